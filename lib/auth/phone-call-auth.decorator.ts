@@ -1,0 +1,35 @@
+import { applyDecorators, createParamDecorator, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+import { PHONE_CALL_JWT_STRATEGY, PHONE_CALL_VERIFICATION_STRATEGY } from '../phone-call-auth.constants';
+import type { VerifiedPhoneIdentity } from './token.service';
+
+/** Guard for routes that need a verified phone: `Authorization: Bearer <jwt>` issued by this module. */
+@Injectable()
+export class PhoneCallAuthGuard extends AuthGuard(PHONE_CALL_JWT_STRATEGY) {}
+
+/** Guard of the module's own routes that take a verification id and secret. */
+@Injectable()
+export class VerificationSecretGuard extends AuthGuard(PHONE_CALL_VERIFICATION_STRATEGY) {}
+
+/**
+ * Protects a route or a controller: only requests with a valid token from this module pass.
+ *
+ * @example
+ * \@PhoneCallAuth()
+ * \@Get('me')
+ * me(\@VerifiedPhone() identity: VerifiedPhoneIdentity) { return identity; }
+ */
+export function PhoneCallAuth(): MethodDecorator & ClassDecorator {
+  return applyDecorators(UseGuards(PhoneCallAuthGuard));
+}
+
+/**
+ * Injects the verified identity ({@link VerifiedPhoneIdentity}) of a route behind `@PhoneCallAuth()`,
+ * or one of its fields: `@VerifiedPhone('phone')`.
+ */
+export const VerifiedPhone = createParamDecorator(
+  (field: keyof VerifiedPhoneIdentity | undefined, context: ExecutionContext) => {
+    const identity = context.switchToHttp().getRequest<{ user?: VerifiedPhoneIdentity }>().user;
+    return field ? identity?.[field] : identity;
+  },
+);

@@ -1,0 +1,52 @@
+import { BadRequestException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { isUUID } from 'class-validator';
+import { Strategy } from 'passport-custom';
+import { PHONE_CALL_VERIFICATION_STRATEGY } from '../phone-call-auth.constants';
+import { AuthenticatedVerification, VerificationService } from '../verification/verification.service';
+
+/** The header that may carry the verification secret instead of the JSON body. */
+export const VERIFICATION_SECRET_HEADER = 'x-verification-secret';
+
+/** One answer for an unknown id and a wrong secret, so ids cannot be probed. */
+export const UNKNOWN_VERIFICATION_MESSAGE = 'Unknown verification or wrong secret.';
+
+/**
+ * Reads the verification secret from the JSON body (`{"secret"}`) or the `X-Verification-Secret`
+ * header; never from the URL, where proxies and logs would keep it.
+ */
+export function readVerificationSecret(request: { body?: unknown; headers: Record<string, unknown> }): string {
+  const fromBody = (request.body as { secret?: unknown } | undefined)?.secret;
+  const secret = fromBody ?? request.headers[VERIFICATION_SECRET_HEADER];
+  if (typeof secret !== 'string' || secret.length === 0 || secret.length > 256) {
+    throw new BadRequestException(
+      'secret is required: send the secret returned when the verification started, as {"secret": "..."} in a JSON body or in the X-Verification-Secret header.',
+    );
+  }
+  return secret;
+}
+
+/**
+ * Passport strategy {@link PHONE_CALL_VERIFICATION_STRATEGY}: the route's `:id` and the
+ * verification secret -> {@link AuthenticatedVerification}.
+ */
+@Injectable()
+export class VerificationSecretStrategy extends PassportStrategy(Strategy, PHONE_CALL_VERIFICATION_STRATEGY) {
+  constructor(private readonly verifications: VerificationService) {
+    super();
+  }
+
+  async validate(request: {
+    params: Record<string, unknown>;
+    body?: unknown;
+    headers: Record<string, unknown>;
+  }): Promise<AuthenticatedVerification> {
+    const id = request.params.id;
+    if (typeof id !== 'string' || !isUUID(id)) {
+      throw new BadRequestException('The verification id in the URL must be the UUID returned when it started.');
+    }
+    const verification = await this.verifications.authenticate(id, readVerificationSecret(request));
+    if (!verification) throw new UnauthorizedException(UNKNOWN_VERIFICATION_MESSAGE);
+    return verification;
+  }
+}

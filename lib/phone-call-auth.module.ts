@@ -1,0 +1,47 @@
+import { Module } from '@nestjs/common';
+import { PhoneCallAuthGuard } from './auth/phone-call-auth.decorator';
+import { PhoneCallJwtStrategy } from './auth/phone-call-jwt.strategy';
+import { TokenService } from './auth/token.service';
+import { VerificationSecretStrategy } from './auth/verification-secret.strategy';
+import { CallbackSecretGuard } from './callback/callback-secret.guard';
+import { InboundCallController } from './callback/inbound-call.controller';
+import { ConfigurableModuleClass } from './phone-call-auth.module-definition';
+import { VerificationController } from './verification/verification.controller';
+import { VerificationService } from './verification/verification.service';
+
+/**
+ * Phone verification by the subscriber's own call.
+ *
+ * Routes (under `routePrefix`, default `auth/phone-call`): `POST /verifications`,
+ * `POST /verifications/:id/token`, `DELETE /verifications/:id`, `GET|POST /callback/:secret`.
+ *
+ * @example
+ * \@Module({
+ *   imports: [
+ *     TypeOrmModule.forRoot({ type: 'postgres', url, entities: [...PHONE_CALL_AUTH_ENTITIES],
+ *       migrations: PHONE_CALL_AUTH_MIGRATIONS, migrationsRun: true }),
+ *     PhoneCallAuthModule.forRootAsync({
+ *       inject: [ConfigService],
+ *       useFactory: (config: ConfigService) => ({
+ *         provider: new SsmsProvider({ apiKey: config.getOrThrow('SSMS_API_KEY') }),
+ *         callbackSecret: config.getOrThrow('PHONE_CALL_CALLBACK_SECRET'),
+ *         jwt: { secret: config.getOrThrow('JWT_SECRET') },
+ *       }),
+ *     }),
+ *   ],
+ * })
+ * export class AppModule {}
+ */
+@Module({
+  controllers: [VerificationController, InboundCallController],
+  providers: [
+    VerificationService,
+    TokenService,
+    PhoneCallJwtStrategy,
+    VerificationSecretStrategy,
+    PhoneCallAuthGuard,
+    CallbackSecretGuard,
+  ],
+  exports: [VerificationService, TokenService, PhoneCallAuthGuard],
+})
+export class PhoneCallAuthModule extends ConfigurableModuleClass {}

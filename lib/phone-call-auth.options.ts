@@ -1,0 +1,193 @@
+import { Logger } from '@nestjs/common';
+import { CountryCode, isSupportedCountry } from 'libphonenumber-js/max';
+import type { E164 } from './phone/phone-number';
+import type { InboundCallReport, TelephonyProvider } from './providers/telephony-provider.interface';
+
+/** JWT settings. Give `secret` (HS256), or `privateKey` and `publicKey` (RS256 or ES256, PEM). */
+export interface PhoneCallAuthJwtOptions {
+  /** HS256 secret: at least 32 random bytes (`openssl rand -base64 32`). */
+  secret?: string | Buffer;
+  /** PEM private key for RS256 / ES256. */
+  privateKey?: string;
+  /** PEM public key for RS256 / ES256. */
+  publicKey?: string;
+  /** @default 'HS256' with `secret`, 'RS256' with a key pair */
+  algorithm?: 'HS256' | 'RS256' | 'ES256';
+  /** `iss` claim. @default 'nestjs-phone-call-auth' */
+  issuer?: string;
+  /** `aud` claim. @default 'phone-call-auth' */
+  audience?: string;
+  /** Token lifetime in seconds. @default 900 (15 minutes) */
+  expiresInSeconds?: number;
+}
+
+/** What `resolveSubject` returns: the JWT `sub` and any extra claims. */
+export interface PhoneCallSubject {
+  sub: string;
+  claims?: Record<string, unknown>;
+}
+
+/** Passed to `onVerified` when an inbound call verified a verification. */
+export interface VerifiedEvent {
+  verificationId: string;
+  phone: E164;
+  verifiedAt: Date;
+  call: InboundCallReport;
+}
+
+/**
+ * Options of {@link PhoneCallAuthModule}.
+ *
+ * @example
+ * PhoneCallAuthModule.forRoot({
+ *   provider: new SsmsProvider({ apiKey: process.env.SSMS_API_KEY }),
+ *   callbackSecret: process.env.PHONE_CALL_CALLBACK_SECRET,
+ *   jwt: { secret: process.env.JWT_SECRET },
+ * })
+ */
+export interface PhoneCallAuthOptions {
+  /** The telephony platform's adapter, e.g. `new SsmsProvider({ apiKey })`. */
+  provider: TelephonyProvider;
+  /**
+   * The secret in the callback URL (`<prefix>/callback/<secret>`), at least 32 characters.
+   * Give two during rotation: both are accepted.
+   */
+  callbackSecret: string | string[];
+  jwt: PhoneCallAuthJwtOptions;
+  /** Seconds the platform waits for the call; clamped to the provider's limits (SSMS: 60..300). @default 120 */
+  windowSeconds?: number;
+  /** Seconds a verified verification can still be exchanged for a token. @default 300 */
+  redeemSeconds?: number;
+  /** Country used to read numbers written without a country code. @default 'RU' */
+  defaultCountry?: CountryCode;
+  /** Maps a verified number to the JWT `sub` and extra claims. @default phone => ({ sub: phone }) */
+  resolveSubject?: (phone: E164) => PhoneCallSubject | Promise<PhoneCallSubject>;
+  /** Called after an inbound call verified a verification. Errors are logged, never sent to the platform. */
+  onVerified?: (event: VerifiedEvent) => void | Promise<void>;
+}
+
+/** Options after validation, with every default applied. */
+export interface ResolvedPhoneCallAuthOptions {
+  provider: TelephonyProvider;
+  callbackSecrets: string[];
+  jwt: {
+    algorithm: 'HS256' | 'RS256' | 'ES256';
+    signingKey: string | Buffer;
+    verifyingKey: string | Buffer;
+    issuer: string;
+    audience: string;
+    expiresInSeconds: number;
+  };
+  windowSeconds: number;
+  redeemSeconds: number;
+  defaultCountry: CountryCode;
+  resolveSubject: (phone: E164) => PhoneCallSubject | Promise<PhoneCallSubject>;
+  onVerified?: (event: VerifiedEvent) => void | Promise<void>;
+}
+
+/** A configuration mistake, found at startup. The message says how to fix it. */
+export class PhoneCallAuthConfigError extends Error {
+  constructor(message: string) {
+    super(`PhoneCallAuthModule: ${message}`);
+    this.name = 'PhoneCallAuthConfigError';
+  }
+}
+
+const MIN_CALLBACK_SECRET_LENGTH = 32;
+const MIN_HS_SECRET_BYTES = 32;
+/** Out-of-band requests live at most 10 minutes (OWASP ASVS, NIST SP 800-63B). */
+const MAX_LIFETIME_SECONDS = 600;
+
+function seconds(name: string, value: number | undefined, fallback: number, max: number): number {
+  const result = value ?? fallback;
+  if (!Number.isInteger(result) || result < 1 || result > max) {
+    throw new PhoneCallAuthConfigError(`${name} must be a whole number of seconds from 1 to ${max}, got ${String(value)}.`);
+  }
+  return result;
+}
+
+function resolveJwt(jwt: PhoneCallAuthJwtOptions | undefined): ResolvedPhoneCallAuthOptions['jwt'] {
+  if (!jwt || typeof jwt !== 'object') {
+    throw new PhoneCallAuthConfigError('jwt is required: pass { secret } (32+ random bytes) or { privateKey, publicKey }.');
+  }
+  const common = {
+    issuer: jwt.issuer ?? 'nestjs-phone-call-auth',
+    audience: jwt.audience ?? 'phone-call-auth',
+    expiresInSeconds: seconds('jwt.expiresInSeconds', jwt.expiresInSeconds, 900, 24 * 3600),
+  };
+  if (jwt.secret !== undefined) {
+    if (jwt.algorithm && jwt.algorithm !== 'HS256') {
+      throw new PhoneCallAuthConfigError(`jwt.secret is for HS256; ${jwt.algorithm} needs privateKey and publicKey.`);
+    }
+    if (Buffer.byteLength(jwt.secret) < MIN_HS_SECRET_BYTES) {
+      throw new PhoneCallAuthConfigError(
+        `jwt.secret must be at least ${MIN_HS_SECRET_BYTES} bytes of random data; generate one with: openssl rand -base64 32`,
+      );
+    }
+    return { ...common, algorithm: 'HS256', signingKey: jwt.secret, verifyingKey: jwt.secret };
+  }
+  if (jwt.privateKey && jwt.publicKey) {
+    const algorithm = jwt.algorithm ?? 'RS256';
+    if (algorithm === 'HS256') {
+      throw new PhoneCallAuthConfigError('jwt.algorithm HS256 needs jwt.secret, not a key pair.');
+    }
+    return { ...common, algorithm, signingKey: jwt.privateKey, verifyingKey: jwt.publicKey };
+  }
+  throw new PhoneCallAuthConfigError(
+    'jwt needs a key: pass { secret } (HS256, 32+ random bytes) or { privateKey, publicKey } (RS256/ES256, PEM).',
+  );
+}
+
+/** Validates the options and applies the defaults; both forRoot and forRootAsync pass through here. */
+export function resolvePhoneCallAuthOptions(options: PhoneCallAuthOptions): ResolvedPhoneCallAuthOptions {
+  if (!options || typeof options !== 'object') {
+    throw new PhoneCallAuthConfigError('options are required: { provider, callbackSecret, jwt }.');
+  }
+  const { provider } = options;
+  if (
+    !provider ||
+    typeof provider.name !== 'string' ||
+    typeof provider.requestCall !== 'function' ||
+    typeof provider.parseInboundCall !== 'function'
+  ) {
+    throw new PhoneCallAuthConfigError(
+      'provider must be a TelephonyProvider, e.g. new SsmsProvider({ apiKey }) or, in tests, fakePlatform.provider().',
+    );
+  }
+  const callbackSecrets = [options.callbackSecret].flat().filter((s) => s !== undefined && s !== '');
+  if (callbackSecrets.length === 0 || callbackSecrets.some((s) => typeof s !== 'string' || s.length < MIN_CALLBACK_SECRET_LENGTH)) {
+    throw new PhoneCallAuthConfigError(
+      `callbackSecret must be one or two strings of at least ${MIN_CALLBACK_SECRET_LENGTH} characters; generate one with: openssl rand -hex 32`,
+    );
+  }
+  if (callbackSecrets.some((s) => !/^[A-Za-z0-9_~.-]+$/.test(s))) {
+    throw new PhoneCallAuthConfigError('callbackSecret may hold only URL-safe characters (A-Z a-z 0-9 - _ . ~).');
+  }
+  const defaultCountry = options.defaultCountry ?? 'RU';
+  if (!isSupportedCountry(defaultCountry)) {
+    throw new PhoneCallAuthConfigError(`defaultCountry must be an ISO 3166-1 alpha-2 code such as 'RU', got "${defaultCountry}".`);
+  }
+  for (const hook of ['resolveSubject', 'onVerified'] as const) {
+    if (options[hook] !== undefined && typeof options[hook] !== 'function') {
+      throw new PhoneCallAuthConfigError(`${hook} must be a function.`);
+    }
+  }
+  const requested = seconds('windowSeconds', options.windowSeconds, 120, MAX_LIFETIME_SECONDS);
+  const limits = provider.windowLimits;
+  const windowSeconds = limits ? Math.min(Math.max(requested, limits.min), limits.max) : requested;
+  if (windowSeconds !== requested) {
+    new Logger('PhoneCallAuthModule').warn(
+      `windowSeconds ${requested} is outside what ${provider.name} accepts (${limits?.min}..${limits?.max}); using ${windowSeconds}.`,
+    );
+  }
+  return {
+    provider,
+    callbackSecrets,
+    jwt: resolveJwt(options.jwt),
+    windowSeconds,
+    redeemSeconds: seconds('redeemSeconds', options.redeemSeconds, 300, MAX_LIFETIME_SECONDS),
+    defaultCountry,
+    resolveSubject: options.resolveSubject ?? ((phone) => ({ sub: phone })),
+    onVerified: options.onVerified,
+  };
+}

@@ -1,0 +1,154 @@
+import { Logger } from '@nestjs/common';
+import { maskPhone, toDigits } from '../../phone/phone-number';
+import { TelephonyPlatformError, TelephonyTimeoutError } from '../telephony.errors';
+import type {
+  CallAssignment,
+  CallRequest,
+  InboundCallReport,
+  InboundCallRequest,
+  TelephonyProvider,
+} from '../telephony-provider.interface';
+import { pickParam, readEnvelope } from './ssms.envelope';
+
+/** Names of the inbound-call GET's parameters; the first one present wins. */
+export interface SsmsCallbackParams {
+  caller: string[];
+  dialed: string[];
+  waitId: string[];
+  callId: string[];
+}
+
+/** Options of {@link SsmsProvider}. Give `apiKey`, or `email` and `password`. */
+export interface SsmsProviderOptions {
+  /** API key from the SSMS account (preferred over email and password). */
+  apiKey?: string;
+  email?: string;
+  password?: string;
+  /**
+   * API base URL.
+   * @default 'https://ssl.bs00.ru/' (the platform's HTTPS host; `http://api2.ssms.su/` is the same platform over plain HTTP)
+   */
+  baseUrl?: string;
+  /** @default 10000 */
+  timeoutMs?: number;
+  /** POST sends the credentials in a form body; GET puts them in the URL. @default 'POST' */
+  httpMethod?: 'POST' | 'GET';
+  /**
+   * The inbound-call GET's parameter names are not documented publicly: override them here
+   * once you have seen a real request (the module logs the names it received, never the values).
+   */
+  callbackParams?: Partial<SsmsCallbackParams>;
+}
+
+/** Default parameter names of the SSMS inbound-call GET, tried in order. */
+export const SSMS_DEFAULT_CALLBACK_PARAMS: SsmsCallbackParams = {
+  caller: ['phone', 'caller', 'caller_id', 'callerid', 'from', 'src', 'number'],
+  dialed: ['call_to_number', 'called', 'to', 'dst', 'did'],
+  waitId: ['id_call', 'call_id', 'callid'],
+  callId: [],
+};
+
+/**
+ * The SSMS platform (ssms.su, also sms-prosto.ru), method `wait_call`: the platform hands out a
+ * number, waits `call_protection` seconds for a call to it from the subscriber, and reports the
+ * call with an HTTP GET to the URL set in the account ("incoming call notifications").
+ *
+ * @example
+ * new SsmsProvider({ apiKey: process.env.SSMS_API_KEY })
+ */
+export class SsmsProvider implements TelephonyProvider {
+  readonly name = 'ssms';
+  readonly windowLimits = { min: 60, max: 300 };
+  private readonly logger = new Logger(SsmsProvider.name);
+  private readonly baseUrl: string;
+  private readonly timeoutMs: number;
+  private readonly httpMethod: 'POST' | 'GET';
+  private readonly callbackParams: SsmsCallbackParams;
+  private readonly auth: Record<string, string>;
+
+  constructor(options: SsmsProviderOptions) {
+    if (options.apiKey) {
+      this.auth = { key: options.apiKey };
+    } else if (options.email && options.password) {
+      this.auth = { email: options.email, password: options.password };
+    } else {
+      throw new Error(
+        'SsmsProvider needs credentials: pass { apiKey } (the API key from the SSMS account) or { email, password }.',
+      );
+    }
+    this.baseUrl = options.baseUrl ?? 'https://ssl.bs00.ru/';
+    if (!/^https?:\/\//.test(this.baseUrl)) {
+      throw new Error(`SsmsProvider baseUrl must be an http(s) URL, got "${this.baseUrl}".`);
+    }
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    if (!(this.timeoutMs > 0)) throw new Error('SsmsProvider timeoutMs must be a positive number of milliseconds.');
+    this.httpMethod = options.httpMethod ?? 'POST';
+    this.callbackParams = { ...SSMS_DEFAULT_CALLBACK_PARAMS, ...options.callbackParams };
+  }
+
+  async requestCall({ phone, windowSeconds }: CallRequest): Promise<CallAssignment> {
+    const params = new URLSearchParams({
+      method: 'wait_call',
+      format: 'json',
+      ...this.auth,
+      phone: toDigits(phone),
+      call_protection: String(windowSeconds),
+    });
+    const data = await this.send(params, phone);
+    const callTo = pickParam(data, ['call_to_number']);
+    if (!callTo) {
+      throw new TelephonyPlatformError(this.name, 'its answer had no call_to_number');
+    }
+    return { callTo, waitId: pickParam(data, ['id_call']) };
+  }
+
+  parseInboundCall(request: InboundCallRequest): InboundCallReport[] {
+    const fields = {
+      ...(typeof request.body === 'object' && request.body !== null ? (request.body as Record<string, unknown>) : {}),
+      ...request.query,
+    };
+    const p = this.callbackParams;
+    return [
+      {
+        caller: pickParam(fields, p.caller),
+        dialed: pickParam(fields, p.dialed),
+        waitId: pickParam(fields, p.waitId),
+        callId: pickParam(fields, p.callId),
+      },
+    ];
+  }
+
+  private async send(params: URLSearchParams, phone: string): Promise<Record<string, unknown>> {
+    const url = new URL(this.baseUrl);
+    const init: RequestInit = { method: this.httpMethod, signal: AbortSignal.timeout(this.timeoutMs) };
+    if (this.httpMethod === 'GET') {
+      params.forEach((value, key) => url.searchParams.set(key, value));
+    } else {
+      init.body = params;
+    }
+    let status: number;
+    let contentType: string;
+    let text: string;
+    try {
+      const response = await fetch(url, init);
+      status = response.status;
+      contentType = response.headers.get('content-type') ?? 'no content type';
+      text = await response.text();
+    } catch (error) {
+      if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+        this.logger.warn(`wait_call for ${maskPhone(phone)} timed out after ${this.timeoutMs} ms`);
+        throw new TelephonyTimeoutError(this.name, this.timeoutMs);
+      }
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+      this.logger.warn(`wait_call for ${maskPhone(phone)} failed: ${reason}`);
+      throw new TelephonyPlatformError(this.name, `could not reach ${url.origin} (${reason})`);
+    }
+    const result = readEnvelope(text, status, contentType);
+    if (!result.ok) {
+      this.logger.warn(`wait_call for ${maskPhone(phone)} refused: ${result.detail}`);
+      throw new TelephonyPlatformError(this.name, result.detail, result.code);
+    }
+    return result.data;
+  }
+}

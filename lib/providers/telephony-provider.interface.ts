@@ -1,0 +1,63 @@
+import type { E164 } from '../phone/phone-number';
+
+/** What the module asks a platform for when a verification starts. */
+export interface CallRequest {
+  /** The number the subscriber will call from, E.164. */
+  phone: E164;
+  /** How long the platform should wait for the call, in seconds (already clamped to {@link TelephonyProvider.windowLimits}). */
+  windowSeconds: number;
+  /** The full callback URL, for platforms that take it per request (New-Tel). SSMS ignores it. */
+  callbackUrl?: string;
+}
+
+/** The platform's answer to a {@link CallRequest}. */
+export interface CallAssignment {
+  /** The number the subscriber must dial, as the platform wrote it (digits or E.164). */
+  callTo: string;
+  /** The platform's id of this wait (`id_call` on SSMS), if it gives one. */
+  waitId?: string;
+}
+
+/** The parts of an HTTP request a provider may read when the platform reports an inbound call. */
+export interface InboundCallRequest {
+  method: string;
+  query: Record<string, unknown>;
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * One inbound call as a platform reported it, before the module matched it to a verification.
+ * Numbers are raw: the module parses and validates them.
+ */
+export interface InboundCallReport {
+  /** The platform's own id of the call, used to process each call once. */
+  callId?: string;
+  /** The platform's id of the wait this call answers (`id_call` on SSMS). */
+  waitId?: string;
+  /** The caller ID as the platform wrote it; withheld or missing caller IDs never match. */
+  caller?: string;
+  /** The number that was dialed, as the platform wrote it. */
+  dialed?: string;
+  /** STIR/SHAKEN verdict where a platform sends one (e.g. Twilio `StirVerstat`), kept with the record. */
+  attestation?: string;
+}
+
+/**
+ * An adapter for a telephony platform. The module ships {@link SsmsProvider} and, for tests,
+ * the fake platform in `nestjs-phone-call-auth/testing`; implement this interface for another platform.
+ */
+export interface TelephonyProvider {
+  /** A short stable name stored with each verification, e.g. `ssms`. */
+  readonly name: string;
+  /** The window lengths the platform accepts, in seconds; the module clamps its window into them. */
+  readonly windowLimits?: { min: number; max: number };
+  /**
+   * Asks the platform to wait for a call from `request.phone`.
+   * Throws {@link TelephonyPlatformError} when the platform refuses or answers garbage,
+   * {@link TelephonyTimeoutError} when it does not answer in time.
+   */
+  requestCall(request: CallRequest): Promise<CallAssignment>;
+  /** Reads the platform's inbound-call report out of its HTTP request. Never throws on bad input: returns what it can read. */
+  parseInboundCall(request: InboundCallRequest): InboundCallReport[];
+}

@@ -1,0 +1,1 @@
+export { FakeApiRequest, FakeCall, FakeSsmsPlatform, FakeSsmsPlatformOptions, FakeWait } from './fake-ssms-platform';

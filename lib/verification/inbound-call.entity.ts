@@ -1,0 +1,58 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * What became of an inbound call the platform reported:
+ * - `matched`: it verified `verificationId`;
+ * - `no_match`: no verification waited for a call from this caller to this number;
+ * - `late`: the verification's window had passed;
+ * - `ambiguous`: several pending verifications fit and none could be told apart, so none was verified;
+ * - `duplicate`: the same call was already processed, or its verification was already verified;
+ * - `no_caller_id`: the caller ID was withheld, missing or not a valid number.
+ */
+export type InboundCallOutcome = 'matched' | 'no_match' | 'late' | 'ambiguous' | 'duplicate' | 'no_caller_id';
+
+export const INBOUND_CALL_TABLE = 'phone_call_inbound_call';
+
+/** One inbound-call report from a platform and its outcome, kept for audit until purged. */
+@Entity(INBOUND_CALL_TABLE)
+@Index('phone_call_inbound_call_received_idx', ['receivedAt'])
+@Index('phone_call_inbound_call_verification_idx', ['verificationId'])
+@Index('phone_call_inbound_call_once_idx', ['provider', 'callId'], {
+  unique: true,
+  where: `call_id IS NOT NULL AND outcome <> 'duplicate'`,
+})
+export class InboundCallEntity {
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  provider!: string;
+
+  /** The platform's id of the call; each is processed once (unique per provider, duplicates aside). */
+  @Column({ name: 'call_id', type: 'varchar', length: 128, nullable: true })
+  callId!: string | null;
+
+  @Column({ name: 'wait_id', type: 'varchar', length: 128, nullable: true })
+  waitId!: string | null;
+
+  /** The caller, E.164, or null when withheld or invalid. */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  caller!: string | null;
+
+  /** The dialed number, E.164, when the platform said it. */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  dialed!: string | null;
+
+  /** STIR/SHAKEN verdict, when the platform sent one. */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  attestation!: string | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  outcome!: InboundCallOutcome;
+
+  @Column({ name: 'verification_id', type: 'uuid', nullable: true })
+  verificationId!: string | null;
+
+  @Column({ name: 'received_at', type: 'timestamptz', default: () => 'now()' })
+  receivedAt!: Date;
+}

@@ -1,0 +1,254 @@
+import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { IssuedToken, TokenService } from '../auth/token.service';
+import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants';
+import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition';
+import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options';
+import { maskPhone, parsePhone, parsePlatformPhone } from '../phone/phone-number';
+import { TelephonyPlatformError } from '../providers/telephony.errors';
+import type { InboundCallReport } from '../providers/telephony-provider.interface';
+import type { InboundCallOutcome } from './inbound-call.entity';
+import type { VerificationStatus } from './verification.entity';
+import * as sql from './verification.sql';
+
+/** What `start` returns; `secret` appears here only and is never stored. */
+export interface StartedVerification {
+  id: string;
+  /** Proves the right to the result: send it to the token endpoint. 32 random bytes, base64url. */
+  secret: string;
+  /** The number to call, E.164. */
+  callTo: string;
+  /** The number to call, written for people. */
+  callToDisplay: string;
+  expiresAt: Date;
+  /** Seconds left in the window. */
+  expiresIn: number;
+  /** Text to show the subscriber. */
+  message: string;
+}
+
+/** Who started a verification; used for rate limits and hooks. */
+export interface StartContext {
+  ip?: string;
+}
+
+/** A verification whose secret was checked, as the verification strategy puts it on `request.user`. */
+export interface AuthenticatedVerification {
+  id: string;
+  status: VerificationStatus;
+  expiresAt: Date;
+}
+
+/** What `redeem` returns. */
+export type RedeemResult =
+  | { status: 'issued'; token: IssuedToken }
+  | { status: 'pending'; expiresAt: Date }
+  | { status: Exclude<VerificationStatus, 'pending' | 'verified'> }
+  | { status: 'unauthorized' };
+
+/** What became of an inbound call. */
+export interface InboundCallResult {
+  outcome: InboundCallOutcome;
+  verificationId: string | null;
+}
+
+/** A closed window still makes a call `late` (not `no_match`) for this long. */
+const LATE_CALL_LOOKBACK_SECONDS = 3600;
+
+interface VerificationRow {
+  id: string;
+  phone: string;
+  secretHash: Buffer;
+  expiresAt: Date;
+  status: VerificationStatus;
+}
+
+function hashSecret(secret: string): Buffer {
+  return createHash('sha256').update(secret, 'utf8').digest();
+}
+
+/**
+ * The verification lifecycle: start, inbound call, redeem, cancel.
+ * Every state change is one conditional UPDATE evaluated on the database clock.
+ */
+@Injectable()
+export class VerificationService {
+  private readonly logger = new Logger(VerificationService.name);
+
+  constructor(
+    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @Inject(PHONE_CALL_AUTH_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly tokens: TokenService,
+  ) {}
+
+  /**
+   * Asks the platform to wait for a call from `phone` and records a pending verification.
+   * The platform is asked first: when it fails, nothing is written.
+   * @throws BadRequestException for a number that is not valid
+   * @throws TelephonyPlatformError (502) or TelephonyTimeoutError (504) when the platform fails
+   */
+  async start(phoneInput: string, _context: StartContext = {}): Promise<StartedVerification> {
+    const { provider, defaultCountry, windowSeconds } = this.options;
+    const phone = parsePhone(phoneInput, defaultCountry);
+    if (!phone) {
+      throw new BadRequestException(
+        `phone is not a valid phone number; write it in international form, e.g. +7 967 031-11-22 (numbers without a country code are read as ${defaultCountry}).`,
+      );
+    }
+    const assignment = await provider.requestCall({ phone: phone.number, windowSeconds });
+    const callTo = parsePlatformPhone(assignment.callTo, defaultCountry);
+    if (!callTo) {
+      throw new TelephonyPlatformError(provider.name, 'it handed out a number to call that is not a valid phone number');
+    }
+    const secret = randomBytes(32).toString('base64url');
+    const [row] = await this.query<{ id: string; expiresAt: Date; now: Date }>(sql.INSERT_VERIFICATION, [
+      phone.number,
+      callTo.number,
+      provider.name,
+      assignment.waitId ?? null,
+      hashSecret(secret),
+      windowSeconds,
+    ]);
+    this.logger.log(`Verification ${row.id} started for ${maskPhone(phone.number)}: call ${maskPhone(callTo.number)}`);
+    const callToDisplay = callTo.formatInternational();
+    return {
+      id: row.id,
+      secret,
+      callTo: callTo.number,
+      callToDisplay,
+      expiresAt: row.expiresAt,
+      expiresIn: Math.max(0, Math.round((row.expiresAt.getTime() - row.now.getTime()) / 1000)),
+      message:
+        `Call ${callToDisplay} from ${phone.formatInternational()} within ${windowSeconds} seconds. ` +
+        'The call is free: wait for the busy signal, then hang up (or the call ends by itself).',
+    };
+  }
+
+  /**
+   * Records an inbound call the platform reported and, when exactly one pending verification
+   * in its window fits it, verifies that one. Never throws for bad input: the outcome says why
+   * nothing was verified.
+   */
+  async handleInboundCall(report: InboundCallReport): Promise<InboundCallResult> {
+    const { provider, defaultCountry } = this.options;
+    const caller = parsePlatformPhone(report.caller, defaultCountry)?.number ?? null;
+    const dialed = parsePlatformPhone(report.dialed, defaultCountry)?.number ?? null;
+    const base = [provider.name, report.callId ?? null, report.waitId ?? null];
+    let result: (InboundCallResult & { verifiedAt?: Date | null }) | undefined;
+    if (!caller) {
+      [result] = await this.query<InboundCallResult>(sql.INSERT_INBOUND_CALL, [
+        ...base,
+        null,
+        dialed,
+        report.attestation ?? null,
+        'no_caller_id',
+        null,
+      ]);
+    } else {
+      [result] = await this.query(sql.MATCH_INBOUND_CALL, [
+        provider.name,
+        caller,
+        dialed,
+        report.waitId ?? null,
+        report.callId ?? null,
+        report.attestation ?? null,
+        LATE_CALL_LOOKBACK_SECONDS,
+      ]);
+      // A copy of a first-time call id raced this one and won the unique index: record this one as its duplicate.
+      result ??= (
+        await this.query<InboundCallResult>(sql.INSERT_INBOUND_CALL, [
+          ...base,
+          caller,
+          dialed,
+          report.attestation ?? null,
+          'duplicate',
+          null,
+        ])
+      )[0];
+    }
+    this.logger.log(
+      `Inbound call from ${maskPhone(caller)} to ${maskPhone(dialed)}: ${result.outcome}` +
+        (result.verificationId ? ` (verification ${result.verificationId})` : ''),
+    );
+    if (result.outcome === 'matched' && caller && result.verificationId) {
+      await this.notifyVerified({
+        verificationId: result.verificationId,
+        phone: caller,
+        verifiedAt: result.verifiedAt ?? new Date(),
+        call: report,
+      });
+    }
+    return { outcome: result.outcome, verificationId: result.verificationId };
+  }
+
+  /**
+   * Checks a verification's secret in constant time. Returns `null` for an unknown id and for a
+   * wrong secret alike, so the two cannot be told apart.
+   */
+  async authenticate(id: string, secret: string): Promise<AuthenticatedVerification | null> {
+    const row = await this.find(id);
+    if (!row || !timingSafeEqual(row.secretHash, hashSecret(secret))) return null;
+    return { id: row.id, status: row.status, expiresAt: row.expiresAt };
+  }
+
+  /**
+   * Exchanges a verified verification for a token, once. The state change and the token are one
+   * transaction: if `resolveSubject` or signing fails, the verification stays redeemable.
+   */
+  async redeem(id: string, secret: string): Promise<RedeemResult> {
+    const secretHash = hashSecret(secret);
+    const token = await this.dataSource.transaction(async (manager) => {
+      const result = await manager.query(sql.CONSUME_VERIFICATION, [id, this.options.redeemSeconds, secretHash]);
+      const [row] = this.rows<{ phone: string }>(result);
+      return row ? this.tokens.issue(row.phone) : undefined;
+    });
+    if (token) {
+      this.logger.log(`Verification ${id} redeemed for a token`);
+      return { status: 'issued', token };
+    }
+    const row = await this.find(id);
+    if (!row || !timingSafeEqual(row.secretHash, secretHash)) return { status: 'unauthorized' };
+    if (row.status === 'pending') return { status: 'pending', expiresAt: row.expiresAt };
+    // A verified row that the UPDATE did not take was consumed by a concurrent request just now.
+    return { status: row.status === 'verified' ? 'consumed' : row.status };
+  }
+
+  /** Cancels a pending or verified verification. Returns false for an unknown id or a wrong secret. */
+  async cancel(id: string, secret: string): Promise<boolean> {
+    const secretHash = hashSecret(secret);
+    const canceled = await this.query(sql.CANCEL_VERIFICATION, [id, secretHash]);
+    if (canceled.length > 0) {
+      this.logger.log(`Verification ${id} canceled`);
+      return true;
+    }
+    const row = await this.find(id);
+    return !!row && timingSafeEqual(row.secretHash, secretHash);
+  }
+
+  private async find(id: string): Promise<VerificationRow | undefined> {
+    const [row] = await this.query<VerificationRow>(sql.SELECT_VERIFICATION, [id, this.options.redeemSeconds]);
+    return row;
+  }
+
+  private async notifyVerified(event: Parameters<NonNullable<ResolvedPhoneCallAuthOptions['onVerified']>>[0]) {
+    try {
+      await this.options.onVerified?.(event);
+    } catch (error) {
+      this.logger.error(`onVerified hook failed for verification ${event.verificationId}: ${(error as Error)?.message}`);
+    }
+  }
+
+  /** Runs one statement and returns its rows, for SELECT, INSERT, UPDATE and DELETE alike. */
+  private async query<T>(statement: string, parameters: unknown[]): Promise<T[]> {
+    return this.rows<T>(await this.dataSource.query(statement, parameters));
+  }
+
+  /** TypeORM's Postgres driver answers UPDATE/DELETE with `[rows, count]` and everything else with `rows`. */
+  private rows<T>(result: unknown): T[] {
+    if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+      return result[0] as T[];
+    }
+    return result as T[];
+  }
+}

@@ -1,0 +1,89 @@
+import { VERIFICATION_TABLE } from './verification.entity';
+import { INBOUND_CALL_TABLE } from './inbound-call.entity';
+
+/*
+ * The module's statements. Each state change is one conditional statement on the database
+ * clock (now()), so concurrent requests on any number of instances serialise on the row.
+ */
+
+/** The status a client sees: a pending verification past its window, or a verified one past its redeem time, is expired. */
+const EFFECTIVE_STATUS = `CASE
+  WHEN status = 'pending' AND expires_at <= now() THEN 'expired'
+  WHEN status = 'verified' AND verified_at <= now() - make_interval(secs => $2) THEN 'expired'
+  ELSE status END`;
+
+/** $1 phone, $2 call_to, $3 provider, $4 provider_wait_id, $5 secret_hash, $6 window seconds. */
+export const INSERT_VERIFICATION = `
+  INSERT INTO ${VERIFICATION_TABLE} (phone, call_to, provider, provider_wait_id, status, secret_hash, expires_at)
+  VALUES ($1, $2, $3, $4, 'pending', $5, now() + make_interval(secs => $6))
+  RETURNING id, expires_at AS "expiresAt", now() AS "now"`;
+
+/** $1 id, $2 redeem seconds. */
+export const SELECT_VERIFICATION = `
+  SELECT id, phone, secret_hash AS "secretHash", expires_at AS "expiresAt", ${EFFECTIVE_STATUS} AS status
+  FROM ${VERIFICATION_TABLE} WHERE id = $1`;
+
+/** $1 id, $2 redeem seconds, $3 secret_hash. */
+export const CONSUME_VERIFICATION = `
+  UPDATE ${VERIFICATION_TABLE} SET status = 'consumed', consumed_at = now()
+  WHERE id = $1 AND secret_hash = $3 AND status = 'verified' AND verified_at > now() - make_interval(secs => $2)
+  RETURNING phone`;
+
+/** $1 id, $2 secret_hash. */
+export const CANCEL_VERIFICATION = `
+  UPDATE ${VERIFICATION_TABLE} SET status = 'canceled', canceled_at = now()
+  WHERE id = $1 AND secret_hash = $2 AND status IN ('pending', 'verified')
+  RETURNING id`;
+
+/** $1 provider, $2 call_id, $3 wait_id, $4 caller, $5 dialed, $6 attestation, $7 outcome, $8 verification_id. */
+export const INSERT_INBOUND_CALL = `
+  INSERT INTO ${INBOUND_CALL_TABLE} (provider, call_id, wait_id, caller, dialed, attestation, outcome, verification_id)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  RETURNING id, outcome, verification_id AS "verificationId"`;
+
+/**
+ * Matches an inbound call and records it, in one statement.
+ * $1 provider, $2 caller (E.164), $3 dialed (E.164 or null), $4 wait_id, $5 call_id,
+ * $6 attestation, $7 how far back (seconds) a closed window still makes a call `late`.
+ *
+ * A call verifies the single pending verification in its window that fits caller, wait id and
+ * dialed number; when two or more fit it verifies none (`ambiguous`). The UPDATE re-checks
+ * `status = 'pending'` after any concurrent writer commits, so of N identical callbacks exactly
+ * one verifies and the others find their target taken (`duplicate`). A call id already recorded
+ * is a duplicate too; the partial unique index settles two first-time copies racing each other.
+ */
+export const MATCH_INBOUND_CALL = `
+  WITH seen AS (
+    SELECT 1 FROM ${INBOUND_CALL_TABLE}
+    WHERE $5::varchar IS NOT NULL AND provider = $1 AND call_id = $5 AND outcome <> 'duplicate'
+    LIMIT 1
+  ), candidate AS (
+    SELECT id, status, expires_at > now() AS open
+    FROM ${VERIFICATION_TABLE}
+    WHERE phone = $2 AND provider = $1
+      AND expires_at > now() - make_interval(secs => $7)
+      AND ($3::varchar IS NULL OR call_to = $3)
+      AND ($4::varchar IS NULL OR provider_wait_id = $4)
+  ), target AS (
+    SELECT (array_agg(id))[1] AS id FROM candidate
+    WHERE status = 'pending' AND open AND NOT EXISTS (SELECT 1 FROM seen)
+    HAVING count(*) = 1
+  ), verified AS (
+    UPDATE ${VERIFICATION_TABLE} v SET status = 'verified', verified_at = now()
+    FROM target WHERE v.id = target.id AND v.status = 'pending' AND v.expires_at > now()
+    RETURNING v.id, v.verified_at
+  ), outcome AS (
+    SELECT CASE
+      WHEN EXISTS (SELECT 1 FROM verified) THEN 'matched'
+      WHEN EXISTS (SELECT 1 FROM seen) THEN 'duplicate'
+      WHEN (SELECT count(*) FROM candidate WHERE status = 'pending' AND open) > 1 THEN 'ambiguous'
+      WHEN EXISTS (SELECT 1 FROM target) THEN 'duplicate'
+      WHEN EXISTS (SELECT 1 FROM candidate WHERE status IN ('verified', 'consumed')) THEN 'duplicate'
+      WHEN EXISTS (SELECT 1 FROM candidate WHERE status = 'expired' OR (status = 'pending' AND NOT open)) THEN 'late'
+      ELSE 'no_match' END AS value
+  )
+  INSERT INTO ${INBOUND_CALL_TABLE} (provider, call_id, wait_id, caller, dialed, attestation, outcome, verification_id)
+  SELECT $1, $5, $4, $2, $3, $6, outcome.value, COALESCE((SELECT id FROM verified), (SELECT id FROM target))
+  FROM outcome
+  ON CONFLICT (provider, call_id) WHERE call_id IS NOT NULL AND outcome <> 'duplicate' DO NOTHING
+  RETURNING id, outcome, verification_id AS "verificationId", (SELECT verified_at FROM verified) AS "verifiedAt"`;
