@@ -1,51 +1,51 @@
-export { PhoneCallAuthModule } from './phone-call-auth.module';
+export { PhoneCallAuthModule } from './phone-call-auth.module.js';
 export {
-  ASYNC_OPTIONS_TYPE as PhoneCallAuthAsyncOptions,
+  type ASYNC_OPTIONS_TYPE as PhoneCallAuthAsyncOptions,
+  type OPTIONS_TYPE as PhoneCallAuthModuleOptions,
+  type PhoneCallAuthExtras,
   InjectPhoneCallAuthOptions,
-  OPTIONS_TYPE as PhoneCallAuthModuleOptions,
   PHONE_CALL_AUTH_ENTITIES,
-  PhoneCallAuthExtras,
-} from './phone-call-auth.module-definition';
+} from './phone-call-auth.module-definition.js';
 export {
+  type PhoneCallAuthJwtOptions,
+  type PhoneCallAuthOptions,
+  type PhoneCallSubject,
+  type ResolvedPhoneCallAuthOptions,
+  type VerifiedEvent,
   PhoneCallAuthConfigError,
-  PhoneCallAuthJwtOptions,
-  PhoneCallAuthOptions,
-  PhoneCallSubject,
-  ResolvedPhoneCallAuthOptions,
-  VerifiedEvent,
-} from './phone-call-auth.options';
+} from './phone-call-auth.options.js';
 export {
   PHONE_CALL_AUTH_DATA_SOURCE,
   PHONE_CALL_AUTH_OPTIONS,
   PHONE_CALL_JWT_STRATEGY,
   PHONE_CALL_VERIFICATION_STRATEGY,
-} from './phone-call-auth.constants';
-export { PHONE_CALL_AUTH_MIGRATIONS, PhoneCallAuthInit1764150000000 } from './migrations';
-export { PhoneCallAuth, PhoneCallAuthGuard, VerificationSecretGuard, VerifiedPhone } from './auth/phone-call-auth.decorator';
-export { IssuedToken, TokenService, VerifiedPhoneIdentity } from './auth/token.service';
-export { VERIFICATION_SECRET_HEADER } from './auth/verification-secret.strategy';
+} from './phone-call-auth.constants.js';
+export { PHONE_CALL_AUTH_MIGRATIONS, PhoneCallAuthInit1764150000000 } from './migrations/index.js';
+export { PhoneCallAuth, PhoneCallAuthGuard, VerificationSecretGuard, VerifiedPhone } from './auth/phone-call-auth.decorator.js';
+export { type IssuedToken, type VerifiedPhoneIdentity, TokenService } from './auth/token.service.js';
+export { VERIFICATION_SECRET_HEADER } from './auth/verification-secret.strategy.js';
 export {
-  AuthenticatedVerification,
-  InboundCallResult,
-  RedeemResult,
-  StartContext,
-  StartedVerification,
+  type AuthenticatedVerification,
+  type InboundCallResult,
+  type RedeemResult,
+  type StartContext,
+  type StartedVerification,
   VerificationService,
-} from './verification/verification.service';
-export { VerificationEntity, VerificationStatus } from './verification/verification.entity';
-export { InboundCallEntity, InboundCallOutcome } from './verification/inbound-call.entity';
-export {
+} from './verification/verification.service.js';
+export { type VerificationStatus, VerificationEntity } from './verification/verification.entity.js';
+export { type InboundCallOutcome, InboundCallEntity } from './verification/inbound-call.entity.js';
+export type {
   CallAssignment,
   CallRequest,
   InboundCallReport,
   InboundCallRequest,
   TelephonyProvider,
-} from './providers/telephony-provider.interface';
-export { TelephonyPlatformError, TelephonyTimeoutError } from './providers/telephony.errors';
+} from './providers/telephony-provider.interface.js';
+export { TelephonyPlatformError, TelephonyTimeoutError } from './providers/telephony.errors.js';
 export {
+  type SsmsCallbackParams,
+  type SsmsProviderOptions,
   SSMS_DEFAULT_CALLBACK_PARAMS,
-  SsmsCallbackParams,
   SsmsProvider,
-  SsmsProviderOptions,
-} from './providers/ssms/ssms.provider';
-export { E164, maskPhone } from './phone/phone-number';
+} from './providers/ssms/ssms.provider.js';
+export { type E164, maskPhone } from './phone/phone-number.js';

@@ -1,10 +1,10 @@
 import { ConfigurableModuleBuilder, Inject, Provider } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import { PHONE_CALL_AUTH_DATA_SOURCE, PHONE_CALL_AUTH_OPTIONS } from './phone-call-auth.constants';
-import { PhoneCallAuthOptions, resolvePhoneCallAuthOptions } from './phone-call-auth.options';
-import { InboundCallEntity } from './verification/inbound-call.entity';
-import { VerificationEntity } from './verification/verification.entity';
+import { PHONE_CALL_AUTH_DATA_SOURCE, PHONE_CALL_AUTH_OPTIONS } from './phone-call-auth.constants.js';
+import { PhoneCallAuthOptions, resolvePhoneCallAuthOptions } from './phone-call-auth.options.js';
+import { InboundCallEntity } from './verification/inbound-call.entity.js';
+import { VerificationEntity } from './verification/verification.entity.js';
 
 /** The module's entities, for the host's data source (`entities: [...PHONE_CALL_AUTH_ENTITIES]`). */
 export const PHONE_CALL_AUTH_ENTITIES = [VerificationEntity, InboundCallEntity];

@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
-import { PhoneCallAuthGuard } from './auth/phone-call-auth.decorator';
-import { PhoneCallJwtStrategy } from './auth/phone-call-jwt.strategy';
-import { TokenService } from './auth/token.service';
-import { VerificationSecretStrategy } from './auth/verification-secret.strategy';
-import { CallbackSecretGuard } from './callback/callback-secret.guard';
-import { InboundCallController } from './callback/inbound-call.controller';
-import { ConfigurableModuleClass } from './phone-call-auth.module-definition';
-import { VerificationController } from './verification/verification.controller';
-import { VerificationService } from './verification/verification.service';
+import { PhoneCallAuthGuard } from './auth/phone-call-auth.decorator.js';
+import { PhoneCallJwtStrategy } from './auth/phone-call-jwt.strategy.js';
+import { TokenService } from './auth/token.service.js';
+import { VerificationSecretStrategy } from './auth/verification-secret.strategy.js';
+import { CallbackSecretGuard } from './callback/callback-secret.guard.js';
+import { InboundCallController } from './callback/inbound-call.controller.js';
+import { ConfigurableModuleClass } from './phone-call-auth.module-definition.js';
+import { VerificationController } from './verification/verification.controller.js';
+import { VerificationService } from './verification/verification.service.js';
 
 /**
  * Phone verification by the subscriber's own call.

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { CountryCode, isSupportedCountry } from 'libphonenumber-js/max';
-import type { E164 } from './phone/phone-number';
-import type { InboundCallReport, TelephonyProvider } from './providers/telephony-provider.interface';
+import type { E164 } from './phone/phone-number.js';
+import type { InboundCallReport, TelephonyProvider } from './providers/telephony-provider.interface.js';
 
 /** JWT settings. Give `secret` (HS256), or `privateKey` and `publicKey` (RS256 or ES256, PEM). */
 export interface PhoneCallAuthJwtOptions {

@@ -1,7 +1,7 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import { PHONE_CALL_JWT_STRATEGY, PHONE_CALL_VERIFICATION_STRATEGY } from '../phone-call-auth.constants';
-import type { VerifiedPhoneIdentity } from './token.service';
+import { PHONE_CALL_JWT_STRATEGY, PHONE_CALL_VERIFICATION_STRATEGY } from '../phone-call-auth.constants.js';
+import type { VerifiedPhoneIdentity } from './token.service.js';
 
 /** Guard for routes that need a verified phone: `Authorization: Bearer <jwt>` issued by this module. */
 @Injectable()

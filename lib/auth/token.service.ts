@@ -1,9 +1,9 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition';
-import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options';
-import type { E164 } from '../phone/phone-number';
+import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
+import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
+import type { E164 } from '../phone/phone-number.js';
 
 /** The token endpoint's answer. */
 export interface IssuedToken {

@@ -2,8 +2,8 @@ import { BadRequestException, Injectable, UnauthorizedException } from '@nestjs/
 import { PassportStrategy } from '@nestjs/passport';
 import { isUUID } from 'class-validator';
 import { Strategy } from 'passport-custom';
-import { PHONE_CALL_VERIFICATION_STRATEGY } from '../phone-call-auth.constants';
-import { AuthenticatedVerification, VerificationService } from '../verification/verification.service';
+import { PHONE_CALL_VERIFICATION_STRATEGY } from '../phone-call-auth.constants.js';
+import { AuthenticatedVerification, VerificationService } from '../verification/verification.service.js';
 
 /** The header that may carry the verification secret instead of the JSON body. */
 export const VERIFICATION_SECRET_HEADER = 'x-verification-secret';

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition';
-import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options';
+import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
+import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 

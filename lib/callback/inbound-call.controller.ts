@@ -1,9 +1,9 @@
 import { Controller, Get, Header, HttpCode, Logger, Post, Req, UseGuards } from '@nestjs/common';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition';
-import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options';
-import type { InboundCallRequest } from '../providers/telephony-provider.interface';
-import { VerificationService } from '../verification/verification.service';
-import { CallbackSecretGuard } from './callback-secret.guard';
+import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
+import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
+import type { InboundCallRequest } from '../providers/telephony-provider.interface.js';
+import { VerificationService } from '../verification/verification.service.js';
+import { CallbackSecretGuard } from './callback-secret.guard.js';
 
 /** At most this many parameter names are logged per callback, each cut short and escaped. */
 const LOGGED_NAMES = 20;

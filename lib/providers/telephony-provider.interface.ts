@@ -1,4 +1,4 @@
-import type { E164 } from '../phone/phone-number';
+import type { E164 } from '../phone/phone-number.js';
 
 /** What the module asks a platform for when a verification starts. */
 export interface CallRequest {

@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import { once } from 'node:events';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { maskPhone } from '../phone/phone-number';
-import { SsmsProvider, SsmsProviderOptions } from '../providers/ssms/ssms.provider';
+import { maskPhone } from '../phone/phone-number.js';
+import { SsmsProvider, SsmsProviderOptions } from '../providers/ssms/ssms.provider.js';
 
 /** A `wait_call` the fake platform accepted. Numbers are digits, as SSMS writes them. */
 export interface FakeWait {

@@ -1,1 +1,7 @@
-export { FakeApiRequest, FakeCall, FakeSsmsPlatform, FakeSsmsPlatformOptions, FakeWait } from './fake-ssms-platform';
+export {
+  type FakeApiRequest,
+  type FakeCall,
+  type FakeSsmsPlatformOptions,
+  type FakeWait,
+  FakeSsmsPlatform,
+} from './fake-ssms-platform.js';

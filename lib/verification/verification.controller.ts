@@ -15,11 +15,11 @@ import {
   UsePipes,
   ValidationPipe,
 } from '@nestjs/common';
-import { VerificationSecretGuard } from '../auth/phone-call-auth.decorator';
-import { IssuedToken } from '../auth/token.service';
-import { readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from '../auth/verification-secret.strategy';
-import { StartVerificationDto, VerificationSecretDto } from './verification.dto';
-import { StartedVerification, VerificationService } from './verification.service';
+import { VerificationSecretGuard } from '../auth/phone-call-auth.decorator.js';
+import { IssuedToken } from '../auth/token.service.js';
+import { readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from '../auth/verification-secret.strategy.js';
+import { StartVerificationDto, VerificationSecretDto } from './verification.dto.js';
+import { StartedVerification, VerificationService } from './verification.service.js';
 
 /**
  * The client's side of a verification. Validation is local to these routes, so the host app

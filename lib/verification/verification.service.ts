@@ -1,16 +1,16 @@
 import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { IssuedToken, TokenService } from '../auth/token.service';
-import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition';
-import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options';
-import { maskPhone, parsePhone, parsePlatformPhone } from '../phone/phone-number';
-import { TelephonyPlatformError } from '../providers/telephony.errors';
-import type { InboundCallReport } from '../providers/telephony-provider.interface';
-import type { InboundCallOutcome } from './inbound-call.entity';
-import type { VerificationStatus } from './verification.entity';
-import * as sql from './verification.sql';
+import { IssuedToken, TokenService } from '../auth/token.service.js';
+import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
+import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
+import { maskPhone, parsePhone, parsePlatformPhone } from '../phone/phone-number.js';
+import { TelephonyPlatformError } from '../providers/telephony.errors.js';
+import type { InboundCallReport } from '../providers/telephony-provider.interface.js';
+import type { InboundCallOutcome } from './inbound-call.entity.js';
+import type { VerificationStatus } from './verification.entity.js';
+import * as sql from './verification.sql.js';
 
 /** What `start` returns; `secret` appears here only and is never stored. */
 export interface StartedVerification {

@@ -1,5 +1,5 @@
-import { VERIFICATION_TABLE } from './verification.entity';
-import { INBOUND_CALL_TABLE } from './inbound-call.entity';
+import { VERIFICATION_TABLE } from './verification.entity.js';
+import { INBOUND_CALL_TABLE } from './inbound-call.entity.js';
 
 /*
  * The module's statements. Each state change is one conditional statement on the database

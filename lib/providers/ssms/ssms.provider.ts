@@ -1,14 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { maskPhone, toDigits } from '../../phone/phone-number';
-import { TelephonyPlatformError, TelephonyTimeoutError } from '../telephony.errors';
+import { maskPhone, toDigits } from '../../phone/phone-number.js';
+import { TelephonyPlatformError, TelephonyTimeoutError } from '../telephony.errors.js';
 import type {
   CallAssignment,
   CallRequest,
   InboundCallReport,
   InboundCallRequest,
   TelephonyProvider,
-} from '../telephony-provider.interface';
-import { pickParam, readEnvelope } from './ssms.envelope';
+} from '../telephony-provider.interface.js';
+import { pickParam, readEnvelope } from './ssms.envelope.js';
 
 /** Names of the inbound-call GET's parameters; the first one present wins. */
 export interface SsmsCallbackParams {

@@ -1,0 +1,67 @@
+import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
+import { bootTestApp, createTestDatabase, PREFIX, Registration, TestApp } from './support/test-app.js';
+
+const PHONE = '+79670311122';
+
+describe.each<Registration>(['forRoot', 'forRootAsync:useFactory', 'forRootAsync:useClass'])(
+  'the full flow with %s',
+  (registration) => {
+    let platform: FakeSsmsPlatform;
+    let db: { url: string; drop(): Promise<void> };
+    let t: TestApp;
+
+    beforeAll(async () => {
+      platform = await FakeSsmsPlatform.start();
+      db = await createTestDatabase();
+      t = await bootTestApp({ databaseUrl: db.url, platform, registration });
+    });
+    afterAll(async () => {
+      await t?.close();
+      await platform?.close();
+      await db?.drop();
+    });
+
+    it('starts, waits, takes the call, issues a token once, and the token opens /me', async () => {
+      const started = await t.request('POST', `${PREFIX}/verifications`, { phone: '+7 967 031-11-22' });
+      expect(started.status).toBe(201);
+      expect(started.headers.get('cache-control')).toBe('no-store');
+      const { id, secret, callTo, callToDisplay, expiresAt, expiresIn, message } = started.body;
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(Buffer.from(secret, 'base64url')).toHaveLength(32);
+      expect(callTo).toBe(`+${platform.waitFor(PHONE)!.callTo}`);
+      expect(callToDisplay).toMatch(/^\+7 \d{3} \d{3}/);
+      expect(new Date(expiresAt).toISOString()).toBe(expiresAt);
+      expect(expiresIn).toBeGreaterThanOrEqual(118);
+      expect(expiresIn).toBeLessThanOrEqual(120);
+      expect(message).toContain(callToDisplay);
+
+      const pending = await t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret });
+      expect(pending.status).toBe(202);
+      expect(pending.body).toEqual({ status: 'pending', expiresAt });
+
+      const call = await platform.placeCall({ from: '79670311122' });
+      expect(call).toEqual({ status: 200, body: 'OK' });
+
+      const issued = await t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret });
+      expect(issued.status).toBe(200);
+      expect(issued.headers.get('cache-control')).toBe('no-store');
+      expect(issued.body).toEqual({ accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: 900 });
+
+      const me = await t.request('GET', '/me', undefined, { authorization: `Bearer ${issued.body.accessToken}` });
+      expect(me.status).toBe(200);
+      expect(me.body).toEqual({ sub: PHONE, phone: PHONE });
+
+      const again = await t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret });
+      expect(again.status).toBe(410);
+      expect(again.body.status).toBe('consumed');
+    });
+
+    it('sends SSMS exactly what wait_call needs', async () => {
+      await t.request('POST', `${PREFIX}/verifications`, { phone: '8 (967) 031-11-23' });
+      expect(platform.requests.at(-1)).toEqual({
+        httpMethod: 'POST',
+        params: { method: 'wait_call', format: 'json', key: platform.apiKey, phone: '79670311123', call_protection: '120' },
+      });
+    });
+  },
+);

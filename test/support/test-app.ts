@@ -1,0 +1,149 @@
+import { Controller, Get, INestApplication, Injectable, LoggerService, Module, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import {
+  PHONE_CALL_AUTH_ENTITIES,
+  PHONE_CALL_AUTH_MIGRATIONS,
+  PhoneCallAuth,
+  PhoneCallAuthModule,
+  PhoneCallAuthOptions,
+  VerifiedPhone,
+  type VerifiedPhoneIdentity,
+} from 'nestjs-phone-call-auth';
+import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+
+/** Creates an empty database of its own on the test server; `drop` removes it. */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const serverUrl = process.env.PHONE_CALL_AUTH_TEST_SERVER_URL;
+  if (!serverUrl) throw new Error('PHONE_CALL_AUTH_TEST_SERVER_URL is not set: run the e2e tests through jest (globalSetup).');
+  const name = `phone_call_auth_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+@Controller()
+class MeController {
+  @PhoneCallAuth()
+  @Get('me')
+  me(@VerifiedPhone() identity: VerifiedPhoneIdentity) {
+    return { sub: identity.sub, phone: identity.phone };
+  }
+}
+
+export type Registration = 'forRoot' | 'forRootAsync:useFactory' | 'forRootAsync:useClass';
+
+export interface TestAppOptions {
+  databaseUrl: string;
+  platform: FakeSsmsPlatform;
+  registration?: Registration;
+  /** Overrides of the module options. */
+  options?: Partial<PhoneCallAuthOptions>;
+  logger?: LoggerService | false;
+}
+
+export const TEST_JWT_SECRET = 'test-jwt-secret-of-at-least-32-bytes-0123456789';
+export const TEST_CALLBACK_SECRET = 'test-callback-secret-0123456789abcdef0123456789';
+export const PREFIX = '/auth/phone-call';
+
+/** A booted app: base URL, HTTP helpers and the data source, for tests that speak HTTP to it. */
+export interface TestApp {
+  app: INestApplication;
+  baseUrl: string;
+  dataSource: DataSource;
+  callbackUrl: string;
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse>;
+  close(): Promise<void>;
+}
+
+export interface TestResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON answers
+  body: any;
+}
+
+/** Boots a Nest app with the module registered the chosen way, listening on a free port. */
+export async function bootTestApp(config: TestAppOptions): Promise<TestApp> {
+  const moduleOptions = (): PhoneCallAuthOptions => ({
+    provider: config.platform.provider({ timeoutMs: 1000 }),
+    callbackSecret: TEST_CALLBACK_SECRET,
+    jwt: { secret: TEST_JWT_SECRET },
+    ...config.options,
+  });
+
+  @Injectable()
+  class OptionsFactory {
+    create(): PhoneCallAuthOptions {
+      return moduleOptions();
+    }
+  }
+
+  const registrations: Record<Registration, () => ReturnType<typeof PhoneCallAuthModule.forRoot>> = {
+    forRoot: () => PhoneCallAuthModule.forRoot(moduleOptions()),
+    'forRootAsync:useFactory': () => PhoneCallAuthModule.forRootAsync({ useFactory: async () => moduleOptions() }),
+    'forRootAsync:useClass': () =>
+      PhoneCallAuthModule.forRootAsync({ useClass: OptionsFactory as Type<{ create(): PhoneCallAuthOptions }> }),
+  };
+
+  @Module({
+    imports: [
+      TypeOrmModule.forRoot({
+        type: 'postgres',
+        url: config.databaseUrl,
+        entities: [...PHONE_CALL_AUTH_ENTITIES],
+        migrations: [...PHONE_CALL_AUTH_MIGRATIONS],
+        migrationsRun: true,
+      }),
+      registrations[config.registration ?? 'forRoot'](),
+    ],
+    controllers: [MeController],
+  })
+  class TestAppModule {}
+
+  const app = await NestFactory.create(TestAppModule, { logger: config.logger ?? false });
+  app.enableShutdownHooks();
+  await app.listen(0, '127.0.0.1');
+  const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const callbackUrl = `${baseUrl}${PREFIX}/callback/${TEST_CALLBACK_SECRET}`;
+  config.platform.callbackUrl = callbackUrl;
+
+  return {
+    app,
+    baseUrl,
+    callbackUrl,
+    dataSource: app.get(DataSource),
+    async request(method, path, body, headers = {}) {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, headers: response.headers, text, body: parsed };
+    },
+    close: () => app.close(),
+  };
+}
