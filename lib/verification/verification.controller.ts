@@ -26,7 +26,7 @@ import { StartedVerification, VerificationService } from './verification.service
  * needs no global ValidationPipe.
  */
 @Controller('verifications')
-@UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }))
+@UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true }))
 export class VerificationController {
   constructor(private readonly verifications: VerificationService) {}
 

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+
+/** The sample app's settings, read once from the environment. */
+export interface SampleConfig {
+  port: number;
+  /** Postgres URL; unset means an embedded Postgres under `.data/`. */
+  databaseUrl?: string;
+  /** SSMS credentials; none means the fake platform, started in-process. */
+  ssms?: { baseUrl?: string; apiKey?: string; email?: string; password?: string };
+  callbackSecret: string;
+  callbackSecretGenerated: boolean;
+  jwtSecret: string;
+  jwtSecretGenerated: boolean;
+  windowSeconds?: number;
+}
+
+function integer(name: string, value: string | undefined, fallback?: number): number | undefined {
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number, got "${value}".`);
+  return Number(value);
+}
+
+/** Reads the environment; fails with a message that names the variable at fault. */
+export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
+  const hasSsms = !!env.SSMS_API_KEY || !!(env.SSMS_EMAIL && env.SSMS_PASSWORD);
+  if (!hasSsms && (env.SSMS_EMAIL || env.SSMS_PASSWORD)) {
+    throw new Error('Set both SSMS_EMAIL and SSMS_PASSWORD, or SSMS_API_KEY, or none of them to use the fake platform.');
+  }
+  return {
+    port: integer('PORT', env.PORT, 3000)!,
+    databaseUrl: env.DATABASE_URL || undefined,
+    ssms: hasSsms
+      ? {
+          baseUrl: env.SSMS_API_URL || undefined,
+          apiKey: env.SSMS_API_KEY || undefined,
+          email: env.SSMS_EMAIL || undefined,
+          password: env.SSMS_PASSWORD || undefined,
+        }
+      : undefined,
+    callbackSecret: env.PHONE_CALL_CALLBACK_SECRET || randomBytes(32).toString('hex'),
+    callbackSecretGenerated: !env.PHONE_CALL_CALLBACK_SECRET,
+    jwtSecret: env.JWT_SECRET || randomBytes(32).toString('base64url'),
+    jwtSecretGenerated: !env.JWT_SECRET,
+    windowSeconds: integer('PHONE_CALL_WINDOW_SECONDS', env.PHONE_CALL_WINDOW_SECONDS),
+  };
+}
