@@ -1,4 +1,4 @@
-import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
+import { BadRequestException, HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { IssuedToken, TokenService } from '../auth/token.service.js';
@@ -96,7 +96,12 @@ export class VerificationService {
         `phone is not a valid phone number; write it in international form, e.g. +7 967 031-11-22 (numbers without a country code are read as ${defaultCountry}).`,
       );
     }
-    const assignment = await provider.requestCall({ phone: phone.number, windowSeconds });
+    const assignment = await provider.requestCall({ phone: phone.number, windowSeconds }).catch((error: unknown) => {
+      if (error instanceof HttpException) throw error;
+      // A provider that throws something else is still the platform's failure, not the client's.
+      this.logger.error(`${provider.name}.requestCall failed for ${maskPhone(phone.number)}: ${(error as Error)?.message}`);
+      throw new TelephonyPlatformError(provider.name, 'its adapter failed unexpectedly');
+    });
     const callTo = parsePlatformPhone(assignment.callTo, defaultCountry);
     if (!callTo) {
       throw new TelephonyPlatformError(provider.name, 'it handed out a number to call that is not a valid phone number');

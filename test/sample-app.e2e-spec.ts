@@ -1,0 +1,58 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
+import { AppModule } from '../sample-app/src/app.module.js';
+import { loadSampleConfig } from '../sample-app/src/sample.config.js';
+import { createTestDatabase } from './support/test-app.js';
+
+describe('the sample app on the fake platform', () => {
+  let app: INestApplication;
+  let fake: FakeSsmsPlatform;
+  let db: { url: string; drop(): Promise<void> };
+  let base: string;
+
+  const post = async (path: string, body: unknown) => {
+    const response = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, string> };
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    fake = await FakeSsmsPlatform.start();
+    const config = loadSampleConfig({ DATABASE_URL: db.url });
+    app = await NestFactory.create(AppModule.register(config, fake), { logger: false });
+    await app.listen(0, '127.0.0.1');
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    fake.callbackUrl = `${base}/auth/phone-call/callback/${config.callbackSecret}`;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await fake?.close();
+    await db?.drop();
+  });
+
+  it('serves the whole flow with no configuration but the database', async () => {
+    const started = await post('/auth/phone-call/verifications', { phone: '+7 967 031-11-22' });
+    expect(started.status).toBe(201);
+    const call = await post('/dev/fake-calls', { from: '+79670311122' });
+    expect(call.body).toEqual({ status: 200, body: 'OK' });
+    const token = await post(`/auth/phone-call/verifications/${started.body.id}/token`, { secret: started.body.secret });
+    expect(token.status).toBe(200);
+    const me = await fetch(`${base}/me`, { headers: { authorization: `Bearer ${token.body.accessToken}` } });
+    expect(await me.json()).toEqual({ sub: '+79670311122', phone: '+79670311122' });
+  });
+
+  it('reads its settings from the environment and names the variable at fault', () => {
+    expect(loadSampleConfig({ PHONE_CALL_WINDOW_SECONDS: '90' }).windowSeconds).toBe(90);
+    expect(() => loadSampleConfig({ PORT: 'abc' })).toThrow(/PORT must be a whole number/);
+    expect(() => loadSampleConfig({ SSMS_EMAIL: 'a@b.c' })).toThrow(/SSMS_EMAIL and SSMS_PASSWORD/);
+    const generated = loadSampleConfig({});
+    expect(generated.callbackSecret).toMatch(/^[0-9a-f]{64}$/);
+    expect(generated.jwtSecretGenerated).toBe(true);
+    expect(loadSampleConfig({ SSMS_API_KEY: 'k' }).ssms).toEqual({ apiKey: 'k' });
+  });
+});

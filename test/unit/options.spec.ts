@@ -1,0 +1,60 @@
+import { PhoneCallAuthConfigError, type PhoneCallAuthOptions, SsmsProvider } from 'nestjs-phone-call-auth';
+import { resolvePhoneCallAuthOptions } from '../../lib/phone-call-auth.options.js';
+
+const valid = (): PhoneCallAuthOptions => ({
+  provider: new SsmsProvider({ apiKey: 'k' }),
+  callbackSecret: 'c'.repeat(32),
+  jwt: { secret: 's'.repeat(32) },
+});
+
+describe('resolvePhoneCallAuthOptions', () => {
+  it('applies the defaults', () => {
+    const resolved = resolvePhoneCallAuthOptions(valid());
+    expect(resolved.windowSeconds).toBe(120);
+    expect(resolved.redeemSeconds).toBe(300);
+    expect(resolved.defaultCountry).toBe('RU');
+    expect(resolved.callbackSecrets).toEqual(['c'.repeat(32)]);
+    expect(resolved.jwt).toMatchObject({
+      algorithm: 'HS256',
+      issuer: 'nestjs-phone-call-auth',
+      audience: 'phone-call-auth',
+      expiresInSeconds: 900,
+    });
+    expect(resolved.resolveSubject('+79670311122')).toEqual({ sub: '+79670311122' });
+  });
+
+  it('clamps the window to what the provider accepts (SSMS: 60..300)', () => {
+    expect(resolvePhoneCallAuthOptions({ ...valid(), windowSeconds: 30 }).windowSeconds).toBe(60);
+    expect(resolvePhoneCallAuthOptions({ ...valid(), windowSeconds: 600 }).windowSeconds).toBe(300);
+    expect(resolvePhoneCallAuthOptions({ ...valid(), windowSeconds: 90 }).windowSeconds).toBe(90);
+  });
+
+  it('accepts two callback secrets for rotation', () => {
+    const resolved = resolvePhoneCallAuthOptions({ ...valid(), callbackSecret: ['a'.repeat(32), 'b'.repeat(40)] });
+    expect(resolved.callbackSecrets).toHaveLength(2);
+  });
+
+  it.each<[string, (o: PhoneCallAuthOptions) => unknown, RegExp]>([
+    ['a missing provider', (o) => ({ ...o, provider: undefined }), /provider must be a TelephonyProvider/],
+    ['a short callback secret', (o) => ({ ...o, callbackSecret: 'short' }), /at least 32 characters.*openssl rand/],
+    ['no callback secret', (o) => ({ ...o, callbackSecret: [] }), /callbackSecret/],
+    ['a callback secret with URL-unsafe characters', (o) => ({ ...o, callbackSecret: `${'a'.repeat(32)}/?` }), /URL-safe/],
+    ['a 16-byte JWT secret', (o) => ({ ...o, jwt: { secret: 'x'.repeat(16) } }), /at least 32 bytes/],
+    ['no JWT key', (o) => ({ ...o, jwt: {} }), /jwt needs a key/],
+    ['no jwt at all', (o) => ({ ...o, jwt: undefined }), /jwt is required/],
+    ['HS256 with a key pair', (o) => ({ ...o, jwt: { privateKey: 'p', publicKey: 'q', algorithm: 'HS256' } }), /HS256 needs/],
+    ['RS256 with a secret', (o) => ({ ...o, jwt: { secret: 's'.repeat(32), algorithm: 'RS256' } }), /needs privateKey/],
+    ['a fractional window', (o) => ({ ...o, windowSeconds: 1.5 }), /windowSeconds must be a whole number/],
+    ['a window over 10 minutes', (o) => ({ ...o, windowSeconds: 601 }), /from 1 to 600/],
+    ['an unknown country', (o) => ({ ...o, defaultCountry: 'XX' }), /defaultCountry/],
+    ['a hook that is not a function', (o) => ({ ...o, onVerified: 'x' }), /onVerified must be a function/],
+  ])('refuses %s with a message that says how to fix it', (_name, change, message) => {
+    const attempt = () => resolvePhoneCallAuthOptions(change(valid()) as PhoneCallAuthOptions);
+    expect(attempt).toThrow(PhoneCallAuthConfigError);
+    expect(attempt).toThrow(message);
+  });
+
+  it('refuses SSMS without credentials', () => {
+    expect(() => new SsmsProvider({})).toThrow(/apiKey.*email, password/);
+  });
+});
