@@ -4,13 +4,19 @@ import { CountryCode, parsePhoneNumberFromString, PhoneNumber } from 'libphonenu
 export type E164 = string;
 
 const MAX_INPUT_LENGTH = 64;
+/**
+ * What a written phone number may contain. libphonenumber-js alone would also find a number
+ * inside other text (`call me on +7 967...`, `79670311122; DROP TABLE`), which is not a number.
+ */
+const PHONE_CHARACTERS = /^\+?[0-9\s().-]+$/;
 
 /**
  * Parses a number typed by a person (any common notation: `+7 967 031-11-22`,
  * `8 (967) 031-11-22`, `9670311122`) into a valid {@link PhoneNumber}, or `undefined`.
+ * Only ASCII digits, spaces, `+ ( ) . -` are accepted.
  */
 export function parsePhone(input: unknown, defaultCountry: CountryCode): PhoneNumber | undefined {
-  if (typeof input !== 'string' || input.length === 0 || input.length > MAX_INPUT_LENGTH) {
+  if (typeof input !== 'string' || input.length > MAX_INPUT_LENGTH || !PHONE_CHARACTERS.test(input)) {
     return undefined;
   }
   const parsed = parsePhoneNumberFromString(input, defaultCountry);

@@ -194,7 +194,7 @@ export class FakeSsmsPlatform {
       createdAt: new Date(),
     };
     this.waits.push(wait);
-    this.logger.log(`wait_call ${wait.idCall}: expecting ${maskPhone(`+${wait.phone}`)} to call +${wait.callTo}`);
+    this.logger.log(`wait_call ${wait.idCall}: expecting ${maskPhone(`+${wait.phone}`)} to call ${maskPhone(`+${wait.callTo}`)}`);
     reply(response, json, '0', 'OK', {
       id_call: wait.idCall,
       call_to_number: wait.callTo,

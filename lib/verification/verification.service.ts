@@ -93,7 +93,7 @@ export class VerificationService {
     const phone = parsePhone(phoneInput, defaultCountry);
     if (!phone) {
       throw new BadRequestException(
-        `phone is not a valid phone number; write it in international form, e.g. +7 967 031-11-22 (numbers without a country code are read as ${defaultCountry}).`,
+        `phone is not a valid phone number: write digits, in international form, e.g. +7 967 031-11-22 (numbers without a country code are read as ${defaultCountry}).`,
       );
     }
     const assignment = await provider.requestCall({ phone: phone.number, windowSeconds }).catch((error: unknown) => {

@@ -120,7 +120,8 @@ export class SsmsProvider implements TelephonyProvider {
 
   private async send(params: URLSearchParams, phone: string): Promise<Record<string, unknown>> {
     const url = new URL(this.baseUrl);
-    const init: RequestInit = { method: this.httpMethod, signal: AbortSignal.timeout(this.timeoutMs) };
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    const init: RequestInit = { method: this.httpMethod, signal };
     if (this.httpMethod === 'GET') {
       params.forEach((value, key) => url.searchParams.set(key, value));
     } else {
@@ -135,7 +136,8 @@ export class SsmsProvider implements TelephonyProvider {
       contentType = response.headers.get('content-type') ?? 'no content type';
       text = await response.text();
     } catch (error) {
-      if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+      // The signal, not the error's class, says whether time ran out: fetch wraps the abort differently across Node versions.
+      if (signal.aborted) {
         this.logger.warn(`wait_call for ${maskPhone(phone)} timed out after ${this.timeoutMs} ms`);
         throw new TelephonyTimeoutError(this.name, this.timeoutMs);
       }

@@ -1,0 +1,67 @@
+import type { LoggerService } from '@nestjs/common';
+import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
+import { bootTestApp, createTestDatabase, PREFIX, TEST_CALLBACK_SECRET, type TestApp } from './support/test-app.js';
+
+/** Keeps every line the app logs, at every level, as one string each. */
+class CapturingLogger implements LoggerService {
+  readonly lines: string[] = [];
+  private keep = (...parts: unknown[]) => {
+    this.lines.push(parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' '));
+  };
+  log = this.keep;
+  error = this.keep;
+  warn = this.keep;
+  debug = this.keep;
+  verbose = this.keep;
+  fatal = this.keep;
+}
+
+describe('logs of a full flow', () => {
+  const logger = new CapturingLogger();
+  let platform: FakeSsmsPlatform;
+  let db: { url: string; drop(): Promise<void> };
+  let t: TestApp;
+
+  beforeAll(async () => {
+    platform = await FakeSsmsPlatform.start();
+    db = await createTestDatabase();
+    t = await bootTestApp({ databaseUrl: db.url, platform, logger });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await platform?.close();
+    await db?.drop();
+  });
+
+  it('hold no secret, no token and no unmasked phone number', async () => {
+    const started = await t.request('POST', `${PREFIX}/verifications`, { phone: '+7 967 031-11-22' });
+    const { id, secret } = started.body;
+    await platform.placeCall({ from: '+7 (905) 123-45-67' });
+    await platform.placeCall({ from: '79670311122' });
+    const issued = await t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret });
+    expect(issued.status).toBe(200);
+    await t.request('GET', '/me', undefined, { authorization: `Bearer ${issued.body.accessToken}` });
+    await t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret: 'wrong' });
+    await t.request('GET', `${PREFIX}/callback/not-the-secret?phone=79670311122`);
+    platform.failNext('7', 'balance too low');
+    await t.request('POST', `${PREFIX}/verifications`, { phone: '+79161234567' });
+
+    const all = logger.lines.join('\n');
+    // The flow did log: the checks below are not passing on an empty log.
+    expect(all).toContain('+7967***1122');
+    expect(all).toContain('matched');
+    for (const forbidden of [
+      secret,
+      issued.body.accessToken,
+      issued.body.accessToken.split('.')[2],
+      TEST_CALLBACK_SECRET,
+      platform.apiKey,
+    ]) {
+      expect(all).not.toContain(forbidden);
+    }
+    // None of the numbers of the flow unmasked, in any notation (digits with separators between).
+    for (const digits of ['9670311122', '9051234567', '9161234567']) {
+      expect(all).not.toMatch(new RegExp(digits.split('').join('[\\s()-]*')));
+    }
+  });
+});
