@@ -21,7 +21,12 @@ export {
   PHONE_CALL_VERIFICATION_STRATEGY,
 } from './phone-call-auth.constants.js';
 export { PHONE_CALL_AUTH_MIGRATIONS, PhoneCallAuthInit1764150000000 } from './migrations/index.js';
-export { PhoneCallAuth, PhoneCallAuthGuard, VerificationSecretGuard, VerifiedPhone } from './auth/phone-call-auth.decorator.js';
+export {
+  PhoneCallAuth,
+  PhoneCallAuthGuard,
+  VerificationSecretGuard,
+  VerifiedPhone,
+} from './auth/phone-call-auth.decorator.js';
 export { type IssuedToken, type VerifiedPhoneIdentity, TokenService } from './auth/token.service.js';
 export { VERIFICATION_SECRET_HEADER } from './auth/verification-secret.strategy.js';
 export {

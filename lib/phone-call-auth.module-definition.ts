@@ -19,38 +19,34 @@ export interface PhoneCallAuthExtras {
   dataSource?: string;
 }
 
-export const {
-  ConfigurableModuleClass,
-  MODULE_OPTIONS_TOKEN,
-  OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<PhoneCallAuthOptions>({ moduleName: 'PhoneCallAuth' })
-  .setClassMethodName('forRoot')
-  .setExtras<PhoneCallAuthExtras>(
-    { isGlobal: false, routePrefix: 'auth/phone-call', dataSource: undefined },
-    (definition, extras) => {
-      const providers: Provider[] = [
-        {
-          provide: PHONE_CALL_AUTH_OPTIONS,
-          inject: [MODULE_OPTIONS_TOKEN],
-          useFactory: resolvePhoneCallAuthOptions,
-        },
-        { provide: PHONE_CALL_AUTH_DATA_SOURCE, useExisting: getDataSourceToken(extras.dataSource) },
-      ];
-      return {
-        ...definition,
-        global: extras.isGlobal,
-        imports: [
-          ...(definition.imports ?? []),
-          TypeOrmModule.forFeature(PHONE_CALL_AUTH_ENTITIES, extras.dataSource),
-          RouterModule.register([{ path: extras.routePrefix ?? 'auth/phone-call', module: definition.module }]),
-        ],
-        providers: [...(definition.providers ?? []), ...providers],
-        exports: [...(definition.exports ?? []), PHONE_CALL_AUTH_OPTIONS],
-      };
-    },
-  )
-  .build();
+export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
+  new ConfigurableModuleBuilder<PhoneCallAuthOptions>({ moduleName: 'PhoneCallAuth' })
+    .setClassMethodName('forRoot')
+    .setExtras<PhoneCallAuthExtras>(
+      { isGlobal: false, routePrefix: 'auth/phone-call', dataSource: undefined },
+      (definition, extras) => {
+        const providers: Provider[] = [
+          {
+            provide: PHONE_CALL_AUTH_OPTIONS,
+            inject: [MODULE_OPTIONS_TOKEN],
+            useFactory: resolvePhoneCallAuthOptions,
+          },
+          { provide: PHONE_CALL_AUTH_DATA_SOURCE, useExisting: getDataSourceToken(extras.dataSource) },
+        ];
+        return {
+          ...definition,
+          global: extras.isGlobal,
+          imports: [
+            ...(definition.imports ?? []),
+            TypeOrmModule.forFeature(PHONE_CALL_AUTH_ENTITIES, extras.dataSource),
+            RouterModule.register([{ path: extras.routePrefix ?? 'auth/phone-call', module: definition.module }]),
+          ],
+          providers: [...(definition.providers ?? []), ...providers],
+          exports: [...(definition.exports ?? []), PHONE_CALL_AUTH_OPTIONS],
+        };
+      },
+    )
+    .build();
 
 /** Injects the validated options ({@link ResolvedPhoneCallAuthOptions}). */
 export const InjectPhoneCallAuthOptions = (): ParameterDecorator & PropertyDecorator => Inject(PHONE_CALL_AUTH_OPTIONS);

@@ -101,14 +101,18 @@ const MAX_LIFETIME_SECONDS = 600;
 function seconds(name: string, value: number | undefined, fallback: number, max: number): number {
   const result = value ?? fallback;
   if (!Number.isInteger(result) || result < 1 || result > max) {
-    throw new PhoneCallAuthConfigError(`${name} must be a whole number of seconds from 1 to ${max}, got ${String(value)}.`);
+    throw new PhoneCallAuthConfigError(
+      `${name} must be a whole number of seconds from 1 to ${max}, got ${String(value)}.`,
+    );
   }
   return result;
 }
 
 function resolveJwt(jwt: PhoneCallAuthJwtOptions | undefined): ResolvedPhoneCallAuthOptions['jwt'] {
   if (!jwt || typeof jwt !== 'object') {
-    throw new PhoneCallAuthConfigError('jwt is required: pass { secret } (32+ random bytes) or { privateKey, publicKey }.');
+    throw new PhoneCallAuthConfigError(
+      'jwt is required: pass { secret } (32+ random bytes) or { privateKey, publicKey }.',
+    );
   }
   const common = {
     issuer: jwt.issuer ?? 'nestjs-phone-call-auth',
@@ -155,7 +159,10 @@ export function resolvePhoneCallAuthOptions(options: PhoneCallAuthOptions): Reso
     );
   }
   const callbackSecrets = [options.callbackSecret].flat().filter((s) => s !== undefined && s !== '');
-  if (callbackSecrets.length === 0 || callbackSecrets.some((s) => typeof s !== 'string' || s.length < MIN_CALLBACK_SECRET_LENGTH)) {
+  if (
+    callbackSecrets.length === 0 ||
+    callbackSecrets.some((s) => typeof s !== 'string' || s.length < MIN_CALLBACK_SECRET_LENGTH)
+  ) {
     throw new PhoneCallAuthConfigError(
       `callbackSecret must be one or two strings of at least ${MIN_CALLBACK_SECRET_LENGTH} characters; generate one with: openssl rand -hex 32`,
     );
@@ -165,7 +172,9 @@ export function resolvePhoneCallAuthOptions(options: PhoneCallAuthOptions): Reso
   }
   const defaultCountry = options.defaultCountry ?? 'RU';
   if (!isSupportedCountry(defaultCountry)) {
-    throw new PhoneCallAuthConfigError(`defaultCountry must be an ISO 3166-1 alpha-2 code such as 'RU', got "${defaultCountry}".`);
+    throw new PhoneCallAuthConfigError(
+      `defaultCountry must be an ISO 3166-1 alpha-2 code such as 'RU', got "${defaultCountry}".`,
+    );
   }
   for (const hook of ['resolveSubject', 'onVerified'] as const) {
     if (options[hook] !== undefined && typeof options[hook] !== 'function') {

@@ -60,7 +60,13 @@ describe.each<Registration>(['forRoot', 'forRootAsync:useFactory', 'forRootAsync
       await t.request('POST', `${PREFIX}/verifications`, { phone: '8 (967) 031-11-23' });
       expect(platform.requests.at(-1)).toEqual({
         httpMethod: 'POST',
-        params: { method: 'wait_call', format: 'json', key: platform.apiKey, phone: '79670311123', call_protection: '120' },
+        params: {
+          method: 'wait_call',
+          format: 'json',
+          key: platform.apiKey,
+          phone: '79670311123',
+          call_protection: '120',
+        },
       });
     });
   },

@@ -40,7 +40,9 @@ describe('the sample app on the fake platform', () => {
     expect(started.status).toBe(201);
     const call = await post('/dev/fake-calls', { from: '+79670311122' });
     expect(call.body).toEqual({ status: 200, body: 'OK' });
-    const token = await post(`/auth/phone-call/verifications/${started.body.id}/token`, { secret: started.body.secret });
+    const token = await post(`/auth/phone-call/verifications/${started.body.id}/token`, {
+      secret: started.body.secret,
+    });
     expect(token.status).toBe(200);
     const me = await fetch(`${base}/me`, { headers: { authorization: `Bearer ${token.body.accessToken}` } });
     expect(await me.json()).toEqual({ sub: '+79670311122', phone: '+79670311122' });

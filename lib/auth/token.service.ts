@@ -25,7 +25,16 @@ export interface VerifiedPhoneIdentity {
 
 /** Claims the module sets itself; `resolveSubject` cannot override them. */
 const RESERVED_CLAIMS = new Set([
-  'iss', 'aud', 'sub', 'exp', 'nbf', 'iat', 'jti', 'phone_number', 'phone_number_verified', 'amr',
+  'iss',
+  'aud',
+  'sub',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  'phone_number',
+  'phone_number_verified',
+  'amr',
 ]);
 /** Longer is not a token this module issued; refuse before any parsing. */
 const MAX_TOKEN_LENGTH = 8192;

@@ -41,7 +41,9 @@ export class InboundCallController {
   private async receive({ method, query, body, headers }: InboundCallRequest): Promise<string> {
     const fields = { ...(typeof body === 'object' && body !== null ? body : {}), ...(query ?? {}) };
     // The platform's parameter names are not all documented: log the names (never the values).
-    const names = Object.keys(fields).slice(0, LOGGED_NAMES).map((name) => JSON.stringify(name.slice(0, 40)));
+    const names = Object.keys(fields)
+      .slice(0, LOGGED_NAMES)
+      .map((name) => JSON.stringify(name.slice(0, 40)));
     this.logger.debug(`Inbound call report (${method}) with parameters ${names.join(', ') || '(none)'}`);
     const reports = this.options.provider.parseInboundCall({ method, query: query ?? {}, body, headers });
     for (const report of reports) {

@@ -44,7 +44,9 @@ export class PhoneCallAuthInit1764150000000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE UNIQUE INDEX phone_call_inbound_call_once_idx ON phone_call_inbound_call (provider, call_id)
         WHERE call_id IS NOT NULL AND outcome <> 'duplicate'`);
-    await queryRunner.query(`CREATE INDEX phone_call_inbound_call_received_idx ON phone_call_inbound_call (received_at)`);
+    await queryRunner.query(
+      `CREATE INDEX phone_call_inbound_call_received_idx ON phone_call_inbound_call (received_at)`,
+    );
     await queryRunner.query(
       `CREATE INDEX phone_call_inbound_call_verification_idx ON phone_call_inbound_call (verification_id)`,
     );

@@ -180,7 +180,8 @@ export class FakeSsmsPlatform {
     const json = params.format === 'json';
     if (scripted?.kind === 'error') return reply(response, json, scripted.errCode, scripted.text);
     if (params.key !== this.apiKey) return reply(response, json, '2', 'Неверный ключ API (fake: wrong key)');
-    if (params.method !== 'wait_call') return reply(response, json, '3', `Unknown method (fake supports wait_call only)`);
+    if (params.method !== 'wait_call')
+      return reply(response, json, '3', `Unknown method (fake supports wait_call only)`);
     if (!/^\d{10,15}$/.test(params.phone ?? '')) return reply(response, json, '4', 'Неверный номер телефона');
     const callProtection = Number(params.call_protection ?? 0);
     if (!Number.isInteger(callProtection) || callProtection <= 0) {
@@ -194,7 +195,9 @@ export class FakeSsmsPlatform {
       createdAt: new Date(),
     };
     this.waits.push(wait);
-    this.logger.log(`wait_call ${wait.idCall}: expecting ${maskPhone(`+${wait.phone}`)} to call ${maskPhone(`+${wait.callTo}`)}`);
+    this.logger.log(
+      `wait_call ${wait.idCall}: expecting ${maskPhone(`+${wait.phone}`)} to call ${maskPhone(`+${wait.callTo}`)}`,
+    );
     reply(response, json, '0', 'OK', {
       id_call: wait.idCall,
       call_to_number: wait.callTo,
@@ -232,7 +235,13 @@ function readBody(request: IncomingMessage): Promise<string> {
 }
 
 /** Answers in the SSMS envelope: JSON with `format=json`, XML without it, as the real API does. */
-function reply(response: ServerResponse, json: boolean, errCode: string | number, text: string, data?: Record<string, string>) {
+function reply(
+  response: ServerResponse,
+  json: boolean,
+  errCode: string | number,
+  text: string,
+  data?: Record<string, string>,
+) {
   const type = String(errCode) === '0' ? 'message' : 'error';
   if (json) {
     response
@@ -240,8 +249,12 @@ function reply(response: ServerResponse, json: boolean, errCode: string | number
       .end(JSON.stringify({ response: { msg: { err_code: errCode, text, type }, data: data ?? null } }));
     return;
   }
-  const fields = Object.entries(data ?? {}).map(([key, value]) => `<${key}>${value}</${key}>`).join('');
+  const fields = Object.entries(data ?? {})
+    .map(([key, value]) => `<${key}>${value}</${key}>`)
+    .join('');
   response
     .writeHead(200, { 'content-type': 'text/xml; charset=utf-8' })
-    .end(`<?xml version="1.0" encoding="utf-8"?><response><msg err_code="${errCode}" type="${type}">${text}</msg><data>${fields}</data></response>`);
+    .end(
+      `<?xml version="1.0" encoding="utf-8"?><response><msg err_code="${errCode}" type="${type}">${text}</msg><data>${fields}</data></response>`,
+    );
 }

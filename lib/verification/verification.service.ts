@@ -99,12 +99,17 @@ export class VerificationService {
     const assignment = await provider.requestCall({ phone: phone.number, windowSeconds }).catch((error: unknown) => {
       if (error instanceof HttpException) throw error;
       // A provider that throws something else is still the platform's failure, not the client's.
-      this.logger.error(`${provider.name}.requestCall failed for ${maskPhone(phone.number)}: ${(error as Error)?.message}`);
+      this.logger.error(
+        `${provider.name}.requestCall failed for ${maskPhone(phone.number)}: ${(error as Error)?.message}`,
+      );
       throw new TelephonyPlatformError(provider.name, 'its adapter failed unexpectedly');
     });
     const callTo = parsePlatformPhone(assignment.callTo, defaultCountry);
     if (!callTo) {
-      throw new TelephonyPlatformError(provider.name, 'it handed out a number to call that is not a valid phone number');
+      throw new TelephonyPlatformError(
+        provider.name,
+        'it handed out a number to call that is not a valid phone number',
+      );
     }
     const secret = randomBytes(32).toString('base64url');
     const [row] = await this.query<{ id: string; expiresAt: Date; now: Date }>(sql.INSERT_VERIFICATION, [
@@ -240,7 +245,9 @@ export class VerificationService {
     try {
       await this.options.onVerified?.(event);
     } catch (error) {
-      this.logger.error(`onVerified hook failed for verification ${event.verificationId}: ${(error as Error)?.message}`);
+      this.logger.error(
+        `onVerified hook failed for verification ${event.verificationId}: ${(error as Error)?.message}`,
+      );
     }
   }
 

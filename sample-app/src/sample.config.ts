@@ -24,7 +24,9 @@ function integer(name: string, value: string | undefined, fallback?: number): nu
 export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   const hasSsms = !!env.SSMS_API_KEY || !!(env.SSMS_EMAIL && env.SSMS_PASSWORD);
   if (!hasSsms && (env.SSMS_EMAIL || env.SSMS_PASSWORD)) {
-    throw new Error('Set both SSMS_EMAIL and SSMS_PASSWORD, or SSMS_API_KEY, or none of them to use the fake platform.');
+    throw new Error(
+      'Set both SSMS_EMAIL and SSMS_PASSWORD, or SSMS_API_KEY, or none of them to use the fake platform.',
+    );
   }
   return {
     port: integer('PORT', env.PORT, 3000)!,

@@ -18,7 +18,8 @@ import { DataSource } from 'typeorm';
 /** Creates an empty database of its own on the test server; `drop` removes it. */
 export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const serverUrl = process.env.PHONE_CALL_AUTH_TEST_SERVER_URL;
-  if (!serverUrl) throw new Error('PHONE_CALL_AUTH_TEST_SERVER_URL is not set: run the e2e tests through jest (globalSetup).');
+  if (!serverUrl)
+    throw new Error('PHONE_CALL_AUTH_TEST_SERVER_URL is not set: run the e2e tests through jest (globalSetup).');
   const name = `phone_call_auth_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();

@@ -1,7 +1,6 @@
 /** The SSMS JSON envelope: `{"response":{"msg":{"err_code","text","type"},"data":{...}}}`. */
 export type SsmsEnvelopeResult =
-  | { ok: true; data: Record<string, unknown> }
-  | { ok: false; detail: string; code?: string };
+  { ok: true; data: Record<string, unknown> } | { ok: false; detail: string; code?: string };
 
 const MAX_PARAM_LENGTH = 128;
 
@@ -29,7 +28,10 @@ export function readEnvelope(text: string, status: number, contentType: string):
   const msg = response?.msg;
   const code = msg?.err_code;
   if (typeof code !== 'string' && typeof code !== 'number') {
-    return { ok: false, detail: `it answered HTTP ${status} without the response.msg.err_code envelope: ${quote(text)}` };
+    return {
+      ok: false,
+      detail: `it answered HTTP ${status} without the response.msg.err_code envelope: ${quote(text)}`,
+    };
   }
   const message = typeof msg?.text === 'string' ? msg.text : '';
   if (String(code).trim() !== '0') {
