@@ -23,13 +23,21 @@ describe('readEnvelope', () => {
 
   describe('platform errors', () => {
     it('reports a non-zero string err_code with its code and the platform text', () => {
-      const result = readEnvelope(envelope({ err_code: '7', text: 'Недостаточно средств', type: 'error' }), 200, JSON_TYPE);
+      const result = readEnvelope(
+        envelope({ err_code: '7', text: 'Недостаточно средств', type: 'error' }),
+        200,
+        JSON_TYPE,
+      );
       expect(result).toEqual({ ok: false, code: '7', detail: expect.stringContaining('Недостаточно средств') });
       expect(result.ok === false && result.detail).toContain('"7"');
     });
 
     it('reports a non-zero numeric err_code as a string code', () => {
-      const result = readEnvelope(envelope({ err_code: 12, text: 'Неверный ключ', type: 'error' }, null), 200, JSON_TYPE);
+      const result = readEnvelope(
+        envelope({ err_code: 12, text: 'Неверный ключ', type: 'error' }, null),
+        200,
+        JSON_TYPE,
+      );
       expect(result).toEqual({ ok: false, code: '12', detail: expect.stringContaining('Неверный ключ') });
     });
 
