@@ -164,7 +164,7 @@ export function resolvePhoneCallAuthOptions(options: PhoneCallAuthOptions): Reso
     callbackSecrets.some((s) => typeof s !== 'string' || s.length < MIN_CALLBACK_SECRET_LENGTH)
   ) {
     throw new PhoneCallAuthConfigError(
-      `callbackSecret must be one or two strings of at least ${MIN_CALLBACK_SECRET_LENGTH} characters; generate one with: openssl rand -hex 32`,
+      `callbackSecret must be a string (or, during rotation, several strings) of at least ${MIN_CALLBACK_SECRET_LENGTH} characters; generate one with: openssl rand -hex 32`,
     );
   }
   if (callbackSecrets.some((s) => !/^[A-Za-z0-9_~.-]+$/.test(s))) {

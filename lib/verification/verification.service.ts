@@ -1,4 +1,5 @@
 import { BadRequestException, HttpException, Inject, Injectable, Logger } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { IssuedToken, TokenService } from '../auth/token.service.js';
@@ -197,6 +198,7 @@ export class VerificationService {
    * wrong secret alike, so the two cannot be told apart.
    */
   async authenticate(id: string, secret: string): Promise<AuthenticatedVerification | null> {
+    if (!isUUID(id)) return null;
     const row = await this.find(id);
     if (!row || !timingSafeEqual(row.secretHash, hashSecret(secret))) return null;
     return { id: row.id, status: row.status, expiresAt: row.expiresAt };
@@ -207,6 +209,7 @@ export class VerificationService {
    * transaction: if `resolveSubject` or signing fails, the verification stays redeemable.
    */
   async redeem(id: string, secret: string): Promise<RedeemResult> {
+    if (!isUUID(id)) return { status: 'unauthorized' };
     const secretHash = hashSecret(secret);
     const token = await this.dataSource.transaction(async (manager) => {
       const result = await manager.query(sql.CONSUME_VERIFICATION, [id, this.options.redeemSeconds, secretHash]);
@@ -226,6 +229,7 @@ export class VerificationService {
 
   /** Cancels a pending or verified verification. Returns false for an unknown id or a wrong secret. */
   async cancel(id: string, secret: string): Promise<boolean> {
+    if (!isUUID(id)) return false;
     const secretHash = hashSecret(secret);
     const canceled = await this.query(sql.CANCEL_VERIFICATION, [id, secretHash]);
     if (canceled.length > 0) {

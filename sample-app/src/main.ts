@@ -15,7 +15,7 @@ async function bootstrap(): Promise<void> {
   const fake = config.ssms ? undefined : await FakeSsmsPlatform.start();
 
   const app = await NestFactory.create(AppModule.register(config, fake));
-  await app.listen(config.port);
+  await app.listen(config.port, config.host);
   const local = `http://127.0.0.1:${config.port}`;
   const callbackPath = `/${PREFIX}/callback/${config.callbackSecret}`;
 

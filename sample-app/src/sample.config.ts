@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 /** The sample app's settings, read once from the environment. */
 export interface SampleConfig {
   port: number;
+  /** Interface to listen on: 127.0.0.1 on the fake platform (its /dev routes stay local), else all. */
+  host: string;
   /** Postgres URL; unset means an embedded Postgres under `.data/`. */
   databaseUrl?: string;
   /** SSMS credentials; none means the fake platform, started in-process. */
@@ -30,6 +32,7 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
   }
   return {
     port: integer('PORT', env.PORT, 3000)!,
+    host: env.HOST || (hasSsms ? '0.0.0.0' : '127.0.0.1'),
     databaseUrl: env.DATABASE_URL || undefined,
     ssms: hasSsms
       ? {
