@@ -1,25 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { CountryCode, isSupportedCountry } from 'libphonenumber-js/max';
+import { type PhoneCallAuthJwtOptions, type ResolvedJwtOptions, resolveJwtOptions } from './auth/jwt.options.js';
+import { configSeconds, MAX_LIFETIME_SECONDS, PhoneCallAuthConfigError } from './phone-call-auth.config-error.js';
 import type { E164 } from './phone/phone-number.js';
 import type { InboundCallReport, TelephonyProvider } from './providers/telephony-provider.interface.js';
-
-/** JWT settings. Give `secret` (HS256), or `privateKey` and `publicKey` (RS256 or ES256, PEM). */
-export interface PhoneCallAuthJwtOptions {
-  /** HS256 secret: at least 32 random bytes (`openssl rand -base64 32`). */
-  secret?: string | Buffer;
-  /** PEM private key for RS256 / ES256. */
-  privateKey?: string;
-  /** PEM public key for RS256 / ES256. */
-  publicKey?: string;
-  /** @default 'HS256' with `secret`, 'RS256' with a key pair */
-  algorithm?: 'HS256' | 'RS256' | 'ES256';
-  /** `iss` claim. @default 'nestjs-phone-call-auth' */
-  issuer?: string;
-  /** `aud` claim. @default 'phone-call-auth' */
-  audience?: string;
-  /** Token lifetime in seconds. @default 900 (15 minutes) */
-  expiresInSeconds?: number;
-}
 
 /** What `resolveSubject` returns: the JWT `sub` and any extra claims. */
 export interface PhoneCallSubject {
@@ -70,14 +54,7 @@ export interface PhoneCallAuthOptions {
 export interface ResolvedPhoneCallAuthOptions {
   provider: TelephonyProvider;
   callbackSecrets: string[];
-  jwt: {
-    algorithm: 'HS256' | 'RS256' | 'ES256';
-    signingKey: string | Buffer;
-    verifyingKey: string | Buffer;
-    issuer: string;
-    audience: string;
-    expiresInSeconds: number;
-  };
+  jwt: ResolvedJwtOptions;
   windowSeconds: number;
   redeemSeconds: number;
   defaultCountry: CountryCode;
@@ -85,62 +62,7 @@ export interface ResolvedPhoneCallAuthOptions {
   onVerified?: (event: VerifiedEvent) => void | Promise<void>;
 }
 
-/** A configuration mistake, found at startup. The message says how to fix it. */
-export class PhoneCallAuthConfigError extends Error {
-  constructor(message: string) {
-    super(`PhoneCallAuthModule: ${message}`);
-    this.name = 'PhoneCallAuthConfigError';
-  }
-}
-
 const MIN_CALLBACK_SECRET_LENGTH = 32;
-const MIN_HS_SECRET_BYTES = 32;
-/** Out-of-band requests live at most 10 minutes (OWASP ASVS, NIST SP 800-63B). */
-const MAX_LIFETIME_SECONDS = 600;
-
-function seconds(name: string, value: number | undefined, fallback: number, max: number): number {
-  const result = value ?? fallback;
-  if (!Number.isInteger(result) || result < 1 || result > max) {
-    throw new PhoneCallAuthConfigError(
-      `${name} must be a whole number of seconds from 1 to ${max}, got ${String(value)}.`,
-    );
-  }
-  return result;
-}
-
-function resolveJwt(jwt: PhoneCallAuthJwtOptions | undefined): ResolvedPhoneCallAuthOptions['jwt'] {
-  if (!jwt || typeof jwt !== 'object') {
-    throw new PhoneCallAuthConfigError(
-      'jwt is required: pass { secret } (32+ random bytes) or { privateKey, publicKey }.',
-    );
-  }
-  const common = {
-    issuer: jwt.issuer ?? 'nestjs-phone-call-auth',
-    audience: jwt.audience ?? 'phone-call-auth',
-    expiresInSeconds: seconds('jwt.expiresInSeconds', jwt.expiresInSeconds, 900, 24 * 3600),
-  };
-  if (jwt.secret !== undefined) {
-    if (jwt.algorithm && jwt.algorithm !== 'HS256') {
-      throw new PhoneCallAuthConfigError(`jwt.secret is for HS256; ${jwt.algorithm} needs privateKey and publicKey.`);
-    }
-    if (Buffer.byteLength(jwt.secret) < MIN_HS_SECRET_BYTES) {
-      throw new PhoneCallAuthConfigError(
-        `jwt.secret must be at least ${MIN_HS_SECRET_BYTES} bytes of random data; generate one with: openssl rand -base64 32`,
-      );
-    }
-    return { ...common, algorithm: 'HS256', signingKey: jwt.secret, verifyingKey: jwt.secret };
-  }
-  if (jwt.privateKey && jwt.publicKey) {
-    const algorithm = jwt.algorithm ?? 'RS256';
-    if (algorithm === 'HS256') {
-      throw new PhoneCallAuthConfigError('jwt.algorithm HS256 needs jwt.secret, not a key pair.');
-    }
-    return { ...common, algorithm, signingKey: jwt.privateKey, verifyingKey: jwt.publicKey };
-  }
-  throw new PhoneCallAuthConfigError(
-    'jwt needs a key: pass { secret } (HS256, 32+ random bytes) or { privateKey, publicKey } (RS256/ES256, PEM).',
-  );
-}
 
 /** Validates the options and applies the defaults; both forRoot and forRootAsync pass through here. */
 export function resolvePhoneCallAuthOptions(options: PhoneCallAuthOptions): ResolvedPhoneCallAuthOptions {
@@ -181,7 +103,7 @@ export function resolvePhoneCallAuthOptions(options: PhoneCallAuthOptions): Reso
       throw new PhoneCallAuthConfigError(`${hook} must be a function.`);
     }
   }
-  const requested = seconds('windowSeconds', options.windowSeconds, 120, MAX_LIFETIME_SECONDS);
+  const requested = configSeconds('windowSeconds', options.windowSeconds, 120, MAX_LIFETIME_SECONDS);
   const limits = provider.windowLimits;
   const windowSeconds = limits ? Math.min(Math.max(requested, limits.min), limits.max) : requested;
   if (windowSeconds !== requested) {
@@ -192,11 +114,13 @@ export function resolvePhoneCallAuthOptions(options: PhoneCallAuthOptions): Reso
   return {
     provider,
     callbackSecrets,
-    jwt: resolveJwt(options.jwt),
+    jwt: resolveJwtOptions(options.jwt),
     windowSeconds,
-    redeemSeconds: seconds('redeemSeconds', options.redeemSeconds, 300, MAX_LIFETIME_SECONDS),
+    redeemSeconds: configSeconds('redeemSeconds', options.redeemSeconds, 300, MAX_LIFETIME_SECONDS),
     defaultCountry,
     resolveSubject: options.resolveSubject ?? ((phone) => ({ sub: phone })),
     onVerified: options.onVerified,
   };
 }
+
+export { PhoneCallAuthConfigError, type PhoneCallAuthJwtOptions, type ResolvedJwtOptions };

@@ -1,0 +1,21 @@
+/** A configuration mistake, found at startup. The message says how to fix it. */
+export class PhoneCallAuthConfigError extends Error {
+  constructor(message: string) {
+    super(`PhoneCallAuthModule: ${message}`);
+    this.name = 'PhoneCallAuthConfigError';
+  }
+}
+
+/** Out-of-band requests live at most 10 minutes (OWASP ASVS, NIST SP 800-63B). */
+export const MAX_LIFETIME_SECONDS = 600;
+
+/** A whole number of seconds from 1 to `max`, or the fallback when not given. */
+export function configSeconds(name: string, value: number | undefined, fallback: number, max: number): number {
+  const result = value ?? fallback;
+  if (!Number.isInteger(result) || result < 1 || result > max) {
+    throw new PhoneCallAuthConfigError(
+      `${name} must be a whole number of seconds from 1 to ${max}, got ${String(value)}.`,
+    );
+  }
+  return result;
+}
