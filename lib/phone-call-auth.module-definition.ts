@@ -5,9 +5,10 @@ import { PHONE_CALL_AUTH_DATA_SOURCE, PHONE_CALL_AUTH_OPTIONS } from './phone-ca
 import { PhoneCallAuthOptions, resolvePhoneCallAuthOptions } from './phone-call-auth.options.js';
 import { InboundCallEntity } from './verification/inbound-call.entity.js';
 import { VerificationEntity } from './verification/verification.entity.js';
+import { RateLimitEntity } from './rate-limit/rate-limit.entity.js';
 
 /** The module's entities, for the host's data source (`entities: [...PHONE_CALL_AUTH_ENTITIES]`). */
-export const PHONE_CALL_AUTH_ENTITIES = [VerificationEntity, InboundCallEntity];
+export const PHONE_CALL_AUTH_ENTITIES = [VerificationEntity, InboundCallEntity, RateLimitEntity];
 
 /** Options that shape the module graph, so they stay synchronous in forRootAsync too. */
 export interface PhoneCallAuthExtras {

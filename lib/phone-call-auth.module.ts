@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { PhoneCallAuthGuard } from './auth/phone-call-auth.decorator.js';
 import { PhoneCallJwtStrategy } from './auth/phone-call-jwt.strategy.js';
 import { TokenService } from './auth/token.service.js';
@@ -8,6 +9,9 @@ import { InboundCallController } from './callback/inbound-call.controller.js';
 import { ConfigurableModuleClass } from './phone-call-auth.module-definition.js';
 import { VerificationController } from './verification/verification.controller.js';
 import { VerificationService } from './verification/verification.service.js';
+import { PurgeService } from './verification/purge.service.js';
+import { RateLimitService } from './rate-limit/rate-limit.service.js';
+import { RetryAfterFilter } from './rate-limit/retry-after.filter.js';
 
 /**
  * Phone verification by the subscriber's own call.
@@ -41,7 +45,10 @@ import { VerificationService } from './verification/verification.service.js';
     VerificationSecretStrategy,
     PhoneCallAuthGuard,
     CallbackSecretGuard,
+    RateLimitService,
+    PurgeService,
+    { provide: APP_FILTER, useClass: RetryAfterFilter },
   ],
-  exports: [VerificationService, TokenService, PhoneCallAuthGuard],
+  exports: [VerificationService, TokenService, PhoneCallAuthGuard, PurgeService],
 })
 export class PhoneCallAuthModule extends ConfigurableModuleClass {}

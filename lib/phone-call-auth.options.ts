@@ -19,6 +19,44 @@ export interface VerifiedEvent {
   call: InboundCallReport;
 }
 
+/** A fixed-window limit: at most `limit` verification starts per `windowSeconds`. */
+export interface RateLimitRule {
+  limit: number;
+  windowSeconds: number;
+}
+
+/** Limits of verification starts, kept in Postgres so they hold across instances. `false` turns one off. */
+export interface PhoneCallAuthRateLimits {
+  /** Starts per phone number and client address. @default { limit: 3, windowSeconds: 600 } */
+  perPhone?: RateLimitRule | false;
+  /** Starts per client address (`request.ip`: set Express's `trust proxy` behind a proxy). @default { limit: 10, windowSeconds: 600 } */
+  perIp?: RateLimitRule | false;
+  /** Starts across the whole app: a budget for the platform bill. @default { limit: 100, windowSeconds: 60 } */
+  global?: RateLimitRule | false;
+}
+
+/** Which numbers may be verified at all. */
+export interface PhoneCallAuthPhonePolicy {
+  /** Accept mobile numbers only (libphonenumber type MOBILE, or FIXED_LINE_OR_MOBILE where a plan cannot tell). @default false */
+  mobileOnly?: boolean;
+  /** Accept numbers of these countries only. @default any country */
+  countries?: CountryCode[];
+}
+
+/** How long finished verifications, inbound-call records and rate-limit counters are kept. */
+export interface PhoneCallAuthPurgeOptions {
+  /** @default 86400 (24 hours) */
+  retentionSeconds?: number;
+  /** How often one instance (under an advisory lock) deletes what is older. @default 600 */
+  intervalSeconds?: number;
+}
+
+/** The candidate an inbound call is about to verify, as `beforeVerify` sees it. */
+export interface VerificationCandidate {
+  id: string;
+  phone: E164;
+}
+
 /**
  * Options of {@link PhoneCallAuthModule}.
  *
@@ -48,6 +86,17 @@ export interface PhoneCallAuthOptions {
   resolveSubject?: (phone: E164) => PhoneCallSubject | Promise<PhoneCallSubject>;
   /** Called after an inbound call verified a verification. Errors are logged, never sent to the platform. */
   onVerified?: (event: VerifiedEvent) => void | Promise<void>;
+  /**
+   * Called before an inbound call verifies a verification; return false to refuse (outcome `refused`).
+   * Use it to refuse calls whose STIR/SHAKEN `attestation` the app does not trust.
+   */
+  beforeVerify?: (call: InboundCallReport, verification: VerificationCandidate) => boolean | Promise<boolean>;
+  /** Rate limits of verification starts. */
+  rateLimits?: PhoneCallAuthRateLimits;
+  /** Which numbers may be verified. @default any valid number */
+  phonePolicy?: PhoneCallAuthPhonePolicy;
+  /** Purge of old rows; `false` turns it off (then purge yourself: {@link PurgeService.purge}). */
+  purge?: PhoneCallAuthPurgeOptions | false;
 }
 
 /** Options after validation, with every default applied. */
@@ -60,9 +109,34 @@ export interface ResolvedPhoneCallAuthOptions {
   defaultCountry: CountryCode;
   resolveSubject: (phone: E164) => PhoneCallSubject | Promise<PhoneCallSubject>;
   onVerified?: (event: VerifiedEvent) => void | Promise<void>;
+  beforeVerify?: (call: InboundCallReport, verification: VerificationCandidate) => boolean | Promise<boolean>;
+  rateLimits: { perPhone: RateLimitRule | false; perIp: RateLimitRule | false; global: RateLimitRule | false };
+  phonePolicy: { mobileOnly: boolean; countries?: CountryCode[] };
+  purge: { retentionSeconds: number; intervalSeconds: number } | false;
 }
 
 const MIN_CALLBACK_SECRET_LENGTH = 32;
+
+function rateLimitRule(name: string, rule: RateLimitRule | false | undefined, fallback: RateLimitRule) {
+  if (rule === false) return false;
+  const resolved = rule ?? fallback;
+  if (!Number.isInteger(resolved.limit) || resolved.limit < 1) {
+    throw new PhoneCallAuthConfigError(
+      `rateLimits.${name}.limit must be a whole number from 1, or rateLimits.${name} false.`,
+    );
+  }
+  return {
+    limit: resolved.limit,
+    windowSeconds: configSeconds(`rateLimits.${name}.windowSeconds`, resolved.windowSeconds, 0, 86400),
+  };
+}
+
+function country(name: string, code: unknown): CountryCode {
+  if (typeof code !== 'string' || !isSupportedCountry(code)) {
+    throw new PhoneCallAuthConfigError(`${name} must be ISO 3166-1 alpha-2 codes such as 'RU', got "${String(code)}".`);
+  }
+  return code;
+}
 
 /** Validates the options and applies the defaults; both forRoot and forRootAsync pass through here. */
 export function resolvePhoneCallAuthOptions(options: PhoneCallAuthOptions): ResolvedPhoneCallAuthOptions {
@@ -92,13 +166,8 @@ export function resolvePhoneCallAuthOptions(options: PhoneCallAuthOptions): Reso
   if (callbackSecrets.some((s) => !/^[A-Za-z0-9_~.-]+$/.test(s))) {
     throw new PhoneCallAuthConfigError('callbackSecret may hold only URL-safe characters (A-Z a-z 0-9 - _ . ~).');
   }
-  const defaultCountry = options.defaultCountry ?? 'RU';
-  if (!isSupportedCountry(defaultCountry)) {
-    throw new PhoneCallAuthConfigError(
-      `defaultCountry must be an ISO 3166-1 alpha-2 code such as 'RU', got "${defaultCountry}".`,
-    );
-  }
-  for (const hook of ['resolveSubject', 'onVerified'] as const) {
+  const defaultCountry = country('defaultCountry', options.defaultCountry ?? 'RU');
+  for (const hook of ['resolveSubject', 'onVerified', 'beforeVerify'] as const) {
     if (options[hook] !== undefined && typeof options[hook] !== 'function') {
       throw new PhoneCallAuthConfigError(`${hook} must be a function.`);
     }
@@ -120,6 +189,28 @@ export function resolvePhoneCallAuthOptions(options: PhoneCallAuthOptions): Reso
     defaultCountry,
     resolveSubject: options.resolveSubject ?? ((phone) => ({ sub: phone })),
     onVerified: options.onVerified,
+    beforeVerify: options.beforeVerify,
+    rateLimits: {
+      perPhone: rateLimitRule('perPhone', options.rateLimits?.perPhone, { limit: 3, windowSeconds: 600 }),
+      perIp: rateLimitRule('perIp', options.rateLimits?.perIp, { limit: 10, windowSeconds: 600 }),
+      global: rateLimitRule('global', options.rateLimits?.global, { limit: 100, windowSeconds: 60 }),
+    },
+    phonePolicy: {
+      mobileOnly: options.phonePolicy?.mobileOnly ?? false,
+      countries: options.phonePolicy?.countries?.map((code) => country('phonePolicy.countries', code)),
+    },
+    purge:
+      options.purge === false
+        ? false
+        : {
+            retentionSeconds: configSeconds(
+              'purge.retentionSeconds',
+              options.purge?.retentionSeconds,
+              86400,
+              30 * 86400,
+            ),
+            intervalSeconds: configSeconds('purge.intervalSeconds', options.purge?.intervalSeconds, 600, 86400),
+          },
   };
 }
 

@@ -428,49 +428,52 @@ describe('inbound calls that must verify nothing', () => {
     expect((await verificationRow(id)).status).toBe('pending');
   });
 
-  it('two pending verifications for one phone and a call that names neither: ambiguous, neither verified', async () => {
+  it('a second start for one phone supersedes the first: 410 for the first, the call verifies the second', async () => {
     const phone = nextPhone();
     const first = await start(phone);
     const second = await start(phone);
 
+    const [superseded] = await t.dataSource.query(
+      `SELECT status, cancel_reason FROM phone_call_verification WHERE id = $1`,
+      [first.id],
+    );
+    expect(superseded).toEqual({ status: 'canceled', cancel_reason: 'superseded' });
+    const gone = await redeem(first.id, first.secret);
+    expect(gone.status).toBe(410);
+    expect(gone.body.status).toBe('canceled');
+
+    // The caller only: no id_call, no dialed number; the one live verification is the second.
     const rows = await recordedDuring(async () => {
-      // The caller only: no id_call, no dialed number, so nothing tells the two apart.
       expect(await callbackGet(TEST_CALLBACK_SECRET, `phone=${digits(phone)}`)).toEqual({ status: 200, body: 'OK' });
     });
-    expect(rows).toEqual([{ outcome: 'ambiguous', caller: phone, verification_id: null }]);
-    expect((await verificationRow(first.id)).status).toBe('pending');
-    expect((await verificationRow(second.id)).status).toBe('pending');
-    expect((await redeem(first.id, first.secret)).status).toBe(202);
-    expect((await redeem(second.id, second.secret)).status).toBe(202);
+    expect(rows).toEqual([{ outcome: 'matched', caller: phone, verification_id: second.id }]);
+    expect((await verificationRow(first.id)).status).toBe('canceled');
+    expect((await redeem(second.id, second.secret)).status).toBe(200);
   });
 
-  it('two pending verifications that were handed the same number and a call without id_call: ambiguous', async () => {
+  it('a call that names a superseded verification by its wait id verifies nothing', async () => {
     const phone = nextPhone();
     const first = await start(phone);
     const second = await start(phone);
-    // Make both wait on one number, as a platform with a small pool does.
-    await t.dataSource.query(`UPDATE phone_call_verification SET call_to = $1 WHERE id IN ($2, $3)`, [
-      first.callTo,
-      first.id,
-      second.id,
-    ]);
 
     const rows = await recordedDuring(() =>
-      placeCall({ from: digits(phone), to: first.wait.callTo, withWaitId: false }),
+      placeCall({ from: digits(phone), to: first.wait.callTo, params: { id_call: first.wait.idCall } }),
     );
-    expect(rows).toEqual([{ outcome: 'ambiguous', caller: phone, verification_id: null }]);
-    expect((await verificationRow(first.id)).status).toBe('pending');
+    expect(rows).toEqual([{ outcome: 'no_match', caller: phone, verification_id: null }]);
+    expect((await verificationRow(first.id)).status).toBe('canceled');
     expect((await verificationRow(second.id)).status).toBe('pending');
   });
 
-  it('two pending verifications for one phone and a call that names one by its wait id: only that one', async () => {
+  it('the database refuses a second pending verification for one phone, so a call can never fit two', async () => {
     const phone = nextPhone();
-    const first = await start(phone);
-    const second = await start(phone);
-
-    await placeCall({ from: digits(phone), to: first.wait.callTo, params: { id_call: first.wait.idCall } });
-    expect((await verificationRow(first.id)).status).toBe('verified');
-    expect((await verificationRow(second.id)).status).toBe('pending');
+    const { id } = await start(phone);
+    await expect(
+      t.dataSource.query(
+        `INSERT INTO phone_call_verification (phone, call_to, provider, status, secret_hash, expires_at)
+         SELECT phone, call_to, provider, 'pending', secret_hash, expires_at FROM phone_call_verification WHERE id = $1`,
+        [id],
+      ),
+    ).rejects.toThrow(/phone_call_verification_one_pending_idx/);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Creates the verification and inbound-call tables with the indexes the callback and the purge use. */
+/** Creates the verification, inbound-call and rate-limit tables with the indexes the callback and the purge use. */
 export class PhoneCallAuthInit1764150000000 implements MigrationInterface {
   name = 'PhoneCallAuthInit1764150000000';
 
@@ -19,8 +19,13 @@ export class PhoneCallAuthInit1764150000000 implements MigrationInterface {
         expires_at timestamptz NOT NULL,
         verified_at timestamptz,
         consumed_at timestamptz,
-        canceled_at timestamptz
+        canceled_at timestamptz,
+        cancel_reason varchar(16) CHECK (cancel_reason IN ('client', 'superseded'))
       )`);
+    // At most one live verification per phone: a new start supersedes the pending one.
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX phone_call_verification_one_pending_idx ON phone_call_verification (phone) WHERE status = 'pending'`,
+    );
     // The callback looks verifications up by caller and recent window; the purge by age.
     await queryRunner.query(
       `CREATE INDEX phone_call_verification_phone_expires_idx ON phone_call_verification (phone, expires_at)`,
@@ -36,7 +41,7 @@ export class PhoneCallAuthInit1764150000000 implements MigrationInterface {
         dialed varchar(16),
         attestation varchar(32),
         outcome varchar(16) NOT NULL
-          CHECK (outcome IN ('matched', 'no_match', 'late', 'ambiguous', 'duplicate', 'no_caller_id')),
+          CHECK (outcome IN ('matched', 'no_match', 'late', 'ambiguous', 'duplicate', 'no_caller_id', 'refused')),
         verification_id uuid REFERENCES phone_call_verification (id) ON DELETE SET NULL,
         received_at timestamptz NOT NULL DEFAULT now()
       )`);
@@ -50,9 +55,18 @@ export class PhoneCallAuthInit1764150000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX phone_call_inbound_call_verification_idx ON phone_call_inbound_call (verification_id)`,
     );
+    // Fixed-window counters of the rate limits, shared by every instance; expired rows are purged.
+    await queryRunner.query(`
+      CREATE TABLE phone_call_rate_limit (
+        key varchar(200) PRIMARY KEY,
+        count integer NOT NULL,
+        resets_at timestamptz NOT NULL
+      )`);
+    await queryRunner.query(`CREATE INDEX phone_call_rate_limit_resets_idx ON phone_call_rate_limit (resets_at)`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE phone_call_rate_limit`);
     await queryRunner.query(`DROP TABLE phone_call_inbound_call`);
     await queryRunner.query(`DROP TABLE phone_call_verification`);
   }

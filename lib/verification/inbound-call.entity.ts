@@ -7,9 +7,11 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
  * - `late`: the verification's window had passed;
  * - `ambiguous`: several pending verifications fit and none could be told apart, so none was verified;
  * - `duplicate`: the same call was already processed, or its verification was already verified;
- * - `no_caller_id`: the caller ID was withheld, missing or not a valid number.
+ * - `no_caller_id`: the caller ID was withheld, missing or not a valid number;
+ * - `refused`: the app's `beforeVerify` hook refused it.
  */
-export type InboundCallOutcome = 'matched' | 'no_match' | 'late' | 'ambiguous' | 'duplicate' | 'no_caller_id';
+export type InboundCallOutcome =
+  'matched' | 'no_match' | 'late' | 'ambiguous' | 'duplicate' | 'no_caller_id' | 'refused';
 
 export const INBOUND_CALL_TABLE = 'phone_call_inbound_call';
 

@@ -12,6 +12,7 @@ export const VERIFICATION_TABLE = 'phone_call_verification';
 @Entity(VERIFICATION_TABLE)
 @Index('phone_call_verification_phone_expires_idx', ['phone', 'expiresAt'])
 @Index('phone_call_verification_created_idx', ['createdAt'])
+@Index('phone_call_verification_one_pending_idx', ['phone'], { unique: true, where: `status = 'pending'` })
 export class VerificationEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -53,4 +54,8 @@ export class VerificationEntity {
 
   @Column({ name: 'canceled_at', type: 'timestamptz', nullable: true })
   canceledAt!: Date | null;
+
+  /** Why it was canceled: by its client, or superseded by a newer verification of the same phone. */
+  @Column({ name: 'cancel_reason', type: 'varchar', length: 16, nullable: true })
+  cancelReason!: 'client' | 'superseded' | null;
 }

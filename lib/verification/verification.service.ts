@@ -5,8 +5,11 @@ import { DataSource } from 'typeorm';
 import { IssuedToken, TokenService } from '../auth/token.service.js';
 import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
 import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
-import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
+import type { ResolvedPhoneCallAuthOptions, VerificationCandidate } from '../phone-call-auth.options.js';
 import { maskPhone, parsePhone, parsePlatformPhone } from '../phone/phone-number.js';
+import { RateLimitService } from '../rate-limit/rate-limit.service.js';
+import type { PhoneNumber } from 'libphonenumber-js/max';
+import { queryRows } from './query-rows.js';
 import { TelephonyPlatformError } from '../providers/telephony.errors.js';
 import type { InboundCallReport } from '../providers/telephony-provider.interface.js';
 import type { InboundCallOutcome } from './inbound-call.entity.js';
@@ -56,6 +59,8 @@ export interface InboundCallResult {
 
 /** A closed window still makes a call `late` (not `no_match`) for this long. */
 const LATE_CALL_LOOKBACK_SECONDS = 3600;
+/** Postgres: unique_violation. */
+const UNIQUE_VIOLATION = '23505';
 
 interface VerificationRow {
   id: string;
@@ -81,6 +86,7 @@ export class VerificationService {
     @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
     @Inject(PHONE_CALL_AUTH_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly tokens: TokenService,
+    private readonly rateLimits: RateLimitService,
   ) {}
 
   /**
@@ -89,7 +95,7 @@ export class VerificationService {
    * @throws BadRequestException for a number that is not valid
    * @throws TelephonyPlatformError (502) or TelephonyTimeoutError (504) when the platform fails
    */
-  async start(phoneInput: string, _context: StartContext = {}): Promise<StartedVerification> {
+  async start(phoneInput: string, context: StartContext = {}): Promise<StartedVerification> {
     const { provider, defaultCountry, windowSeconds } = this.options;
     const phone = parsePhone(phoneInput, defaultCountry);
     if (!phone) {
@@ -97,6 +103,8 @@ export class VerificationService {
         `phone is not a valid phone number: write digits, in international form, e.g. +7 967 031-11-22 (numbers without a country code are read as ${defaultCountry}).`,
       );
     }
+    this.checkPolicy(phone);
+    await this.rateLimits.consume(phone.number, context.ip);
     const assignment = await provider.requestCall({ phone: phone.number, windowSeconds }).catch((error: unknown) => {
       if (error instanceof HttpException) throw error;
       // A provider that throws something else is still the platform's failure, not the client's.
@@ -113,7 +121,7 @@ export class VerificationService {
       );
     }
     const secret = randomBytes(32).toString('base64url');
-    const [row] = await this.query<{ id: string; expiresAt: Date; now: Date }>(sql.INSERT_VERIFICATION, [
+    const row = await this.insertVerification([
       phone.number,
       callTo.number,
       provider.name,
@@ -138,50 +146,39 @@ export class VerificationService {
 
   /**
    * Records an inbound call the platform reported and, when exactly one pending verification
-   * in its window fits it, verifies that one. Never throws for bad input: the outcome says why
-   * nothing was verified.
+   * in its window fits it (and `beforeVerify`, if set, agrees), verifies that one. Never throws
+   * for bad input: the outcome says why nothing was verified.
    */
   async handleInboundCall(report: InboundCallReport): Promise<InboundCallResult> {
-    const { provider, defaultCountry } = this.options;
+    const { provider, defaultCountry, beforeVerify } = this.options;
     const caller = parsePlatformPhone(report.caller, defaultCountry)?.number ?? null;
     const dialed = parsePlatformPhone(report.dialed, defaultCountry)?.number ?? null;
-    const base = [provider.name, report.callId ?? null, report.waitId ?? null];
-    let result: (InboundCallResult & { verifiedAt?: Date | null }) | undefined;
+    const call = [provider.name, caller, dialed, report.waitId ?? null, report.callId ?? null] as const;
+    const record = (outcome: InboundCallOutcome, verificationId: string | null) =>
+      this.record(call, report.attestation ?? null, outcome, verificationId);
+
+    let result: InboundCallResult & { verifiedAt?: Date | null };
     if (!caller) {
-      [result] = await this.query<InboundCallResult>(sql.INSERT_INBOUND_CALL, [
-        ...base,
-        null,
-        dialed,
-        report.attestation ?? null,
-        'no_caller_id',
-        null,
-      ]);
+      result = await record('no_caller_id', null);
     } else {
-      [result] = await this.query(sql.MATCH_INBOUND_CALL, [
-        provider.name,
-        caller,
-        dialed,
-        report.waitId ?? null,
-        report.callId ?? null,
+      let approved: string | null = null;
+      if (beforeVerify) {
+        const candidates = await this.query<VerificationCandidate>(sql.FIND_CANDIDATE, call.slice(0, 4));
+        if (candidates.length === 1) {
+          if (!(await beforeVerify(report, candidates[0])))
+            return this.logged(await record('refused', candidates[0].id), call);
+          approved = candidates[0].id;
+        }
+      }
+      const [matched] = await this.query<InboundCallResult & { verifiedAt: Date | null }>(sql.MATCH_INBOUND_CALL, [
+        ...call,
         report.attestation ?? null,
         LATE_CALL_LOOKBACK_SECONDS,
+        approved,
       ]);
-      // A copy of a first-time call id raced this one and won the unique index: record this one as its duplicate.
-      result ??= (
-        await this.query<InboundCallResult>(sql.INSERT_INBOUND_CALL, [
-          ...base,
-          caller,
-          dialed,
-          report.attestation ?? null,
-          'duplicate',
-          null,
-        ])
-      )[0];
+      // No row: a copy of a first-time call id raced this one and won the unique index.
+      result = matched ?? (await record('duplicate', null));
     }
-    this.logger.log(
-      `Inbound call from ${maskPhone(caller)} to ${maskPhone(dialed)}: ${result.outcome}` +
-        (result.verificationId ? ` (verification ${result.verificationId})` : ''),
-    );
     if (result.outcome === 'matched' && caller && result.verificationId) {
       await this.notifyVerified({
         verificationId: result.verificationId,
@@ -190,7 +187,7 @@ export class VerificationService {
         call: report,
       });
     }
-    return { outcome: result.outcome, verificationId: result.verificationId };
+    return this.logged(result, call);
   }
 
   /**
@@ -212,8 +209,12 @@ export class VerificationService {
     if (!isUUID(id)) return { status: 'unauthorized' };
     const secretHash = hashSecret(secret);
     const token = await this.dataSource.transaction(async (manager) => {
-      const result = await manager.query(sql.CONSUME_VERIFICATION, [id, this.options.redeemSeconds, secretHash]);
-      const [row] = this.rows<{ phone: string }>(result);
+      const result = await queryRows<{ phone: string }>(manager, sql.CONSUME_VERIFICATION, [
+        id,
+        this.options.redeemSeconds,
+        secretHash,
+      ]);
+      const [row] = result;
       return row ? this.tokens.issue(row.phone) : undefined;
     });
     if (token) {
@@ -245,6 +246,61 @@ export class VerificationService {
     return row;
   }
 
+  /** Rejects numbers outside `phonePolicy` with a 400 that says which numbers are accepted. */
+  private checkPolicy(phone: PhoneNumber): void {
+    const { mobileOnly, countries } = this.options.phonePolicy;
+    if (mobileOnly && !['MOBILE', 'FIXED_LINE_OR_MOBILE'].includes(phone.getType() ?? '')) {
+      throw new BadRequestException('phone must be a mobile number: only mobile numbers can be verified here.');
+    }
+    if (countries && (!phone.country || !countries.includes(phone.country))) {
+      throw new BadRequestException(`phone must be a number of ${countries.join(', ')}.`);
+    }
+  }
+
+  /**
+   * Runs INSERT_VERIFICATION. When a concurrent start for the same phone committed first, the
+   * unique index on pending phones refuses this one (23505); run again, and it supersedes that one.
+   */
+  private async insertVerification(parameters: unknown[]): Promise<{ id: string; expiresAt: Date; now: Date }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.query<{ id: string; expiresAt: Date; now: Date }>(sql.INSERT_VERIFICATION, parameters))[0];
+      } catch (error) {
+        if (attempt >= 3 || (error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      }
+    }
+  }
+
+  /** Records an inbound call with a known outcome; a concurrent copy of the same call id makes it a duplicate. */
+  private async record(
+    [provider, caller, dialed, waitId, callId]: readonly [
+      string,
+      string | null,
+      string | null,
+      string | null,
+      string | null,
+    ],
+    attestation: string | null,
+    outcome: InboundCallOutcome,
+    verificationId: string | null,
+  ): Promise<InboundCallResult> {
+    const parameters = [provider, callId, waitId, caller, dialed, attestation];
+    const [row] = await this.query<InboundCallResult>(sql.INSERT_INBOUND_CALL, [
+      ...parameters,
+      outcome,
+      verificationId,
+    ]);
+    return row ?? (await this.query<InboundCallResult>(sql.INSERT_INBOUND_CALL, [...parameters, 'duplicate', null]))[0];
+  }
+
+  private logged(result: InboundCallResult, [, caller, dialed]: readonly unknown[]): InboundCallResult {
+    this.logger.log(
+      `Inbound call from ${maskPhone(caller as string | null)} to ${maskPhone(dialed as string | null)}: ${result.outcome}` +
+        (result.verificationId ? ` (verification ${result.verificationId})` : ''),
+    );
+    return { outcome: result.outcome, verificationId: result.verificationId };
+  }
+
   private async notifyVerified(event: Parameters<NonNullable<ResolvedPhoneCallAuthOptions['onVerified']>>[0]) {
     try {
       await this.options.onVerified?.(event);
@@ -255,16 +311,7 @@ export class VerificationService {
     }
   }
 
-  /** Runs one statement and returns its rows, for SELECT, INSERT, UPDATE and DELETE alike. */
-  private async query<T>(statement: string, parameters: unknown[]): Promise<T[]> {
-    return this.rows<T>(await this.dataSource.query(statement, parameters));
-  }
-
-  /** TypeORM's Postgres driver answers UPDATE/DELETE with `[rows, count]` and everything else with `rows`. */
-  private rows<T>(result: unknown): T[] {
-    if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
-      return result[0] as T[];
-    }
-    return result as T[];
+  private query<T>(statement: string, parameters: readonly unknown[]): Promise<T[]> {
+    return queryRows<T>(this.dataSource, statement, [...parameters]);
   }
 }

@@ -12,11 +12,33 @@ const EFFECTIVE_STATUS = `CASE
   WHEN status = 'verified' AND verified_at <= now() - make_interval(secs => $2) THEN 'expired'
   ELSE status END`;
 
-/** $1 phone, $2 call_to, $3 provider, $4 provider_wait_id, $5 secret_hash, $6 window seconds. */
+/**
+ * Supersedes the phone's pending verification (if any) and inserts the new one, in one statement:
+ * the unique index on pending phones keeps it at one live verification per phone. The aggregate
+ * over `superseded` makes the UPDATE finish before the INSERT.
+ * $1 phone, $2 call_to, $3 provider, $4 provider_wait_id, $5 secret_hash, $6 window seconds.
+ */
 export const INSERT_VERIFICATION = `
+  WITH superseded AS (
+    UPDATE ${VERIFICATION_TABLE} SET
+      status = CASE WHEN expires_at > now() THEN 'canceled' ELSE 'expired' END,
+      canceled_at = CASE WHEN expires_at > now() THEN now() END,
+      cancel_reason = CASE WHEN expires_at > now() THEN 'superseded' END
+    WHERE phone = $1 AND status = 'pending'
+    RETURNING id
+  )
   INSERT INTO ${VERIFICATION_TABLE} (phone, call_to, provider, provider_wait_id, status, secret_hash, expires_at)
-  VALUES ($1, $2, $3, $4, 'pending', $5, now() + make_interval(secs => $6))
+  SELECT $1, $2, $3, $4, 'pending', $5, now() + make_interval(secs => $6)
+  FROM (SELECT count(*) AS superseded FROM superseded) AS done
   RETURNING id, expires_at AS "expiresAt", now() AS "now"`;
+
+/** The single pending verification in its window that an inbound call fits, for `beforeVerify`. Parameters as MATCH_INBOUND_CALL. */
+export const FIND_CANDIDATE = `
+  SELECT id, phone FROM ${VERIFICATION_TABLE}
+  WHERE phone = $2 AND provider = $1 AND status = 'pending' AND expires_at > now()
+    AND ($3::varchar IS NULL OR call_to = $3)
+    AND ($4::varchar IS NULL OR provider_wait_id = $4)
+  LIMIT 2`;
 
 /** $1 id, $2 redeem seconds. */
 export const SELECT_VERIFICATION = `
@@ -31,7 +53,7 @@ export const CONSUME_VERIFICATION = `
 
 /** $1 id, $2 secret_hash. */
 export const CANCEL_VERIFICATION = `
-  UPDATE ${VERIFICATION_TABLE} SET status = 'canceled', canceled_at = now()
+  UPDATE ${VERIFICATION_TABLE} SET status = 'canceled', canceled_at = now(), cancel_reason = 'client'
   WHERE id = $1 AND secret_hash = $2 AND status IN ('pending', 'verified')
   RETURNING id`;
 
@@ -39,12 +61,14 @@ export const CANCEL_VERIFICATION = `
 export const INSERT_INBOUND_CALL = `
   INSERT INTO ${INBOUND_CALL_TABLE} (provider, call_id, wait_id, caller, dialed, attestation, outcome, verification_id)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  ON CONFLICT (provider, call_id) WHERE call_id IS NOT NULL AND outcome <> 'duplicate' DO NOTHING
   RETURNING id, outcome, verification_id AS "verificationId"`;
 
 /**
  * Matches an inbound call and records it, in one statement.
  * $1 provider, $2 caller (E.164), $3 dialed (E.164 or null), $4 wait_id, $5 call_id,
- * $6 attestation, $7 how far back (seconds) a closed window still makes a call `late`.
+ * $6 attestation, $7 how far back (seconds) a closed window still makes a call `late`,
+ * $8 the only verification id it may verify (after `beforeVerify` approved it), or null.
  *
  * A call verifies the single pending verification in its window that fits caller, wait id and
  * dialed number; when two or more fit it verifies none (`ambiguous`). The UPDATE re-checks
@@ -64,6 +88,7 @@ export const MATCH_INBOUND_CALL = `
       AND expires_at > now() - make_interval(secs => $7)
       AND ($3::varchar IS NULL OR call_to = $3)
       AND ($4::varchar IS NULL OR provider_wait_id = $4)
+      AND ($8::uuid IS NULL OR id = $8)
   ), target AS (
     SELECT (array_agg(id))[1] AS id FROM candidate
     WHERE status = 'pending' AND open AND NOT EXISTS (SELECT 1 FROM seen)

@@ -1,0 +1,84 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
+import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
+import { RATE_LIMIT_TABLE } from '../rate-limit/rate-limit.entity.js';
+import { INBOUND_CALL_TABLE } from './inbound-call.entity.js';
+import { queryRows } from './query-rows.js';
+import { VERIFICATION_TABLE } from './verification.entity.js';
+
+/** Any fixed number, the same on every instance: the advisory lock that lets one purge at a time. */
+const PURGE_LOCK = 0x70686f6e; // 'phon'
+
+/**
+ * Deletes, in one transaction under a transaction-scoped advisory lock (so one instance at a time
+ * does it), inbound-call records and verifications older than the retention and rate-limit
+ * counters whose window has ended. Pending verifications are kept until their window is long over.
+ * $1 retention seconds.
+ */
+const PURGE = `
+  WITH locked AS (SELECT pg_try_advisory_xact_lock(${PURGE_LOCK}) AS got),
+  calls AS (
+    DELETE FROM ${INBOUND_CALL_TABLE} WHERE (SELECT got FROM locked) AND received_at < now() - make_interval(secs => $1)
+    RETURNING 1
+  ), verifications AS (
+    DELETE FROM ${VERIFICATION_TABLE}
+    WHERE (SELECT got FROM locked) AND created_at < now() - make_interval(secs => $1)
+      AND (status <> 'pending' OR expires_at < now() - make_interval(secs => $1))
+    RETURNING 1
+  ), counters AS (
+    DELETE FROM ${RATE_LIMIT_TABLE} WHERE (SELECT got FROM locked) AND resets_at < now()
+    RETURNING 1
+  )
+  SELECT (SELECT got FROM locked) AS "ran",
+    (SELECT count(*) FROM calls)::int AS "inboundCalls",
+    (SELECT count(*) FROM verifications)::int AS "verifications",
+    (SELECT count(*) FROM counters)::int AS "rateLimitCounters"`;
+
+/** What one purge deleted; `ran` is false when another instance held the lock. */
+export interface PurgeResult {
+  ran: boolean;
+  inboundCalls: number;
+  verifications: number;
+  rateLimitCounters: number;
+}
+
+/** Keeps personal data no longer than the retention (default 24 h): purges on a timer, one instance at a time. */
+@Injectable()
+export class PurgeService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(PurgeService.name);
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @Inject(PHONE_CALL_AUTH_DATA_SOURCE) private readonly dataSource: DataSource,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const { purge } = this.options;
+    if (!purge) return;
+    this.timer = setInterval(() => {
+      this.purge().catch((error: Error) => this.logger.warn(`Purge failed, will try again: ${error.message}`));
+    }, purge.intervalSeconds * 1000);
+    // The timer must not keep a process alive that is otherwise done.
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Deletes what is older than the retention now (also when the timer is off: `purge: false`). */
+  async purge(
+    retentionSeconds = this.options.purge ? this.options.purge.retentionSeconds : 86400,
+  ): Promise<PurgeResult> {
+    const [result] = await queryRows<PurgeResult>(this.dataSource, PURGE, [retentionSeconds]);
+    if (result.inboundCalls + result.verifications + result.rateLimitCounters > 0) {
+      this.logger.log(
+        `Purged ${result.verifications} verifications, ${result.inboundCalls} inbound calls, ${result.rateLimitCounters} rate-limit counters`,
+      );
+    }
+    return result;
+  }
+}

@@ -1,0 +1,17 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+/**
+ * Runs one statement and returns its rows, for SELECT, INSERT, UPDATE and DELETE alike:
+ * TypeORM's Postgres driver answers UPDATE and DELETE with `[rows, count]`, everything else with `rows`.
+ */
+export async function queryRows<T>(
+  runner: DataSource | EntityManager,
+  statement: string,
+  parameters: unknown[],
+): Promise<T[]> {
+  const result: unknown = await runner.query(statement, parameters);
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+    return result[0] as T[];
+  }
+  return result as T[];
+}
