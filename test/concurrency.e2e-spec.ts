@@ -178,10 +178,9 @@ function concurrencySuite(title: string, setup: Setup): void {
 
 concurrencySuite('concurrency: callbacks identified by the wait id (id_call)', {});
 
-// The SSMS adapter reads `call_id` as a wait id by default, so the platform call id travels as `cid`.
+// The SSMS adapter reads `call_id` as the platform's call id by default.
 concurrencySuite('concurrency: callbacks with a platform call id', {
-  provider: (platform) => platform.provider({ timeoutMs: 1000, callbackParams: { callId: ['cid'] } }),
-  callParams: (callNumber) => ({ cid: `c-${callNumber}` }),
+  callParams: (callNumber) => ({ call_id: `c-${callNumber}` }),
 });
 
 describe('replaying a processed platform call id', () => {

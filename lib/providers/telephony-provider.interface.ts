@@ -6,8 +6,6 @@ export interface CallRequest {
   phone: E164;
   /** How long the platform should wait for the call, in seconds (already clamped to {@link TelephonyProvider.windowLimits}). */
   windowSeconds: number;
-  /** The full callback URL, for platforms that take it per request (New-Tel). SSMS ignores it. */
-  callbackUrl?: string;
 }
 
 /** The platform's answer to a {@link CallRequest}. */

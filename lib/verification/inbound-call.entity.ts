@@ -6,7 +6,8 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
  * - `no_match`: no verification waited for a call from this caller to this number;
  * - `late`: the verification's window had passed;
  * - `ambiguous`: several pending verifications fit and none could be told apart, so none was verified;
- * - `duplicate`: the same call was already processed, or its verification was already verified;
+ * - `duplicate`: the same call was already processed, its verification was already verified, or a
+ *   concurrent change (an identical callback, a superseding start) took the verification first;
  * - `no_caller_id`: the caller ID was withheld, missing or not a valid number;
  * - `refused`: the app's `beforeVerify` hook refused it.
  */

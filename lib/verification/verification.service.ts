@@ -70,6 +70,11 @@ interface VerificationRow {
   status: VerificationStatus;
 }
 
+/** The value if it is a string of at most `max` characters, else null. */
+function fits(value: string | undefined, max: number): string | null {
+  return typeof value === 'string' && value.length > 0 && value.length <= max ? value : null;
+}
+
 function hashSecret(secret: string): Buffer {
   return createHash('sha256').update(secret, 'utf8').digest();
 }
@@ -153,9 +158,12 @@ export class VerificationService {
     const { provider, defaultCountry, beforeVerify } = this.options;
     const caller = parsePlatformPhone(report.caller, defaultCountry)?.number ?? null;
     const dialed = parsePlatformPhone(report.dialed, defaultCountry)?.number ?? null;
-    const call = [provider.name, caller, dialed, report.waitId ?? null, report.callId ?? null] as const;
+    // Ids longer than their columns are no ids a platform sends: treat them as absent.
+    const callId = fits(report.callId, 128);
+    const call = [provider.name, caller, dialed, fits(report.waitId, 128), callId] as const;
+    const attestation = fits(report.attestation, 32);
     const record = (outcome: InboundCallOutcome, verificationId: string | null) =>
-      this.record(call, report.attestation ?? null, outcome, verificationId);
+      this.record(call, attestation, outcome, verificationId);
 
     let result: InboundCallResult & { verifiedAt?: Date | null };
     if (!caller) {
@@ -164,23 +172,22 @@ export class VerificationService {
       let approved: string | null = null;
       if (beforeVerify) {
         const candidates = await this.query<VerificationCandidate>(sql.FIND_CANDIDATE, call.slice(0, 4));
-        if (candidates.length === 1) {
-          if (!(await beforeVerify(report, candidates[0])))
-            return this.logged(await record('refused', candidates[0].id), call);
-          approved = candidates[0].id;
+        if (candidates.length === 1 && !(await beforeVerify(report, candidates[0]))) {
+          return this.logged(await record('refused', candidates[0].id), call);
         }
+        approved = candidates.length === 1 ? candidates[0].id : null;
       }
-      const [matched] = await this.query<InboundCallResult & { verifiedAt: Date | null }>(sql.MATCH_INBOUND_CALL, [
-        ...call,
-        report.attestation ?? null,
-        LATE_CALL_LOOKBACK_SECONDS,
-        approved,
-      ]);
-      // No row: a copy of a first-time call id raced this one and won the unique index.
+      const parameters = [...call, attestation, LATE_CALL_LOOKBACK_SECONDS, approved, !!beforeVerify];
+      const [matched] = await this.dataSource.transaction(async (manager) => {
+        if (callId) await manager.query(sql.LOCK_CALL_ID, [`${provider.name}:${callId}`]);
+        return queryRows<InboundCallResult & { verifiedAt: Date | null }>(manager, sql.MATCH_INBOUND_CALL, parameters);
+      });
+      // No row: a copy of a first-time call id, recorded by another statement, won the unique index.
       result = matched ?? (await record('duplicate', null));
     }
     if (result.outcome === 'matched' && caller && result.verificationId) {
-      await this.notifyVerified({
+      // Not awaited: the platform's callback is answered without waiting for the app's hook.
+      void this.notifyVerified({
         verificationId: result.verificationId,
         phone: caller,
         verifiedAt: result.verifiedAt ?? new Date(),

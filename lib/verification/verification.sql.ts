@@ -3,7 +3,7 @@ import { INBOUND_CALL_TABLE } from './inbound-call.entity.js';
 
 /*
  * The module's statements. Each state change is one conditional statement on the database
- * clock (now()), so concurrent requests on any number of instances serialise on the row.
+ * clock (now()); concurrent writers of one verification row wait for each other and re-check.
  */
 
 /** The status a client sees: a pending verification past its window, or a verified one past its redeem time, is expired. */
@@ -68,13 +68,16 @@ export const INSERT_INBOUND_CALL = `
  * Matches an inbound call and records it, in one statement.
  * $1 provider, $2 caller (E.164), $3 dialed (E.164 or null), $4 wait_id, $5 call_id,
  * $6 attestation, $7 how far back (seconds) a closed window still makes a call `late`,
- * $8 the only verification id it may verify (after `beforeVerify` approved it), or null.
+ * $8 the id `beforeVerify` approved (or null), $9 whether only that id may be verified.
  *
- * A call verifies the single pending verification in its window that fits caller, wait id and
- * dialed number; when two or more fit it verifies none (`ambiguous`). The UPDATE re-checks
- * `status = 'pending'` after any concurrent writer commits, so of N identical callbacks exactly
- * one verifies and the others find their target taken (`duplicate`). A call id already recorded
- * is a duplicate too; the partial unique index settles two first-time copies racing each other.
+ * A call verifies the one verification in its window that fits caller, wait id and dialed
+ * number, if that one is pending. A verification superseded inside its window still counts as a
+ * fit: the subscriber may be dialing the number they were shown before someone else started a
+ * verification for their phone, and then nothing tells the two apart, so neither is verified
+ * (`ambiguous`; RFC 8628 section 5.4's remote phishing). The UPDATE re-checks `status =
+ * 'pending'` after a concurrent writer commits, so of N identical callbacks exactly one verifies
+ * and the others find their target taken (`duplicate`). Copies of one platform call id are
+ * serialised by an advisory lock taken before this statement, so a copy sees the first in `seen`.
  */
 export const MATCH_INBOUND_CALL = `
   WITH seen AS (
@@ -82,17 +85,19 @@ export const MATCH_INBOUND_CALL = `
     WHERE $5::varchar IS NOT NULL AND provider = $1 AND call_id = $5 AND outcome <> 'duplicate'
     LIMIT 1
   ), candidate AS (
-    SELECT id, status, expires_at > now() AS open
+    SELECT id, status, expires_at > now() AS open,
+      status = 'pending' OR (status = 'canceled' AND cancel_reason = 'superseded') AS live
     FROM ${VERIFICATION_TABLE}
     WHERE phone = $2 AND provider = $1
       AND expires_at > now() - make_interval(secs => $7)
       AND ($3::varchar IS NULL OR call_to = $3)
       AND ($4::varchar IS NULL OR provider_wait_id = $4)
-      AND ($8::uuid IS NULL OR id = $8)
+  ), fit AS (
+    SELECT id, status FROM candidate WHERE live AND open
   ), target AS (
-    SELECT (array_agg(id))[1] AS id FROM candidate
-    WHERE status = 'pending' AND open AND NOT EXISTS (SELECT 1 FROM seen)
-    HAVING count(*) = 1
+    SELECT (array_agg(id))[1] AS id FROM fit
+    WHERE NOT EXISTS (SELECT 1 FROM seen)
+    HAVING count(*) = 1 AND bool_and(status = 'pending') AND (NOT $9::boolean OR (array_agg(id))[1] = $8::uuid)
   ), verified AS (
     UPDATE ${VERIFICATION_TABLE} v SET status = 'verified', verified_at = now()
     FROM target WHERE v.id = target.id AND v.status = 'pending' AND v.expires_at > now()
@@ -101,7 +106,7 @@ export const MATCH_INBOUND_CALL = `
     SELECT CASE
       WHEN EXISTS (SELECT 1 FROM verified) THEN 'matched'
       WHEN EXISTS (SELECT 1 FROM seen) THEN 'duplicate'
-      WHEN (SELECT count(*) FROM candidate WHERE status = 'pending' AND open) > 1 THEN 'ambiguous'
+      WHEN (SELECT count(*) FROM fit) > 1 THEN 'ambiguous'
       WHEN EXISTS (SELECT 1 FROM target) THEN 'duplicate'
       WHEN EXISTS (SELECT 1 FROM candidate WHERE status IN ('verified', 'consumed')) THEN 'duplicate'
       WHEN EXISTS (SELECT 1 FROM candidate WHERE status = 'expired' OR (status = 'pending' AND NOT open)) THEN 'late'
@@ -112,3 +117,6 @@ export const MATCH_INBOUND_CALL = `
   FROM outcome
   ON CONFLICT (provider, call_id) WHERE call_id IS NOT NULL AND outcome <> 'duplicate' DO NOTHING
   RETURNING id, outcome, verification_id AS "verificationId", (SELECT verified_at FROM verified) AS "verifiedAt"`;
+
+/** Serialises the processing of one platform call id across connections and instances. $1 `provider:call_id`. */
+export const LOCK_CALL_ID = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`;

@@ -56,6 +56,8 @@ export interface TestAppOptions {
   /** Overrides of the module options. */
   options?: Partial<PhoneCallAuthOptions>;
   logger?: LoggerService | false;
+  /** Read the client address from X-Forwarded-For (Express `trust proxy`), as behind a proxy. */
+  trustProxy?: boolean;
 }
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-of-at-least-32-bytes-0123456789';
@@ -121,6 +123,7 @@ export async function bootTestApp(config: TestAppOptions): Promise<TestApp> {
   class TestAppModule {}
 
   const app = await NestFactory.create(TestAppModule, { logger: config.logger ?? false });
+  if (config.trustProxy) app.getHttpAdapter().getInstance().set('trust proxy', 'loopback');
   app.enableShutdownHooks();
   await app.listen(0, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -44,8 +44,10 @@ export interface SsmsProviderOptions {
 export const SSMS_DEFAULT_CALLBACK_PARAMS: SsmsCallbackParams = {
   caller: ['phone', 'caller', 'caller_id', 'callerid', 'from', 'src', 'number'],
   dialed: ['call_to_number', 'called', 'to', 'dst', 'did'],
-  waitId: ['id_call', 'call_id', 'callid'],
-  callId: [],
+  waitId: ['id_call'],
+  // A `call_id` read as a wait id would make every call a no_match if it is the platform's own
+  // call id; read as a call id it is at worst a harmless extra duplicate check.
+  callId: ['call_id', 'callid'],
 };
 
 /**

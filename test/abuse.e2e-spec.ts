@@ -1,0 +1,259 @@
+import { PurgeService } from 'nestjs-phone-call-auth';
+import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
+import pg from 'pg';
+import { bootTestApp, createTestDatabase, PREFIX, type TestApp, type TestAppOptions } from './support/test-app.js';
+
+let db: { url: string; drop(): Promise<void> };
+const platforms: FakeSsmsPlatform[] = [];
+const apps: TestApp[] = [];
+let phoneCounter = 0;
+/** A fresh valid Russian mobile number for each test, so tests do not share limits. */
+const nextPhone = () => `+7916${String(10_000_000 + phoneCounter++).slice(1)}`;
+
+async function boot(options: Partial<TestAppOptions> = {}): Promise<TestApp> {
+  const platform = await FakeSsmsPlatform.start();
+  platforms.push(platform);
+  const app = await bootTestApp({ databaseUrl: db.url, platform, trustProxy: true, ...options });
+  apps.push(app);
+  return app;
+}
+
+const start = (t: TestApp, phone: string, ip = '203.0.113.1') =>
+  t.request('POST', `${PREFIX}/verifications`, { phone }, { 'x-forwarded-for': ip });
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  for (const app of apps) await app.close();
+  for (const platform of platforms) await platform.close();
+  await db?.drop();
+});
+
+describe('rate limits, stored in Postgres', () => {
+  const defaults = { options: { rateLimits: {} } };
+
+  it('the 4th start for one phone in 10 minutes gets 429 with Retry-After, across two instances', async () => {
+    const [a, b] = [await boot(defaults), await boot(defaults)];
+    const phone = nextPhone();
+    expect((await start(a, phone)).status).toBe(201);
+    expect((await start(b, phone)).status).toBe(201);
+    expect((await start(a, phone)).status).toBe(201);
+
+    const refused = await start(b, phone);
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(590);
+    expect(retryAfter).toBeLessThanOrEqual(600);
+    expect(refused.body).toMatchObject({
+      statusCode: 429,
+      retryAfter,
+      message: `Too many verifications for this phone number; try again in ${retryAfter} seconds.`,
+    });
+  });
+
+  it('a stranger flooding your number spends their own allowance, not yours', async () => {
+    const t = await boot(defaults);
+    const phone = nextPhone();
+    for (let i = 0; i < 3; i++) expect((await start(t, phone, '198.51.100.7')).status).toBe(201);
+    expect((await start(t, phone, '198.51.100.7')).status).toBe(429);
+    expect((await start(t, phone, '203.0.113.99')).status).toBe(201);
+  });
+
+  it('limits starts per client address', async () => {
+    const t = await boot({ options: { rateLimits: { perIp: { limit: 2, windowSeconds: 600 } } } });
+    expect((await start(t, nextPhone(), '192.0.2.10')).status).toBe(201);
+    expect((await start(t, nextPhone(), '192.0.2.10')).status).toBe(201);
+    const refused = await start(t, nextPhone(), '192.0.2.10');
+    expect(refused.status).toBe(429);
+    expect(refused.body.message).toMatch(/from this address/);
+    expect((await start(t, nextPhone(), '192.0.2.11')).status).toBe(201);
+  });
+
+  it('the global budget trips, and recovers when its window ends', async () => {
+    const t = await boot({ options: { rateLimits: { global: { limit: 2, windowSeconds: 60 } } } });
+    await t.dataSource.query(`DELETE FROM phone_call_rate_limit WHERE key = 'global'`);
+    expect((await start(t, nextPhone(), '192.0.2.20')).status).toBe(201);
+    expect((await start(t, nextPhone(), '192.0.2.21')).status).toBe(201);
+    const refused = await start(t, nextPhone(), '192.0.2.22');
+    expect(refused.status).toBe(429);
+    expect(refused.body.message).toMatch(/right now/);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+
+    // The window ends (moved on the database clock rather than waited for).
+    await t.dataSource.query(`UPDATE phone_call_rate_limit SET resets_at = now() WHERE key = 'global'`);
+    expect((await start(t, nextPhone(), '192.0.2.23')).status).toBe(201);
+  });
+
+  it('starts refused by the per-phone limit do not use up the global budget', async () => {
+    const t = await boot({
+      options: { rateLimits: { perPhone: { limit: 1, windowSeconds: 600 }, global: { limit: 3, windowSeconds: 60 } } },
+    });
+    await t.dataSource.query(`DELETE FROM phone_call_rate_limit WHERE key = 'global'`);
+    const phone = nextPhone();
+    expect((await start(t, phone, '192.0.2.30')).status).toBe(201);
+    for (let i = 0; i < 5; i++) expect((await start(t, phone, '192.0.2.30')).status).toBe(429);
+    const [global] = await t.dataSource.query(`SELECT count FROM phone_call_rate_limit WHERE key = 'global'`);
+    expect(global.count).toBe(1);
+  });
+});
+
+describe('one live verification per phone', () => {
+  it('10 concurrent starts for one phone all answer 201 and leave exactly one pending', async () => {
+    const t = await boot();
+    const phone = nextPhone();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => start(t, phone)));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(201));
+    const rows = await t.dataSource.query(
+      `SELECT status, cancel_reason FROM phone_call_verification WHERE phone = $1 ORDER BY created_at`,
+      [phone],
+    );
+    expect(rows.filter((row: { status: string }) => row.status === 'pending')).toHaveLength(1);
+    expect(rows.filter((row: { cancel_reason: string }) => row.cancel_reason === 'superseded')).toHaveLength(9);
+  });
+
+  it('a start racing a call for the previous verification: the call never verifies a superseded one', async () => {
+    const t = await boot();
+    const platform = platforms.at(-1)!;
+    for (let round = 0; round < 10; round++) {
+      const phone = nextPhone();
+      const first = (await start(t, phone)).body;
+      const wait = platform.waitFor(phone)!;
+      const [, call] = await Promise.all([
+        start(t, phone),
+        platform.placeCall({ from: phone, to: wait.callTo, params: { id_call: wait.idCall } }),
+      ]);
+      expect(call.status).toBe(200);
+      const [row] = await t.dataSource.query(
+        `SELECT v.status, v.cancel_reason, c.outcome FROM phone_call_verification v
+         JOIN phone_call_inbound_call c ON c.caller = v.phone WHERE v.id = $1`,
+        [first.id],
+      );
+      // Either the call came first and verified it, or the start came first and the call verified
+      // nothing: recorded as no_match, or as duplicate when the supersede took the row under it.
+      expect([
+        { status: 'verified', cancel_reason: null, outcome: 'matched' },
+        { status: 'canceled', cancel_reason: 'superseded', outcome: 'no_match' },
+        { status: 'canceled', cancel_reason: 'superseded', outcome: 'duplicate' },
+      ]).toContainEqual(row);
+    }
+  });
+});
+
+describe('phone policy and the beforeVerify hook', () => {
+  it('mobileOnly refuses a landline with 400', async () => {
+    const t = await boot({ options: { phonePolicy: { mobileOnly: true } } });
+    const refused = await start(t, '+7 499 399 00 01');
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toMatch(/mobile/);
+    expect((await start(t, nextPhone())).status).toBe(201);
+  });
+
+  it('countries refuses numbers of other countries with 400', async () => {
+    const t = await boot({ options: { phonePolicy: { countries: ['RU', 'KZ'] } } });
+    const refused = await start(t, '+44 7400 123456');
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toBe('phone must be a number of RU, KZ.');
+  });
+
+  it('beforeVerify sees the call and the verification, and a refusal verifies nothing', async () => {
+    const seen: unknown[] = [];
+    const t = await boot({
+      options: {
+        beforeVerify: (call, verification) => {
+          seen.push({ call, verification });
+          return call.attestation === 'A';
+        },
+      },
+    });
+    const platform = platforms.at(-1)!;
+    // The fake's GET carries no attestation, so this app's hook refuses every call.
+    const phone = nextPhone();
+    const { id, secret } = (await start(t, phone)).body;
+    expect((await platform.placeCall({ from: phone })).status).toBe(200);
+
+    expect(seen).toEqual([{ call: expect.objectContaining({ caller: phone }), verification: { id, phone } }]);
+    const [record] = await t.dataSource.query(
+      `SELECT outcome, verification_id FROM phone_call_inbound_call WHERE caller = $1`,
+      [phone],
+    );
+    expect(record).toEqual({ outcome: 'refused', verification_id: id });
+    expect((await t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret })).status).toBe(202);
+  });
+});
+
+describe('purge of old rows', () => {
+  it('deletes what is older than the retention, one instance at a time', async () => {
+    const t = await boot();
+    const platform = platforms.at(-1)!;
+    const purge = t.app.get(PurgeService);
+    const phone = nextPhone();
+    const { id } = (await start(t, phone)).body;
+    await platform.placeCall({ from: phone });
+    await t.dataSource.query(`INSERT INTO phone_call_rate_limit VALUES ('old', 1, now() - interval '1 second')`);
+    // Two days pass for this verification and its call (moved on the database clock).
+    await t.dataSource.query(
+      `UPDATE phone_call_verification SET created_at = now() - interval '2 days', expires_at = now() - interval '2 days' WHERE id = $1`,
+      [id],
+    );
+    await t.dataSource.query(
+      `UPDATE phone_call_inbound_call SET received_at = now() - interval '2 days' WHERE verification_id = $1`,
+      [id],
+    );
+
+    // While another instance holds the purge lock, this one deletes nothing.
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    await other.query('BEGIN');
+    await other.query(`SELECT pg_advisory_xact_lock(${0x70686f6e})`);
+    expect(await purge.purge()).toEqual({ ran: false, inboundCalls: 0, verifications: 0, rateLimitCounters: 0 });
+    await other.query('COMMIT');
+    await other.end();
+
+    const result = await purge.purge();
+    expect(result).toMatchObject({ ran: true, verifications: 1, inboundCalls: 1 });
+    expect(result.rateLimitCounters).toBeGreaterThanOrEqual(1);
+    expect(await t.dataSource.query(`SELECT id FROM phone_call_verification WHERE id = $1`, [id])).toEqual([]);
+    expect(await t.dataSource.query(`SELECT key FROM phone_call_rate_limit WHERE key = 'old'`)).toEqual([]);
+  });
+});
+
+describe('a platform call id is processed once', () => {
+  it('a copy that arrives while the first copy is still being recorded verifies nothing', async () => {
+    const t = await boot();
+    const platform = platforms.at(-1)!;
+    const phone = nextPhone();
+    const { id } = (await start(t, phone)).body;
+
+    // The first copy of call "c-race" is mid-flight on another connection: it holds the call id's
+    // lock and has recorded itself (a no_match), but has not committed yet.
+    const first = new pg.Client({ connectionString: db.url });
+    await first.connect();
+    await first.query('BEGIN');
+    await first.query(`SELECT pg_advisory_xact_lock(hashtextextended('ssms:c-race', 0))`);
+    await first.query(
+      `INSERT INTO phone_call_inbound_call (provider, call_id, caller, outcome) VALUES ('ssms', 'c-race', $1, 'no_match')`,
+      [phone],
+    );
+
+    const second = platform.placeCall({ from: phone, params: { call_id: 'c-race' } });
+    // Wait until the second copy is blocked on the call id's lock, then let the first commit.
+    const waiting = async () =>
+      (
+        await t.dataSource.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'`,
+        )
+      )[0].n;
+    while ((await waiting()) === 0);
+    await first.query('COMMIT');
+    await first.end();
+    expect((await second).status).toBe(200);
+
+    const outcomes = await t.dataSource.query(
+      `SELECT outcome FROM phone_call_inbound_call WHERE call_id = 'c-race' ORDER BY id`,
+    );
+    expect(outcomes).toEqual([{ outcome: 'no_match' }, { outcome: 'duplicate' }]);
+    const [row] = await t.dataSource.query(`SELECT status FROM phone_call_verification WHERE id = $1`, [id]);
+    expect(row.status).toBe('pending');
+  });
+});
