@@ -70,9 +70,9 @@ interface VerificationRow {
   status: VerificationStatus;
 }
 
-/** The value if it is a string of at most `max` characters, else null. */
+/** The value if it is printable ASCII of at most `max` characters (as platform ids are), else null. */
 function fits(value: string | undefined, max: number): string | null {
-  return typeof value === 'string' && value.length > 0 && value.length <= max ? value : null;
+  return typeof value === 'string' && value.length <= max && /^[\x21-\x7e]+$/.test(value) ? value : null;
 }
 
 function hashSecret(secret: string): Buffer {
