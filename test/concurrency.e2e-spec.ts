@@ -3,8 +3,8 @@ import { FakeSsmsPlatform, type FakeCall } from 'nestjs-phone-call-auth/testing'
 import pg from 'pg';
 import { bootTestApp, createTestDatabase, PREFIX, type TestApp, type TestResponse } from './support/test-app.js';
 
-const CALLBACKS = 50;
-const REDEEMS = 20;
+const CALLBACKS = 200;
+const REDEEMS = 50;
 /** How many of the app's statements must be waiting on the held row lock before it is released. */
 const MIN_WAITERS = 5;
 
