@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { CountryCode, isSupportedCountry } from 'libphonenumber-js/max';
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { type PhoneCallAuthJwtOptions, type ResolvedJwtOptions, resolveJwtOptions } from './auth/jwt.options.js';
 import { configSeconds, MAX_LIFETIME_SECONDS, PhoneCallAuthConfigError } from './phone-call-auth.config-error.js';
 import type { E164 } from './phone/phone-number.js';
@@ -97,6 +98,11 @@ export interface PhoneCallAuthOptions {
   phonePolicy?: PhoneCallAuthPhonePolicy;
   /** Purge of old rows; `false` turns it off (then purge yourself: {@link PurgeService.purge}). */
   purge?: PhoneCallAuthPurgeOptions | false;
+  /**
+   * Addresses or CIDR ranges the platform's callbacks may come from, e.g. `['203.0.113.0/24']`.
+   * Read from `request.ip`: behind a proxy, set the app's `trust proxy`. @default any address
+   */
+  callbackAllowlist?: string[];
 }
 
 /** Options after validation, with every default applied. */
@@ -113,6 +119,7 @@ export interface ResolvedPhoneCallAuthOptions {
   rateLimits: { perPhone: RateLimitRule | false; perIp: RateLimitRule | false; global: RateLimitRule | false };
   phonePolicy: { mobileOnly: boolean; countries?: CountryCode[] };
   purge: { retentionSeconds: number; intervalSeconds: number } | false;
+  callbackAllowlist?: BlockList;
 }
 
 const MIN_CALLBACK_SECRET_LENGTH = 32;
@@ -129,6 +136,29 @@ function rateLimitRule(name: string, rule: RateLimitRule | false | undefined, fa
     limit: resolved.limit,
     windowSeconds: configSeconds(`rateLimits.${name}.windowSeconds`, resolved.windowSeconds, 0, 86400),
   };
+}
+
+function blockList(entries: string[]): BlockList {
+  const list = new BlockList();
+  if (!Array.isArray(entries) || entries.length === 0) {
+    throw new PhoneCallAuthConfigError('callbackAllowlist must be a non-empty array of addresses or CIDR ranges.');
+  }
+  for (const entry of entries) {
+    const [address, prefix] = String(entry).split('/');
+    const type = isIPv6(address) ? 'ipv6' : isIPv4(address) ? 'ipv4' : undefined;
+    const bits = prefix === undefined ? undefined : Number(prefix);
+    if (
+      !type ||
+      (bits !== undefined && !(Number.isInteger(bits) && bits >= 0 && bits <= (type === 'ipv4' ? 32 : 128)))
+    ) {
+      throw new PhoneCallAuthConfigError(
+        `callbackAllowlist entry "${entry}" is not an address or CIDR range such as 203.0.113.0/24.`,
+      );
+    }
+    if (bits === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, bits, type);
+  }
+  return list;
 }
 
 function country(name: string, code: unknown): CountryCode {
@@ -199,6 +229,7 @@ export function resolvePhoneCallAuthOptions(options: PhoneCallAuthOptions): Reso
       mobileOnly: options.phonePolicy?.mobileOnly ?? false,
       countries: options.phonePolicy?.countries?.map((code) => country('phonePolicy.countries', code)),
     },
+    callbackAllowlist: options.callbackAllowlist && blockList(options.callbackAllowlist),
     purge:
       options.purge === false
         ? false

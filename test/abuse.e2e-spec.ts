@@ -1,7 +1,14 @@
 import { PurgeService } from 'nestjs-phone-call-auth';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import pg from 'pg';
-import { bootTestApp, createTestDatabase, PREFIX, type TestApp, type TestAppOptions } from './support/test-app.js';
+import {
+  bootTestApp,
+  createTestDatabase,
+  PREFIX,
+  TEST_CALLBACK_SECRET,
+  type TestApp,
+  type TestAppOptions,
+} from './support/test-app.js';
 
 let db: { url: string; drop(): Promise<void> };
 const platforms: FakeSsmsPlatform[] = [];
@@ -255,5 +262,31 @@ describe('a platform call id is processed once', () => {
     expect(outcomes).toEqual([{ outcome: 'no_match' }, { outcome: 'duplicate' }]);
     const [row] = await t.dataSource.query(`SELECT status FROM phone_call_verification WHERE id = $1`, [id]);
     expect(row.status).toBe('pending');
+  });
+});
+
+describe('callback allowlist', () => {
+  it('takes callbacks only from the listed ranges, reading the address through the trusted proxy', async () => {
+    const t = await boot({ options: { callbackAllowlist: ['203.0.113.0/24', '2001:db8::/32'] } });
+    const platform = platforms.at(-1)!;
+    const phone = nextPhone();
+    const { id } = (await start(t, phone)).body;
+    const wait = platform.waitFor(phone)!;
+    const callback = (ip: string) =>
+      t.request(
+        'GET',
+        `${PREFIX}/callback/${TEST_CALLBACK_SECRET}?phone=${wait.phone}&call_to_number=${wait.callTo}&id_call=${wait.idCall}`,
+        undefined,
+        { 'x-forwarded-for': ip },
+      );
+
+    const refused = await callback('198.51.100.1');
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toMatch(/callbackAllowlist/);
+    expect(await t.dataSource.query(`SELECT 1 FROM phone_call_inbound_call WHERE caller = $1`, [phone])).toEqual([]);
+
+    expect((await callback('203.0.113.7')).status).toBe(200);
+    const [row] = await t.dataSource.query(`SELECT status FROM phone_call_verification WHERE id = $1`, [id]);
+    expect(row.status).toBe('verified');
   });
 });

@@ -1,24 +1,40 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { type BlockList, isIPv6 } from 'node:net';
 import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
 import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
+/** Whether `ip` (IPv4, IPv6, or IPv4-mapped IPv6 such as `::ffff:203.0.113.5`) is in the list. */
+function allowed(list: BlockList, ip: string | undefined): boolean {
+  if (!ip) return false;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return list.check(mapped[1], 'ipv4');
+  return list.check(ip, isIPv6(ip) ? 'ipv6' : 'ipv4');
+}
+
 /**
- * Lets a platform's callback through only with a configured secret in the URL (`/callback/:secret`).
- * Compares digests in constant time, against every configured secret (two during rotation).
+ * Lets a platform's callback through only with a configured secret in the URL (`/callback/:secret`)
+ * and, when `callbackAllowlist` is set, only from those addresses. Compares digests in constant
+ * time, against every configured secret (two during rotation). The client address is `request.ip`,
+ * which Express and Fastify take from proxy headers only when the app trusts the proxy.
  */
 @Injectable()
 export class CallbackSecretGuard implements CanActivate {
   private readonly digests: Buffer[];
 
-  constructor(@InjectPhoneCallAuthOptions() options: ResolvedPhoneCallAuthOptions) {
+  constructor(@InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions) {
     this.digests = options.callbackSecrets.map(digest);
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const secret = context.switchToHttp().getRequest<{ params: Record<string, unknown> }>().params.secret;
+    const request = context.switchToHttp().getRequest<{ params: Record<string, unknown>; ip?: string }>();
+    const allowlist = this.options.callbackAllowlist;
+    if (allowlist && !allowed(allowlist, request.ip)) {
+      throw new ForbiddenException('Callbacks are accepted only from the addresses in callbackAllowlist.');
+    }
+    const secret = request.params.secret;
     const candidate = digest(typeof secret === 'string' ? secret : '');
     // Compare against all secrets, without stopping early, so timing says nothing about which matched.
     const matched = this.digests.reduce((found, known) => timingSafeEqual(known, candidate) || found, false);

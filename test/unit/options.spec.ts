@@ -21,6 +21,14 @@ describe('resolvePhoneCallAuthOptions', () => {
       expiresInSeconds: 900,
     });
     expect(resolved.resolveSubject('+79670311122')).toEqual({ sub: '+79670311122' });
+    expect(resolved.rateLimits).toEqual({
+      perPhone: { limit: 3, windowSeconds: 600 },
+      perIp: { limit: 10, windowSeconds: 600 },
+      global: { limit: 100, windowSeconds: 60 },
+    });
+    expect(resolved.purge).toEqual({ retentionSeconds: 86400, intervalSeconds: 600 });
+    expect(resolved.phonePolicy).toEqual({ mobileOnly: false, countries: undefined });
+    expect(resolved.callbackAllowlist).toBeUndefined();
   });
 
   it('clamps the window to what the provider accepts (SSMS: 60..300)', () => {
@@ -56,6 +64,16 @@ describe('resolvePhoneCallAuthOptions', () => {
     ['a window over 10 minutes', (o) => ({ ...o, windowSeconds: 601 }), /from 1 to 600/],
     ['an unknown country', (o) => ({ ...o, defaultCountry: 'XX' }), /defaultCountry/],
     ['a hook that is not a function', (o) => ({ ...o, onVerified: 'x' }), /onVerified must be a function/],
+    ['a beforeVerify that is not a function', (o) => ({ ...o, beforeVerify: 1 }), /beforeVerify must be a function/],
+    ['a callback allowlist entry that is no address', (o) => ({ ...o, callbackAllowlist: ['example.com'] }), /CIDR/],
+    ['a CIDR prefix out of range', (o) => ({ ...o, callbackAllowlist: ['203.0.113.0/33'] }), /CIDR/],
+    [
+      'a rate limit of zero',
+      (o) => ({ ...o, rateLimits: { perPhone: { limit: 0, windowSeconds: 60 } } }),
+      /limit must be/,
+    ],
+    ['a rate limit without a window', (o) => ({ ...o, rateLimits: { global: { limit: 5 } } }), /global.windowSeconds/],
+    ['an unknown country in the phone policy', (o) => ({ ...o, phonePolicy: { countries: ['RU', 'ZZ'] } }), /ZZ/],
   ])('refuses %s with a message that says how to fix it', (_name, change, message) => {
     const attempt = () => resolvePhoneCallAuthOptions(change(valid()) as PhoneCallAuthOptions);
     expect(attempt).toThrow(PhoneCallAuthConfigError);
