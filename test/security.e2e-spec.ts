@@ -137,8 +137,14 @@ function validClaims(phone: string, overrides: Record<string, unknown> = {}): Re
   };
 }
 
-function forge(claims: Record<string, unknown>, secret = TEST_JWT_SECRET, algorithm: Algorithm = 'HS256'): string {
-  return jwt.sign(claims, secret, { algorithm });
+/** Signs like the module does (`typ: at+jwt`); `header` overrides header fields, e.g. `{ typ: 'JWT' }`. */
+function forge(
+  claims: Record<string, unknown>,
+  secret = TEST_JWT_SECRET,
+  algorithm: Algorithm = 'HS256',
+  header: Record<string, unknown> = {},
+): string {
+  return jwt.sign(claims, secret, { algorithm, header: { alg: algorithm, typ: 'at+jwt', ...header } });
 }
 
 /** Replaces one character in the middle of a segment (not the last, whose low bits may be padding). */
@@ -218,7 +224,7 @@ describe('GET /me (the JWT guard)', () => {
   });
 
   it('refuses an unsigned token (alg: none)', async () => {
-    const unsigned = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(validClaims(phone))}.`;
+    const unsigned = `${b64url({ alg: 'none', typ: 'at+jwt' })}.${b64url(validClaims(phone))}.`;
     expect((await me(`Bearer ${unsigned}`)).status).toBe(401);
   });
 
@@ -229,6 +235,28 @@ describe('GET /me (the JWT guard)', () => {
 
   it('refuses a token signed with the right key under another algorithm (HS512)', async () => {
     expect((await me(`Bearer ${forge(validClaims(phone), TEST_JWT_SECRET, 'HS512')}`)).status).toBe(401);
+  });
+
+  it.each([
+    ['JWT', { typ: 'JWT' }],
+    ['none', { typ: undefined }],
+    ['a refresh-token type', { typ: 'rt+jwt' }],
+  ])('refuses a token whose typ header is %s (not an access token)', async (_label, header) => {
+    expect((await me(`Bearer ${forge(validClaims(phone), TEST_JWT_SECRET, 'HS256', header)}`)).status).toBe(401);
+  });
+
+  it('accepts typ in its media-type form (application/at+jwt), as RFC 9068 allows', async () => {
+    const token = forge(validClaims(phone), TEST_JWT_SECRET, 'HS256', { typ: 'application/at+jwt' });
+    expect((await me(`Bearer ${token}`)).status).toBe(200);
+  });
+
+  it('refuses a token with a crit header it does not understand', async () => {
+    const token = forge(validClaims(phone), TEST_JWT_SECRET, 'HS256', { crit: ['exp'] });
+    expect((await me(`Bearer ${token}`)).status).toBe(401);
+  });
+
+  it('refuses a token that names a kid, when the configured key has none', async () => {
+    expect((await me(`Bearer ${forge(validClaims(phone), TEST_JWT_SECRET, 'HS256', { kid: 'k1' })}`)).status).toBe(401);
   });
 
   it('refuses a token that does not say the phone was verified', async () => {
@@ -244,7 +272,7 @@ describe('the issued JWT', () => {
     const token = await issueToken(phone);
 
     const decoded = jwt.decode(token, { complete: true });
-    expect(decoded?.header).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(decoded?.header).toEqual({ alg: 'HS256', typ: 'at+jwt' });
     const claims = decoded?.payload as Record<string, unknown>;
     expect(claims).toEqual({
       sub: phone,

@@ -2,7 +2,7 @@ import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-custom';
 import { PHONE_CALL_JWT_STRATEGY } from '../phone-call-auth.constants.js';
-import { TokenService, VerifiedPhoneIdentity } from './token.service.js';
+import { TokenService, type VerifiedPhoneIdentity } from './token.service.js';
 
 /** Reads the token from the `Authorization` header only (never a query string or a cookie). */
 function bearerToken(header: unknown): string {

@@ -1,16 +1,22 @@
-import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { Inject, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
 import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
 import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
 import type { E164 } from '../phone/phone-number.js';
+import type { ResolvedJwtKey } from './jwt.keys.js';
+import { RefreshTokenService } from './refresh-token.service.js';
 
-/** The token endpoint's answer. */
+/** The token endpoints' answer. */
 export interface IssuedToken {
   accessToken: string;
   tokenType: 'Bearer';
-  /** Seconds until the token expires. */
+  /** Seconds until the access token expires. */
   expiresIn: number;
+  /** Only when `jwt.refreshTokens` is on: exchange it at `POST <prefix>/token/refresh`. Usable once. */
+  refreshToken?: string;
 }
 
 /** The identity a valid token proves, as `@VerifiedPhone()` hands it to a route. */
@@ -22,6 +28,13 @@ export interface VerifiedPhoneIdentity {
   /** All claims of the token. */
   claims: Record<string, unknown>;
 }
+
+/** The `typ` header of the module's access tokens (RFC 9068). */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+/** The one answer for a refresh token that is unknown, used, revoked or past its family's lifetime. */
+export const REFRESH_TOKEN_REFUSED_MESSAGE =
+  'The refresh token is not valid (unknown, already used, revoked or expired); verify the phone number again.';
 
 /** Claims the module sets itself; `resolveSubject` cannot override them. */
 const RESERVED_CLAIMS = new Set([
@@ -39,36 +52,97 @@ const RESERVED_CLAIMS = new Set([
 /** Longer is not a token this module issued; refuse before any parsing. */
 const MAX_TOKEN_LENGTH = 8192;
 
+interface Verifier {
+  key: ResolvedJwtKey;
+  jwt: JwtService;
+}
+
+/** A token's JOSE header, read before its signature is checked, to choose the key. */
+interface JoseHeader {
+  alg?: unknown;
+  typ?: unknown;
+  kid?: unknown;
+  crit?: unknown;
+}
+
+function readHeader(token: string): JoseHeader | undefined {
+  const segments = token.split('.');
+  if (segments.length !== 3) return undefined;
+  try {
+    const header: unknown = JSON.parse(Buffer.from(segments[0], 'base64url').toString('utf8'));
+    return header && typeof header === 'object' && !Array.isArray(header) ? (header as JoseHeader) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function jwtServiceFor(key: ResolvedJwtKey, use: 'sign' | 'verify'): JwtService {
+  const material = use === 'sign' ? key.signingKey : key.verifyingKey;
+  if (key.algorithm === 'HS256') return new JwtService({ secret: material });
+  return new JwtService(use === 'sign' ? { privateKey: material } : { publicKey: material });
+}
+
 /**
- * Issues and checks the module's JWTs with `@nestjs/jwt`. The algorithm is pinned, and `iss`,
- * `aud`, `exp` and `nbf` are checked on every token.
+ * Issues and checks the module's JWTs with `@nestjs/jwt`, and pairs them with refresh tokens when
+ * those are on. Keys come from the options only: a token's `kid` picks one of the configured keys,
+ * and that key's algorithm is the only one accepted (no `none`, no HS/RS switch); `jku`, `x5u`,
+ * `jwk` and `x5c` headers are never followed. `typ`, `iss`, `aud`, `exp` and `nbf` are checked.
  */
 @Injectable()
 export class TokenService {
-  private readonly jwt: JwtService;
+  private readonly logger = new Logger(TokenService.name);
+  private readonly signer: JwtService;
+  private readonly verifiers = new Map<string | undefined, Verifier>();
 
-  constructor(@InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions) {
-    const { algorithm, signingKey, verifyingKey } = options.jwt;
-    const symmetric = algorithm === 'HS256';
-    this.jwt = new JwtService({
-      ...(symmetric ? { secret: signingKey } : { privateKey: signingKey, publicKey: verifyingKey }),
-      signOptions: { algorithm },
-    });
+  constructor(
+    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @Inject(PHONE_CALL_AUTH_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly refreshTokens: RefreshTokenService,
+  ) {
+    this.signer = jwtServiceFor(options.jwt.signing, 'sign');
+    for (const key of options.jwt.keys) this.verifiers.set(key.kid, { key, jwt: jwtServiceFor(key, 'verify') });
   }
 
-  /** Signs a token for a verified number; `resolveSubject` supplies `sub` and extra claims. */
-  async issue(phone: E164): Promise<IssuedToken> {
-    const { issuer, audience, expiresInSeconds, algorithm } = this.options.jwt;
-    const subject = await this.options.resolveSubject(phone);
-    if (!subject || typeof subject.sub !== 'string' || subject.sub.length === 0) {
-      throw new Error('PhoneCallAuthModule: resolveSubject must return { sub: string, claims? }.');
+  /**
+   * Signs an access token for a verified number (`resolveSubject` supplies `sub` and extra claims)
+   * and, when refresh tokens are on, starts a refresh-token family. Pass the caller's transaction as
+   * `manager` so the refresh token is stored, or not, with the caller's own change.
+   *
+   * @example
+   * await dataSource.transaction(async (manager) => tokens.issue('+79670311122', manager));
+   */
+  async issue(phone: E164, manager?: EntityManager): Promise<IssuedToken> {
+    const token = await this.sign(phone);
+    if (!this.options.jwt.refreshTokens.enabled) return token;
+    return { ...token, refreshToken: await this.refreshTokens.start(phone, manager) };
+  }
+
+  /**
+   * Exchanges a refresh token for a new access token and the next refresh token, in one transaction:
+   * when `resolveSubject` or signing fails, the refresh token stays usable. A token that was already
+   * used revokes its whole family.
+   * @throws UnauthorizedException ({@link REFRESH_TOKEN_REFUSED_MESSAGE}) for an unknown, used, revoked or expired token
+   * @throws NotFoundException when refresh tokens are off
+   */
+  async refresh(refreshToken: string): Promise<IssuedToken & { refreshToken: string }> {
+    if (!this.options.jwt.refreshTokens.enabled) {
+      throw new NotFoundException('Refresh tokens are not enabled on this server (jwt.refreshTokens).');
     }
-    const extra = Object.fromEntries(Object.entries(subject.claims ?? {}).filter(([key]) => !RESERVED_CLAIMS.has(key)));
-    const accessToken = await this.jwt.signAsync(
-      { ...extra, phone_number: phone, phone_number_verified: true, amr: ['tel'] },
-      { algorithm, issuer, audience, subject: subject.sub, jwtid: randomUUID(), expiresIn: expiresInSeconds },
-    );
-    return { accessToken, tokenType: 'Bearer', expiresIn: expiresInSeconds };
+    const issued = await this.dataSource.transaction(async (manager) => {
+      const rotated = await this.refreshTokens.rotate(refreshToken, manager);
+      return rotated && { ...(await this.sign(rotated.phone)), refreshToken: rotated.refreshToken };
+    });
+    if (issued) return issued;
+    await this.refreshTokens.revokeIfReused(refreshToken);
+    throw new UnauthorizedException(REFRESH_TOKEN_REFUSED_MESSAGE);
+  }
+
+  /**
+   * Revokes the family of a refresh token, e.g. on sign-out. Access tokens already issued stay valid
+   * until they expire. Returns false for an unknown token or a family already revoked.
+   */
+  revokeRefreshToken(refreshToken: string): Promise<boolean> {
+    return this.refreshTokens.revoke(refreshToken);
   }
 
   /**
@@ -76,12 +150,15 @@ export class TokenService {
    * @throws UnauthorizedException with the reason, for any token this module would not accept
    */
   async verify(token: string): Promise<VerifiedPhoneIdentity> {
-    const { issuer, audience, algorithm } = this.options.jwt;
+    const { issuer, audience } = this.options.jwt;
     if (token.length > MAX_TOKEN_LENGTH) throw new UnauthorizedException('The access token is too long.');
+    const verifier = this.verifierFor(readHeader(token));
     let claims: Record<string, unknown>;
     try {
-      claims = await this.jwt.verifyAsync(token, { algorithms: [algorithm], issuer, audience });
+      if (!verifier) throw new Error('no configured key fits its kid, alg and typ');
+      claims = await verifier.jwt.verifyAsync(token, { algorithms: [verifier.key.algorithm], issuer, audience });
     } catch (error) {
+      this.logger.debug(`Access token refused: ${(error as Error)?.message}`);
       const reason = error instanceof Error && error.name === 'TokenExpiredError' ? 'has expired' : 'is not valid';
       throw new UnauthorizedException(`The access token ${reason}; verify the phone number again to get a new one.`);
     }
@@ -94,5 +171,48 @@ export class TokenService {
       throw new UnauthorizedException('The access token is not valid; verify the phone number again to get a new one.');
     }
     return { sub: claims.sub, phone: claims.phone_number, claims };
+  }
+
+  /**
+   * The configured key a token's header names, if its `typ` and `alg` fit: the key of its `kid`, or
+   * the only key when it has no `kid`. Never a key from the token itself.
+   */
+  private verifierFor(header: JoseHeader | undefined): Verifier | undefined {
+    if (!header || header.crit !== undefined) return undefined;
+    const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : '';
+    if (typ !== ACCESS_TOKEN_TYPE && typ !== `application/${ACCESS_TOKEN_TYPE}`) return undefined;
+    let verifier: Verifier | undefined;
+    if (header.kid === undefined) {
+      verifier = this.verifiers.size === 1 ? this.verifiers.values().next().value : undefined;
+    } else if (typeof header.kid === 'string') {
+      verifier = this.verifiers.get(header.kid);
+    }
+    return verifier && header.alg === verifier.key.algorithm ? verifier : undefined;
+  }
+
+  private async sign(phone: E164): Promise<IssuedToken> {
+    const { issuer, audience, expiresInSeconds, signing } = this.options.jwt;
+    const subject = await this.options.resolveSubject(phone);
+    if (!subject || typeof subject.sub !== 'string' || subject.sub.length === 0) {
+      throw new Error('PhoneCallAuthModule: resolveSubject must return { sub: string, claims? }.');
+    }
+    const extra = Object.fromEntries(Object.entries(subject.claims ?? {}).filter(([key]) => !RESERVED_CLAIMS.has(key)));
+    const accessToken = await this.signer.signAsync(
+      { ...extra, phone_number: phone, phone_number_verified: true, amr: ['tel'] },
+      {
+        algorithm: signing.algorithm,
+        header: {
+          alg: signing.algorithm,
+          typ: ACCESS_TOKEN_TYPE,
+          ...(signing.kid !== undefined && { kid: signing.kid }),
+        },
+        issuer,
+        audience,
+        subject: subject.sub,
+        jwtid: randomUUID(),
+        expiresIn: expiresInSeconds,
+      },
+    );
+    return { accessToken, tokenType: 'Bearer', expiresIn: expiresInSeconds };
   }
 }

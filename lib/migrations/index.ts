@@ -1,6 +1,7 @@
 import { PhoneCallAuthInit1764150000000 } from './1764150000000-phone-call-auth-init.js';
+import { PhoneCallAuthRefreshTokens1764150000001 } from './1764150000001-phone-call-auth-refresh-tokens.js';
 
 /** The module's migrations, for the host's data source (`migrations: [...PHONE_CALL_AUTH_MIGRATIONS]`). */
-export const PHONE_CALL_AUTH_MIGRATIONS = [PhoneCallAuthInit1764150000000];
+export const PHONE_CALL_AUTH_MIGRATIONS = [PhoneCallAuthInit1764150000000, PhoneCallAuthRefreshTokens1764150000001];
 
-export { PhoneCallAuthInit1764150000000 };
+export { PhoneCallAuthInit1764150000000, PhoneCallAuthRefreshTokens1764150000001 };

@@ -1,0 +1,25 @@
+import { Body, Controller, Header, HttpCode, Post, UsePipes, ValidationPipe } from '@nestjs/common';
+import { RefreshTokenDto } from './refresh-token.dto.js';
+import { type IssuedToken, TokenService } from './token.service.js';
+
+/**
+ * `POST <prefix>/token/refresh`: a refresh token for a new access token and the next refresh token.
+ * Validation is local to this route, so the host app needs no global ValidationPipe.
+ */
+@Controller('token')
+@UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true }))
+export class RefreshTokenController {
+  constructor(private readonly tokens: TokenService) {}
+
+  /**
+   * **200** `{accessToken, tokenType, expiresIn, refreshToken}`; **401** for a refresh token that is
+   * unknown, used, revoked or expired (a used one also revokes its family); **400** for a malformed
+   * body; **404** when refresh tokens are off.
+   */
+  @Post('refresh')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  refresh(@Body() body: RefreshTokenDto): Promise<IssuedToken> {
+    return this.tokens.refresh(body.refreshToken);
+  }
+}

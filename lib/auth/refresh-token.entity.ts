@@ -1,0 +1,44 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export const REFRESH_TOKEN_TABLE = 'phone_call_refresh_token';
+
+/**
+ * One refresh token, stored as the SHA-256 hash of the token (the token itself is never stored).
+ * The tokens descended from one sign-in share a `familyId`; each use marks the token used and adds
+ * the next one. Rows change only through the single conditional statements of `refresh-token.sql.ts`.
+ */
+@Entity(REFRESH_TOKEN_TABLE)
+@Index('phone_call_refresh_token_hash_idx', ['tokenHash'], { unique: true })
+@Index('phone_call_refresh_token_family_idx', ['familyId'])
+@Index('phone_call_refresh_token_family_created_idx', ['familyCreatedAt'])
+export class RefreshTokenEntity {
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
+  id!: string;
+
+  /** Shared by every token descended from one sign-in; reuse of any used one revokes them all. */
+  @Column({ name: 'family_id', type: 'uuid' })
+  familyId!: string;
+
+  /** SHA-256 of the token. */
+  @Column({ name: 'token_hash', type: 'bytea' })
+  tokenHash!: Buffer;
+
+  /** The verified number, E.164: each refresh runs `resolveSubject` on it again. */
+  @Column({ type: 'varchar', length: 16 })
+  phone!: string;
+
+  /** When the family started (the sign-in); its absolute lifetime counts from here. */
+  @Column({ name: 'family_created_at', type: 'timestamptz' })
+  familyCreatedAt!: Date;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+
+  /** Set when the token was exchanged for the next one. */
+  @Column({ name: 'used_at', type: 'timestamptz', nullable: true })
+  usedAt!: Date | null;
+
+  /** Set on every token of a family that was revoked (reuse detected, or an explicit revoke). */
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt!: Date | null;
+}
