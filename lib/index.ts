@@ -20,14 +20,30 @@ export {
   PHONE_CALL_JWT_STRATEGY,
   PHONE_CALL_VERIFICATION_STRATEGY,
 } from './phone-call-auth.constants.js';
-export { PHONE_CALL_AUTH_MIGRATIONS, PhoneCallAuthInit1764150000000 } from './migrations/index.js';
+export {
+  PHONE_CALL_AUTH_MIGRATIONS,
+  PhoneCallAuthInit1764150000000,
+  PhoneCallAuthRefreshTokens1764150000001,
+} from './migrations/index.js';
 export {
   PhoneCallAuth,
   PhoneCallAuthGuard,
   VerificationSecretGuard,
   VerifiedPhone,
 } from './auth/phone-call-auth.decorator.js';
-export { type IssuedToken, type VerifiedPhoneIdentity, TokenService } from './auth/token.service.js';
+export {
+  type IssuedToken,
+  type VerifiedPhoneIdentity,
+  ACCESS_TOKEN_TYPE,
+  REFRESH_TOKEN_REFUSED_MESSAGE,
+  TokenService,
+} from './auth/token.service.js';
+export type {
+  PhoneCallAuthJwtAlgorithm,
+  PhoneCallAuthJwtKey,
+  PhoneCallAuthRefreshTokenOptions,
+} from './auth/jwt.options.js';
+export { REFRESH_TOKEN_TABLE, RefreshTokenEntity } from './auth/refresh-token.entity.js';
 export { VERIFICATION_SECRET_HEADER } from './auth/verification-secret.strategy.js';
 export {
   type AuthenticatedVerification,

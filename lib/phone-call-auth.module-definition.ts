@@ -1,6 +1,7 @@
 import { ConfigurableModuleBuilder, Inject, Provider } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import { RefreshTokenEntity } from './auth/refresh-token.entity.js';
 import { PHONE_CALL_AUTH_DATA_SOURCE, PHONE_CALL_AUTH_OPTIONS } from './phone-call-auth.constants.js';
 import { PhoneCallAuthOptions, resolvePhoneCallAuthOptions } from './phone-call-auth.options.js';
 import { InboundCallEntity } from './verification/inbound-call.entity.js';
@@ -8,7 +9,7 @@ import { VerificationEntity } from './verification/verification.entity.js';
 import { RateLimitEntity } from './rate-limit/rate-limit.entity.js';
 
 /** The module's entities, for the host's data source (`entities: [...PHONE_CALL_AUTH_ENTITIES]`). */
-export const PHONE_CALL_AUTH_ENTITIES = [VerificationEntity, InboundCallEntity, RateLimitEntity];
+export const PHONE_CALL_AUTH_ENTITIES = [VerificationEntity, InboundCallEntity, RateLimitEntity, RefreshTokenEntity];
 
 /** Options that shape the module graph, so they stay synchronous in forRootAsync too. */
 export interface PhoneCallAuthExtras {

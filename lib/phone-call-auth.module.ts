@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { PhoneCallAuthGuard } from './auth/phone-call-auth.decorator.js';
 import { PhoneCallJwtStrategy } from './auth/phone-call-jwt.strategy.js';
+import { RefreshTokenController } from './auth/refresh-token.controller.js';
+import { RefreshTokenService } from './auth/refresh-token.service.js';
 import { TokenService } from './auth/token.service.js';
 import { VerificationSecretStrategy } from './auth/verification-secret.strategy.js';
 import { CallbackSecretGuard } from './callback/callback-secret.guard.js';
@@ -37,10 +39,11 @@ import { RetryAfterFilter } from './rate-limit/retry-after.filter.js';
  * export class AppModule {}
  */
 @Module({
-  controllers: [VerificationController, InboundCallController],
+  controllers: [VerificationController, InboundCallController, RefreshTokenController],
   providers: [
     VerificationService,
     TokenService,
+    RefreshTokenService,
     PhoneCallJwtStrategy,
     VerificationSecretStrategy,
     PhoneCallAuthGuard,
