@@ -555,6 +555,48 @@ describe('refresh tokens', () => {
     expect((await family(first)).map((row) => row.revoked_at)).toEqual([null, null]);
   });
 
+  it('stores the first refresh token in the redeem transaction: if storing fails, the verification stays redeemable', async () => {
+    const phone = nextPhone();
+    const started = await app.t.request('POST', `${PREFIX}/verifications`, { phone });
+    expect(await app.platform.placeCall({ from: phone.slice(1) })).toEqual({ status: 200, body: 'OK' });
+    const redeem = () =>
+      app.t.request('POST', `${PREFIX}/verifications/${started.body.id}/token`, { secret: started.body.secret });
+
+    // A constraint that refuses this phone's refresh token makes the INSERT fail after the consuming UPDATE.
+    await app.t.dataSource.query(
+      `ALTER TABLE phone_call_refresh_token ADD CONSTRAINT test_refuse_phone CHECK (phone <> '${phone}')`,
+    );
+    try {
+      expect((await redeem()).status).toBe(500);
+    } finally {
+      await app.t.dataSource.query(`ALTER TABLE phone_call_refresh_token DROP CONSTRAINT test_refuse_phone`);
+    }
+    const [row] = await app.t.dataSource.query(`SELECT status FROM phone_call_verification WHERE id = $1`, [
+      started.body.id,
+    ]);
+    expect(row.status).toBe('verified');
+
+    const issued = await redeem();
+    expect(issued.status).toBe(200);
+    expect((await refresh({ refreshToken: issued.body.refreshToken })).status).toBe(200);
+  });
+
+  it('redeems 20 verifications at once with refresh tokens on: all 200 (one connection per redeem, pool of 10)', async () => {
+    const started = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const phone = nextPhone();
+        const response = await app.t.request('POST', `${PREFIX}/verifications`, { phone });
+        expect(await app.platform.placeCall({ from: phone.slice(1) })).toEqual({ status: 200, body: 'OK' });
+        return response.body as { id: string; secret: string };
+      }),
+    );
+    const answers = await Promise.all(
+      started.map(({ id, secret }) => app.t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret })),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(started.map(() => 200));
+    expect(answers.every((answer) => REFRESH_TOKEN.test(answer.body.refreshToken))).toBe(true);
+  });
+
   it('runs resolveSubject again; when it refuses, the refresh token stays usable', async () => {
     const token = await firstRefreshToken();
     refuseSubject = true;

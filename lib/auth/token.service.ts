@@ -105,8 +105,9 @@ export class TokenService {
 
   /**
    * Signs an access token for a verified number (`resolveSubject` supplies `sub` and extra claims)
-   * and, when refresh tokens are on, starts a refresh-token family. Pass the caller's transaction as
-   * `manager` so the refresh token is stored, or not, with the caller's own change.
+   * and, when refresh tokens are on, starts a refresh-token family. Inside a transaction, pass its
+   * `manager`: the refresh token is then stored, or not, with the caller's own change, on the same
+   * connection (without it, each call would hold one pool connection and wait for a second).
    *
    * @example
    * await dataSource.transaction(async (manager) => tokens.issue('+79670311122', manager));
