@@ -222,7 +222,7 @@ export class VerificationService {
         secretHash,
       ]);
       const [row] = result;
-      return row ? this.tokens.issue(row.phone) : undefined;
+      return row ? this.tokens.issue(row.phone, manager) : undefined;
     });
     if (token) {
       this.logger.log(`Verification ${id} redeemed for a token`);
