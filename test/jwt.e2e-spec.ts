@@ -1,7 +1,15 @@
-import { ForbiddenException } from '@nestjs/common';
+import { ForbiddenException, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Algorithm } from 'jsonwebtoken';
 import jwt from 'jsonwebtoken';
-import type { PhoneCallAuthJwtOptions, PhoneCallAuthOptions } from 'nestjs-phone-call-auth';
+import {
+  PHONE_CALL_AUTH_ENTITIES,
+  PhoneCallAuthConfigError,
+  type PhoneCallAuthJwtOptions,
+  PhoneCallAuthModule,
+  type PhoneCallAuthOptions,
+} from 'nestjs-phone-call-auth';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import {
   createHash,
@@ -14,10 +22,12 @@ import {
 } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import pg from 'pg';
+import { DataSource } from 'typeorm';
 import {
   bootTestApp,
   createTestDatabase,
   PREFIX,
+  TEST_CALLBACK_SECRET,
   TEST_JWT_SECRET,
   type TestApp,
   type TestResponse,
@@ -409,6 +419,66 @@ describe('key rotation: several keys verify, one signs', () => {
       expect((await me(after, oldToken)).status).toBe(401);
       expect((await me(after, freshToken)).status).toBe(200);
     });
+  });
+});
+
+describe('startup refuses weak or mismatched keys', () => {
+  /** Boots the module through Nest (forRoot or forRootAsync) and returns the error that stopped it. */
+  async function startupError(registration: 'forRoot' | 'forRootAsync', jwtOptions: PhoneCallAuthJwtOptions) {
+    const platform = await FakeSsmsPlatform.start();
+    let dataSource: DataSource | undefined;
+    const options = (): PhoneCallAuthOptions => ({
+      provider: platform.provider(),
+      callbackSecret: TEST_CALLBACK_SECRET,
+      jwt: jwtOptions,
+    });
+    @Module({
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ type: 'postgres', url: db.url, entities: [...PHONE_CALL_AUTH_ENTITIES] }),
+          // Kept, to close it: a failed startup does not.
+          dataSourceFactory: async (config) => (dataSource = await new DataSource(config!).initialize()),
+        }),
+        registration === 'forRoot'
+          ? PhoneCallAuthModule.forRoot(options())
+          : PhoneCallAuthModule.forRootAsync({ useFactory: async () => options() }),
+      ],
+    })
+    class StartupModule {}
+    try {
+      await NestFactory.create(StartupModule, { logger: false, abortOnError: false });
+      throw new Error('the app started');
+    } catch (error) {
+      return error as Error;
+    } finally {
+      await dataSource?.destroy();
+      await platform.close();
+    }
+  }
+
+  it.each<[string, PhoneCallAuthJwtOptions, RegExp]>([
+    ['a 16-byte HS256 secret', { secret: 'x'.repeat(16) }, /jwt\.secret must be at least 32 bytes/],
+    [
+      'an RS key pair that does not match',
+      { privateKey: rsa.privatePem, publicKey: attackerRsa.publicPem },
+      /not a pair/,
+    ],
+    [
+      'two keys and no signingKid',
+      {
+        keys: [
+          { kid: 'a', algorithm: 'HS256', secret: TEST_JWT_SECRET },
+          { kid: 'b', algorithm: 'ES256', privateKey: ec.privateJwk },
+        ],
+      },
+      /signingKid is required/,
+    ],
+  ])('%s, with forRoot and with forRootAsync', async (_label, jwtOptions, message) => {
+    for (const registration of ['forRoot', 'forRootAsync'] as const) {
+      const error = await startupError(registration, jwtOptions);
+      expect(error).toBeInstanceOf(PhoneCallAuthConfigError);
+      expect(error.message).toMatch(message);
+    }
   });
 });
 
