@@ -4,6 +4,7 @@ import { PhoneCallAuthConfigError } from '../phone-call-auth.config-error.js';
 /** The algorithms the module signs and verifies with. Anything else (`none`, `HS512`, `PS256`...) is refused. */
 export type PhoneCallAuthJwtAlgorithm = 'HS256' | 'RS256' | 'ES256';
 
+/** Every algorithm a key may be pinned to. */
 export const JWT_ALGORITHMS: readonly PhoneCallAuthJwtAlgorithm[] = ['HS256', 'RS256', 'ES256'];
 
 /** Key material as the options give it, before validation. */

@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
+/** Name of the refresh-token table (migration `PhoneCallAuthRefreshTokens1764150000001`). */
 export const REFRESH_TOKEN_TABLE = 'phone_call_refresh_token';
 
 /**
