@@ -1,7 +1,7 @@
 export { PhoneCallAuthModule } from './phone-call-auth.module.js';
 export {
   type ASYNC_OPTIONS_TYPE as PhoneCallAuthAsyncOptions,
-  type OPTIONS_TYPE as PhoneCallAuthModuleOptions,
+  type OPTIONS_TYPE as PhoneCallAuthForRootOptions,
   type PhoneCallAuthExtras,
   InjectPhoneCallAuthOptions,
   PHONE_CALL_AUTH_ENTITIES,
@@ -9,17 +9,17 @@ export {
 export {
   type PhoneCallAuthJwtOptions,
   type PhoneCallAuthOptions,
+  type PhoneCallAuthPhonePolicy,
+  type PhoneCallAuthPurgeOptions,
+  type PhoneCallAuthRateLimits,
   type PhoneCallSubject,
+  type RateLimitRule,
   type ResolvedPhoneCallAuthOptions,
+  type VerificationCandidate,
   type VerifiedEvent,
   PhoneCallAuthConfigError,
 } from './phone-call-auth.options.js';
-export {
-  PHONE_CALL_AUTH_DATA_SOURCE,
-  PHONE_CALL_AUTH_OPTIONS,
-  PHONE_CALL_JWT_STRATEGY,
-  PHONE_CALL_VERIFICATION_STRATEGY,
-} from './phone-call-auth.constants.js';
+export { PHONE_CALL_JWT_STRATEGY, PHONE_CALL_VERIFICATION_STRATEGY } from './phone-call-auth.constants.js';
 export {
   PHONE_CALL_AUTH_MIGRATIONS,
   PhoneCallAuthInit1764150000000,
@@ -53,6 +53,9 @@ export {
   type StartedVerification,
   VerificationService,
 } from './verification/verification.service.js';
+export { type PurgeResult, PurgeService } from './verification/purge.service.js';
+export { TooManyVerificationsException } from './rate-limit/too-many-verifications.exception.js';
+export { RateLimitEntity } from './rate-limit/rate-limit.entity.js';
 export { type VerificationStatus, VerificationEntity } from './verification/verification.entity.js';
 export { type InboundCallOutcome, InboundCallEntity } from './verification/inbound-call.entity.js';
 export type {

@@ -470,13 +470,30 @@ describe('inbound calls that must verify nothing', () => {
     expect(gone.status).toBe(410);
     expect(gone.body.status).toBe('canceled');
 
-    // The caller only: no id_call, no dialed number; the one live verification is the second.
-    const rows = await recordedDuring(async () => {
-      expect(await callbackGet(TEST_CALLBACK_SECRET, `phone=${digits(phone)}`)).toEqual({ status: 200, body: 'OK' });
-    });
+    // The number handed out for the second tells the call apart from the first.
+    expect(second.wait.callTo).not.toBe(first.wait.callTo);
+    const rows = await recordedDuring(() =>
+      placeCall({ from: digits(phone), to: second.wait.callTo, withWaitId: false }),
+    );
     expect(rows).toEqual([{ outcome: 'matched', caller: phone, verification_id: second.id }]);
     expect((await verificationRow(first.id)).status).toBe('canceled');
     expect((await redeem(second.id, second.secret)).status).toBe(200);
+  });
+
+  it('remote phishing: when nothing tells a superseded verification from the new one, the call verifies neither', async () => {
+    // The victim starts and is shown a number; a stranger then starts for the victim's phone.
+    const phone = nextPhone();
+    const victim = await start(phone);
+    const stranger = await start(phone);
+
+    // The victim's call, reported with the caller only: it fits both, so it must verify neither.
+    const rows = await recordedDuring(async () => {
+      expect(await callbackGet(TEST_CALLBACK_SECRET, `phone=${digits(phone)}`)).toEqual({ status: 200, body: 'OK' });
+    });
+    expect(rows).toEqual([{ outcome: 'ambiguous', caller: phone, verification_id: null }]);
+    expect((await verificationRow(victim.id)).status).toBe('canceled');
+    expect((await verificationRow(stranger.id)).status).toBe('pending');
+    expect((await redeem(stranger.id, stranger.secret)).status).toBe(202);
   });
 
   it('a call that names a superseded verification by its wait id verifies nothing', async () => {
