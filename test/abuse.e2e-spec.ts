@@ -198,6 +198,13 @@ describe('purge of old rows', () => {
     const { id } = (await start(t, phone)).body;
     await platform.placeCall({ from: phone });
     await t.dataSource.query(`INSERT INTO phone_call_rate_limit VALUES ('old', 1, now() - interval '1 second')`);
+    // A refresh-token family revoked two days ago, and a live one.
+    await t.dataSource.query(
+      `INSERT INTO phone_call_refresh_token (family_id, token_hash, phone, family_created_at, revoked_at)
+       VALUES (gen_random_uuid(), sha256('revoked'), $1, now() - interval '3 days', now() - interval '2 days'),
+              (gen_random_uuid(), sha256('live'), $1, now(), NULL)`,
+      [phone],
+    );
     // Two days pass for this verification and its call (moved on the database clock).
     await t.dataSource.query(
       `UPDATE phone_call_verification SET created_at = now() - interval '2 days', expires_at = now() - interval '2 days' WHERE id = $1`,
@@ -213,12 +220,21 @@ describe('purge of old rows', () => {
     await other.connect();
     await other.query('BEGIN');
     await other.query(`SELECT pg_advisory_xact_lock(${0x70686f6e})`);
-    expect(await purge.purge()).toEqual({ ran: false, inboundCalls: 0, verifications: 0, rateLimitCounters: 0 });
+    expect(await purge.purge()).toEqual({
+      ran: false,
+      inboundCalls: 0,
+      verifications: 0,
+      rateLimitCounters: 0,
+      refreshTokens: 0,
+    });
     await other.query('COMMIT');
     await other.end();
 
     const result = await purge.purge();
-    expect(result).toMatchObject({ ran: true, verifications: 1, inboundCalls: 1 });
+    expect(result).toMatchObject({ ran: true, verifications: 1, inboundCalls: 1, refreshTokens: 1 });
+    expect(await t.dataSource.query(`SELECT phone FROM phone_call_refresh_token WHERE phone = $1`, [phone])).toEqual([
+      { phone },
+    ]);
     expect(result.rateLimitCounters).toBeGreaterThanOrEqual(1);
     expect(await t.dataSource.query(`SELECT id FROM phone_call_verification WHERE id = $1`, [id])).toEqual([]);
     expect(await t.dataSource.query(`SELECT key FROM phone_call_rate_limit WHERE key = 'old'`)).toEqual([]);

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
 import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
 import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
+import { REFRESH_TOKEN_TABLE } from '../auth/refresh-token.entity.js';
 import { RATE_LIMIT_TABLE } from '../rate-limit/rate-limit.entity.js';
 import { INBOUND_CALL_TABLE } from './inbound-call.entity.js';
 import { queryRows } from './query-rows.js';
@@ -14,8 +15,10 @@ const PURGE_LOCK = 0x70686f6e; // 'phon'
 /**
  * Deletes, in one transaction under a transaction-scoped advisory lock (so one instance at a time
  * does it), inbound-call records and verifications older than the retention and rate-limit
- * counters whose window has ended. Pending verifications are kept until their window is long over.
- * $1 retention seconds.
+ * counters whose window has ended, and refresh-token families past their lifetime or revoked longer
+ * than the retention ago (whole families, so no row of a revoked family survives to look live).
+ * Pending verifications are kept until their window is long over.
+ * $1 retention seconds, $2 refresh-token family lifetime seconds.
  */
 const PURGE = `
   WITH locked AS (SELECT pg_try_advisory_xact_lock(${PURGE_LOCK}) AS got),
@@ -30,11 +33,19 @@ const PURGE = `
   ), counters AS (
     DELETE FROM ${RATE_LIMIT_TABLE} WHERE (SELECT got FROM locked) AND resets_at < now()
     RETURNING 1
+  ), refresh AS (
+    DELETE FROM ${REFRESH_TOKEN_TABLE}
+    WHERE (SELECT got FROM locked) AND family_id IN (
+      SELECT family_id FROM ${REFRESH_TOKEN_TABLE}
+      WHERE family_created_at < now() - make_interval(secs => $2) OR revoked_at < now() - make_interval(secs => $1)
+    )
+    RETURNING 1
   )
   SELECT (SELECT got FROM locked) AS "ran",
     (SELECT count(*) FROM calls)::int AS "inboundCalls",
     (SELECT count(*) FROM verifications)::int AS "verifications",
-    (SELECT count(*) FROM counters)::int AS "rateLimitCounters"`;
+    (SELECT count(*) FROM counters)::int AS "rateLimitCounters",
+    (SELECT count(*) FROM refresh)::int AS "refreshTokens"`;
 
 /** What one purge deleted; `ran` is false when another instance held the lock. */
 export interface PurgeResult {
@@ -42,6 +53,7 @@ export interface PurgeResult {
   inboundCalls: number;
   verifications: number;
   rateLimitCounters: number;
+  refreshTokens: number;
 }
 
 /** Keeps personal data no longer than the retention (default 24 h): purges on a timer, one instance at a time. */
@@ -73,10 +85,14 @@ export class PurgeService implements OnApplicationBootstrap, OnApplicationShutdo
   async purge(
     retentionSeconds = this.options.purge ? this.options.purge.retentionSeconds : 86400,
   ): Promise<PurgeResult> {
-    const [result] = await queryRows<PurgeResult>(this.dataSource, PURGE, [retentionSeconds]);
-    if (result.inboundCalls + result.verifications + result.rateLimitCounters > 0) {
+    const [result] = await queryRows<PurgeResult>(this.dataSource, PURGE, [
+      retentionSeconds,
+      this.options.jwt.refreshTokens.lifetimeSeconds,
+    ]);
+    if (result.inboundCalls + result.verifications + result.rateLimitCounters + result.refreshTokens > 0) {
       this.logger.log(
-        `Purged ${result.verifications} verifications, ${result.inboundCalls} inbound calls, ${result.rateLimitCounters} rate-limit counters`,
+        `Purged ${result.verifications} verifications, ${result.inboundCalls} inbound calls, ` +
+          `${result.rateLimitCounters} rate-limit counters, ${result.refreshTokens} refresh tokens`,
       );
     }
     return result;
