@@ -1,5 +1,7 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
+import { OpenApiBearer, OpenApiResponse } from '../openapi/openapi.decorators.js';
+import { ErrorResponse } from '../openapi/openapi.models.js';
 import { PHONE_CALL_JWT_STRATEGY, PHONE_CALL_VERIFICATION_STRATEGY } from '../phone-call-auth.constants.js';
 import type { VerifiedPhoneIdentity } from './token.service.js';
 
@@ -20,7 +22,12 @@ export class VerificationSecretGuard extends AuthGuard(PHONE_CALL_VERIFICATION_S
  * me(\@VerifiedPhone() identity: VerifiedPhoneIdentity) { return identity; }
  */
 export function PhoneCallAuth(): MethodDecorator & ClassDecorator {
-  return applyDecorators(UseGuards(PhoneCallAuthGuard));
+  return applyDecorators(
+    UseGuards(PhoneCallAuthGuard),
+    // For @nestjs/swagger, when the app uses it: the bearer scheme of `DocumentBuilder.addBearerAuth()`.
+    OpenApiBearer(),
+    OpenApiResponse(401, 'Missing, invalid or expired token.', { type: ErrorResponse }),
+  );
 }
 
 /**

@@ -2,6 +2,14 @@ import { Controller, Get, Header, HttpCode, Logger, Post, Req, UseGuards } from 
 import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
 import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
 import type { InboundCallRequest } from '../providers/telephony-provider.interface.js';
+import {
+  OpenApiOperation,
+  OpenApiParam,
+  OpenApiProduces,
+  OpenApiResponse,
+  OpenApiTags,
+} from '../openapi/openapi.decorators.js';
+import { ErrorResponse } from '../openapi/openapi.models.js';
 import { VerificationService } from '../verification/verification.service.js';
 import { CallbackSecretGuard } from './callback-secret.guard.js';
 
@@ -15,6 +23,8 @@ const LOGGED_NAMES = 20;
  */
 @Controller('callback')
 @UseGuards(CallbackSecretGuard)
+@OpenApiTags('telephony platform callback')
+@OpenApiResponse(403, 'Unknown callback secret.', { type: ErrorResponse })
 export class InboundCallController {
   private readonly logger = new Logger(InboundCallController.name);
 
@@ -26,6 +36,10 @@ export class InboundCallController {
   @Get(':secret')
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @Header('Cache-Control', 'no-store')
+  @OpenApiOperation('Inbound-call report (GET)', 'Sent by the platform (SSMS), with the call in the query.')
+  @OpenApiParam('secret', 'The callback secret.')
+  @OpenApiProduces('text/plain')
+  @OpenApiResponse(200, 'Recorded, whatever the outcome.', { schema: { type: 'string', example: 'OK' } })
   receiveGet(@Req() request: InboundCallRequest): Promise<string> {
     return this.receive(request);
   }
@@ -34,6 +48,10 @@ export class InboundCallController {
   @HttpCode(200)
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @Header('Cache-Control', 'no-store')
+  @OpenApiOperation('Inbound-call report (POST)', 'For platforms that post: query, form and JSON fields, merged.')
+  @OpenApiParam('secret', 'The callback secret.')
+  @OpenApiProduces('text/plain')
+  @OpenApiResponse(200, 'Recorded, whatever the outcome.', { schema: { type: 'string', example: 'OK' } })
   receivePost(@Req() request: InboundCallRequest): Promise<string> {
     return this.receive(request);
   }

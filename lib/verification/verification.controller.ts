@@ -18,6 +18,21 @@ import {
 import { VerificationSecretGuard } from '../auth/phone-call-auth.decorator.js';
 import { IssuedToken } from '../auth/token.service.js';
 import { readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from '../auth/verification-secret.strategy.js';
+import {
+  OpenApiBody,
+  OpenApiHeader,
+  OpenApiOperation,
+  OpenApiParam,
+  OpenApiResponse,
+  OpenApiTags,
+} from '../openapi/openapi.decorators.js';
+import {
+  ErrorResponse,
+  IssuedTokenResponse,
+  PendingVerificationResponse,
+  StartedVerificationResponse,
+  VerificationGoneResponse,
+} from '../openapi/openapi.models.js';
 import { StartVerificationDto, VerificationSecretDto } from './verification.dto.js';
 import { StartedVerification, VerificationService } from './verification.service.js';
 
@@ -26,6 +41,7 @@ import { StartedVerification, VerificationService } from './verification.service
  * needs no global ValidationPipe.
  */
 @Controller('verifications')
+@OpenApiTags('phone-call verification')
 @UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true }))
 export class VerificationController {
   constructor(private readonly verifications: VerificationService) {}
@@ -33,6 +49,18 @@ export class VerificationController {
   /** Starts a verification: **201** with the number to call and the secret (shown only here). */
   @Post()
   @Header('Cache-Control', 'no-store')
+  @OpenApiOperation('Start a verification', 'Asks the platform for a number the subscriber must call from `phone`.')
+  @OpenApiBody(StartVerificationDto)
+  @OpenApiResponse(201, 'Started: call `callTo` from `phone` before `expiresAt`.', {
+    type: StartedVerificationResponse,
+  })
+  @OpenApiResponse(400, '`phone` is missing, too long or not a valid number; unknown fields.', { type: ErrorResponse })
+  @OpenApiResponse(429, 'Too many verifications: wait `Retry-After` seconds.', {
+    type: ErrorResponse,
+    headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } },
+  })
+  @OpenApiResponse(502, 'The platform refused or answered something else. Nothing is stored.', { type: ErrorResponse })
+  @OpenApiResponse(504, 'The platform did not answer in time. Nothing is stored.', { type: ErrorResponse })
   start(@Body() body: StartVerificationDto, @Ip() ip: string): Promise<StartedVerification> {
     return this.verifications.start(body.phone, { ip });
   }
@@ -45,6 +73,17 @@ export class VerificationController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @UseGuards(VerificationSecretGuard)
+  @OpenApiOperation('Redeem a verification', 'Poll every few seconds until **200** (a token) or **410**.')
+  @OpenApiParam('id', 'The verification id.', { type: 'string', format: 'uuid' })
+  @OpenApiHeader('X-Verification-Secret', 'The secret, when it is not in the body.')
+  @OpenApiBody(VerificationSecretDto, { required: false })
+  @OpenApiResponse(200, 'The call arrived: a token, issued once.', { type: IssuedTokenResponse })
+  @OpenApiResponse(202, 'The call has not arrived yet: poll again.', { type: PendingVerificationResponse })
+  @OpenApiResponse(400, '`id` is not a UUID, the secret is missing, or the body has unknown fields.', {
+    type: ErrorResponse,
+  })
+  @OpenApiResponse(401, 'Unknown verification or wrong secret (the same answer for both).', { type: ErrorResponse })
+  @OpenApiResponse(410, 'Expired, canceled or already redeemed: start a new one.', { type: VerificationGoneResponse })
   async token(
     @Param('id') id: string,
     @Body() _body: VerificationSecretDto,
@@ -73,6 +112,13 @@ export class VerificationController {
   @Delete(':id')
   @HttpCode(204)
   @UseGuards(VerificationSecretGuard)
+  @OpenApiOperation('Cancel a verification')
+  @OpenApiParam('id', 'The verification id.', { type: 'string', format: 'uuid' })
+  @OpenApiHeader('X-Verification-Secret', 'The secret, when it is not in the body.')
+  @OpenApiBody(VerificationSecretDto, { required: false })
+  @OpenApiResponse(204, 'Canceled, or it had already ended.')
+  @OpenApiResponse(400, '`id` is not a UUID or the secret is missing.', { type: ErrorResponse })
+  @OpenApiResponse(401, 'Unknown verification or wrong secret.', { type: ErrorResponse })
   async cancel(
     @Param('id') id: string,
     @Body() _body: VerificationSecretDto,

@@ -1,29 +1,20 @@
-import { Body, Controller, DynamicModule, Get, Module, Post } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import {
   PHONE_CALL_AUTH_ENTITIES,
   PHONE_CALL_AUTH_MIGRATIONS,
-  PhoneCallAuth,
   PhoneCallAuthModule,
   SsmsProvider,
   type TelephonyProvider,
-  VerifiedPhone,
-  type VerifiedPhoneIdentity,
 } from 'nestjs-phone-call-auth';
-import type { FakeCall, FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
+import type { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
+import { DevController, FAKE_PLATFORM } from './dev.controller.js';
+import { MeController } from './me.controller.js';
+import { PageController, SIMULATOR_ENABLED } from './page.controller.js';
 import type { SampleConfig } from './sample.config.js';
+import { ROUTE_PREFIX } from './sample.constants.js';
 
 const SAMPLE_CONFIG = 'SAMPLE_CONFIG';
-
-@Controller()
-class MeController {
-  /** Answers only with a token from the module: `Authorization: Bearer <accessToken>`. */
-  @PhoneCallAuth()
-  @Get('me')
-  me(@VerifiedPhone() identity: VerifiedPhoneIdentity) {
-    return { sub: identity.sub, phone: identity.phone };
-  }
-}
 
 /** The module reads its options from the environment through forRootAsync, as a real app would. */
 @Module({})
@@ -31,15 +22,6 @@ export class AppModule {
   static register(config: SampleConfig, fake?: FakeSsmsPlatform): DynamicModule {
     @Module({ providers: [{ provide: SAMPLE_CONFIG, useValue: config }], exports: [SAMPLE_CONFIG] })
     class SampleConfigModule {}
-
-    /** Only on the fake platform: places a call as if the subscriber dialed, so the flow runs with no phone. */
-    @Controller('dev')
-    class FakeCallsController {
-      @Post('fake-calls')
-      placeCall(@Body() call: FakeCall) {
-        return fake!.placeCall(call);
-      }
-    }
 
     return {
       module: AppModule,
@@ -60,9 +42,15 @@ export class AppModule {
             jwt: { secret: sample.jwtSecret },
             windowSeconds: sample.windowSeconds,
           }),
+          routePrefix: ROUTE_PREFIX,
         }),
       ],
-      controllers: fake ? [MeController, FakeCallsController] : [MeController],
+      providers: [
+        { provide: SIMULATOR_ENABLED, useValue: !!fake },
+        ...(fake ? [{ provide: FAKE_PLATFORM, useValue: fake }] : []),
+      ],
+      // The dev routes exist only on the fake platform.
+      controllers: fake ? [PageController, MeController, DevController] : [PageController, MeController],
     };
   }
 }

@@ -3,9 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { AppModule } from './app.module.js';
 import { startEmbeddedDatabase } from './embedded-database.js';
+import { setupOpenApi } from './openapi.setup.js';
 import { loadSampleConfig } from './sample.config.js';
-
-const PREFIX = 'auth/phone-call';
+import { DOCS_PATH, ROUTE_PREFIX as PREFIX } from './sample.constants.js';
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('SampleApp');
@@ -15,6 +15,7 @@ async function bootstrap(): Promise<void> {
   const fake = config.ssms ? undefined : await FakeSsmsPlatform.start();
 
   const app = await NestFactory.create(AppModule.register(config, fake));
+  setupOpenApi(app);
   await app.listen(config.port, config.host);
   const local = `http://127.0.0.1:${config.port}`;
   const callbackPath = `/${PREFIX}/callback/${config.callbackSecret}`;
@@ -36,6 +37,7 @@ async function bootstrap(): Promise<void> {
   if (config.jwtSecretGenerated) {
     logger.warn('JWT_SECRET is not set: tokens are signed with a random key and stop working when the app restarts.');
   }
+  logger.log(`Sign-in page: ${local}/   API docs (OpenAPI): ${local}/${DOCS_PATH}`);
   logger.log(
     `Ready on ${local}. Start a verification: curl -X POST ${local}/${PREFIX}/verifications -H 'content-type: application/json' -d '{"phone":"+79670311122"}'`,
   );

@@ -1,0 +1,91 @@
+import { Controller, Get, Header, Inject, NotFoundException, Param, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DOCS_PATH, ROUTE_PREFIX } from './sample.constants.js';
+
+/** Whether the app runs on the fake platform, so the page shows its development panel. */
+export const SIMULATOR_ENABLED = 'SIMULATOR_ENABLED';
+
+/** What the page needs from the server, read once when it loads. */
+export interface PageConfig {
+  /** Show the development panel that places fake calls (only on the fake platform). */
+  simulator: boolean;
+  /** Where the module's verification routes are. */
+  verificationsPath: string;
+  /** The OpenAPI document's UI. */
+  docsPath: string;
+}
+
+const TYPES: Record<string, string> = {
+  'app.js': 'text/javascript; charset=utf-8',
+  'app.css': 'text/css; charset=utf-8',
+};
+
+/**
+ * The folder of the page's files: `sample-app/public`, next to `src/` when run from the sources
+ * (Jest), three levels up from `dist/sample-app/src/` when run from the build (`npm start`).
+ */
+function publicFolder(): string {
+  const candidates = ['../public/', '../../../sample-app/public/'].map((path) =>
+    fileURLToPath(new URL(path, import.meta.url)),
+  );
+  const found = candidates.find((folder) => existsSync(`${folder}index.html`));
+  if (!found) throw new Error(`The sign-in page's files are missing: looked in ${candidates.join(' and ')}.`);
+  return found;
+}
+
+/** The content security policy of the page: everything from this app, nothing inline. */
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Serves the sign-in page: plain HTML, one stylesheet and one script, all from this app. */
+@ApiExcludeController()
+@Controller()
+export class PageController {
+  private readonly files: Record<string, string>;
+
+  constructor(@Inject(SIMULATOR_ENABLED) private readonly simulator: boolean) {
+    const folder = publicFolder();
+    this.files = Object.fromEntries(
+      ['index.html', ...Object.keys(TYPES)].map((name) => [name, readFileSync(`${folder}${name}`, 'utf8')]),
+    );
+  }
+
+  @Get()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Content-Security-Policy', CSP)
+  @Header('X-Content-Type-Options', 'nosniff')
+  @Header('Cache-Control', 'no-cache')
+  index(): string {
+    return this.files['index.html'];
+  }
+
+  @Get('page-config')
+  @Header('Cache-Control', 'no-store')
+  config(): PageConfig {
+    return {
+      simulator: this.simulator,
+      verificationsPath: `/${ROUTE_PREFIX}/verifications`,
+      docsPath: `/${DOCS_PATH}`,
+    };
+  }
+
+  @Get('assets/:name')
+  @Header('X-Content-Type-Options', 'nosniff')
+  @Header('Cache-Control', 'no-cache')
+  asset(@Param('name') name: string, @Res({ passthrough: true }) response: { type(value: string): unknown }): string {
+    const type = Object.hasOwn(TYPES, name) ? TYPES[name] : undefined;
+    if (!type) throw new NotFoundException();
+    response.type(type);
+    return this.files[name];
+  }
+}
