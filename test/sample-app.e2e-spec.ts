@@ -50,6 +50,12 @@ describe('the sample app on the fake platform', () => {
 
   it('reads its settings from the environment and names the variable at fault', () => {
     expect(loadSampleConfig({ PHONE_CALL_WINDOW_SECONDS: '90' }).windowSeconds).toBe(90);
+    expect(
+      loadSampleConfig({ PHONE_CALL_LIMIT_PER_PHONE: '3/600', PHONE_CALL_LIMIT_GLOBAL: 'off' }).rateLimits,
+    ).toEqual({ perPhone: { limit: 3, windowSeconds: 600 }, perIp: undefined, global: false });
+    expect(() => loadSampleConfig({ PHONE_CALL_LIMIT_PER_IP: '10 per minute' })).toThrow(
+      /PHONE_CALL_LIMIT_PER_IP must be <count>\/<seconds>/,
+    );
     expect(() => loadSampleConfig({ PORT: 'abc' })).toThrow(/PORT must be a whole number/);
     expect(() => loadSampleConfig({ SSMS_EMAIL: 'a@b.c' })).toThrow(/SSMS_EMAIL and SSMS_PASSWORD/);
     const generated = loadSampleConfig({});

@@ -41,6 +41,7 @@ export class AppModule {
             callbackSecret: sample.callbackSecret,
             jwt: { secret: sample.jwtSecret },
             windowSeconds: sample.windowSeconds,
+            rateLimits: sample.rateLimits,
           }),
           routePrefix: ROUTE_PREFIX,
         }),

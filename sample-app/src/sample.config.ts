@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { PhoneCallAuthRateLimits, RateLimitRule } from 'nestjs-phone-call-auth';
 
 /** The sample app's settings, read once from the environment. */
 export interface SampleConfig {
@@ -14,12 +15,23 @@ export interface SampleConfig {
   jwtSecret: string;
   jwtSecretGenerated: boolean;
   windowSeconds?: number;
+  /** From PHONE_CALL_LIMIT_PER_PHONE, PHONE_CALL_LIMIT_PER_IP, PHONE_CALL_LIMIT_GLOBAL; unset ones keep the module's defaults. */
+  rateLimits: PhoneCallAuthRateLimits;
 }
 
 function integer(name: string, value: string | undefined, fallback?: number): number | undefined {
   if (value === undefined || value === '') return fallback;
   if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number, got "${value}".`);
   return Number(value);
+}
+
+/** `<count>/<seconds>` (e.g. `3/600`) or `off`; unset keeps the module's default. */
+function rateLimit(name: string, value: string | undefined): RateLimitRule | false | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'off') return false;
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  if (!match) throw new Error(`${name} must be <count>/<seconds> (e.g. 3/600) or off, got "${value}".`);
+  return { limit: Number(match[1]), windowSeconds: Number(match[2]) };
 }
 
 /** Reads the environment; fails with a message that names the variable at fault. */
@@ -47,5 +59,10 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     jwtSecret: env.JWT_SECRET || randomBytes(32).toString('base64url'),
     jwtSecretGenerated: !env.JWT_SECRET,
     windowSeconds: integer('PHONE_CALL_WINDOW_SECONDS', env.PHONE_CALL_WINDOW_SECONDS),
+    rateLimits: {
+      perPhone: rateLimit('PHONE_CALL_LIMIT_PER_PHONE', env.PHONE_CALL_LIMIT_PER_PHONE),
+      perIp: rateLimit('PHONE_CALL_LIMIT_PER_IP', env.PHONE_CALL_LIMIT_PER_IP),
+      global: rateLimit('PHONE_CALL_LIMIT_GLOBAL', env.PHONE_CALL_LIMIT_GLOBAL),
+    },
   };
 }
