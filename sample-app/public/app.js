@@ -19,6 +19,7 @@ let tickTimer = null;
 
 function show(view) {
   for (const id of views) $(id).hidden = id !== view;
+  document.querySelector('main').dataset.view = view;
   const heading = $(view).querySelector('h1');
   heading.focus();
   setDevButtons(view === 'call-view');

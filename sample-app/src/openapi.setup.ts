@@ -11,6 +11,11 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
         'then redeem the verification for a token and send it as `Authorization: Bearer <token>`.',
     )
     .setVersion('0.1.0')
+    // Listed in this order in Swagger UI: the module's routes first.
+    .addTag('phone-call verification', "The client's side: start, redeem for a token, cancel.")
+    .addTag('telephony platform callback', 'Sent by the platform when the subscriber calls.')
+    .addTag('sample app', 'Routes of the sample app, behind the module.')
+    .addTag('development (fake platform only)', 'Only when the sample app runs on the fake platform.')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }) // the scheme @PhoneCallAuth() names
     .build();
   return SwaggerModule.createDocument(app, config);

@@ -155,6 +155,27 @@ describe('the sign-in page, in Chromium', () => {
     );
   });
 
+  it('tells how long to wait after too many attempts (429, Retry-After)', async () => {
+    // The module's default limit: 3 starts per number (and client) in 10 minutes.
+    const page = await open(PHONE);
+    await start(page, '+7 903 555-01-08');
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await page.getByRole('heading', { name: 'Call this number' }).waitFor();
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.getByRole('heading', { name: 'Sign in with your phone' }).waitFor();
+      const answer = page.waitForResponse((response) => response.url().endsWith('/verifications'));
+      await page.getByRole('button', { name: 'Get a number to call' }).click();
+      if (attempt === 3) {
+        const refused = await answer;
+        expect(refused.status()).toBe(429);
+        expect(Number(await refused.headerValue('retry-after'))).toBeGreaterThan(590);
+      }
+    }
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe('Too many attempts. Please try again in 10 minutes.');
+  });
+
   it('loaded everything from the app itself', () => {
     expect(requested.length).toBeGreaterThan(0);
     expect(requested.filter((url) => !url.startsWith(`${sample.baseUrl}/`) && !url.startsWith('data:'))).toEqual([]);
