@@ -54,6 +54,10 @@ export {
   VerificationService,
 } from './verification/verification.service.js';
 export { type PurgeResult, PurgeService } from './verification/purge.service.js';
+export { VerificationWaiters } from './realtime/verification-waiters.service.js';
+export { LISTENER_APPLICATION_NAME, MAX_WAIT_SECONDS, VERIFICATION_CHANNEL } from './realtime/realtime.constants.js';
+export { DatabaseUnavailableFilter } from './database/database-unavailable.filter.js';
+export { DatabaseConnectionError, isDatabaseConnectionError } from './database/connection-errors.js';
 export { TooManyVerificationsException } from './rate-limit/too-many-verifications.exception.js';
 export { RateLimitEntity } from './rate-limit/rate-limit.entity.js';
 export { type VerificationStatus, VerificationEntity } from './verification/verification.entity.js';

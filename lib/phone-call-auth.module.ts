@@ -14,6 +14,8 @@ import { VerificationService } from './verification/verification.service.js';
 import { PurgeService } from './verification/purge.service.js';
 import { RateLimitService } from './rate-limit/rate-limit.service.js';
 import { RetryAfterFilter } from './rate-limit/retry-after.filter.js';
+import { VerificationListener } from './realtime/verification-listener.service.js';
+import { VerificationWaiters } from './realtime/verification-waiters.service.js';
 
 /**
  * Phone verification by the subscriber's own call.
@@ -50,8 +52,10 @@ import { RetryAfterFilter } from './rate-limit/retry-after.filter.js';
     CallbackSecretGuard,
     RateLimitService,
     PurgeService,
+    VerificationWaiters,
+    VerificationListener,
     { provide: APP_FILTER, useClass: RetryAfterFilter },
   ],
-  exports: [VerificationService, TokenService, PhoneCallAuthGuard, PurgeService],
+  exports: [VerificationService, TokenService, PhoneCallAuthGuard, PurgeService, VerificationWaiters],
 })
 export class PhoneCallAuthModule extends ConfigurableModuleClass {}

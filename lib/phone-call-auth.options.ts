@@ -103,6 +103,8 @@ export interface PhoneCallAuthOptions {
    * Read from `request.ip`: behind a proxy, set the app's `trust proxy`. @default any address
    */
   callbackAllowlist?: string[];
+  /** Requests that may wait at once on an instance (`?wait=` long-polls, event streams); beyond it, 503. @default 10000 */
+  maxWaiters?: number;
 }
 
 /** Options after validation, with every default applied. */
@@ -120,6 +122,7 @@ export interface ResolvedPhoneCallAuthOptions {
   phonePolicy: { mobileOnly: boolean; countries?: CountryCode[] };
   purge: { retentionSeconds: number; intervalSeconds: number } | false;
   callbackAllowlist?: BlockList;
+  maxWaiters: number;
 }
 
 const MIN_CALLBACK_SECRET_LENGTH = 32;
@@ -202,6 +205,10 @@ export function resolvePhoneCallAuthOptions(options: PhoneCallAuthOptions): Reso
       throw new PhoneCallAuthConfigError(`${hook} must be a function.`);
     }
   }
+  const maxWaiters = options.maxWaiters ?? 10_000;
+  if (!Number.isInteger(maxWaiters) || maxWaiters < 1) {
+    throw new PhoneCallAuthConfigError(`maxWaiters must be a whole number from 1, got ${String(options.maxWaiters)}.`);
+  }
   const requested = configSeconds('windowSeconds', options.windowSeconds, 120, MAX_LIFETIME_SECONDS);
   const limits = provider.windowLimits;
   const windowSeconds = limits ? Math.min(Math.max(requested, limits.min), limits.max) : requested;
@@ -242,6 +249,7 @@ export function resolvePhoneCallAuthOptions(options: PhoneCallAuthOptions): Reso
             ),
             intervalSeconds: configSeconds('purge.intervalSeconds', options.purge?.intervalSeconds, 600, 86400),
           },
+    maxWaiters,
   };
 }
 

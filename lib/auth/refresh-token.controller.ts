@@ -1,4 +1,5 @@
-import { Body, Controller, Header, HttpCode, Post, UsePipes, ValidationPipe } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Post, UseFilters, UsePipes, ValidationPipe } from '@nestjs/common';
+import { DatabaseUnavailableFilter } from '../database/database-unavailable.filter.js';
 import { RefreshTokenDto } from './refresh-token.dto.js';
 import { type IssuedToken, TokenService } from './token.service.js';
 
@@ -8,6 +9,7 @@ import { type IssuedToken, TokenService } from './token.service.js';
  */
 @Controller('token')
 @UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true }))
+@UseFilters(DatabaseUnavailableFilter)
 export class RefreshTokenController {
   constructor(private readonly tokens: TokenService) {}
 

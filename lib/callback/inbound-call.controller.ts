@@ -1,4 +1,5 @@
-import { Controller, Get, Header, HttpCode, Logger, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Logger, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { DatabaseUnavailableFilter } from '../database/database-unavailable.filter.js';
 import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
 import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
 import type { InboundCallRequest } from '../providers/telephony-provider.interface.js';
@@ -23,6 +24,7 @@ const LOGGED_NAMES = 20;
  */
 @Controller('callback')
 @UseGuards(CallbackSecretGuard)
+@UseFilters(DatabaseUnavailableFilter)
 @OpenApiTags('telephony platform callback')
 @OpenApiResponse(403, 'Unknown callback secret.', { type: ErrorResponse })
 export class InboundCallController {

@@ -8,9 +8,11 @@ import {
   Ip,
   Param,
   Post,
+  Query,
   Req,
   Res,
   UnauthorizedException,
+  UseFilters,
   UseGuards,
   UsePipes,
   ValidationPipe,
@@ -18,11 +20,13 @@ import {
 import { VerificationSecretGuard } from '../auth/phone-call-auth.decorator.js';
 import { IssuedToken } from '../auth/token.service.js';
 import { readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from '../auth/verification-secret.strategy.js';
+import { DatabaseUnavailableFilter } from '../database/database-unavailable.filter.js';
 import {
   OpenApiBody,
   OpenApiHeader,
   OpenApiOperation,
   OpenApiParam,
+  OpenApiQuery,
   OpenApiResponse,
   OpenApiTags,
 } from '../openapi/openapi.decorators.js';
@@ -33,8 +37,12 @@ import {
   StartedVerificationResponse,
   VerificationGoneResponse,
 } from '../openapi/openapi.models.js';
+import { abortOnClose } from '../realtime/abort-on-close.js';
+import { ParseWaitPipe } from '../realtime/parse-wait.pipe.js';
+import { MAX_WAIT_SECONDS } from '../realtime/realtime.constants.js';
+import { VerificationWaiters } from '../realtime/verification-waiters.service.js';
 import { StartVerificationDto, VerificationSecretDto } from './verification.dto.js';
-import { StartedVerification, VerificationService } from './verification.service.js';
+import { type RedeemResult, StartedVerification, VerificationService } from './verification.service.js';
 
 /**
  * The client's side of a verification. Validation is local to these routes, so the host app
@@ -43,8 +51,12 @@ import { StartedVerification, VerificationService } from './verification.service
 @Controller('verifications')
 @OpenApiTags('phone-call verification')
 @UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true }))
+@UseFilters(DatabaseUnavailableFilter)
 export class VerificationController {
-  constructor(private readonly verifications: VerificationService) {}
+  constructor(
+    private readonly verifications: VerificationService,
+    private readonly waiters: VerificationWaiters,
+  ) {}
 
   /** Starts a verification: **201** with the number to call and the secret (shown only here). */
   @Post()
@@ -67,7 +79,9 @@ export class VerificationController {
 
   /**
    * Exchanges a verified verification for a token: **200** once, **202** while the call is awaited,
-   * **410** when it expired, was canceled or was already redeemed.
+   * **410** when it expired, was canceled or was already redeemed. With `?wait=N` (seconds, up to
+   * 30) a pending verification holds the request until it changes or N seconds pass, then answers
+   * the same way: a long-poll, woken by the platform's callback on any instance.
    */
   @Post(':id/token')
   @HttpCode(200)
@@ -75,22 +89,39 @@ export class VerificationController {
   @UseGuards(VerificationSecretGuard)
   @OpenApiOperation('Redeem a verification', 'Poll every few seconds until **200** (a token) or **410**.')
   @OpenApiParam('id', 'The verification id.', { type: 'string', format: 'uuid' })
+  @OpenApiQuery('wait', 'Long-poll: hold a pending verification up to this many seconds for the call.', {
+    type: 'integer',
+    minimum: 0,
+    maximum: MAX_WAIT_SECONDS,
+    default: 0,
+  })
   @OpenApiHeader('X-Verification-Secret', 'The secret, when it is not in the body.')
   @OpenApiBody(VerificationSecretDto, { required: false })
   @OpenApiResponse(200, 'The call arrived: a token, issued once.', { type: IssuedTokenResponse })
   @OpenApiResponse(202, 'The call has not arrived yet: poll again.', { type: PendingVerificationResponse })
-  @OpenApiResponse(400, '`id` is not a UUID, the secret is missing, or the body has unknown fields.', {
+  @OpenApiResponse(400, '`id` is not a UUID, `wait` is not 0..30, the secret is missing, or unknown body fields.', {
     type: ErrorResponse,
   })
   @OpenApiResponse(401, 'Unknown verification or wrong secret (the same answer for both).', { type: ErrorResponse })
   @OpenApiResponse(410, 'Expired, canceled or already redeemed: start a new one.', { type: VerificationGoneResponse })
+  @OpenApiResponse(503, 'The database is unavailable, or too many requests wait on this server: retry.', {
+    type: ErrorResponse,
+  })
   async token(
     @Param('id') id: string,
+    @Query('wait', ParseWaitPipe) wait: number,
     @Body() _body: VerificationSecretDto,
     @Req() request: { body?: unknown; headers: Record<string, unknown> },
     @Res({ passthrough: true }) response: { status(code: number): unknown },
   ): Promise<IssuedToken | { status: 'pending'; expiresAt: Date }> {
-    const result = await this.verifications.redeem(id, readVerificationSecret(request));
+    const secret = readVerificationSecret(request);
+    const result = await this.waiters.hold(
+      id,
+      wait * 1000,
+      () => this.verifications.redeem(id, secret),
+      (redeemed: RedeemResult) => (redeemed.status === 'pending' ? redeemed.expiresAt : undefined),
+      abortOnClose(response),
+    );
     switch (result.status) {
       case 'issued':
         return result.token;

@@ -214,7 +214,10 @@ export class VerificationService {
    */
   async redeem(id: string, secret: string): Promise<RedeemResult> {
     if (!isUUID(id)) return { status: 'unauthorized' };
-    const secretHash = hashSecret(secret);
+    return this.consume(id, hashSecret(secret), true);
+  }
+
+  private async consume(id: string, secretHash: Buffer, again: boolean): Promise<RedeemResult> {
     const token = await this.dataSource.transaction(async (manager) => {
       const result = await queryRows<{ phone: string }>(manager, sql.CONSUME_VERIFICATION, [
         id,
@@ -231,7 +234,10 @@ export class VerificationService {
     const row = await this.find(id);
     if (!row || !timingSafeEqual(row.secretHash, secretHash)) return { status: 'unauthorized' };
     if (row.status === 'pending') return { status: 'pending', expiresAt: row.expiresAt };
-    // A verified row that the UPDATE did not take was consumed by a concurrent request just now.
+    // Verified, yet the UPDATE did not take it: the call was recorded after the UPDATE began (as
+    // when a long-poll checks right as the callback arrives), or a concurrent redeem rolled back.
+    // Once more: now the UPDATE takes it, or waits for a concurrent redeem and finds it consumed.
+    if (row.status === 'verified' && again) return this.consume(id, secretHash, false);
     return { status: row.status === 'verified' ? 'consumed' : row.status };
   }
 

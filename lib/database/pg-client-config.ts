@@ -1,0 +1,35 @@
+import type { ClientConfig } from 'pg';
+import type { DataSourceOptions } from 'typeorm';
+
+/** Used when the host sets no connect timeout: a connection attempt must not hang forever. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** Settings of TypeORM's `extra` that configure a pool, not a connection. */
+const POOL_ONLY = ['max', 'min', 'idleTimeoutMillis', 'maxUses', 'maxLifetimeSeconds', 'allowExitOnIdle', 'log'];
+
+/**
+ * The settings of a single node-postgres connection to the database of a TypeORM data source,
+ * built the way TypeORM builds its pool's (`url` or host, port, user, password, database, ssl,
+ * `connectTimeoutMS`, then `extra` on top; the primary under `replication`), with its own
+ * `application_name` and TCP keep-alive. `undefined` when the data source is not Postgres.
+ */
+export function pgClientConfig(options: DataSourceOptions, applicationName: string): ClientConfig | undefined {
+  if (options.type !== 'postgres') return undefined;
+  const credentials = options.replication?.master ?? options;
+  const extra = Object.fromEntries(
+    Object.entries((options.extra ?? {}) as Record<string, unknown>).filter(([key]) => !POOL_ONLY.includes(key)),
+  ) as ClientConfig;
+  return {
+    connectionString: credentials.url,
+    host: credentials.host,
+    user: credentials.username,
+    password: credentials.password,
+    database: credentials.database,
+    port: credentials.port,
+    ssl: credentials.ssl as ClientConfig['ssl'],
+    connectionTimeoutMillis: options.connectTimeoutMS ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    ...extra,
+    application_name: applicationName,
+    keepAlive: true,
+  };
+}

@@ -1,0 +1,115 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import pg from 'pg';
+import type { ClientConfig, Notification } from 'pg';
+import type { DataSource } from 'typeorm';
+import { pgClientConfig } from '../database/pg-client-config.js';
+import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
+import { LISTENER_APPLICATION_NAME, VERIFICATION_CHANNEL } from './realtime.constants.js';
+import { VerificationWaiters } from './verification-waiters.service.js';
+
+/** Reconnection delays: from this, doubling up to the maximum, each with random jitter. */
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5_000;
+
+/**
+ * The instance's one LISTEN connection: a `pg.Client` of its own (not a pool connection, which
+ * would be returned to the pool and lose the LISTEN), built from the data source's settings and
+ * named {@link LISTENER_APPLICATION_NAME} in `pg_stat_activity`. Each notification on
+ * {@link VERIFICATION_CHANNEL} wakes the requests waiting for that verification, whichever
+ * instance changed it. When the connection is lost it is opened again, with backoff, and every
+ * waiting verification is checked once, since notifications sent meanwhile were not received.
+ * Without the connection, waiting requests are answered at their deadline.
+ */
+@Injectable()
+export class VerificationListener implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(VerificationListener.name);
+  private readonly config?: ClientConfig;
+  private client?: pg.Client;
+  private retryTimer?: NodeJS.Timeout;
+  private attempts = 0;
+  private closed = false;
+
+  constructor(
+    @Inject(PHONE_CALL_AUTH_DATA_SOURCE) dataSource: DataSource,
+    private readonly waiters: VerificationWaiters,
+  ) {
+    this.config = pgClientConfig(dataSource.options, LISTENER_APPLICATION_NAME);
+  }
+
+  /** True while the LISTEN connection is up. */
+  get listening(): boolean {
+    return !!this.client;
+  }
+
+  /** Opens the connection; the app starts even when this fails (it is retried in the background). */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config) {
+      this.logger.warn('The data source is not Postgres: waiting requests are answered at their deadline only.');
+      return;
+    }
+    await this.connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    this.retryTimer = undefined;
+    let client: pg.Client | undefined;
+    try {
+      client = this.open();
+      await client.connect();
+      await client.query(`LISTEN ${VERIFICATION_CHANNEL}`);
+    } catch (error) {
+      await client?.end().catch(() => undefined);
+      this.retry(error as Error);
+      return;
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.client = client;
+    if (this.attempts > 0) this.logger.log(`LISTEN connection back after ${this.attempts} attempts`);
+    this.attempts = 0;
+    // Notifications sent while nothing listened are lost: check every waiting verification once.
+    void this.waiters.recheck();
+  }
+
+  private open(): pg.Client {
+    const client = new pg.Client(this.config);
+    // Without an 'error' listener a lost connection would crash the process.
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client));
+    client.on('notification', (message: Notification) => {
+      if (message.channel === VERIFICATION_CHANNEL && message.payload) this.waiters.wake(message.payload);
+    });
+    return client;
+  }
+
+  private lost(client: pg.Client, error?: Error): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    client.end().catch(() => undefined);
+    this.retry(error ?? new Error('the connection ended'));
+  }
+
+  private retry(error: Error): void {
+    if (this.closed || this.retryTimer) return;
+    const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** this.attempts) * (0.5 + Math.random() / 2);
+    if (this.attempts === 0) {
+      this.logger.warn(
+        `LISTEN connection unavailable (${error.message}); reconnecting, long-polls end at their deadline`,
+      );
+    }
+    this.attempts++;
+    this.retryTimer = setTimeout(() => void this.connect(), delay);
+    // A pending reconnection must not keep a process alive that is otherwise done.
+    this.retryTimer.unref();
+  }
+}

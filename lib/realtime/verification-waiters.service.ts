@@ -1,0 +1,174 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
+import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
+import { queryRows } from '../verification/query-rows.js';
+import { SELECT_NOT_PENDING } from './realtime.constants.js';
+
+/** Why a waiter woke up. */
+type WakeReason = 'notified' | 'timeout' | 'shutdown' | 'aborted';
+
+/** A pending verification's window closes on the app clock a little after the database's. */
+const EXPIRY_MARGIN_MS = 250;
+/** How long shutdown waits for the waiters' last answers. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
+/** One held request: woken by a notification (latched, so none is lost between checks), a timer or shutdown. */
+class Waiter {
+  private latched?: WakeReason;
+  private resolve?: (reason: WakeReason) => void;
+
+  wake(reason: WakeReason): void {
+    if (this.resolve) this.resolve(reason);
+    else this.latched ??= reason;
+  }
+
+  next(timeoutMs: number, signal?: AbortSignal): Promise<WakeReason> {
+    const latched = this.latched;
+    this.latched = undefined;
+    if (latched) return Promise.resolve(latched);
+    if (signal?.aborted) return Promise.resolve('aborted');
+    return new Promise((resolve) => {
+      const finish = (reason: WakeReason) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.resolve = undefined;
+        resolve(reason);
+      };
+      const onAbort = () => finish('aborted');
+      const timer = setTimeout(() => finish('timeout'), Math.max(0, timeoutMs));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.resolve = finish;
+    });
+  }
+}
+
+/**
+ * Requests held until a verification leaves `pending`: an in-memory map of verification id to
+ * waiters. A waiter costs no database work while it waits: it checks the verification when it
+ * registers, then once more when woken (by {@link VerificationListener}'s NOTIFY, by the
+ * verification's window closing, by its deadline or by shutdown). At most `maxWaiters` wait at
+ * once on an instance; beyond that the route answers 503.
+ */
+@Injectable()
+export class VerificationWaiters implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(VerificationWaiters.name);
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly held = new Set<Promise<unknown>>();
+  private count = 0;
+  private closing = false;
+
+  constructor(
+    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @Inject(PHONE_CALL_AUTH_DATA_SOURCE) private readonly dataSource: DataSource,
+  ) {}
+
+  /** How many requests wait on this instance now. */
+  get size(): number {
+    return this.count;
+  }
+
+  /**
+   * Runs `check`, and while `pendingUntil` of its result gives a date (the end of the
+   * verification's window), waits for a wake-up and runs `check` once more, until `waitMs` have
+   * passed. Returns the last result: pending when nothing happened in time, or on shutdown.
+   * @throws ServiceUnavailableException (503) when `maxWaiters` requests wait already
+   */
+  async hold<T>(
+    id: string,
+    waitMs: number,
+    check: () => Promise<T>,
+    pendingUntil: (result: T) => Date | undefined,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    if (waitMs <= 0 || this.closing) return check();
+    if (this.count >= this.options.maxWaiters) {
+      throw new ServiceUnavailableException(
+        `Too many requests are waiting on this server (${this.options.maxWaiters}); try again shortly, or poll without wait.`,
+      );
+    }
+    const key = id.toLowerCase();
+    const waiter = new Waiter();
+    // Registered before the first check: a notification sent while it runs is latched, not lost.
+    this.add(key, waiter);
+    const held = this.run(waiter, Date.now() + waitMs, check, pendingUntil, signal).finally(() => {
+      this.remove(key, waiter);
+      this.held.delete(held);
+    });
+    this.held.add(held);
+    return held;
+  }
+
+  /** Wakes the requests waiting for this verification (it left `pending`). */
+  wake(id: string): void {
+    for (const waiter of this.waiters.get(id.toLowerCase()) ?? []) waiter.wake('notified');
+  }
+
+  /**
+   * Wakes the waiters whose verification is no longer pending, found by one statement: for when
+   * notifications may have been missed (the LISTEN connection was lost).
+   */
+  async recheck(): Promise<void> {
+    const ids = [...this.waiters.keys()];
+    if (ids.length === 0) return;
+    try {
+      const rows = await queryRows<{ id: string }>(this.dataSource, SELECT_NOT_PENDING, [ids]);
+      for (const { id } of rows) this.wake(id);
+    } catch (error) {
+      // Without the answer, every waiter checks its own verification.
+      this.logger.warn(`Recheck of ${ids.length} waiting verifications failed: ${(error as Error).message}`);
+      for (const id of ids) this.wake(id);
+    }
+  }
+
+  /** Answers every waiting request (its final state, or pending) before the database goes away. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    for (const waiters of this.waiters.values()) for (const waiter of waiters) waiter.wake('shutdown');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.held]),
+      new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS))),
+    ]);
+    clearTimeout(timer);
+    // One turn of the event loop for the routes to write those answers before the server closes.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private async run<T>(
+    waiter: Waiter,
+    deadline: number,
+    check: () => Promise<T>,
+    pendingUntil: (result: T) => Date | undefined,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    let result = await check();
+    let expiresAt = pendingUntil(result)?.getTime();
+    while (expiresAt !== undefined && !this.closing) {
+      const now = Date.now();
+      if (now >= deadline) break;
+      // Nobody notifies when a window closes: wake up for that too (once it is past, only the deadline).
+      const untilExpiry = expiresAt + EXPIRY_MARGIN_MS - now;
+      const reason = await waiter.next(Math.min(deadline - now, untilExpiry > 0 ? untilExpiry : Infinity), signal);
+      // The client left: nobody reads the answer, so no check (a redeem would spend the token).
+      if (reason === 'aborted') break;
+      result = await check();
+      expiresAt = pendingUntil(result)?.getTime();
+    }
+    return result;
+  }
+
+  private add(key: string, waiter: Waiter): void {
+    const set = this.waiters.get(key) ?? new Set<Waiter>();
+    set.add(waiter);
+    this.waiters.set(key, set);
+    this.count++;
+  }
+
+  private remove(key: string, waiter: Waiter): void {
+    const set = this.waiters.get(key);
+    if (set?.delete(waiter)) this.count--;
+    if (set?.size === 0) this.waiters.delete(key);
+  }
+}
