@@ -32,6 +32,8 @@ export class AppModule {
           entities: [...PHONE_CALL_AUTH_ENTITIES],
           migrations: [...PHONE_CALL_AUTH_MIGRATIONS],
           migrationsRun: true,
+          // A request waits at most 2 s for a connection; while the database is down it gets a 503.
+          extra: { connectionTimeoutMillis: 2000 },
         }),
         PhoneCallAuthModule.forRootAsync({
           imports: [SampleConfigModule],
