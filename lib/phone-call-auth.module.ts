@@ -21,7 +21,8 @@ import { VerificationWaiters } from './realtime/verification-waiters.service.js'
  * Phone verification by the subscriber's own call.
  *
  * Routes (under `routePrefix`, default `auth/phone-call`): `POST /verifications`,
- * `POST /verifications/:id/token`, `DELETE /verifications/:id`, `GET|POST /callback/:secret`.
+ * `POST /verifications/:id/token[?wait=N]`, `GET /verifications/:id/events`,
+ * `DELETE /verifications/:id`, `GET|POST /callback/:secret`, `POST /token/refresh`.
  *
  * @example
  * \@Module({

@@ -34,6 +34,50 @@ async function longPoll(t: TestApp, { id, secret }: { id: string; secret: string
   return { ...response, at: performance.now() };
 }
 
+interface StatusEvent {
+  event?: string;
+  data?: unknown;
+}
+
+/**
+ * Opens `GET .../events` with the secret in the header (or `headers` as given); `next()` resolves
+ * with the next event (comments skipped), or null once the stream has ended.
+ */
+async function openEvents(
+  t: TestApp,
+  { id, secret }: { id: string; secret: string },
+  headers?: Record<string, string>,
+) {
+  const response = await fetch(`${t.baseUrl}${PREFIX}/verifications/${id}/events`, {
+    headers: headers ?? { 'x-verification-secret': secret },
+  });
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  return {
+    response,
+    async next(): Promise<StatusEvent | null> {
+      for (;;) {
+        const end = buffer.indexOf('\n\n');
+        if (end >= 0) {
+          const lines = buffer.slice(0, end).split('\n');
+          buffer = buffer.slice(end + 2);
+          const event: StatusEvent = {};
+          for (const line of lines) {
+            if (line.startsWith('event: ')) event.event = line.slice(7);
+            if (line.startsWith('data: ')) event.data = JSON.parse(line.slice(6));
+          }
+          if (event.event || event.data) return event;
+          continue;
+        }
+        const { done, value } = await reader.read();
+        if (done) return null;
+        buffer += decoder.decode(value, { stream: true });
+      }
+    },
+  };
+}
+
 /** Resolves once `count` requests wait on the app: they registered, so what happens next must wake them. */
 async function waiting(t: TestApp, count: number): Promise<void> {
   const waiters = t.app.get(VerificationWaiters);
@@ -195,6 +239,91 @@ describe('long-poll across two instances on one database', () => {
       const wrong = await longPoll(b, { id: verification.id, secret: 'x'.repeat(43) }, 30);
       expect(wrong.status).toBe(401);
       expect(wrong.at - begun).toBeLessThan(500);
+    },
+    TIMEOUT,
+  );
+});
+
+describe('server-sent events', () => {
+  let platform: FakeSsmsPlatform;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    platform = await newPlatform();
+    b = await boot(platform);
+    a = await boot(platform);
+  });
+  afterAll(closeApps);
+
+  it(
+    'streams pending, then verified when the call reaches the other instance, and ends',
+    async () => {
+      const verification = await start(a);
+      const events = await openEvents(b, verification);
+      expect(events.response.status).toBe(200);
+      expect(events.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      expect(await events.next()).toEqual({
+        event: 'status',
+        data: { status: 'pending', expiresAt: expect.any(String) },
+      });
+      await waiting(b, 1);
+
+      await platform.placeCall({ from: verification.phone });
+      const calledBack = performance.now();
+      expect(await events.next()).toEqual({ event: 'status', data: { status: 'verified' } });
+      expect(performance.now() - calledBack).toBeLessThan(500);
+      expect(await events.next()).toBeNull();
+      expect(b.app.get(VerificationWaiters).size).toBe(0);
+
+      // The stream consumes nothing: the token is redeemed as usual.
+      expect((await longPoll(a, verification, 0)).status).toBe(200);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'a verification that has ended gets one event and the end',
+    async () => {
+      const verification = await start(a);
+      await a.request('DELETE', `${PREFIX}/verifications/${verification.id}`, { secret: verification.secret });
+      const events = await openEvents(b, verification);
+      expect(await events.next()).toEqual({ event: 'status', data: { status: 'canceled' } });
+      expect(await events.next()).toBeNull();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'a client that leaves frees its place',
+    async () => {
+      const verification = await start(a);
+      const controller = new AbortController();
+      const response = await fetch(`${b.baseUrl}${PREFIX}/verifications/${verification.id}/events`, {
+        headers: { 'x-verification-secret': verification.secret },
+        signal: controller.signal,
+      });
+      expect(response.status).toBe(200);
+      await waiting(b, 1);
+      controller.abort();
+      const waiters = b.app.get(VerificationWaiters);
+      while (waiters.size > 0) await new Promise((resolve) => setImmediate(resolve));
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'takes the secret from the header only: none is 400, in the URL is ignored, a wrong one is 401',
+    async () => {
+      const verification = await start(a);
+      const url = `${b.baseUrl}${PREFIX}/verifications/${verification.id}/events`;
+      const none = await fetch(url);
+      expect(none.status).toBe(400);
+      expect(((await none.json()) as { message: string }).message).toMatch(/^secret is required/);
+      expect((await fetch(`${url}?secret=${verification.secret}`)).status).toBe(400);
+      const wrong = await fetch(url, { headers: { 'x-verification-secret': 'x'.repeat(43) } });
+      expect(wrong.status).toBe(401);
+      expect(await wrong.json()).toMatchObject({ statusCode: 401, message: 'Unknown verification or wrong secret.' });
     },
     TIMEOUT,
   );

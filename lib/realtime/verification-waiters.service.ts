@@ -83,11 +83,7 @@ export class VerificationWaiters implements BeforeApplicationShutdown {
     signal?: AbortSignal,
   ): Promise<T> {
     if (waitMs <= 0 || this.closing) return check();
-    if (this.count >= this.options.maxWaiters) {
-      throw new ServiceUnavailableException(
-        `Too many requests are waiting on this server (${this.options.maxWaiters}); try again shortly, or poll without wait.`,
-      );
-    }
+    this.assertRoom();
     const key = id.toLowerCase();
     const waiter = new Waiter();
     // Registered before the first check: a notification sent while it runs is latched, not lost.
@@ -98,6 +94,15 @@ export class VerificationWaiters implements BeforeApplicationShutdown {
     });
     this.held.add(held);
     return held;
+  }
+
+  /** @throws ServiceUnavailableException (503) when `maxWaiters` requests wait already */
+  assertRoom(): void {
+    if (this.count >= this.options.maxWaiters) {
+      throw new ServiceUnavailableException(
+        `Too many requests are waiting on this server (${this.options.maxWaiters}); try again shortly, or poll without wait.`,
+      );
+    }
   }
 
   /** Wakes the requests waiting for this verification (it left `pending`). */

@@ -6,11 +6,14 @@ import {
   Header,
   HttpCode,
   Ip,
+  type MessageEvent,
   Param,
   Post,
   Query,
   Req,
   Res,
+  Sse,
+  SseSignal,
   UnauthorizedException,
   UseFilters,
   UseGuards,
@@ -26,6 +29,7 @@ import {
   OpenApiHeader,
   OpenApiOperation,
   OpenApiParam,
+  OpenApiProduces,
   OpenApiQuery,
   OpenApiResponse,
   OpenApiTags,
@@ -40,9 +44,16 @@ import {
 import { abortOnClose } from '../realtime/abort-on-close.js';
 import { ParseWaitPipe } from '../realtime/parse-wait.pipe.js';
 import { MAX_WAIT_SECONDS } from '../realtime/realtime.constants.js';
+import { statusEvents } from '../realtime/status-events.js';
 import { VerificationWaiters } from '../realtime/verification-waiters.service.js';
+import type { Observable } from 'rxjs';
 import { StartVerificationDto, VerificationSecretDto } from './verification.dto.js';
-import { type RedeemResult, StartedVerification, VerificationService } from './verification.service.js';
+import {
+  type AuthenticatedVerification,
+  type RedeemResult,
+  StartedVerification,
+  VerificationService,
+} from './verification.service.js';
 
 /**
  * The client's side of a verification. Validation is local to these routes, so the host app
@@ -137,6 +148,45 @@ export class VerificationController {
           message: `This verification is ${result.status}; start a new one.`,
         });
     }
+  }
+
+  /**
+   * Streams the verification's status (`text/event-stream`): `event: status` with
+   * `{"status":"pending","expiresAt":...}`, then one final status (`verified`, `expired`,
+   * `canceled` or `consumed`) when it changes, and the stream ends. It reads and consumes
+   * nothing: on `verified`, redeem the token with `POST :id/token`. The secret goes in the
+   * `X-Verification-Secret` header (an EventSource cannot send one: read the stream with fetch).
+   */
+  @Sse(':id/events')
+  @UseGuards(VerificationSecretGuard)
+  @OpenApiOperation('Follow a verification', 'Server-sent events: the status now, then the status it changes to.')
+  @OpenApiParam('id', 'The verification id.', { type: 'string', format: 'uuid' })
+  @OpenApiHeader('X-Verification-Secret', 'The secret from the start answer.', true)
+  @OpenApiProduces('text/event-stream')
+  @OpenApiResponse(200, '`event: status`, `data: {"status", "expiresAt"?}`; ends after the final status.', {
+    schema: { type: 'string' },
+  })
+  @OpenApiResponse(400, '`id` is not a UUID or the secret is missing.', { type: ErrorResponse })
+  @OpenApiResponse(401, 'Unknown verification or wrong secret (the same answer for both).', { type: ErrorResponse })
+  @OpenApiResponse(503, 'The database is unavailable, or too many requests wait on this server: retry.', {
+    type: ErrorResponse,
+  })
+  async events(
+    @Param('id') id: string,
+    @Req() request: { body?: unknown; headers: Record<string, unknown>; user?: AuthenticatedVerification },
+    @SseSignal() signal: AbortSignal,
+  ): Promise<Observable<MessageEvent>> {
+    const secret = readVerificationSecret(request);
+    const check = () => this.verifications.authenticate(id, secret);
+    // The guard has just read it.
+    const now = request.user ?? (await check());
+    if (!now) throw new UnauthorizedException(UNKNOWN_VERIFICATION_MESSAGE);
+    // Refused here, while the answer can still be a 503, rather than in the stream.
+    if (now.status === 'pending') this.waiters.assertRoom();
+    const pendingUntil = (v: AuthenticatedVerification | null) => (v?.status === 'pending' ? v.expiresAt : undefined);
+    // Held until the window closes (and a little longer, for the database clock to agree).
+    const waitMs = now.expiresAt.getTime() - Date.now() + 5_000;
+    return statusEvents(now, () => this.waiters.hold(id, waitMs, check, pendingUntil, signal));
   }
 
   /** Cancels a verification: **204**, also when it had already ended. */
