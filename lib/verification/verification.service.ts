@@ -59,8 +59,6 @@ export interface InboundCallResult {
 
 /** A closed window still makes a call `late` (not `no_match`) for this long. */
 const LATE_CALL_LOOKBACK_SECONDS = 3600;
-/** Postgres: unique_violation. */
-const UNIQUE_VIOLATION = '23505';
 
 interface VerificationRow {
   id: string;
@@ -179,7 +177,7 @@ export class VerificationService {
       }
       const parameters = [...call, attestation, LATE_CALL_LOOKBACK_SECONDS, approved, !!beforeVerify];
       const [matched] = await this.dataSource.transaction(async (manager) => {
-        if (callId) await manager.query(sql.LOCK_CALL_ID, [`${provider.name}:${callId}`]);
+        if (callId) await manager.query(sql.LOCK_KEY, [`call:${provider.name}:${callId}`]);
         return queryRows<InboundCallResult & { verifiedAt: Date | null }>(manager, sql.MATCH_INBOUND_CALL, parameters);
       });
       // No row: a copy of a first-time call id, recorded by another statement, won the unique index.
@@ -271,17 +269,16 @@ export class VerificationService {
   }
 
   /**
-   * Runs INSERT_VERIFICATION. When a concurrent start for the same phone committed first, the
-   * unique index on pending phones refuses this one (23505); run again, and it supersedes that one.
+   * Runs INSERT_VERIFICATION under a lock on the phone (transaction-scoped, so on every instance):
+   * concurrent starts for one phone take turns, and each supersedes the one before it.
    */
-  private async insertVerification(parameters: unknown[]): Promise<{ id: string; expiresAt: Date; now: Date }> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return (await this.query<{ id: string; expiresAt: Date; now: Date }>(sql.INSERT_VERIFICATION, parameters))[0];
-      } catch (error) {
-        if (attempt >= 3 || (error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-      }
-    }
+  private insertVerification(parameters: unknown[]): Promise<{ id: string; expiresAt: Date; now: Date }> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(sql.LOCK_KEY, [`phone:${String(parameters[0])}`]);
+      return (
+        await queryRows<{ id: string; expiresAt: Date; now: Date }>(manager, sql.INSERT_VERIFICATION, parameters)
+      )[0];
+    });
   }
 
   /** Records an inbound call with a known outcome; a concurrent copy of the same call id makes it a duplicate. */

@@ -21,9 +21,9 @@ const EFFECTIVE_STATUS = `CASE
   ELSE status END`;
 
 /**
- * Supersedes the phone's pending verification (if any) and inserts the new one, in one statement:
- * the unique index on pending phones keeps it at one live verification per phone. The aggregate
- * over `superseded` makes the UPDATE finish before the INSERT.
+ * Supersedes the phone's pending verification (if any) and inserts the new one, in one statement
+ * run under the phone's LOCK_KEY; the unique index on pending phones keeps it at one live
+ * verification per phone. The aggregate over `superseded` makes the UPDATE finish before the INSERT.
  * $1 phone, $2 call_to, $3 provider, $4 provider_wait_id, $5 secret_hash, $6 window seconds.
  */
 export const INSERT_VERIFICATION = `
@@ -126,5 +126,8 @@ export const MATCH_INBOUND_CALL = `
   ON CONFLICT (provider, call_id) WHERE call_id IS NOT NULL AND outcome <> 'duplicate' DO NOTHING
   RETURNING id, outcome, verification_id AS "verificationId", (SELECT verified_at FROM verified) AS "verifiedAt"`;
 
-/** Serialises the processing of one platform call id across connections and instances. $1 `provider:call_id`. */
-export const LOCK_CALL_ID = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`;
+/**
+ * A transaction-scoped advisory lock on a key, across connections and instances: serialises the
+ * starts for one phone (`phone:<E.164>`) and the copies of one platform call id (`call:<provider>:<id>`).
+ */
+export const LOCK_KEY = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`;
