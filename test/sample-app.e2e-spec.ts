@@ -48,6 +48,12 @@ describe('the sample app on the fake platform', () => {
     expect(await me.json()).toEqual({ sub: '+79670311122', phone: '+79670311122' });
   });
 
+  it('reports the database in its health endpoint', async () => {
+    const response = await fetch(`${base}/health`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
+  });
+
   it('reads its settings from the environment and names the variable at fault', () => {
     expect(loadSampleConfig({ PHONE_CALL_WINDOW_SECONDS: '90' }).windowSeconds).toBe(90);
     expect(

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import {
   PHONE_CALL_AUTH_ENTITIES,
@@ -9,6 +10,7 @@ import {
 } from 'nestjs-phone-call-auth';
 import type { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { DevController, FAKE_PLATFORM } from './dev.controller.js';
+import { HealthController } from './health.controller.js';
 import { MeController } from './me.controller.js';
 import { PageController, SIMULATOR_ENABLED } from './page.controller.js';
 import type { SampleConfig } from './sample.config.js';
@@ -26,6 +28,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        TerminusModule,
         TypeOrmModule.forRoot({
           type: 'postgres',
           url: config.databaseUrl,
@@ -53,7 +56,7 @@ export class AppModule {
         ...(fake ? [{ provide: FAKE_PLATFORM, useValue: fake }] : []),
       ],
       // The dev routes exist only on the fake platform.
-      controllers: fake ? [PageController, MeController, DevController] : [PageController, MeController],
+      controllers: [PageController, MeController, HealthController, ...(fake ? [DevController] : [])],
     };
   }
 }
