@@ -1,7 +1,7 @@
 /**
  * NestJS 12 ships ES modules only, so Jest runs in its ESM mode (`--experimental-vm-modules`, see
  * the `test` script) and ts-jest emits ESM. Two layers: unit specs, and e2e specs that boot Nest
- * apps on real Postgres.
+ * apps on real Postgres, run once on Express and once on Fastify.
  */
 const shared = {
   moduleFileExtensions: ['js', 'json', 'ts'],
@@ -20,12 +20,21 @@ const shared = {
 export default {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/lib/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'] },
-    {
-      ...shared,
-      displayName: 'e2e',
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
-      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-    },
+    e2e('express'),
+    e2e('fastify'),
   ],
 };
+
+/** The e2e suite, once per HTTP adapter; test/support/test-app.ts reads the adapter from the global. */
+function e2e(adapter) {
+  return {
+    ...shared,
+    displayName: adapter === 'express' ? 'e2e' : `e2e-${adapter}`,
+    testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+    // The sample app (and its e2e spec) runs on Express only.
+    testPathIgnorePatterns: adapter === 'express' ? [] : ['/test/sample-app\\.e2e-spec\\.ts$'],
+    globals: { PHONE_CALL_AUTH_TEST_ADAPTER: adapter },
+    globalSetup: '<rootDir>/test/support/global-setup.ts',
+    globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  };
+}

@@ -1,5 +1,5 @@
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
-import { bootTestApp, createTestDatabase, PREFIX, Registration, TestApp } from './support/test-app.js';
+import { bootTestApp, createTestDatabase, PREFIX, Registration, TEST_ADAPTER, TestApp } from './support/test-app.js';
 
 const PHONE = '+79670311122';
 
@@ -19,6 +19,10 @@ describe.each<Registration>(['forRoot', 'forRootAsync:useFactory', 'forRootAsync
       await t?.close();
       await platform?.close();
       await db?.drop();
+    });
+
+    it(`runs on the ${TEST_ADAPTER} adapter`, () => {
+      expect(t.app.getHttpAdapter().getType()).toBe(TEST_ADAPTER);
     });
 
     it('starts, waits, takes the call, issues a token once, and the token opens /me', async () => {

@@ -83,6 +83,8 @@ export default async function globalSetup(): Promise<void> {
     process.env.PHONE_CALL_AUTH_TEST_SERVER_URL = process.env.DATABASE_URL;
     return;
   }
+  // Each e2e project (one per HTTP adapter) lists this setup; the first one starts the server.
+  if (process.env.PHONE_CALL_AUTH_TEST_SERVER_URL) return;
   const postgres = await startEmbeddedPostgres();
   process.env.PHONE_CALL_AUTH_TEST_SERVER_URL = postgres.url;
   (globalThis as { __embeddedPostgres?: { stop(): Promise<void> } }).__embeddedPostgres = postgres;

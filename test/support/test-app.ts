@@ -1,5 +1,6 @@
 import { Controller, Get, INestApplication, Injectable, LoggerService, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import {
@@ -66,6 +67,13 @@ export interface TestAppOptions {
   connectionTimeoutMillis?: number;
 }
 
+/**
+ * The HTTP adapter the e2e suite runs on: the Jest config runs every e2e file once per adapter
+ * (projects `e2e` and `e2e-fastify`), setting this global.
+ */
+export const TEST_ADAPTER: 'express' | 'fastify' =
+  (globalThis as { PHONE_CALL_AUTH_TEST_ADAPTER?: 'express' | 'fastify' }).PHONE_CALL_AUTH_TEST_ADAPTER ?? 'express';
+
 export const TEST_JWT_SECRET = 'test-jwt-secret-of-at-least-32-bytes-0123456789';
 export const TEST_CALLBACK_SECRET = 'test-callback-secret-0123456789abcdef0123456789';
 export const PREFIX = '/auth/phone-call';
@@ -130,9 +138,19 @@ export async function bootTestApp(config: TestAppOptions): Promise<TestApp> {
   })
   class TestAppModule {}
 
-  const app = await NestFactory.create(TestAppModule, { logger: config.logger ?? false });
-  if (config.trustProxy) app.getHttpAdapter().getInstance().set('trust proxy', 'loopback');
-  app.enableShutdownHooks();
+  const options = { logger: config.logger ?? false };
+  let app: INestApplication;
+  if (TEST_ADAPTER === 'fastify') {
+    app = await NestFactory.create(
+      TestAppModule,
+      new FastifyAdapter(config.trustProxy ? { trustProxy: '127.0.0.1,::1' } : {}),
+      options,
+    );
+  } else {
+    app = await NestFactory.create(TestAppModule, options);
+    if (config.trustProxy) app.getHttpAdapter().getInstance().set('trust proxy', 'loopback');
+  }
+  // No enableShutdownHooks: tests close their apps, and dozens of apps per process would stack signal listeners.
   await app.listen(0, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const callbackUrl = `${baseUrl}${PREFIX}/callback/${TEST_CALLBACK_SECRET}`;
