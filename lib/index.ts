@@ -59,6 +59,7 @@ export { LISTENER_APPLICATION_NAME, MAX_WAIT_SECONDS, VERIFICATION_CHANNEL } fro
 export { DatabaseUnavailableFilter } from './database/database-unavailable.filter.js';
 export { DatabaseConnectionError, isDatabaseConnectionError } from './database/connection-errors.js';
 export { TooManyVerificationsException } from './rate-limit/too-many-verifications.exception.js';
+export { RetryAfterFilter } from './rate-limit/retry-after.filter.js';
 export { RateLimitEntity } from './rate-limit/rate-limit.entity.js';
 export { type VerificationStatus, VerificationEntity } from './verification/verification.entity.js';
 export { type InboundCallOutcome, InboundCallEntity } from './verification/inbound-call.entity.js';

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { PhoneCallAuthGuard } from './auth/phone-call-auth.decorator.js';
 import { PhoneCallJwtStrategy } from './auth/phone-call-jwt.strategy.js';
 import { RefreshTokenController } from './auth/refresh-token.controller.js';
@@ -13,7 +12,6 @@ import { VerificationController } from './verification/verification.controller.j
 import { VerificationService } from './verification/verification.service.js';
 import { PurgeService } from './verification/purge.service.js';
 import { RateLimitService } from './rate-limit/rate-limit.service.js';
-import { RetryAfterFilter } from './rate-limit/retry-after.filter.js';
 import { VerificationListener } from './realtime/verification-listener.service.js';
 import { VerificationWaiters } from './realtime/verification-waiters.service.js';
 
@@ -55,7 +53,6 @@ import { VerificationWaiters } from './realtime/verification-waiters.service.js'
     PurgeService,
     VerificationWaiters,
     VerificationListener,
-    { provide: APP_FILTER, useClass: RetryAfterFilter },
   ],
   exports: [VerificationService, TokenService, PhoneCallAuthGuard, PurgeService, VerificationWaiters],
 })

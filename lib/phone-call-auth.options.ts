@@ -44,9 +44,12 @@ export interface PhoneCallAuthPhonePolicy {
   countries?: CountryCode[];
 }
 
-/** How long finished verifications, inbound-call records and rate-limit counters are kept. */
+/** How long finished verifications, inbound-call records, rate-limit counters and ended refresh-token families are kept. */
 export interface PhoneCallAuthPurgeOptions {
-  /** @default 86400 (24 hours) */
+  /**
+   * At least 3600: a call record must outlive the hour in which a repeat of the call is still
+   * recognised, and a verification the time in which it can be redeemed. @default 86400 (24 hours)
+   */
   retentionSeconds?: number;
   /** How often one instance (under an advisory lock) deletes what is older. @default 600 */
   intervalSeconds?: number;
@@ -164,6 +167,20 @@ function blockList(entries: string[]): BlockList {
   return list;
 }
 
+/** The default and the floor of `purge.retentionSeconds`. */
+export const DEFAULT_RETENTION_SECONDS = 86400;
+const MIN_RETENTION_SECONDS = 3600;
+
+function retention(value: number | undefined): number {
+  const seconds = configSeconds('purge.retentionSeconds', value, DEFAULT_RETENTION_SECONDS, 30 * 86400);
+  if (seconds < MIN_RETENTION_SECONDS) {
+    throw new PhoneCallAuthConfigError(
+      `purge.retentionSeconds must be at least ${MIN_RETENTION_SECONDS}: call records are needed that long to recognise a repeated call.`,
+    );
+  }
+  return seconds;
+}
+
 function country(name: string, code: unknown): CountryCode {
   if (typeof code !== 'string' || !isSupportedCountry(code)) {
     throw new PhoneCallAuthConfigError(`${name} must be ISO 3166-1 alpha-2 codes such as 'RU', got "${String(code)}".`);
@@ -241,12 +258,7 @@ export function resolvePhoneCallAuthOptions(options: PhoneCallAuthOptions): Reso
       options.purge === false
         ? false
         : {
-            retentionSeconds: configSeconds(
-              'purge.retentionSeconds',
-              options.purge?.retentionSeconds,
-              86400,
-              30 * 86400,
-            ),
+            retentionSeconds: retention(options.purge?.retentionSeconds),
             intervalSeconds: configSeconds('purge.intervalSeconds', options.purge?.intervalSeconds, 600, 86400),
           },
     maxWaiters,

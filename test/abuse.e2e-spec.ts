@@ -67,6 +67,12 @@ describe('rate limits, stored in Postgres', () => {
     expect((await start(t, phone, '203.0.113.99')).status).toBe(201);
   });
 
+  it('an address that is no address (300 characters) is not counted, and is no 500', async () => {
+    const t = await boot(defaults);
+    const response = await start(t, nextPhone(), 'x'.repeat(300));
+    expect(response.status).toBe(201);
+  });
+
   it('limits starts per client address', async () => {
     const t = await boot({ options: { rateLimits: { perIp: { limit: 2, windowSeconds: 600 } } } });
     expect((await start(t, nextPhone(), '192.0.2.10')).status).toBe(201);
@@ -302,6 +308,41 @@ describe('callback allowlist', () => {
     expect(await t.dataSource.query(`SELECT 1 FROM phone_call_inbound_call WHERE caller = $1`, [phone])).toEqual([]);
 
     expect((await callback('203.0.113.7')).status).toBe(200);
+    const [row] = await t.dataSource.query(`SELECT status FROM phone_call_verification WHERE id = $1`, [id]);
+    expect(row.status).toBe('verified');
+  });
+});
+
+describe('state changes that must not happen late', () => {
+  it('cancel leaves a verification whose window has passed as it is', async () => {
+    const t = await boot();
+    const { id, secret } = (await start(t, nextPhone())).body;
+    await t.dataSource.query(`UPDATE phone_call_verification SET expires_at = now() WHERE id = $1`, [id]);
+    const response = await t.request('DELETE', `${PREFIX}/verifications/${id}`, { secret });
+    expect(response.status).toBe(204);
+    const [row] = await t.dataSource.query(`SELECT status, cancel_reason FROM phone_call_verification WHERE id = $1`, [
+      id,
+    ]);
+    expect(row).toEqual({ status: 'pending', cancel_reason: null });
+  });
+});
+
+describe('errors of the app hooks', () => {
+  it("a network error inside resolveSubject is the hook's 500, not the database's 503", async () => {
+    const t = await boot({
+      options: {
+        resolveSubject: () => {
+          throw Object.assign(new Error('connect ECONNREFUSED 10.0.0.9:443'), { code: 'ECONNREFUSED' });
+        },
+      },
+    });
+    const platform = platforms.at(-1)!;
+    const phone = nextPhone();
+    const { id, secret } = (await start(t, phone)).body;
+    await platform.placeCall({ from: phone });
+    const response = await t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret });
+    expect(response.status).toBe(500);
+    // The verification stays redeemable: consuming it and issuing the token are one transaction.
     const [row] = await t.dataSource.query(`SELECT status FROM phone_call_verification WHERE id = $1`, [id]);
     expect(row.status).toBe('verified');
   });

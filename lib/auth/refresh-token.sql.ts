@@ -45,15 +45,3 @@ export const REVOKE_FAMILY_OF = `
   WHERE family_id = (SELECT family_id FROM ${REFRESH_TOKEN_TABLE} WHERE token_hash = $1)
     AND revoked_at IS NULL
   RETURNING family_id AS "familyId"`;
-
-/**
- * Deletes whole families that can no longer refresh: past their absolute lifetime, or revoked
- * longer than the retention ago. A family is deleted whole, so no surviving row of a revoked
- * family can look live. $1 retention seconds, $2 family lifetime seconds.
- */
-export const PURGE_REFRESH_TOKENS = `
-  DELETE FROM ${REFRESH_TOKEN_TABLE}
-  WHERE family_id IN (
-    SELECT family_id FROM ${REFRESH_TOKEN_TABLE}
-    WHERE family_created_at < now() - make_interval(secs => $2) OR revoked_at < now() - make_interval(secs => $1)
-  )`;

@@ -3,6 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
+import { runHook } from '../phone-call-auth.hooks.js';
 import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
 import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
 import type { E164 } from '../phone/phone-number.js';
@@ -193,7 +194,7 @@ export class TokenService {
 
   private async sign(phone: E164): Promise<IssuedToken> {
     const { issuer, audience, expiresInSeconds, signing } = this.options.jwt;
-    const subject = await this.options.resolveSubject(phone);
+    const subject = await runHook('resolveSubject', () => this.options.resolveSubject(phone));
     if (!subject || typeof subject.sub !== 'string' || subject.sub.length === 0) {
       throw new Error('PhoneCallAuthModule: resolveSubject must return { sub: string, claims? }.');
     }

@@ -1,4 +1,4 @@
-import { maskPhone, parsePhone, parsePlatformPhone, toDigits } from './phone-number.js';
+import { maskNumbers, maskPhone, parsePhone, parsePlatformPhone, toDigits } from './phone-number.js';
 
 const E164 = '+79670311122';
 
@@ -107,5 +107,13 @@ describe('maskPhone', () => {
     expect(masked).not.toMatch(/[\n<>]/);
     expect(masked).not.toContain('\u0000');
     expect(masked.length).toBeLessThanOrEqual(40);
+  });
+});
+
+describe('maskNumbers', () => {
+  it('masks every number in a text someone else wrote, and leaves the rest', () => {
+    expect(maskNumbers('Номер 79670311122 заблокирован, код 7; +79161234567.')).toBe(
+      'Номер 7967***1122 заблокирован, код 7; +7916***4567.',
+    );
   });
 });

@@ -43,6 +43,11 @@ export function toDigits(phone: E164): string {
   return phone.replace(/^\+/, '');
 }
 
+/** Masks every run of 7 to 15 digits (with an optional `+`) in a text, for logging text that others wrote. */
+export function maskNumbers(text: string): string {
+  return text.replace(/\+?\d{7,15}/g, (match) => maskPhone(match));
+}
+
 /**
  * Masks a number for logs: `+79670311122` -> `+7967***1122`.
  * Anything that is not a plain number is reduced to its length, so caller-supplied

@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { isIP, isIPv4 } from 'node:net';
 import type { DataSource } from 'typeorm';
 import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
 import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
@@ -26,6 +28,30 @@ const COUNT = `
   RETURNING key, count, ceil(extract(epoch FROM r.resets_at - now()))::int AS "retryAfter"`;
 
 /**
+ * The client a counter is kept for: an IPv4 address, or the /64 network of an IPv6 address (one
+ * subscriber's line usually has a whole /64). Anything that is not an address counts as none.
+ */
+export function clientKey(ip: string | undefined): string | undefined {
+  const address = ip?.replace(/%.*$/, '');
+  if (!address || !isIP(address)) return undefined;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (isIPv4(address) || mapped) return mapped ? mapped[1] : address;
+  const [head, tail] = address.toLowerCase().split('::');
+  const front = head ? head.split(':') : [];
+  const back = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? front : [...front, ...Array(8 - front.length - back.length).fill('0'), ...back];
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
+/** Counter keys are hashed: fixed length whatever a client sends, and no phone number in the table. */
+function counterKey(name: string): string {
+  return createHash('sha256').update(name, 'utf8').digest('hex');
+}
+
+/**
  * Rate limits of verification starts, kept in Postgres so they hold across every instance.
  *
  * The per-phone limit counts starts per phone **and client address**: a stranger who floods a
@@ -44,10 +70,10 @@ export class RateLimitService {
   /** Counts a start; throws {@link TooManyVerificationsException} (429) when a limit is reached. */
   async consume(phone: string, ip: string | undefined): Promise<void> {
     const { perPhone, perIp, global } = this.options.rateLimits;
-    const client = ip ? `|ip:${ip}` : '';
+    const client = clientKey(ip);
     await this.count([
-      perPhone && { key: `phone:${phone}${client}`, rule: perPhone, what: 'for this phone number' },
-      perIp && ip && { key: `ip:${ip}`, rule: perIp, what: 'from this address' },
+      perPhone && { key: counterKey(`phone:${phone}|${client ?? ''}`), rule: perPhone, what: 'for this phone number' },
+      perIp && client && { key: counterKey(`client:${client}`), rule: perIp, what: 'from this address' },
     ]);
     await this.count([global && { key: 'global', rule: global, what: 'right now' }]);
   }

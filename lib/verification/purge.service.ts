@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import type { DataSource } from 'typeorm';
 import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
 import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
-import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
+import { DEFAULT_RETENTION_SECONDS, type ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
 import { REFRESH_TOKEN_TABLE } from '../auth/refresh-token.entity.js';
 import { RATE_LIMIT_TABLE } from '../rate-limit/rate-limit.entity.js';
 import { INBOUND_CALL_TABLE } from './inbound-call.entity.js';
@@ -83,7 +83,7 @@ export class PurgeService implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Deletes what is older than the retention now (also when the timer is off: `purge: false`). */
   async purge(
-    retentionSeconds = this.options.purge ? this.options.purge.retentionSeconds : 86400,
+    retentionSeconds = this.options.purge ? this.options.purge.retentionSeconds : DEFAULT_RETENTION_SECONDS,
   ): Promise<PurgeResult> {
     const [result] = await queryRows<PurgeResult>(this.dataSource, PURGE, [
       retentionSeconds,

@@ -9,7 +9,17 @@ export async function queryRows<T>(
   statement: string,
   parameters: unknown[],
 ): Promise<T[]> {
-  const result: unknown = await runner.query(statement, parameters);
+  let result: unknown;
+  try {
+    result = await runner.query(statement, parameters);
+  } catch (error) {
+    // TypeORM keeps the parameters on its QueryFailedError, and Nest logs an unhandled error in
+    // full: drop them, so no phone number or secret hash reaches a log line.
+    if (typeof error === 'object' && error !== null && 'parameters' in error) {
+      (error as { parameters?: unknown }).parameters = ['(redacted)'];
+    }
+    throw error;
+  }
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
     return result[0] as T[];
   }

@@ -23,6 +23,7 @@ import {
 import { VerificationSecretGuard } from '../auth/phone-call-auth.decorator.js';
 import { IssuedToken } from '../auth/token.service.js';
 import { readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from '../auth/verification-secret.strategy.js';
+import { RetryAfterFilter } from '../rate-limit/retry-after.filter.js';
 import { DatabaseUnavailableFilter } from '../database/database-unavailable.filter.js';
 import {
   OpenApiBody,
@@ -62,7 +63,7 @@ import {
 @Controller('verifications')
 @OpenApiTags('phone-call verification')
 @UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true }))
-@UseFilters(DatabaseUnavailableFilter)
+@UseFilters(DatabaseUnavailableFilter, RetryAfterFilter)
 export class VerificationController {
   constructor(
     private readonly verifications: VerificationService,

@@ -6,10 +6,11 @@ import { IssuedToken, TokenService } from '../auth/token.service.js';
 import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
 import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
 import type { ResolvedPhoneCallAuthOptions, VerificationCandidate } from '../phone-call-auth.options.js';
-import { maskPhone, parsePhone, parsePlatformPhone } from '../phone/phone-number.js';
+import { maskNumbers, maskPhone, parsePhone, parsePlatformPhone } from '../phone/phone-number.js';
 import { RateLimitService } from '../rate-limit/rate-limit.service.js';
 import type { PhoneNumber } from 'libphonenumber-js/max';
 import { queryRows } from './query-rows.js';
+import { runHook } from '../phone-call-auth.hooks.js';
 import { TelephonyPlatformError } from '../providers/telephony.errors.js';
 import type { InboundCallReport } from '../providers/telephony-provider.interface.js';
 import type { InboundCallOutcome } from './inbound-call.entity.js';
@@ -112,7 +113,7 @@ export class VerificationService {
       if (error instanceof HttpException) throw error;
       // A provider that throws something else is still the platform's failure, not the client's.
       this.logger.error(
-        `${provider.name}.requestCall failed for ${maskPhone(phone.number)}: ${(error as Error)?.message}`,
+        `${provider.name}.requestCall failed for ${maskPhone(phone.number)}: ${maskNumbers(String((error as Error)?.message))}`,
       );
       throw new TelephonyPlatformError(provider.name, 'its adapter failed unexpectedly');
     });
@@ -170,7 +171,7 @@ export class VerificationService {
       let approved: string | null = null;
       if (beforeVerify) {
         const candidates = await this.query<VerificationCandidate>(sql.FIND_CANDIDATE, call.slice(0, 4));
-        if (candidates.length === 1 && !(await beforeVerify(report, candidates[0]))) {
+        if (candidates.length === 1 && !(await runHook('beforeVerify', () => beforeVerify(report, candidates[0])))) {
           return this.logged(await record('refused', candidates[0].id), call);
         }
         approved = candidates.length === 1 ? candidates[0].id : null;
@@ -243,7 +244,7 @@ export class VerificationService {
   async cancel(id: string, secret: string): Promise<boolean> {
     if (!isUUID(id)) return false;
     const secretHash = hashSecret(secret);
-    const canceled = await this.query(sql.CANCEL_VERIFICATION, [id, secretHash]);
+    const canceled = await this.query(sql.CANCEL_VERIFICATION, [id, secretHash, this.options.redeemSeconds]);
     if (canceled.length > 0) {
       this.logger.log(`Verification ${id} canceled`);
       return true;

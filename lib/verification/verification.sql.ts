@@ -59,10 +59,12 @@ export const CONSUME_VERIFICATION = `
   WHERE id = $1 AND secret_hash = $3 AND status = 'verified' AND verified_at > now() - make_interval(secs => $2)
   RETURNING phone`;
 
-/** $1 id, $2 secret_hash. */
+/** $1 id, $2 secret_hash, $3 redeem seconds: only a verification that could still be redeemed is canceled. */
 export const CANCEL_VERIFICATION = `
   UPDATE ${VERIFICATION_TABLE} SET status = 'canceled', canceled_at = now(), cancel_reason = 'client'
-  WHERE id = $1 AND secret_hash = $2 AND status IN ('pending', 'verified')
+  WHERE id = $1 AND secret_hash = $2
+    AND ((status = 'pending' AND expires_at > now())
+      OR (status = 'verified' AND verified_at > now() - make_interval(secs => $3)))
   RETURNING id, ${NOTIFY('id')}`;
 
 /** $1 provider, $2 call_id, $3 wait_id, $4 caller, $5 dialed, $6 attestation, $7 outcome, $8 verification_id. */

@@ -64,6 +64,7 @@ describe('resolvePhoneCallAuthOptions', () => {
     ['a window over 10 minutes', (o) => ({ ...o, windowSeconds: 601 }), /from 1 to 600/],
     ['an unknown country', (o) => ({ ...o, defaultCountry: 'XX' }), /defaultCountry/],
     ['a hook that is not a function', (o) => ({ ...o, onVerified: 'x' }), /onVerified must be a function/],
+    ['a retention under an hour', (o) => ({ ...o, purge: { retentionSeconds: 600 } }), /at least 3600/],
     ['a beforeVerify that is not a function', (o) => ({ ...o, beforeVerify: 1 }), /beforeVerify must be a function/],
     ['a callback allowlist entry that is no address', (o) => ({ ...o, callbackAllowlist: ['example.com'] }), /CIDR/],
     ['a CIDR prefix out of range', (o) => ({ ...o, callbackAllowlist: ['203.0.113.0/33'] }), /CIDR/],

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { maskPhone, toDigits } from '../../phone/phone-number.js';
+import { maskNumbers, maskPhone, toDigits } from '../../phone/phone-number.js';
 import { TelephonyPlatformError, TelephonyTimeoutError } from '../telephony.errors.js';
 import type {
   CallAssignment,
@@ -150,7 +150,7 @@ export class SsmsProvider implements TelephonyProvider {
     }
     const result = readEnvelope(text, status, contentType);
     if (!result.ok) {
-      this.logger.warn(`wait_call for ${maskPhone(phone)} refused: ${result.detail}`);
+      this.logger.warn(`wait_call for ${maskPhone(phone)} refused: ${maskNumbers(result.detail)}`);
       throw new TelephonyPlatformError(this.name, result.detail, result.code);
     }
     return result.data;
