@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** Name of the refresh-token table (migration `PhoneCallAuthRefreshTokens1764150000001`). */
 export const REFRESH_TOKEN_TABLE = 'phone_call_refresh_token';
@@ -9,6 +9,7 @@ export const REFRESH_TOKEN_TABLE = 'phone_call_refresh_token';
  * the next one. Rows change only through the single conditional statements of `refresh-token.sql.ts`.
  */
 @Entity(REFRESH_TOKEN_TABLE)
+@Check('phone_call_refresh_token_token_hash_check', `octet_length(token_hash) = 32`)
 @Index('phone_call_refresh_token_hash_idx', ['tokenHash'], { unique: true })
 @Index('phone_call_refresh_token_family_idx', ['familyId'])
 @Index('phone_call_refresh_token_family_created_idx', ['familyCreatedAt'])

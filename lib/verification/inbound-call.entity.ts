@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { VerificationEntity } from './verification.entity.js';
 
 /**
  * What became of an inbound call the platform reported:
@@ -18,6 +19,10 @@ export const INBOUND_CALL_TABLE = 'phone_call_inbound_call';
 
 /** One inbound-call report from a platform and its outcome, kept for audit until purged. */
 @Entity(INBOUND_CALL_TABLE)
+@Check(
+  'phone_call_inbound_call_outcome_check',
+  `outcome IN ('matched', 'no_match', 'late', 'ambiguous', 'duplicate', 'no_caller_id', 'refused')`,
+)
 @Index('phone_call_inbound_call_received_idx', ['receivedAt'])
 @Index('phone_call_inbound_call_verification_idx', ['verificationId'])
 @Index('phone_call_inbound_call_once_idx', ['provider', 'callId'], {
@@ -55,6 +60,11 @@ export class InboundCallEntity {
 
   @Column({ name: 'verification_id', type: 'uuid', nullable: true })
   verificationId!: string | null;
+
+  /** The verification the call concerned; the record outlives it (`ON DELETE SET NULL`). */
+  @ManyToOne(() => VerificationEntity, { onDelete: 'SET NULL', nullable: true })
+  @JoinColumn({ name: 'verification_id', foreignKeyConstraintName: 'phone_call_inbound_call_verification_id_fkey' })
+  verification?: VerificationEntity | null;
 
   @Column({ name: 'received_at', type: 'timestamptz', default: () => 'now()' })
   receivedAt!: Date;
