@@ -11,15 +11,7 @@ import {
   type PhoneCallAuthOptions,
 } from 'nestjs-phone-call-auth';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
-import {
-  createHash,
-  createHmac,
-  generateKeyPairSync,
-  randomBytes,
-  randomUUID,
-  type JsonWebKey,
-  type KeyObject,
-} from 'node:crypto';
+import { createHash, createHmac, generateKeyPairSync, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
@@ -32,9 +24,8 @@ import {
   type TestApp,
   type TestResponse,
 } from './support/test-app.js';
+import { AUDIENCE, ISSUER, validClaims } from './support/tokens.js';
 
-const ISSUER = 'nestjs-phone-call-auth';
-const AUDIENCE = 'phone-call-auth';
 const REFRESH_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const CONCURRENT_REFRESHES = 20;
 /** How many of the app's statements must be waiting on the held row lock before it is released. */
@@ -119,23 +110,6 @@ async function signIn(ctx: Ctx, phone = nextPhone()): Promise<TestResponse> {
 
 function me(ctx: Ctx, token: string): Promise<TestResponse> {
   return ctx.t.request('GET', '/me', undefined, { authorization: `Bearer ${token}` });
-}
-
-/** Claims of a token the module would accept; override one to make it wrong. */
-function validClaims(phone: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const now = Math.floor(Date.now() / 1000);
-  return {
-    sub: phone,
-    phone_number: phone,
-    phone_number_verified: true,
-    amr: ['tel'],
-    iss: ISSUER,
-    aud: AUDIENCE,
-    iat: now,
-    exp: now + 900,
-    jti: randomUUID(),
-    ...overrides,
-  };
 }
 
 /** Signs like the module does (`typ: at+jwt`); `header` adds or overrides header fields. */

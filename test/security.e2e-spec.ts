@@ -13,9 +13,8 @@ import {
   type TestApp,
   type TestResponse,
 } from './support/test-app.js';
+import { AUDIENCE, ISSUER, validClaims } from './support/tokens.js';
 
-const ISSUER = 'nestjs-phone-call-auth';
-const AUDIENCE = 'phone-call-auth';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface Started {
@@ -119,23 +118,6 @@ const messageOf = (response: TestResponse): string => [response.body?.message].f
 // JWT forging ----------------------------------------------------------------------------------
 
 const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-/** Claims of a token the module would accept; override one to make it wrong. */
-function validClaims(phone: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const now = Math.floor(Date.now() / 1000);
-  return {
-    sub: phone,
-    phone_number: phone,
-    phone_number_verified: true,
-    amr: ['tel'],
-    iss: ISSUER,
-    aud: AUDIENCE,
-    iat: now,
-    exp: now + 900,
-    jti: randomUUID(),
-    ...overrides,
-  };
-}
 
 /** Signs like the module does (`typ: at+jwt`); `header` overrides header fields, e.g. `{ typ: 'JWT' }`. */
 function forge(

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256 } from './sha256.js';
 import { queryRows } from '../verification/query-rows.js';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
@@ -13,10 +14,6 @@ const REFRESH_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 function newRefreshToken(): string {
   return randomBytes(32).toString('base64url');
-}
-
-function hashRefreshToken(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
 }
 
 /**
@@ -35,7 +32,7 @@ export class RefreshTokenService {
   /** Starts a family for a verified number and returns its first token. */
   async start(phone: E164, runner: DataSource | EntityManager = this.dataSource): Promise<string> {
     const token = newRefreshToken();
-    await queryRows(runner, sql.START_FAMILY, [hashRefreshToken(token), phone]);
+    await queryRows(runner, sql.START_FAMILY, [sha256(token), phone]);
     return token;
   }
 
@@ -51,8 +48,8 @@ export class RefreshTokenService {
     if (!REFRESH_TOKEN_SHAPE.test(token)) return undefined;
     const next = newRefreshToken();
     const [row] = await queryRows<{ phone: E164 }>(runner, sql.ROTATE, [
-      hashRefreshToken(token),
-      hashRefreshToken(next),
+      sha256(token),
+      sha256(next),
       this.options.jwt.refreshTokens.lifetimeSeconds,
     ]);
     return row ? { phone: row.phone, refreshToken: next } : undefined;
@@ -62,7 +59,7 @@ export class RefreshTokenService {
   async revokeIfReused(token: string): Promise<boolean> {
     if (!REFRESH_TOKEN_SHAPE.test(token)) return false;
     const [row] = await queryRows<{ familyId: string; phone: string }>(this.dataSource, sql.REVOKE_FAMILY_OF_USED, [
-      hashRefreshToken(token),
+      sha256(token),
     ]);
     if (row) {
       this.logger.warn(
@@ -75,7 +72,7 @@ export class RefreshTokenService {
   /** Revokes the family of `token` (sign-out). Returns false for an unknown token or a family already revoked. */
   async revoke(token: string): Promise<boolean> {
     if (!REFRESH_TOKEN_SHAPE.test(token)) return false;
-    const revoked = await queryRows(this.dataSource, sql.REVOKE_FAMILY_OF, [hashRefreshToken(token)]);
+    const revoked = await queryRows(this.dataSource, sql.REVOKE_FAMILY_OF, [sha256(token)]);
     return revoked.length > 0;
   }
 }

@@ -1,10 +1,9 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256 } from '../auth/sha256.js';
 import { type BlockList, isIPv6 } from 'node:net';
 import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
 import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
-
-const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
 /** Whether `ip` (IPv4, IPv6, or IPv4-mapped IPv6 such as `::ffff:203.0.113.5`) is in the list. */
 function allowed(list: BlockList, ip: string | undefined): boolean {
@@ -25,7 +24,7 @@ export class CallbackSecretGuard implements CanActivate {
   private readonly digests: Buffer[];
 
   constructor(@InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions) {
-    this.digests = options.callbackSecrets.map(digest);
+    this.digests = options.callbackSecrets.map(sha256);
   }
 
   canActivate(context: ExecutionContext): boolean {
@@ -35,7 +34,7 @@ export class CallbackSecretGuard implements CanActivate {
       throw new ForbiddenException('Callbacks are accepted only from the addresses in callbackAllowlist.');
     }
     const secret = request.params.secret;
-    const candidate = digest(typeof secret === 'string' ? secret : '');
+    const candidate = sha256(typeof secret === 'string' ? secret : '');
     // Compare against all secrets, without stopping early, so timing says nothing about which matched.
     const matched = this.digests.reduce((found, known) => timingSafeEqual(known, candidate) || found, false);
     if (!matched) {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { sha256 } from '../auth/sha256.js';
 import { isIP, isIPv4 } from 'node:net';
 import type { DataSource } from 'typeorm';
 import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
@@ -48,7 +48,7 @@ export function clientKey(ip: string | undefined): string | undefined {
 
 /** Counter keys are hashed: fixed length whatever a client sends, and no phone number in the table. */
 function counterKey(name: string): string {
-  return createHash('sha256').update(name, 'utf8').digest('hex');
+  return sha256(name).toString('hex');
 }
 
 /**

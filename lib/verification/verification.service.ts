@@ -1,6 +1,7 @@
 import { BadRequestException, HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { sha256 } from '../auth/sha256.js';
 import { DataSource } from 'typeorm';
 import { IssuedToken, TokenService } from '../auth/token.service.js';
 import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
@@ -74,10 +75,6 @@ function fits(value: string | undefined, max: number): string | null {
   return typeof value === 'string' && value.length <= max && /^[\x21-\x7e]+$/.test(value) ? value : null;
 }
 
-function hashSecret(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest();
-}
-
 /**
  * The verification lifecycle: start, inbound call, redeem, cancel.
  * Every state change is one conditional UPDATE evaluated on the database clock.
@@ -130,7 +127,7 @@ export class VerificationService {
       callTo.number,
       provider.name,
       assignment.waitId ?? null,
-      hashSecret(secret),
+      sha256(secret),
       windowSeconds,
     ]);
     this.logger.log(`Verification ${row.id} started for ${maskPhone(phone.number)}: call ${maskPhone(callTo.number)}`);
@@ -203,7 +200,7 @@ export class VerificationService {
   async authenticate(id: string, secret: string): Promise<AuthenticatedVerification | null> {
     if (!isUUID(id)) return null;
     const row = await this.find(id);
-    if (!row || !timingSafeEqual(row.secretHash, hashSecret(secret))) return null;
+    if (!row || !timingSafeEqual(row.secretHash, sha256(secret))) return null;
     return { id: row.id, status: row.status, expiresAt: row.expiresAt };
   }
 
@@ -213,7 +210,7 @@ export class VerificationService {
    */
   async redeem(id: string, secret: string): Promise<RedeemResult> {
     if (!isUUID(id)) return { status: 'unauthorized' };
-    return this.consume(id, hashSecret(secret), true);
+    return this.consume(id, sha256(secret), true);
   }
 
   private async consume(id: string, secretHash: Buffer, again: boolean): Promise<RedeemResult> {
@@ -243,7 +240,7 @@ export class VerificationService {
   /** Cancels a pending or verified verification. Returns false for an unknown id or a wrong secret. */
   async cancel(id: string, secret: string): Promise<boolean> {
     if (!isUUID(id)) return false;
-    const secretHash = hashSecret(secret);
+    const secretHash = sha256(secret);
     const canceled = await this.query(sql.CANCEL_VERIFICATION, [id, secretHash, this.options.redeemSeconds]);
     if (canceled.length > 0) {
       this.logger.log(`Verification ${id} canceled`);
