@@ -1,4 +1,6 @@
-/** Injection token of the validated options ({@link ResolvedPhoneCallAuthOptions}). */
+import { Inject } from '@nestjs/common';
+
+/** Injection token of the validated options (`ResolvedPhoneCallAuthOptions`). */
 export const PHONE_CALL_AUTH_OPTIONS = Symbol('PHONE_CALL_AUTH_OPTIONS');
 /** Injection token of the TypeORM DataSource the module uses. */
 export const PHONE_CALL_AUTH_DATA_SOURCE = Symbol('PHONE_CALL_AUTH_DATA_SOURCE');
@@ -6,3 +8,11 @@ export const PHONE_CALL_AUTH_DATA_SOURCE = Symbol('PHONE_CALL_AUTH_DATA_SOURCE')
 export const PHONE_CALL_JWT_STRATEGY = 'phone-call-jwt';
 /** Name of the Passport strategy that checks a verification's id and secret. */
 export const PHONE_CALL_VERIFICATION_STRATEGY = 'phone-call-verification';
+/** Longest `?wait=` of the token route, in seconds. */
+export const MAX_WAIT_SECONDS = 30;
+
+/** Injects the validated options (`ResolvedPhoneCallAuthOptions`). */
+export const InjectPhoneCallAuthOptions = (): ParameterDecorator & PropertyDecorator => Inject(PHONE_CALL_AUTH_OPTIONS);
+/** Injects the TypeORM DataSource the module uses. */
+export const InjectPhoneCallAuthDataSource = (): ParameterDecorator & PropertyDecorator =>
+  Inject(PHONE_CALL_AUTH_DATA_SOURCE);

@@ -1,21 +1,17 @@
-import { ConfigurableModuleBuilder, Inject, Provider } from '@nestjs/common';
+import { ConfigurableModuleBuilder, Provider } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import { RefreshTokenEntity } from './auth/refresh-token.entity.js';
+import { PHONE_CALL_AUTH_ENTITIES } from './database/phone-call-auth.entities.js';
 import { PHONE_CALL_AUTH_DATA_SOURCE, PHONE_CALL_AUTH_OPTIONS } from './phone-call-auth.constants.js';
-import { PhoneCallAuthOptions, resolvePhoneCallAuthOptions } from './phone-call-auth.options.js';
-import { InboundCallEntity } from './verification/inbound-call.entity.js';
-import { VerificationEntity } from './verification/verification.entity.js';
-import { RateLimitEntity } from './rate-limit/rate-limit.entity.js';
-
-/** The module's entities, for the host's data source (`entities: [...PHONE_CALL_AUTH_ENTITIES]`). */
-export const PHONE_CALL_AUTH_ENTITIES = [VerificationEntity, InboundCallEntity, RateLimitEntity, RefreshTokenEntity];
+import type { PhoneCallAuthOptions } from './options/phone-call-auth-options.interface.js';
+import { PHONE_CALL_AUTH_DEFAULTS } from './options/phone-call-auth.defaults.js';
+import { resolvePhoneCallAuthOptions } from './options/resolve-options.js';
 
 /** Options that shape the module graph, so they stay synchronous in forRootAsync too. */
 export interface PhoneCallAuthExtras {
   /** Register the module globally. @default false */
   isGlobal?: boolean;
-  /** Prefix of the module's routes. @default 'auth/phone-call' */
+  /** Prefix of the module's routes. @default PHONE_CALL_AUTH_DEFAULTS.routePrefix ('auth/phone-call') */
   routePrefix?: string;
   /** Name of the TypeORM data source, when the app has several. @default the default data source */
   dataSource?: string;
@@ -25,7 +21,7 @@ export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYN
   new ConfigurableModuleBuilder<PhoneCallAuthOptions>({ moduleName: 'PhoneCallAuth' })
     .setClassMethodName('forRoot')
     .setExtras<PhoneCallAuthExtras>(
-      { isGlobal: false, routePrefix: 'auth/phone-call', dataSource: undefined },
+      { isGlobal: false, routePrefix: PHONE_CALL_AUTH_DEFAULTS.routePrefix, dataSource: undefined },
       (definition, extras) => {
         const providers: Provider[] = [
           {
@@ -41,7 +37,9 @@ export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYN
           imports: [
             ...(definition.imports ?? []),
             TypeOrmModule.forFeature(PHONE_CALL_AUTH_ENTITIES, extras.dataSource),
-            RouterModule.register([{ path: extras.routePrefix ?? 'auth/phone-call', module: definition.module }]),
+            RouterModule.register([
+              { path: extras.routePrefix ?? PHONE_CALL_AUTH_DEFAULTS.routePrefix, module: definition.module },
+            ]),
           ],
           providers: [...(definition.providers ?? []), ...providers],
           exports: [...(definition.exports ?? []), PHONE_CALL_AUTH_OPTIONS],
@@ -49,6 +47,3 @@ export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYN
       },
     )
     .build();
-
-/** Injects the validated options ({@link ResolvedPhoneCallAuthOptions}). */
-export const InjectPhoneCallAuthOptions = (): ParameterDecorator & PropertyDecorator => Inject(PHONE_CALL_AUTH_OPTIONS);

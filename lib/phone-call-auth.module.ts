@@ -4,16 +4,16 @@ import { PhoneCallJwtStrategy } from './auth/phone-call-jwt.strategy.js';
 import { RefreshTokenController } from './auth/refresh-token.controller.js';
 import { RefreshTokenService } from './auth/refresh-token.service.js';
 import { TokenService } from './auth/token.service.js';
-import { VerificationSecretStrategy } from './auth/verification-secret.strategy.js';
+import { VerificationSecretStrategy } from './verification/verification-secret.strategy.js';
 import { CallbackSecretGuard } from './callback/callback-secret.guard.js';
 import { InboundCallController } from './callback/inbound-call.controller.js';
 import { ConfigurableModuleClass } from './phone-call-auth.module-definition.js';
 import { VerificationController } from './verification/verification.controller.js';
 import { VerificationService } from './verification/verification.service.js';
-import { PurgeService } from './verification/purge.service.js';
+import { PurgeService } from './database/purge.service.js';
 import { RateLimitService } from './rate-limit/rate-limit.service.js';
-import { VerificationListener } from './realtime/verification-listener.service.js';
-import { VerificationWaiters } from './realtime/verification-waiters.service.js';
+import { VerificationListenerService } from './realtime/verification-listener.service.js';
+import { VerificationWaitersService } from './realtime/verification-waiters.service.js';
 
 /**
  * Phone verification by the subscriber's own call.
@@ -51,9 +51,9 @@ import { VerificationWaiters } from './realtime/verification-waiters.service.js'
     CallbackSecretGuard,
     RateLimitService,
     PurgeService,
-    VerificationWaiters,
-    VerificationListener,
+    VerificationWaitersService,
+    VerificationListenerService,
   ],
-  exports: [VerificationService, TokenService, PhoneCallAuthGuard, PurgeService, VerificationWaiters],
+  exports: [VerificationService, TokenService, PhoneCallAuthGuard, PurgeService],
 })
 export class PhoneCallAuthModule extends ConfigurableModuleClass {}

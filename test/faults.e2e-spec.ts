@@ -1,4 +1,5 @@
-import { LISTENER_APPLICATION_NAME, VerificationWaiters } from 'nestjs-phone-call-auth';
+import { LISTENER_APPLICATION_NAME } from '../lib/realtime/realtime.constants.js';
+import { VerificationWaitersService } from '../lib/realtime/verification-waiters.service.js';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { startEmbeddedPostgres, type RunningPostgres } from './support/global-setup.js';
 import { bootTestApp, PREFIX, type TestApp, type TestResponse } from './support/test-app.js';
@@ -64,7 +65,7 @@ it(
     expect((await platform.placeCall({ from: '+79160000001' })).status).toBe(200);
     const pending = await start('+79160000002');
     const held = timed(token(pending, '?wait=2'));
-    while (t.app.get(VerificationWaiters).size === 0) await new Promise((resolve) => setImmediate(resolve));
+    while (t.app.get(VerificationWaitersService).size === 0) await new Promise((resolve) => setImmediate(resolve));
     expect(await listening()).toBe(1);
 
     await postgres.pause();

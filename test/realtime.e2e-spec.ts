@@ -1,4 +1,5 @@
-import { LISTENER_APPLICATION_NAME, VerificationWaiters } from 'nestjs-phone-call-auth';
+import { LISTENER_APPLICATION_NAME } from '../lib/realtime/realtime.constants.js';
+import { VerificationWaitersService } from '../lib/realtime/verification-waiters.service.js';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import pg from 'pg';
 import { bootTestApp, createTestDatabase, PREFIX, type TestApp, type TestAppOptions } from './support/test-app.js';
@@ -80,7 +81,7 @@ async function openEvents(
 
 /** Resolves once `count` requests wait on the app: they registered, so what happens next must wake them. */
 async function waiting(t: TestApp, count: number): Promise<void> {
-  const waiters = t.app.get(VerificationWaiters);
+  const waiters = t.app.get(VerificationWaitersService);
   while (waiters.size < count) await new Promise((resolve) => setImmediate(resolve));
 }
 
@@ -274,7 +275,7 @@ describe('server-sent events', () => {
       expect(await events.next()).toEqual({ event: 'status', data: { status: 'verified' } });
       expect(performance.now() - calledBack).toBeLessThan(500);
       expect(await events.next()).toBeNull();
-      expect(b.app.get(VerificationWaiters).size).toBe(0);
+      expect(b.app.get(VerificationWaitersService).size).toBe(0);
 
       // The stream consumes nothing: the token is redeemed as usual.
       expect((await longPoll(a, verification, 0)).status).toBe(200);
@@ -306,7 +307,7 @@ describe('server-sent events', () => {
       expect(response.status).toBe(200);
       await waiting(b, 1);
       controller.abort();
-      const waiters = b.app.get(VerificationWaiters);
+      const waiters = b.app.get(VerificationWaitersService);
       while (waiters.size > 0) await new Promise((resolve) => setImmediate(resolve));
     },
     TIMEOUT,

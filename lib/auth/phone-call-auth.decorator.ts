@@ -2,16 +2,12 @@ import { applyDecorators, createParamDecorator, ExecutionContext, Injectable, Us
 import { AuthGuard } from '@nestjs/passport';
 import { OpenApiBearer, OpenApiResponse } from '../openapi/openapi.decorators.js';
 import { ErrorResponse } from '../openapi/openapi.models.js';
-import { PHONE_CALL_JWT_STRATEGY, PHONE_CALL_VERIFICATION_STRATEGY } from '../phone-call-auth.constants.js';
+import { PHONE_CALL_JWT_STRATEGY } from '../phone-call-auth.constants.js';
 import type { VerifiedPhoneIdentity } from './token.service.js';
 
 /** Guard for routes that need a verified phone: `Authorization: Bearer <jwt>` issued by this module. */
 @Injectable()
 export class PhoneCallAuthGuard extends AuthGuard(PHONE_CALL_JWT_STRATEGY) {}
-
-/** Guard of the module's own routes that take a verification id and secret. */
-@Injectable()
-export class VerificationSecretGuard extends AuthGuard(PHONE_CALL_VERIFICATION_STRATEGY) {}
 
 /**
  * Protects a route or a controller: only requests with a valid token from this module pass.

@@ -1,7 +1,7 @@
 import { Body, Controller, Header, HttpCode, Post, UseFilters, UsePipes, ValidationPipe } from '@nestjs/common';
 import { DatabaseUnavailableFilter } from '../database/database-unavailable.filter.js';
-import { OpenApiBody, OpenApiOperation, OpenApiResponse, OpenApiTags } from '../openapi/openapi.decorators.js';
-import { ErrorResponse, IssuedTokenResponse } from '../openapi/openapi.models.js';
+import { OpenApiTags } from '../openapi/openapi.decorators.js';
+import { RefreshDocs } from './refresh-token.docs.js';
 import { RefreshTokenDto } from './refresh-token.dto.js';
 import { type IssuedToken, TokenService } from './token.service.js';
 
@@ -22,15 +22,7 @@ export class RefreshTokenController {
    * body; **404** when refresh tokens are off.
    */
   @Post('refresh')
-  @OpenApiOperation('Refresh an access token', 'Uses the refresh token once and answers with the next one.')
-  @OpenApiBody(RefreshTokenDto)
-  @OpenApiResponse(200, 'A new access token and the next refresh token.', { type: IssuedTokenResponse })
-  @OpenApiResponse(400, '`refreshToken` is missing, not a string or too long; unknown fields.', { type: ErrorResponse })
-  @OpenApiResponse(401, 'Unknown, used, revoked or expired refresh token (a used one revokes its family).', {
-    type: ErrorResponse,
-  })
-  @OpenApiResponse(404, 'Refresh tokens are off (`jwt.refreshTokens` not set).', { type: ErrorResponse })
-  @OpenApiResponse(503, 'The database is unavailable: try again after `Retry-After` seconds.', { type: ErrorResponse })
+  @RefreshDocs()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   refresh(@Body() body: RefreshTokenDto): Promise<IssuedToken> {

@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { sha256 } from './sha256.js';
-import { queryRows } from '../verification/query-rows.js';
+import { sha256 } from '../database/sha256.js';
+import { queryRows } from '../database/query-rows.js';
 import type { DataSource, EntityManager } from 'typeorm';
-import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
-import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
+import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
+import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import { maskPhone, type E164 } from '../phone/phone-number.js';
 import * as sql from './refresh-token.sql.js';
 
@@ -32,7 +31,7 @@ export class RefreshTokenService {
   /** Starts a family for a verified number and returns its first token. */
   async start(phone: E164, runner: DataSource | EntityManager = this.dataSource): Promise<string> {
     const token = newRefreshToken();
-    await queryRows(runner, sql.START_FAMILY, [sha256(token), phone]);
+    await queryRows(runner, { text: sql.START_FAMILY, values: [sha256(token), phone] });
     return token;
   }
 
@@ -47,20 +46,24 @@ export class RefreshTokenService {
   ): Promise<{ phone: E164; refreshToken: string } | undefined> {
     if (!REFRESH_TOKEN_SHAPE.test(token)) return undefined;
     const next = newRefreshToken();
-    const [row] = await queryRows<{ phone: E164 }>(runner, sql.ROTATE, [
-      sha256(token),
-      sha256(next),
-      this.options.jwt.refreshTokens.lifetimeSeconds,
-    ]);
+    const [row] = await queryRows<{ phone: E164 }>(
+      runner,
+      sql.rotate({
+        tokenHash: sha256(token),
+        nextHash: sha256(next),
+        lifetimeSeconds: this.options.jwt.refreshTokens.lifetimeSeconds,
+      }),
+    );
     return row ? { phone: row.phone, refreshToken: next } : undefined;
   }
 
   /** When `token` was already used, revokes its whole family (someone replayed it). Returns true if it did. */
   async revokeIfReused(token: string): Promise<boolean> {
     if (!REFRESH_TOKEN_SHAPE.test(token)) return false;
-    const [row] = await queryRows<{ familyId: string; phone: string }>(this.dataSource, sql.REVOKE_FAMILY_OF_USED, [
-      sha256(token),
-    ]);
+    const [row] = await queryRows<{ familyId: string; phone: string }>(this.dataSource, {
+      text: sql.REVOKE_FAMILY_OF_USED,
+      values: [sha256(token)],
+    });
     if (row) {
       this.logger.warn(
         `A used refresh token was presented again: family ${row.familyId} of ${maskPhone(row.phone)} revoked`,
@@ -72,7 +75,7 @@ export class RefreshTokenService {
   /** Revokes the family of `token` (sign-out). Returns false for an unknown token or a family already revoked. */
   async revoke(token: string): Promise<boolean> {
     if (!REFRESH_TOKEN_SHAPE.test(token)) return false;
-    const revoked = await queryRows(this.dataSource, sql.REVOKE_FAMILY_OF, [sha256(token)]);
+    const revoked = await queryRows(this.dataSource, { text: sql.REVOKE_FAMILY_OF, values: [sha256(token)] });
     return revoked.length > 0;
   }
 }

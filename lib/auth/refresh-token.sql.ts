@@ -1,4 +1,5 @@
-import { REFRESH_TOKEN_TABLE } from './refresh-token.entity.js';
+import { REFRESH_TOKEN_TABLE } from '../database/entities/refresh-token.entity.js';
+import type { Statement } from '../database/query-rows.js';
 
 /*
  * The refresh-token statements. Each state change is one conditional statement on the database
@@ -18,7 +19,7 @@ export const START_FAMILY = `
  * uses of one token, the first takes the row lock; the others re-check `used_at IS NULL` once it
  * commits and get no row. $1 token_hash, $2 the successor's token_hash, $3 family lifetime seconds.
  */
-export const ROTATE = `
+const ROTATE = `
   WITH used AS (
     UPDATE ${REFRESH_TOKEN_TABLE} AS old SET used_at = now()
     WHERE old.token_hash = $1 AND old.used_at IS NULL AND old.revoked_at IS NULL
@@ -31,6 +32,12 @@ export const ROTATE = `
   INSERT INTO ${REFRESH_TOKEN_TABLE} (family_id, token_hash, phone, family_created_at)
   SELECT family_id, $2, phone, family_created_at FROM used
   RETURNING family_id AS "familyId", phone`;
+
+/** {@link ROTATE} with its parameters. */
+export const rotate = (p: { tokenHash: Buffer; nextHash: Buffer; lifetimeSeconds: number }): Statement => ({
+  text: ROTATE,
+  values: [p.tokenHash, p.nextHash, p.lifetimeSeconds],
+});
 
 /** Reuse of a used token: revokes every token of its family. $1 token_hash. */
 export const REVOKE_FAMILY_OF_USED = `

@@ -2,12 +2,11 @@ import { Inject, Injectable, Logger, NotFoundException, UnauthorizedException } 
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
-import { runHook } from '../phone-call-auth.hooks.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
-import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
+import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
+import { runHook } from '../options/run-hook.js';
+import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import type { E164 } from '../phone/phone-number.js';
-import type { ResolvedJwtKey } from './jwt.keys.js';
+import type { ResolvedJwtKey } from '../options/resolved-options.interface.js';
 import { RefreshTokenService } from './refresh-token.service.js';
 
 /** The token endpoints' answer. */

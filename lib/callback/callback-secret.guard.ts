@@ -1,9 +1,9 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
+import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
 import { timingSafeEqual } from 'node:crypto';
-import { sha256 } from '../auth/sha256.js';
+import { sha256 } from '../database/sha256.js';
 import { type BlockList, isIPv6 } from 'node:net';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
-import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
+import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 
 /** Whether `ip` (IPv4, IPv6, or IPv4-mapped IPv6 such as `::ffff:203.0.113.5`) is in the list. */
 function allowed(list: BlockList, ip: string | undefined): boolean {

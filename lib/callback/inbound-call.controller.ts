@@ -1,16 +1,11 @@
 import { Controller, Get, Header, HttpCode, Logger, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
 import { DatabaseUnavailableFilter } from '../database/database-unavailable.filter.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
-import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
+import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import type { InboundCallRequest } from '../providers/telephony-provider.interface.js';
-import {
-  OpenApiOperation,
-  OpenApiParam,
-  OpenApiProduces,
-  OpenApiResponse,
-  OpenApiTags,
-} from '../openapi/openapi.decorators.js';
+import { OpenApiResponse, OpenApiTags } from '../openapi/openapi.decorators.js';
 import { ErrorResponse } from '../openapi/openapi.models.js';
+import { CallbackDocs } from './inbound-call.docs.js';
 import { VerificationService } from '../verification/verification.service.js';
 import { CallbackSecretGuard } from './callback-secret.guard.js';
 
@@ -38,10 +33,7 @@ export class InboundCallController {
   @Get(':secret')
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  @OpenApiOperation('Inbound-call report (GET)', 'Sent by the platform (SSMS), with the call in the query.')
-  @OpenApiParam('secret', 'The callback secret.')
-  @OpenApiProduces('text/plain')
-  @OpenApiResponse(200, 'Recorded, whatever the outcome.', { schema: { type: 'string', example: 'OK' } })
+  @CallbackDocs('GET', 'Sent by the platform (SSMS), with the call in the query.')
   receiveGet(@Req() request: InboundCallRequest): Promise<string> {
     return this.receive(request);
   }
@@ -50,10 +42,7 @@ export class InboundCallController {
   @HttpCode(200)
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  @OpenApiOperation('Inbound-call report (POST)', 'For platforms that post: query, form and JSON fields, merged.')
-  @OpenApiParam('secret', 'The callback secret.')
-  @OpenApiProduces('text/plain')
-  @OpenApiResponse(200, 'Recorded, whatever the outcome.', { schema: { type: 'string', example: 'OK' } })
+  @CallbackDocs('POST', 'For platforms that post: query, form and JSON fields, merged.')
   receivePost(@Req() request: InboundCallRequest): Promise<string> {
     return this.receive(request);
   }

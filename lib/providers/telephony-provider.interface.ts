@@ -52,8 +52,8 @@ export interface TelephonyProvider {
   readonly windowLimits?: { min: number; max: number };
   /**
    * Asks the platform to wait for a call from `request.phone`.
-   * Throws {@link TelephonyPlatformError} when the platform refuses or answers garbage,
-   * {@link TelephonyTimeoutError} when it does not answer in time.
+   * Throws {@link TelephonyPlatformException} when the platform refuses or answers garbage,
+   * {@link TelephonyTimeoutException} when it does not answer in time.
    */
   requestCall(request: CallRequest): Promise<CallAssignment>;
   /** Reads the platform's inbound-call report out of its HTTP request. Never throws on bad input: returns what it can read. */

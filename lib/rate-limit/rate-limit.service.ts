@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { sha256 } from '../auth/sha256.js';
+import { sha256 } from '../database/sha256.js';
 import { isIP, isIPv4 } from 'node:net';
 import type { DataSource } from 'typeorm';
-import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
-import type { RateLimitRule, ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
-import { queryRows } from '../verification/query-rows.js';
-import { RATE_LIMIT_TABLE } from './rate-limit.entity.js';
+import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
+import type { RateLimitRule } from '../options/phone-call-auth-options.interface.js';
+import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import { queryRows } from '../database/query-rows.js';
+import { RATE_LIMIT_TABLE } from '../database/entities/rate-limit.entity.js';
 import { TooManyVerificationsException } from './too-many-verifications.exception.js';
 
 interface Counter {
@@ -81,10 +81,10 @@ export class RateLimitService {
   private async count(candidates: (Counter | false | null | undefined | '')[]): Promise<void> {
     const counters = candidates.filter((counter): counter is Counter => !!counter);
     if (counters.length === 0) return;
-    const rows = await queryRows<{ key: string; count: number; retryAfter: number }>(this.dataSource, COUNT, [
-      counters.map((counter) => counter.key),
-      counters.map((counter) => counter.rule.windowSeconds),
-    ]);
+    const rows = await queryRows<{ key: string; count: number; retryAfter: number }>(this.dataSource, {
+      text: COUNT,
+      values: [counters.map((counter) => counter.key), counters.map((counter) => counter.rule.windowSeconds)],
+    });
     const exceeded = counters
       .map((counter) => ({ counter, row: rows.find((row) => row.key === counter.key)! }))
       .filter(({ counter, row }) => row.count > counter.rule.limit)

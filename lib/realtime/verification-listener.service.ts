@@ -4,8 +4,9 @@ import type { ClientConfig, Notification } from 'pg';
 import type { DataSource } from 'typeorm';
 import { pgClientConfig } from '../database/pg-client-config.js';
 import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
-import { LISTENER_APPLICATION_NAME, VERIFICATION_CHANNEL } from './realtime.constants.js';
-import { VerificationWaiters } from './verification-waiters.service.js';
+import { VERIFICATION_CHANNEL } from '../verification/verification.sql.js';
+import { LISTENER_APPLICATION_NAME } from './realtime.constants.js';
+import { VerificationWaitersService } from './verification-waiters.service.js';
 
 /** Reconnection delays: from this, doubling up to the maximum, each with random jitter. */
 const RETRY_MIN_MS = 100;
@@ -21,8 +22,8 @@ const RETRY_MAX_MS = 5_000;
  * Without the connection, waiting requests are answered at their deadline.
  */
 @Injectable()
-export class VerificationListener implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(VerificationListener.name);
+export class VerificationListenerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(VerificationListenerService.name);
   private readonly config?: ClientConfig;
   private client?: pg.Client;
   private retryTimer?: NodeJS.Timeout;
@@ -31,7 +32,7 @@ export class VerificationListener implements OnApplicationBootstrap, OnApplicati
 
   constructor(
     @Inject(PHONE_CALL_AUTH_DATA_SOURCE) dataSource: DataSource,
-    private readonly waiters: VerificationWaiters,
+    private readonly waiters: VerificationWaitersService,
   ) {
     this.config = pgClientConfig(dataSource.options, LISTENER_APPLICATION_NAME);
   }

@@ -1,10 +1,9 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
-import type { ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
-import { queryRows } from '../verification/query-rows.js';
-import { SELECT_NOT_PENDING } from './realtime.constants.js';
+import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
+import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import { queryRows } from '../database/query-rows.js';
+import { SELECT_NOT_PENDING } from '../verification/verification.sql.js';
 
 /** Why a waiter woke up. */
 type WakeReason = 'notified' | 'timeout' | 'shutdown' | 'aborted';
@@ -47,13 +46,13 @@ class Waiter {
 /**
  * Requests held until a verification leaves `pending`: an in-memory map of verification id to
  * waiters. A waiter costs no database work while it waits: it checks the verification when it
- * registers, then once more when woken (by {@link VerificationListener}'s NOTIFY, by the
+ * registers, then once more when woken (by {@link VerificationListenerService}'s NOTIFY, by the
  * verification's window closing, by its deadline or by shutdown). At most `maxWaiters` wait at
  * once on an instance; beyond that the route answers 503.
  */
 @Injectable()
-export class VerificationWaiters implements BeforeApplicationShutdown {
-  private readonly logger = new Logger(VerificationWaiters.name);
+export class VerificationWaitersService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(VerificationWaitersService.name);
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly held = new Set<Promise<unknown>>();
   private count = 0;
@@ -118,7 +117,7 @@ export class VerificationWaiters implements BeforeApplicationShutdown {
     const ids = [...this.waiters.keys()];
     if (ids.length === 0) return;
     try {
-      const rows = await queryRows<{ id: string }>(this.dataSource, SELECT_NOT_PENDING, [ids]);
+      const rows = await queryRows<{ id: string }>(this.dataSource, { text: SELECT_NOT_PENDING, values: [ids] });
       for (const { id } of rows) this.wake(id);
     } catch (error) {
       // Without the answer, every waiter checks its own verification.

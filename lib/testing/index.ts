@@ -5,3 +5,4 @@ export {
   type FakeWait,
   FakeSsmsPlatform,
 } from './fake-ssms-platform.js';
+export { endVerificationWindow, findVerification, type VerificationFixture } from './verification-fixtures.js';

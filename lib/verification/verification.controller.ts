@@ -20,33 +20,17 @@ import {
   UsePipes,
   ValidationPipe,
 } from '@nestjs/common';
-import { VerificationSecretGuard } from '../auth/phone-call-auth.decorator.js';
+import { VerificationSecretGuard } from './verification-secret.guard.js';
 import { IssuedToken } from '../auth/token.service.js';
-import { readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from '../auth/verification-secret.strategy.js';
+import { readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.strategy.js';
 import { RetryAfterFilter } from '../rate-limit/retry-after.filter.js';
 import { DatabaseUnavailableFilter } from '../database/database-unavailable.filter.js';
-import {
-  OpenApiBody,
-  OpenApiHeader,
-  OpenApiOperation,
-  OpenApiParam,
-  OpenApiProduces,
-  OpenApiQuery,
-  OpenApiResponse,
-  OpenApiTags,
-} from '../openapi/openapi.decorators.js';
-import {
-  ErrorResponse,
-  IssuedTokenResponse,
-  PendingVerificationResponse,
-  StartedVerificationResponse,
-  VerificationGoneResponse,
-} from '../openapi/openapi.models.js';
+import { OpenApiTags } from '../openapi/openapi.decorators.js';
+import { CancelDocs, EventsDocs, RedeemDocs, StartDocs } from './verification.docs.js';
 import { abortOnClose } from '../realtime/abort-on-close.js';
 import { ParseWaitPipe } from '../realtime/parse-wait.pipe.js';
-import { MAX_WAIT_SECONDS } from '../realtime/realtime.constants.js';
 import { statusEvents } from '../realtime/status-events.js';
-import { VerificationWaiters } from '../realtime/verification-waiters.service.js';
+import { VerificationWaitersService } from '../realtime/verification-waiters.service.js';
 import type { Observable } from 'rxjs';
 import { StartVerificationDto, VerificationSecretDto } from './verification.dto.js';
 import {
@@ -67,24 +51,13 @@ import {
 export class VerificationController {
   constructor(
     private readonly verifications: VerificationService,
-    private readonly waiters: VerificationWaiters,
+    private readonly waiters: VerificationWaitersService,
   ) {}
 
   /** Starts a verification: **201** with the number to call and the secret (shown only here). */
   @Post()
   @Header('Cache-Control', 'no-store')
-  @OpenApiOperation('Start a verification', 'Asks the platform for a number the subscriber must call from `phone`.')
-  @OpenApiBody(StartVerificationDto)
-  @OpenApiResponse(201, 'Started: call `callTo` from `phone` before `expiresAt`.', {
-    type: StartedVerificationResponse,
-  })
-  @OpenApiResponse(400, '`phone` is missing, too long or not a valid number; unknown fields.', { type: ErrorResponse })
-  @OpenApiResponse(429, 'Too many verifications: wait `Retry-After` seconds.', {
-    type: ErrorResponse,
-    headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } },
-  })
-  @OpenApiResponse(502, 'The platform refused or answered something else. Nothing is stored.', { type: ErrorResponse })
-  @OpenApiResponse(504, 'The platform did not answer in time. Nothing is stored.', { type: ErrorResponse })
+  @StartDocs()
   start(@Body() body: StartVerificationDto, @Ip() ip: string): Promise<StartedVerification> {
     return this.verifications.start(body.phone, { ip });
   }
@@ -99,26 +72,7 @@ export class VerificationController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @UseGuards(VerificationSecretGuard)
-  @OpenApiOperation('Redeem a verification', 'Poll every few seconds until **200** (a token) or **410**.')
-  @OpenApiParam('id', 'The verification id.', { type: 'string', format: 'uuid' })
-  @OpenApiQuery('wait', 'Long-poll: hold a pending verification up to this many seconds for the call.', {
-    type: 'integer',
-    minimum: 0,
-    maximum: MAX_WAIT_SECONDS,
-    default: 0,
-  })
-  @OpenApiHeader('X-Verification-Secret', 'The secret, when it is not in the body.')
-  @OpenApiBody(VerificationSecretDto, { required: false })
-  @OpenApiResponse(200, 'The call arrived: a token, issued once.', { type: IssuedTokenResponse })
-  @OpenApiResponse(202, 'The call has not arrived yet: poll again.', { type: PendingVerificationResponse })
-  @OpenApiResponse(400, '`id` is not a UUID, `wait` is not 0..30, the secret is missing, or unknown body fields.', {
-    type: ErrorResponse,
-  })
-  @OpenApiResponse(401, 'Unknown verification or wrong secret (the same answer for both).', { type: ErrorResponse })
-  @OpenApiResponse(410, 'Expired, canceled or already redeemed: start a new one.', { type: VerificationGoneResponse })
-  @OpenApiResponse(503, 'The database is unavailable, or too many requests wait on this server: retry.', {
-    type: ErrorResponse,
-  })
+  @RedeemDocs()
   async token(
     @Param('id') id: string,
     @Query('wait', ParseWaitPipe) wait: number,
@@ -160,18 +114,7 @@ export class VerificationController {
    */
   @Sse(':id/events')
   @UseGuards(VerificationSecretGuard)
-  @OpenApiOperation('Follow a verification', 'Server-sent events: the status now, then the status it changes to.')
-  @OpenApiParam('id', 'The verification id.', { type: 'string', format: 'uuid' })
-  @OpenApiHeader('X-Verification-Secret', 'The secret from the start answer.', true)
-  @OpenApiProduces('text/event-stream')
-  @OpenApiResponse(200, '`event: status`, `data: {"status", "expiresAt"?}`; ends after the final status.', {
-    schema: { type: 'string' },
-  })
-  @OpenApiResponse(400, '`id` is not a UUID or the secret is missing.', { type: ErrorResponse })
-  @OpenApiResponse(401, 'Unknown verification or wrong secret (the same answer for both).', { type: ErrorResponse })
-  @OpenApiResponse(503, 'The database is unavailable, or too many requests wait on this server: retry.', {
-    type: ErrorResponse,
-  })
+  @EventsDocs()
   async events(
     @Param('id') id: string,
     @Req() request: { body?: unknown; headers: Record<string, unknown>; user?: AuthenticatedVerification },
@@ -194,13 +137,7 @@ export class VerificationController {
   @Delete(':id')
   @HttpCode(204)
   @UseGuards(VerificationSecretGuard)
-  @OpenApiOperation('Cancel a verification')
-  @OpenApiParam('id', 'The verification id.', { type: 'string', format: 'uuid' })
-  @OpenApiHeader('X-Verification-Secret', 'The secret, when it is not in the body.')
-  @OpenApiBody(VerificationSecretDto, { required: false })
-  @OpenApiResponse(204, 'Canceled, or it had already ended.')
-  @OpenApiResponse(400, '`id` is not a UUID or the secret is missing.', { type: ErrorResponse })
-  @OpenApiResponse(401, 'Unknown verification or wrong secret.', { type: ErrorResponse })
+  @CancelDocs()
   async cancel(
     @Param('id') id: string,
     @Body() _body: VerificationSecretDto,

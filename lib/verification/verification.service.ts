@@ -1,22 +1,23 @@
 import { BadRequestException, HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { sha256 } from '../auth/sha256.js';
+import { sha256 } from '../database/sha256.js';
 import { DataSource } from 'typeorm';
 import { IssuedToken, TokenService } from '../auth/token.service.js';
-import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
-import type { ResolvedPhoneCallAuthOptions, VerificationCandidate } from '../phone-call-auth.options.js';
+import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
+import type { VerificationCandidate } from '../options/phone-call-auth-options.interface.js';
+import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import { maskNumbers, maskPhone, parsePhone, parsePlatformPhone } from '../phone/phone-number.js';
 import { RateLimitService } from '../rate-limit/rate-limit.service.js';
 import type { PhoneNumber } from 'libphonenumber-js/max';
-import { queryRows } from './query-rows.js';
-import { runHook } from '../phone-call-auth.hooks.js';
-import { TelephonyPlatformError } from '../providers/telephony.errors.js';
+import { queryRows, type Statement } from '../database/query-rows.js';
+import { runHook } from '../options/run-hook.js';
+import { TelephonyPlatformException } from '../providers/telephony.exceptions.js';
 import type { InboundCallReport } from '../providers/telephony-provider.interface.js';
-import type { InboundCallOutcome } from './inbound-call.entity.js';
-import type { VerificationStatus } from './verification.entity.js';
+import type { InboundCallOutcome } from '../database/entities/inbound-call.entity.js';
+import type { VerificationStatus } from '../database/entities/verification.entity.js';
 import * as sql from './verification.sql.js';
+import type { InboundCallRecord } from './verification.sql.js';
 
 /** What `start` returns; `secret` appears here only and is never stored. */
 export interface StartedVerification {
@@ -94,7 +95,7 @@ export class VerificationService {
    * Asks the platform to wait for a call from `phone` and records a pending verification.
    * The platform is asked first: when it fails, nothing is written.
    * @throws BadRequestException for a number that is not valid
-   * @throws TelephonyPlatformError (502) or TelephonyTimeoutError (504) when the platform fails
+   * @throws TelephonyPlatformException (502) or TelephonyTimeoutException (504) when the platform fails
    */
   async start(phoneInput: string, context: StartContext = {}): Promise<StartedVerification> {
     const { provider, defaultCountry, windowSeconds } = this.options;
@@ -112,24 +113,24 @@ export class VerificationService {
       this.logger.error(
         `${provider.name}.requestCall failed for ${maskPhone(phone.number)}: ${maskNumbers(String((error as Error)?.message))}`,
       );
-      throw new TelephonyPlatformError(provider.name, 'its adapter failed unexpectedly');
+      throw new TelephonyPlatformException(provider.name, 'its adapter failed unexpectedly');
     });
     const callTo = parsePlatformPhone(assignment.callTo, defaultCountry);
     if (!callTo) {
-      throw new TelephonyPlatformError(
+      throw new TelephonyPlatformException(
         provider.name,
         'it handed out a number to call that is not a valid phone number',
       );
     }
     const secret = randomBytes(32).toString('base64url');
-    const row = await this.insertVerification([
-      phone.number,
-      callTo.number,
-      provider.name,
-      assignment.waitId ?? null,
-      sha256(secret),
+    const row = await this.insertVerification({
+      phone: phone.number,
+      callTo: callTo.number,
+      provider: provider.name,
+      waitId: assignment.waitId ?? null,
+      secretHash: sha256(secret),
       windowSeconds,
-    ]);
+    });
     this.logger.log(`Verification ${row.id} started for ${maskPhone(phone.number)}: call ${maskPhone(callTo.number)}`);
     const callToDisplay = callTo.formatInternational();
     return {
@@ -155,11 +156,16 @@ export class VerificationService {
     const caller = parsePlatformPhone(report.caller, defaultCountry)?.number ?? null;
     const dialed = parsePlatformPhone(report.dialed, defaultCountry)?.number ?? null;
     // Ids longer than their columns are no ids a platform sends: treat them as absent.
-    const callId = fits(report.callId, 128);
-    const call = [provider.name, caller, dialed, fits(report.waitId, 128), callId] as const;
-    const attestation = fits(report.attestation, 32);
+    const call: InboundCallRecord = {
+      provider: provider.name,
+      caller,
+      dialed,
+      waitId: fits(report.waitId, 128),
+      callId: fits(report.callId, 128),
+      attestation: fits(report.attestation, 32),
+    };
     const record = (outcome: InboundCallOutcome, verificationId: string | null) =>
-      this.record(call, attestation, outcome, verificationId);
+      this.record(call, outcome, verificationId);
 
     let result: InboundCallResult & { verifiedAt?: Date | null };
     if (!caller) {
@@ -167,16 +173,20 @@ export class VerificationService {
     } else {
       let approved: string | null = null;
       if (beforeVerify) {
-        const candidates = await this.query<VerificationCandidate>(sql.FIND_CANDIDATE, call.slice(0, 4));
+        const candidates = await this.query<VerificationCandidate>(sql.findCandidate(call));
         if (candidates.length === 1 && !(await runHook('beforeVerify', () => beforeVerify(report, candidates[0])))) {
           return this.logged(await record('refused', candidates[0].id), call);
         }
         approved = candidates.length === 1 ? candidates[0].id : null;
       }
-      const parameters = [...call, attestation, LATE_CALL_LOOKBACK_SECONDS, approved, !!beforeVerify];
+      const match = sql.matchInboundCall(call, {
+        lateLookbackSeconds: LATE_CALL_LOOKBACK_SECONDS,
+        approvedId: approved,
+        onlyApproved: !!beforeVerify,
+      });
       const [matched] = await this.dataSource.transaction(async (manager) => {
-        if (callId) await manager.query(sql.LOCK_KEY, [`call:${provider.name}:${callId}`]);
-        return queryRows<InboundCallResult & { verifiedAt: Date | null }>(manager, sql.MATCH_INBOUND_CALL, parameters);
+        if (call.callId) await queryRows(manager, sql.lockKey(`call:${call.provider}:${call.callId}`));
+        return queryRows<InboundCallResult & { verifiedAt: Date | null }>(manager, match);
       });
       // No row: a copy of a first-time call id, recorded by another statement, won the unique index.
       result = matched ?? (await record('duplicate', null));
@@ -215,11 +225,10 @@ export class VerificationService {
 
   private async consume(id: string, secretHash: Buffer, again: boolean): Promise<RedeemResult> {
     const token = await this.dataSource.transaction(async (manager) => {
-      const result = await queryRows<{ phone: string }>(manager, sql.CONSUME_VERIFICATION, [
-        id,
-        this.options.redeemSeconds,
-        secretHash,
-      ]);
+      const result = await queryRows<{ phone: string }>(
+        manager,
+        sql.consumeVerification({ id, secretHash, redeemSeconds: this.options.redeemSeconds }),
+      );
       const [row] = result;
       return row ? this.tokens.issue(row.phone, manager) : undefined;
     });
@@ -241,7 +250,9 @@ export class VerificationService {
   async cancel(id: string, secret: string): Promise<boolean> {
     if (!isUUID(id)) return false;
     const secretHash = sha256(secret);
-    const canceled = await this.query(sql.CANCEL_VERIFICATION, [id, secretHash, this.options.redeemSeconds]);
+    const canceled = await this.query(
+      sql.cancelVerification({ id, secretHash, redeemSeconds: this.options.redeemSeconds }),
+    );
     if (canceled.length > 0) {
       this.logger.log(`Verification ${id} canceled`);
       return true;
@@ -251,7 +262,9 @@ export class VerificationService {
   }
 
   private async find(id: string): Promise<VerificationRow | undefined> {
-    const [row] = await this.query<VerificationRow>(sql.SELECT_VERIFICATION, [id, this.options.redeemSeconds]);
+    const [row] = await this.query<VerificationRow>(
+      sql.selectVerification({ id, redeemSeconds: this.options.redeemSeconds }),
+    );
     return row;
   }
 
@@ -267,43 +280,33 @@ export class VerificationService {
   }
 
   /**
-   * Runs INSERT_VERIFICATION under a lock on the phone (transaction-scoped, so on every instance):
+   * Runs the insert under a lock on the phone (transaction-scoped, so on every instance):
    * concurrent starts for one phone take turns, and each supersedes the one before it.
    */
-  private insertVerification(parameters: unknown[]): Promise<{ id: string; expiresAt: Date; now: Date }> {
+  private insertVerification(
+    verification: Parameters<typeof sql.insertVerification>[0],
+  ): Promise<{ id: string; expiresAt: Date; now: Date }> {
     return this.dataSource.transaction(async (manager) => {
-      await manager.query(sql.LOCK_KEY, [`phone:${String(parameters[0])}`]);
+      await queryRows(manager, sql.lockKey(`phone:${verification.phone}`));
       return (
-        await queryRows<{ id: string; expiresAt: Date; now: Date }>(manager, sql.INSERT_VERIFICATION, parameters)
+        await queryRows<{ id: string; expiresAt: Date; now: Date }>(manager, sql.insertVerification(verification))
       )[0];
     });
   }
 
   /** Records an inbound call with a known outcome; a concurrent copy of the same call id makes it a duplicate. */
   private async record(
-    [provider, caller, dialed, waitId, callId]: readonly [
-      string,
-      string | null,
-      string | null,
-      string | null,
-      string | null,
-    ],
-    attestation: string | null,
+    call: InboundCallRecord,
     outcome: InboundCallOutcome,
     verificationId: string | null,
   ): Promise<InboundCallResult> {
-    const parameters = [provider, callId, waitId, caller, dialed, attestation];
-    const [row] = await this.query<InboundCallResult>(sql.INSERT_INBOUND_CALL, [
-      ...parameters,
-      outcome,
-      verificationId,
-    ]);
-    return row ?? (await this.query<InboundCallResult>(sql.INSERT_INBOUND_CALL, [...parameters, 'duplicate', null]))[0];
+    const [row] = await this.query<InboundCallResult>(sql.insertInboundCall(call, outcome, verificationId));
+    return row ?? (await this.query<InboundCallResult>(sql.insertInboundCall(call, 'duplicate', null)))[0];
   }
 
-  private logged(result: InboundCallResult, [, caller, dialed]: readonly unknown[]): InboundCallResult {
+  private logged(result: InboundCallResult, { caller, dialed }: InboundCallRecord): InboundCallResult {
     this.logger.log(
-      `Inbound call from ${maskPhone(caller as string | null)} to ${maskPhone(dialed as string | null)}: ${result.outcome}` +
+      `Inbound call from ${maskPhone(caller)} to ${maskPhone(dialed)}: ${result.outcome}` +
         (result.verificationId ? ` (verification ${result.verificationId})` : ''),
     );
     return { outcome: result.outcome, verificationId: result.verificationId };
@@ -319,7 +322,7 @@ export class VerificationService {
     }
   }
 
-  private query<T>(statement: string, parameters: readonly unknown[]): Promise<T[]> {
-    return queryRows<T>(this.dataSource, statement, [...parameters]);
+  private query<T>(statement: Statement): Promise<T[]> {
+    return queryRows<T>(this.dataSource, statement);
   }
 }

@@ -1,11 +1,18 @@
-import { VERIFICATION_TABLE } from './verification.entity.js';
-import { INBOUND_CALL_TABLE } from './inbound-call.entity.js';
-import { VERIFICATION_CHANNEL } from '../realtime/realtime.constants.js';
+import type { InboundCallOutcome } from '../database/entities/inbound-call.entity.js';
+import { VERIFICATION_TABLE } from '../database/entities/verification.entity.js';
+import type { Statement } from '../database/query-rows.js';
+import { INBOUND_CALL_TABLE } from '../database/entities/inbound-call.entity.js';
 
 /*
  * The module's statements. Each state change is one conditional statement on the database
  * clock (now()); concurrent writers of one verification row wait for each other and re-check.
  */
+
+/**
+ * The Postgres NOTIFY channel on which a verification's id is sent when it leaves `pending`
+ * (in the same statement as the change, so delivered when it commits).
+ */
+export const VERIFICATION_CHANNEL = 'phone_call_auth';
 
 /**
  * Sends a verification's id on {@link VERIFICATION_CHANNEL}, to wake the requests waiting for it
@@ -26,7 +33,7 @@ const EFFECTIVE_STATUS = `CASE
  * verification per phone. The aggregate over `superseded` makes the UPDATE finish before the INSERT.
  * $1 phone, $2 call_to, $3 provider, $4 provider_wait_id, $5 secret_hash, $6 window seconds.
  */
-export const INSERT_VERIFICATION = `
+const INSERT_VERIFICATION = `
   WITH superseded AS (
     UPDATE ${VERIFICATION_TABLE} SET
       status = CASE WHEN expires_at > now() THEN 'canceled' ELSE 'expired' END,
@@ -40,8 +47,8 @@ export const INSERT_VERIFICATION = `
   FROM (SELECT count(*) AS superseded FROM superseded) AS done
   RETURNING id, expires_at AS "expiresAt", now() AS "now"`;
 
-/** The single pending verification in its window that an inbound call fits, for `beforeVerify`. Parameters as MATCH_INBOUND_CALL. */
-export const FIND_CANDIDATE = `
+/** The single pending verification in its window that an inbound call fits, for `beforeVerify`. $1 provider, $2 caller, $3 dialed, $4 wait_id. */
+const FIND_CANDIDATE = `
   SELECT id, phone FROM ${VERIFICATION_TABLE}
   WHERE phone = $2 AND provider = $1 AND status = 'pending' AND expires_at > now()
     AND ($3::varchar IS NULL OR call_to = $3)
@@ -49,18 +56,18 @@ export const FIND_CANDIDATE = `
   LIMIT 2`;
 
 /** $1 id, $2 redeem seconds. */
-export const SELECT_VERIFICATION = `
+const SELECT_VERIFICATION = `
   SELECT id, phone, secret_hash AS "secretHash", expires_at AS "expiresAt", ${EFFECTIVE_STATUS} AS status
   FROM ${VERIFICATION_TABLE} WHERE id = $1`;
 
 /** $1 id, $2 redeem seconds, $3 secret_hash. */
-export const CONSUME_VERIFICATION = `
+const CONSUME_VERIFICATION = `
   UPDATE ${VERIFICATION_TABLE} SET status = 'consumed', consumed_at = now()
   WHERE id = $1 AND secret_hash = $3 AND status = 'verified' AND verified_at > now() - make_interval(secs => $2)
   RETURNING phone`;
 
 /** $1 id, $2 secret_hash, $3 redeem seconds: only a verification that could still be redeemed is canceled. */
-export const CANCEL_VERIFICATION = `
+const CANCEL_VERIFICATION = `
   UPDATE ${VERIFICATION_TABLE} SET status = 'canceled', canceled_at = now(), cancel_reason = 'client'
   WHERE id = $1 AND secret_hash = $2
     AND ((status = 'pending' AND expires_at > now())
@@ -68,7 +75,7 @@ export const CANCEL_VERIFICATION = `
   RETURNING id, ${NOTIFY('id')}`;
 
 /** $1 provider, $2 call_id, $3 wait_id, $4 caller, $5 dialed, $6 attestation, $7 outcome, $8 verification_id. */
-export const INSERT_INBOUND_CALL = `
+const INSERT_INBOUND_CALL = `
   INSERT INTO ${INBOUND_CALL_TABLE} (provider, call_id, wait_id, caller, dialed, attestation, outcome, verification_id)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
   ON CONFLICT (provider, call_id) WHERE call_id IS NOT NULL AND outcome <> 'duplicate' DO NOTHING
@@ -89,7 +96,7 @@ export const INSERT_INBOUND_CALL = `
  * and the others find their target taken (`duplicate`). Copies of one platform call id are
  * serialised by an advisory lock taken before this statement, so a copy sees the first in `seen`.
  */
-export const MATCH_INBOUND_CALL = `
+const MATCH_INBOUND_CALL = `
   WITH seen AS (
     SELECT 1 FROM ${INBOUND_CALL_TABLE}
     WHERE $5::varchar IS NOT NULL AND provider = $1 AND call_id = $5 AND outcome <> 'duplicate'
@@ -132,4 +139,110 @@ export const MATCH_INBOUND_CALL = `
  * A transaction-scoped advisory lock on a key, across connections and instances: serialises the
  * starts for one phone (`phone:<E.164>`) and the copies of one platform call id (`call:<provider>:<id>`).
  */
-export const LOCK_KEY = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`;
+const LOCK_KEY = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`;
+
+/**
+ * Of the given ids, those no longer pending on the database clock (or gone): after the LISTEN
+ * connection was lost, one statement finds the waiters whose notification may have been missed.
+ * $1 ids.
+ */
+export const SELECT_NOT_PENDING = `
+  SELECT waiting.id FROM unnest($1::uuid[]) AS waiting(id)
+  WHERE NOT EXISTS (
+    SELECT 1 FROM ${VERIFICATION_TABLE} v WHERE v.id = waiting.id AND v.status = 'pending' AND v.expires_at > now()
+  )`;
+
+/** An inbound call as the statements record it: numbers in E.164 (or null), ids checked for shape. */
+export interface InboundCallRecord {
+  provider: string;
+  caller: string | null;
+  dialed: string | null;
+  waitId: string | null;
+  callId: string | null;
+  attestation: string | null;
+}
+
+/*
+ * Typed builders: each statement with its parameters by name, so no caller counts positions.
+ */
+
+/** {@link INSERT_VERIFICATION}: supersede the phone's pending verification and insert a new one. */
+export const insertVerification = (p: {
+  phone: string;
+  callTo: string;
+  provider: string;
+  waitId: string | null;
+  secretHash: Buffer;
+  windowSeconds: number;
+}): Statement => ({
+  text: INSERT_VERIFICATION,
+  values: [p.phone, p.callTo, p.provider, p.waitId, p.secretHash, p.windowSeconds],
+});
+
+/** {@link FIND_CANDIDATE}: the one pending verification an inbound call fits, for `beforeVerify`. */
+export const findCandidate = (call: InboundCallRecord): Statement => ({
+  text: FIND_CANDIDATE,
+  values: [call.provider, call.caller, call.dialed, call.waitId],
+});
+
+/** {@link SELECT_VERIFICATION}: a verification with its effective status. */
+export const selectVerification = (p: { id: string; redeemSeconds: number }): Statement => ({
+  text: SELECT_VERIFICATION,
+  values: [p.id, p.redeemSeconds],
+});
+
+/** {@link CONSUME_VERIFICATION}: a verified verification, consumed once. */
+export const consumeVerification = (p: { id: string; secretHash: Buffer; redeemSeconds: number }): Statement => ({
+  text: CONSUME_VERIFICATION,
+  values: [p.id, p.redeemSeconds, p.secretHash],
+});
+
+/** {@link CANCEL_VERIFICATION}: cancel a verification that could still be redeemed. */
+export const cancelVerification = (p: { id: string; secretHash: Buffer; redeemSeconds: number }): Statement => ({
+  text: CANCEL_VERIFICATION,
+  values: [p.id, p.secretHash, p.redeemSeconds],
+});
+
+/** {@link INSERT_INBOUND_CALL}: record an inbound call whose outcome is already known. */
+export const insertInboundCall = (
+  call: InboundCallRecord,
+  outcome: InboundCallOutcome,
+  verificationId: string | null,
+): Statement => ({
+  text: INSERT_INBOUND_CALL,
+  values: [
+    call.provider,
+    call.callId,
+    call.waitId,
+    call.caller,
+    call.dialed,
+    call.attestation,
+    outcome,
+    verificationId,
+  ],
+});
+
+/**
+ * {@link MATCH_INBOUND_CALL}: match, verify and record, in one statement. `approvedId` is the
+ * candidate `beforeVerify` approved; with `onlyApproved`, no other may be verified.
+ */
+export const matchInboundCall = (
+  call: InboundCallRecord,
+  p: { lateLookbackSeconds: number; approvedId: string | null; onlyApproved: boolean },
+): Statement => ({
+  text: MATCH_INBOUND_CALL,
+  values: [
+    call.provider,
+    call.caller,
+    call.dialed,
+    call.waitId,
+    call.callId,
+    call.attestation,
+    p.lateLookbackSeconds,
+    p.approvedId,
+    p.onlyApproved,
+  ],
+});
+
+/** {@link LOCK_KEY} on one key. */
+export const lockKey = (key: string): Statement => ({ text: LOCK_KEY, values: [key] });

@@ -11,7 +11,13 @@ import {
   Post,
 } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FakeCall, FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
+import {
+  endVerificationWindow,
+  type FakeCall,
+  type FakeSsmsPlatform,
+  findVerification,
+  type VerificationFixture,
+} from 'nestjs-phone-call-auth/testing';
 import { DataSource } from 'typeorm';
 
 /** The fake platform the app runs on; the dev routes exist only then. */
@@ -27,16 +33,7 @@ export interface FakeCallResult {
   callback: { status: number; body: string };
 }
 
-interface VerificationRow {
-  phone: string;
-  call_to: string;
-}
-
 const SCENARIOS: FakeCallScenario[] = ['call', 'other-number', 'too-late'];
-const SELECT = `SELECT phone, call_to FROM phone_call_verification WHERE id = $1`;
-const END_WINDOW = `
-  UPDATE phone_call_verification SET expires_at = LEAST(expires_at, now())
-  WHERE id = $1 AND status = 'pending' RETURNING phone, call_to`;
 
 /** Another number of the same length: the last digit changed. */
 function anotherNumber(phone: string): string {
@@ -81,21 +78,20 @@ export class DevController {
     if (!SCENARIOS.includes(scenario)) throw new BadRequestException(`scenario must be one of ${SCENARIOS.join(', ')}`);
     const verification = scenario === 'too-late' ? await this.endWindow(id) : await this.find(id);
     const from = scenario === 'other-number' ? anotherNumber(verification.phone) : verification.phone;
-    const callback = await this.fake.placeCall({ from, to: verification.call_to.replace(/^\+/, '') });
+    const callback = await this.fake.placeCall({ from, to: verification.callTo.replace(/^\+/, '') });
     return { scenario, from, callback };
   }
 
-  private async find(id: string): Promise<VerificationRow> {
-    const [row] = (await this.dataSource.query(SELECT, [id])) as VerificationRow[];
-    if (!row) throw new NotFoundException('No such verification.');
-    return row;
+  private async find(id: string): Promise<VerificationFixture> {
+    const verification = await findVerification(this.dataSource, id);
+    if (!verification) throw new NotFoundException('No such verification.');
+    return verification;
   }
 
   /** Ends a pending verification's window now, on the database clock that decides lateness. */
-  private async endWindow(id: string): Promise<VerificationRow> {
-    // For an UPDATE, TypeORM's query() answers [rows, count] on Postgres.
-    const [[row]] = (await this.dataSource.query(END_WINDOW, [id])) as [VerificationRow[], number];
-    if (!row) throw new ConflictException('Only a pending verification can be made late.');
-    return row;
+  private async endWindow(id: string): Promise<VerificationFixture> {
+    const verification = await endVerificationWindow(this.dataSource, id);
+    if (!verification) throw new ConflictException('Only a pending verification can be made late.');
+    return verification;
   }
 }

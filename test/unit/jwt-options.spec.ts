@@ -1,6 +1,6 @@
 import { PhoneCallAuthConfigError, type PhoneCallAuthJwtOptions } from 'nestjs-phone-call-auth';
 import { createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { resolveJwtOptions } from '../../lib/auth/jwt.options.js';
+import { resolveJwtOptions } from '../../lib/options/resolve-jwt-options.js';
 
 const SECRET = 'a-jwt-secret-of-at-least-32-bytes-long!';
 

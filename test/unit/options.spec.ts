@@ -1,5 +1,5 @@
 import { PhoneCallAuthConfigError, type PhoneCallAuthOptions, SsmsProvider } from 'nestjs-phone-call-auth';
-import { resolvePhoneCallAuthOptions } from '../../lib/phone-call-auth.options.js';
+import { resolvePhoneCallAuthOptions } from '../../lib/options/resolve-options.js';
 
 const valid = (): PhoneCallAuthOptions => ({
   provider: new SsmsProvider({ apiKey: 'k' }),

@@ -1,6 +1,7 @@
+import { PhoneCallAuthConfigError } from '../../options/phone-call-auth-config.error.js';
 import { Logger } from '@nestjs/common';
 import { maskNumbers, maskPhone, toDigits } from '../../phone/phone-number.js';
-import { TelephonyPlatformError, TelephonyTimeoutError } from '../telephony.errors.js';
+import { TelephonyPlatformException, TelephonyTimeoutException } from '../telephony.exceptions.js';
 import type {
   CallAssignment,
   CallRequest,
@@ -74,16 +75,17 @@ export class SsmsProvider implements TelephonyProvider {
     } else if (options.email && options.password) {
       this.auth = { email: options.email, password: options.password };
     } else {
-      throw new Error(
+      throw new PhoneCallAuthConfigError(
         'SsmsProvider needs credentials: pass { apiKey } (the API key from the SSMS account) or { email, password }.',
       );
     }
     this.baseUrl = options.baseUrl ?? 'https://ssl.bs00.ru/';
     if (!/^https?:\/\//.test(this.baseUrl)) {
-      throw new Error(`SsmsProvider baseUrl must be an http(s) URL, got "${this.baseUrl}".`);
+      throw new PhoneCallAuthConfigError(`SsmsProvider baseUrl must be an http(s) URL, got "${this.baseUrl}".`);
     }
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    if (!(this.timeoutMs > 0)) throw new Error('SsmsProvider timeoutMs must be a positive number of milliseconds.');
+    if (!(this.timeoutMs > 0))
+      throw new PhoneCallAuthConfigError('SsmsProvider timeoutMs must be a positive number of milliseconds.');
     this.httpMethod = options.httpMethod ?? 'POST';
     this.callbackParams = { ...SSMS_DEFAULT_CALLBACK_PARAMS, ...options.callbackParams };
   }
@@ -99,7 +101,7 @@ export class SsmsProvider implements TelephonyProvider {
     const data = await this.send(params, phone);
     const callTo = pickParam(data, ['call_to_number']);
     if (!callTo) {
-      throw new TelephonyPlatformError(this.name, 'its answer had no call_to_number');
+      throw new TelephonyPlatformException(this.name, 'its answer had no call_to_number');
     }
     return { callTo, waitId: pickParam(data, ['id_call']) };
   }
@@ -141,17 +143,17 @@ export class SsmsProvider implements TelephonyProvider {
       // The signal, not the error's class, says whether time ran out: fetch wraps the abort differently across Node versions.
       if (signal.aborted) {
         this.logger.warn(`wait_call for ${maskPhone(phone)} timed out after ${this.timeoutMs} ms`);
-        throw new TelephonyTimeoutError(this.name, this.timeoutMs);
+        throw new TelephonyTimeoutException(this.name, this.timeoutMs);
       }
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const reason = cause?.code ?? cause?.message ?? (error as Error).message;
       this.logger.warn(`wait_call for ${maskPhone(phone)} failed: ${reason}`);
-      throw new TelephonyPlatformError(this.name, `could not reach ${url.origin} (${reason})`);
+      throw new TelephonyPlatformException(this.name, `could not reach ${url.origin} (${reason})`);
     }
     const result = readEnvelope(text, status, contentType);
     if (!result.ok) {
       this.logger.warn(`wait_call for ${maskPhone(phone)} refused: ${maskNumbers(result.detail)}`);
-      throw new TelephonyPlatformError(this.name, result.detail, result.code);
+      throw new TelephonyPlatformException(this.name, result.detail, result.code);
     }
     return result.data;
   }

@@ -4,7 +4,7 @@ import { BadGatewayException, GatewayTimeoutException } from '@nestjs/common';
  * The platform refused the request or answered something that is not its API's answer.
  * Answered as **502** with the platform's message, so the client knows it was not its fault.
  */
-export class TelephonyPlatformError extends BadGatewayException {
+export class TelephonyPlatformException extends BadGatewayException {
   constructor(
     readonly provider: string,
     detail: string,
@@ -20,7 +20,7 @@ export class TelephonyPlatformError extends BadGatewayException {
 }
 
 /** The platform did not answer within the configured timeout. Answered as **504**. */
-export class TelephonyTimeoutError extends GatewayTimeoutException {
+export class TelephonyTimeoutException extends GatewayTimeoutException {
   constructor(
     readonly provider: string,
     timeoutMs: number,

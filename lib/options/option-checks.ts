@@ -1,10 +1,4 @@
-/** A configuration mistake, found at startup. The message says how to fix it. */
-export class PhoneCallAuthConfigError extends Error {
-  constructor(message: string) {
-    super(`PhoneCallAuthModule: ${message}`);
-    this.name = 'PhoneCallAuthConfigError';
-  }
-}
+import { PhoneCallAuthConfigError } from './phone-call-auth-config.error.js';
 
 /** Out-of-band requests live at most 10 minutes (OWASP ASVS, NIST SP 800-63B). */
 export const MAX_LIFETIME_SECONDS = 600;

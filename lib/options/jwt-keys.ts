@@ -1,8 +1,7 @@
 import { createPrivateKey, createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { PhoneCallAuthConfigError } from '../phone-call-auth.config-error.js';
-
-/** The algorithms the module signs and verifies with. Anything else (`none`, `HS512`, `PS256`...) is refused. */
-export type PhoneCallAuthJwtAlgorithm = 'HS256' | 'RS256' | 'ES256';
+import { PhoneCallAuthConfigError } from './phone-call-auth-config.error.js';
+import type { PhoneCallAuthJwtAlgorithm } from './phone-call-auth-options.interface.js';
+import type { ResolvedJwtKey } from './resolved-options.interface.js';
 
 /** Every algorithm a key may be pinned to. */
 export const JWT_ALGORITHMS: readonly PhoneCallAuthJwtAlgorithm[] = ['HS256', 'RS256', 'ES256'];
@@ -14,17 +13,6 @@ export interface JwtKeyInput {
   secret?: string | Buffer;
   privateKey?: string | Buffer | JsonWebKey;
   publicKey?: string | Buffer | JsonWebKey;
-}
-
-/** A validated key: the algorithm it is pinned to and Node `KeyObject`s to sign and verify with. */
-export interface ResolvedJwtKey {
-  /** The `kid` header of the tokens it signs; none for the `secret` / key-pair shorthand. */
-  kid?: string;
-  algorithm: PhoneCallAuthJwtAlgorithm;
-  /** The HS256 secret or the private key; absent for a key that only verifies. */
-  signingKey?: KeyObject;
-  /** The HS256 secret or the public key. */
-  verifyingKey: KeyObject;
 }
 
 const MIN_HS_SECRET_BYTES = 32;

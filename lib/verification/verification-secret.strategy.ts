@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { isUUID } from 'class-validator';
 import { Strategy } from 'passport-custom';
 import { PHONE_CALL_VERIFICATION_STRATEGY } from '../phone-call-auth.constants.js';
-import { AuthenticatedVerification, VerificationService } from '../verification/verification.service.js';
+import { AuthenticatedVerification, VerificationService } from './verification.service.js';
 
 /** The header that may carry the verification secret instead of the JSON body. */
 export const VERIFICATION_SECRET_HEADER = 'x-verification-secret';

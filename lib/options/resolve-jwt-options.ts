@@ -1,95 +1,9 @@
-import type { JsonWebKey } from 'node:crypto';
-import { configSeconds, PhoneCallAuthConfigError } from '../phone-call-auth.config-error.js';
-import { checkKid, type PhoneCallAuthJwtAlgorithm, resolveJwtKey, type ResolvedJwtKey } from './jwt.keys.js';
-
-/**
- * One key of `jwt.keys`. Its `algorithm` is pinned: a token that names this `kid` is verified with
- * this algorithm only.
- *
- * @example
- * { kid: '2026-01', algorithm: 'ES256', privateKey: process.env.JWT_PRIVATE_KEY } // PEM; the public key is derived
- * { kid: '2025-07', algorithm: 'ES256', publicKey: JSON.parse(process.env.JWT_OLD_PUBLIC_JWK) } // verifies only
- * { kid: 'hs-1', algorithm: 'HS256', secret: process.env.JWT_SECRET }
- */
-export interface PhoneCallAuthJwtKey {
-  /** The `kid` header of the tokens this key signs; tokens are matched to keys by it. Printable ASCII, 1..128 characters. */
-  kid: string;
-  algorithm: PhoneCallAuthJwtAlgorithm;
-  /** HS256 secret: at least 32 random bytes (`openssl rand -base64 32`). */
-  secret?: string | Buffer;
-  /** RS256 / ES256 private key, PEM or JWK. Needed on the signing key only. */
-  privateKey?: string | JsonWebKey;
-  /** RS256 / ES256 public key, PEM or JWK. @default derived from `privateKey` */
-  publicKey?: string | JsonWebKey;
-}
-
-/**
- * Refresh tokens: opaque, stored only as SHA-256 hashes, rotated on every use. Presenting a used one
- * again revokes its whole family (every token descended from the same sign-in).
- *
- * @example
- * jwt: { secret: process.env.JWT_SECRET, refreshTokens: { lifetimeSeconds: 30 * 86400 } }
- */
-export interface PhoneCallAuthRefreshTokenOptions {
-  /** @default true when `refreshTokens` is given (refresh tokens are off when it is omitted) */
-  enabled?: boolean;
-  /** Absolute lifetime of a family, counted from the sign-in; rotation does not extend it. @default 604800 (7 days) */
-  lifetimeSeconds?: number;
-}
-
-/**
- * JWT settings. Give `secret` (HS256), or `privateKey` (and `publicKey`) for RS256 / ES256, or
- * `keys` to rotate keys: several keys verify, the one named by `signingKid` signs.
- *
- * @example
- * jwt: { secret: process.env.JWT_SECRET } // HS256
- * @example
- * jwt: { privateKey: process.env.JWT_PRIVATE_KEY, publicKey: process.env.JWT_PUBLIC_KEY } // RS256 or ES256, from the key
- * @example
- * jwt: {
- *   keys: [
- *     { kid: '2026-01', algorithm: 'ES256', privateKey: newPem },
- *     { kid: '2025-07', algorithm: 'RS256', publicKey: oldPublicJwk },
- *   ],
- *   signingKid: '2026-01',
- * }
- */
-export interface PhoneCallAuthJwtOptions {
-  /** HS256 secret: at least 32 random bytes (`openssl rand -base64 32`). */
-  secret?: string | Buffer;
-  /** Private key for RS256 / ES256, PEM or JWK. */
-  privateKey?: string | JsonWebKey;
-  /** Public key for RS256 / ES256, PEM or JWK. @default derived from `privateKey` */
-  publicKey?: string | JsonWebKey;
-  /** Algorithm of `secret` or of the key pair. @default 'HS256' with `secret`; with a key pair, from the key: 'RS256' for RSA, 'ES256' for EC P-256 */
-  algorithm?: PhoneCallAuthJwtAlgorithm;
-  /** Keys for rotation, instead of `secret` / `privateKey`: every key verifies the tokens that name its `kid`. */
-  keys?: PhoneCallAuthJwtKey[];
-  /** The `kid` of the key that signs new tokens. @default the only key, when `keys` has one */
-  signingKid?: string;
-  /** `iss` claim. @default 'nestjs-phone-call-auth' */
-  issuer?: string;
-  /** `aud` claim. @default 'phone-call-auth' */
-  audience?: string;
-  /** Access token lifetime in seconds, 1..86400. @default 900 (15 minutes) */
-  expiresInSeconds?: number;
-  /** Refresh tokens and `POST <prefix>/token/refresh`. @default off */
-  refreshTokens?: PhoneCallAuthRefreshTokenOptions;
-}
-
-/** JWT settings after validation, with every default applied. */
-export interface ResolvedJwtOptions {
-  /** The signing key's algorithm. */
-  algorithm: PhoneCallAuthJwtAlgorithm;
-  /** The key that signs new tokens. */
-  signing: ResolvedJwtKey;
-  /** Every key that verifies tokens, the signing key included. */
-  keys: ResolvedJwtKey[];
-  issuer: string;
-  audience: string;
-  expiresInSeconds: number;
-  refreshTokens: { enabled: boolean; lifetimeSeconds: number };
-}
+import { checkKid, resolveJwtKey } from './jwt-keys.js';
+import { configSeconds } from './option-checks.js';
+import { PhoneCallAuthConfigError } from './phone-call-auth-config.error.js';
+import type { PhoneCallAuthJwtOptions, PhoneCallAuthRefreshTokenOptions } from './phone-call-auth-options.interface.js';
+import { PHONE_CALL_AUTH_DEFAULTS as DEFAULTS } from './phone-call-auth.defaults.js';
+import type { ResolvedJwtKey, ResolvedJwtOptions } from './resolved-options.interface.js';
 
 const MAX_REFRESH_LIFETIME_SECONDS = 365 * 86400;
 
@@ -101,9 +15,14 @@ export function resolveJwtOptions(jwt: PhoneCallAuthJwtOptions | undefined): Res
     );
   }
   const common = {
-    issuer: nonEmpty('jwt.issuer', jwt.issuer, 'nestjs-phone-call-auth'),
-    audience: nonEmpty('jwt.audience', jwt.audience, 'phone-call-auth'),
-    expiresInSeconds: configSeconds('jwt.expiresInSeconds', jwt.expiresInSeconds, 900, 24 * 3600),
+    issuer: nonEmpty('jwt.issuer', jwt.issuer, DEFAULTS.jwt.issuer),
+    audience: nonEmpty('jwt.audience', jwt.audience, DEFAULTS.jwt.audience),
+    expiresInSeconds: configSeconds(
+      'jwt.expiresInSeconds',
+      jwt.expiresInSeconds,
+      DEFAULTS.jwt.expiresInSeconds,
+      24 * 3600,
+    ),
     refreshTokens: refreshTokens(jwt.refreshTokens),
   };
   const { keys, signing } = jwt.keys === undefined ? shorthand(jwt) : keyList(jwt);
@@ -179,7 +98,7 @@ function refreshTokens(options: PhoneCallAuthRefreshTokenOptions | undefined): R
     lifetimeSeconds: configSeconds(
       'jwt.refreshTokens.lifetimeSeconds',
       options?.lifetimeSeconds,
-      7 * 86400,
+      DEFAULTS.jwt.refreshTokenLifetimeSeconds,
       MAX_REFRESH_LIFETIME_SECONDS,
     ),
   };
@@ -192,5 +111,3 @@ function nonEmpty(name: string, value: string | undefined, fallback: string): st
   }
   return result;
 }
-
-export type { PhoneCallAuthJwtAlgorithm, ResolvedJwtKey };

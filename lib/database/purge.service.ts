@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.module-definition.js';
-import { DEFAULT_RETENTION_SECONDS, type ResolvedPhoneCallAuthOptions } from '../phone-call-auth.options.js';
-import { REFRESH_TOKEN_TABLE } from '../auth/refresh-token.entity.js';
-import { RATE_LIMIT_TABLE } from '../rate-limit/rate-limit.entity.js';
-import { INBOUND_CALL_TABLE } from './inbound-call.entity.js';
+import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
+import { PHONE_CALL_AUTH_DEFAULTS } from '../options/phone-call-auth.defaults.js';
+import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import { REFRESH_TOKEN_TABLE } from './entities/refresh-token.entity.js';
+import { RATE_LIMIT_TABLE } from './entities/rate-limit.entity.js';
+import { INBOUND_CALL_TABLE } from './entities/inbound-call.entity.js';
 import { queryRows } from './query-rows.js';
-import { VERIFICATION_TABLE } from './verification.entity.js';
+import { VERIFICATION_TABLE } from './entities/verification.entity.js';
 
 /** Any fixed number, the same on every instance: the advisory lock that lets one purge at a time. */
 const PURGE_LOCK = 0x70686f6e; // 'phon'
@@ -83,12 +83,14 @@ export class PurgeService implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Deletes what is older than the retention now (also when the timer is off: `purge: false`). */
   async purge(
-    retentionSeconds = this.options.purge ? this.options.purge.retentionSeconds : DEFAULT_RETENTION_SECONDS,
+    retentionSeconds = this.options.purge
+      ? this.options.purge.retentionSeconds
+      : PHONE_CALL_AUTH_DEFAULTS.purge.retentionSeconds,
   ): Promise<PurgeResult> {
-    const [result] = await queryRows<PurgeResult>(this.dataSource, PURGE, [
-      retentionSeconds,
-      this.options.jwt.refreshTokens.lifetimeSeconds,
-    ]);
+    const [result] = await queryRows<PurgeResult>(this.dataSource, {
+      text: PURGE,
+      values: [retentionSeconds, this.options.jwt.refreshTokens.lifetimeSeconds],
+    });
     if (result.inboundCalls + result.verifications + result.rateLimitCounters + result.refreshTokens > 0) {
       this.logger.log(
         `Purged ${result.verifications} verifications, ${result.inboundCalls} inbound calls, ` +

@@ -1,0 +1,191 @@
+import type { CountryCode } from 'libphonenumber-js/max';
+import type { JsonWebKey } from 'node:crypto';
+import type { E164 } from '../phone/phone-number.js';
+import type { InboundCallReport, TelephonyProvider } from '../providers/telephony-provider.interface.js';
+
+/*
+ * The module's public options. Defaults are defined once, in PHONE_CALL_AUTH_DEFAULTS
+ * (phone-call-auth.defaults.ts); each `@default` below quotes it.
+ */
+
+/** What `resolveSubject` returns: the JWT `sub` and any extra claims. */
+export interface PhoneCallSubject {
+  sub: string;
+  claims?: Record<string, unknown>;
+}
+
+/** Passed to `onVerified` when an inbound call verified a verification. */
+export interface VerifiedEvent {
+  verificationId: string;
+  phone: E164;
+  verifiedAt: Date;
+  call: InboundCallReport;
+}
+
+/** A fixed-window limit: at most `limit` verification starts per `windowSeconds`. */
+export interface RateLimitRule {
+  limit: number;
+  windowSeconds: number;
+}
+
+/** Limits of verification starts, kept in Postgres so they hold across instances. `false` turns one off. */
+export interface PhoneCallAuthRateLimits {
+  /** Starts per phone number and client address. @default PHONE_CALL_AUTH_DEFAULTS.rateLimits.perPhone (3 per 600 s) */
+  perPhone?: RateLimitRule | false;
+  /** Starts per client address (`request.ip`: set Express's `trust proxy` behind a proxy). @default PHONE_CALL_AUTH_DEFAULTS.rateLimits.perIp (10 per 600 s) */
+  perIp?: RateLimitRule | false;
+  /** Starts across the whole app: a budget for the platform bill. @default PHONE_CALL_AUTH_DEFAULTS.rateLimits.global (100 per 60 s) */
+  global?: RateLimitRule | false;
+}
+
+/** Which numbers may be verified at all. */
+export interface PhoneCallAuthPhonePolicy {
+  /** Accept mobile numbers only (libphonenumber type MOBILE, or FIXED_LINE_OR_MOBILE where a plan cannot tell). @default PHONE_CALL_AUTH_DEFAULTS.phonePolicy.mobileOnly (false) */
+  mobileOnly?: boolean;
+  /** Accept numbers of these countries only. @default any country */
+  countries?: CountryCode[];
+}
+
+/** How long finished verifications, inbound-call records, rate-limit counters and ended refresh-token families are kept. */
+export interface PhoneCallAuthPurgeOptions {
+  /**
+   * At least 3600: a call record must outlive the hour in which a repeat of the call is still
+   * recognised, and a verification the time in which it can be redeemed. @default PHONE_CALL_AUTH_DEFAULTS.purge.retentionSeconds (86400, 24 hours)
+   */
+  retentionSeconds?: number;
+  /** How often one instance (under an advisory lock) deletes what is older. @default PHONE_CALL_AUTH_DEFAULTS.purge.intervalSeconds (600) */
+  intervalSeconds?: number;
+}
+
+/** The candidate an inbound call is about to verify, as `beforeVerify` sees it. */
+export interface VerificationCandidate {
+  id: string;
+  phone: E164;
+}
+
+/**
+ * Options of {@link PhoneCallAuthModule}.
+ *
+ * @example
+ * PhoneCallAuthModule.forRoot({
+ *   provider: new SsmsProvider({ apiKey: process.env.SSMS_API_KEY }),
+ *   callbackSecret: process.env.PHONE_CALL_CALLBACK_SECRET,
+ *   jwt: { secret: process.env.JWT_SECRET },
+ * })
+ */
+export interface PhoneCallAuthOptions {
+  /** The telephony platform's adapter, e.g. `new SsmsProvider({ apiKey })`. */
+  provider: TelephonyProvider;
+  /**
+   * The secret in the callback URL (`<prefix>/callback/<secret>`), at least 32 characters.
+   * Give two during rotation: both are accepted.
+   */
+  callbackSecret: string | string[];
+  jwt: PhoneCallAuthJwtOptions;
+  /** Seconds the platform waits for the call; clamped to the provider's limits (SSMS: 60..300). @default PHONE_CALL_AUTH_DEFAULTS.windowSeconds (120) */
+  windowSeconds?: number;
+  /** Seconds a verified verification can still be exchanged for a token. @default PHONE_CALL_AUTH_DEFAULTS.redeemSeconds (300) */
+  redeemSeconds?: number;
+  /** Country used to read numbers written without a country code. @default PHONE_CALL_AUTH_DEFAULTS.defaultCountry ('RU') */
+  defaultCountry?: CountryCode;
+  /** Maps a verified number to the JWT `sub` and extra claims. @default phone => ({ sub: phone }) */
+  resolveSubject?: (phone: E164) => PhoneCallSubject | Promise<PhoneCallSubject>;
+  /** Called after an inbound call verified a verification. Errors are logged, never sent to the platform. */
+  onVerified?: (event: VerifiedEvent) => void | Promise<void>;
+  /**
+   * Called before an inbound call verifies a verification; return false to refuse (outcome `refused`).
+   * Use it to refuse calls whose STIR/SHAKEN `attestation` the app does not trust.
+   */
+  beforeVerify?: (call: InboundCallReport, verification: VerificationCandidate) => boolean | Promise<boolean>;
+  /** Rate limits of verification starts. */
+  rateLimits?: PhoneCallAuthRateLimits;
+  /** Which numbers may be verified. @default any valid number */
+  phonePolicy?: PhoneCallAuthPhonePolicy;
+  /** Purge of old rows; `false` turns it off (then purge yourself: {@link PurgeService.purge}). */
+  purge?: PhoneCallAuthPurgeOptions | false;
+  /**
+   * Addresses or CIDR ranges the platform's callbacks may come from, e.g. `['203.0.113.0/24']`.
+   * Read from `request.ip`: behind a proxy, set the app's `trust proxy`. @default any address
+   */
+  callbackAllowlist?: string[];
+  /** Requests that may wait at once on an instance (`?wait=` long-polls, event streams); beyond it, 503. @default PHONE_CALL_AUTH_DEFAULTS.maxWaiters (10000) */
+  maxWaiters?: number;
+}
+
+/** The algorithms the module signs and verifies with. Anything else (`none`, `HS512`, `PS256`...) is refused. */
+export type PhoneCallAuthJwtAlgorithm = 'HS256' | 'RS256' | 'ES256';
+
+/**
+ * One key of `jwt.keys`. Its `algorithm` is pinned: a token that names this `kid` is verified with
+ * this algorithm only.
+ *
+ * @example
+ * { kid: '2026-01', algorithm: 'ES256', privateKey: process.env.JWT_PRIVATE_KEY } // PEM; the public key is derived
+ * { kid: '2025-07', algorithm: 'ES256', publicKey: JSON.parse(process.env.JWT_OLD_PUBLIC_JWK) } // verifies only
+ * { kid: 'hs-1', algorithm: 'HS256', secret: process.env.JWT_SECRET }
+ */
+export interface PhoneCallAuthJwtKey {
+  /** The `kid` header of the tokens this key signs; tokens are matched to keys by it. Printable ASCII, 1..128 characters. */
+  kid: string;
+  algorithm: PhoneCallAuthJwtAlgorithm;
+  /** HS256 secret: at least 32 random bytes (`openssl rand -base64 32`). */
+  secret?: string | Buffer;
+  /** RS256 / ES256 private key, PEM or JWK. Needed on the signing key only. */
+  privateKey?: string | JsonWebKey;
+  /** RS256 / ES256 public key, PEM or JWK. @default derived from `privateKey` */
+  publicKey?: string | JsonWebKey;
+}
+
+/**
+ * Refresh tokens: opaque, stored only as SHA-256 hashes, rotated on every use. Presenting a used one
+ * again revokes its whole family (every token descended from the same sign-in).
+ *
+ * @example
+ * jwt: { secret: process.env.JWT_SECRET, refreshTokens: { lifetimeSeconds: 30 * 86400 } }
+ */
+export interface PhoneCallAuthRefreshTokenOptions {
+  /** @default true when `refreshTokens` is given (refresh tokens are off when it is omitted) */
+  enabled?: boolean;
+  /** Absolute lifetime of a family, counted from the sign-in; rotation does not extend it. @default PHONE_CALL_AUTH_DEFAULTS.jwt.refreshTokenLifetimeSeconds (604800, 7 days) */
+  lifetimeSeconds?: number;
+}
+
+/**
+ * JWT settings. Give `secret` (HS256), or `privateKey` (and `publicKey`) for RS256 / ES256, or
+ * `keys` to rotate keys: several keys verify, the one named by `signingKid` signs.
+ *
+ * @example
+ * jwt: { secret: process.env.JWT_SECRET } // HS256
+ * @example
+ * jwt: { privateKey: process.env.JWT_PRIVATE_KEY, publicKey: process.env.JWT_PUBLIC_KEY } // RS256 or ES256, from the key
+ * @example
+ * jwt: {
+ *   keys: [
+ *     { kid: '2026-01', algorithm: 'ES256', privateKey: newPem },
+ *     { kid: '2025-07', algorithm: 'RS256', publicKey: oldPublicJwk },
+ *   ],
+ *   signingKid: '2026-01',
+ * }
+ */
+export interface PhoneCallAuthJwtOptions {
+  /** HS256 secret: at least 32 random bytes (`openssl rand -base64 32`). */
+  secret?: string | Buffer;
+  /** Private key for RS256 / ES256, PEM or JWK. */
+  privateKey?: string | JsonWebKey;
+  /** Public key for RS256 / ES256, PEM or JWK. @default derived from `privateKey` */
+  publicKey?: string | JsonWebKey;
+  /** Algorithm of `secret` or of the key pair. @default 'HS256' with `secret`; with a key pair, from the key: 'RS256' for RSA, 'ES256' for EC P-256 */
+  algorithm?: PhoneCallAuthJwtAlgorithm;
+  /** Keys for rotation, instead of `secret` / `privateKey`: every key verifies the tokens that name its `kid`. */
+  keys?: PhoneCallAuthJwtKey[];
+  /** The `kid` of the key that signs new tokens. @default the only key, when `keys` has one */
+  signingKid?: string;
+  /** `iss` claim. @default PHONE_CALL_AUTH_DEFAULTS.jwt.issuer ('nestjs-phone-call-auth') */
+  issuer?: string;
+  /** `aud` claim. @default PHONE_CALL_AUTH_DEFAULTS.jwt.audience ('phone-call-auth') */
+  audience?: string;
+  /** Access token lifetime in seconds, 1..86400. @default PHONE_CALL_AUTH_DEFAULTS.jwt.expiresInSeconds (900, 15 minutes) */
+  expiresInSeconds?: number;
+  /** Refresh tokens and `POST <prefix>/token/refresh`. @default off */
+  refreshTokens?: PhoneCallAuthRefreshTokenOptions;
+}

@@ -1,0 +1,36 @@
+/**
+ * Every default of {@link PhoneCallAuthOptions}, in one place: option resolution applies these,
+ * the options' JSDoc `@default` tags and the docs quote them.
+ *
+ * @example
+ * PhoneCallAuthModule.forRoot({ ..., windowSeconds: PHONE_CALL_AUTH_DEFAULTS.windowSeconds * 2 })
+ */
+export const PHONE_CALL_AUTH_DEFAULTS = {
+  /** Prefix of the module's routes. */
+  routePrefix: 'auth/phone-call',
+  /** Seconds the platform waits for the call. */
+  windowSeconds: 120,
+  /** Seconds a verified verification can still be exchanged for a token. */
+  redeemSeconds: 300,
+  /** Country of numbers written without a country code. */
+  defaultCountry: 'RU',
+  /** Limits of verification starts. */
+  rateLimits: {
+    perPhone: { limit: 3, windowSeconds: 600 },
+    perIp: { limit: 10, windowSeconds: 600 },
+    global: { limit: 100, windowSeconds: 60 },
+  },
+  phonePolicy: { mobileOnly: false },
+  /** Retention of finished verifications and call records, and how often the purge runs. */
+  purge: { retentionSeconds: 86400, intervalSeconds: 600 },
+  /** Requests that may wait at once on an instance (long-polls, event streams). */
+  maxWaiters: 10_000,
+  jwt: {
+    issuer: 'nestjs-phone-call-auth',
+    audience: 'phone-call-auth',
+    /** Access-token lifetime. */
+    expiresInSeconds: 900,
+    /** Absolute lifetime of a refresh-token family (7 days). */
+    refreshTokenLifetimeSeconds: 7 * 86400,
+  },
+} as const;

@@ -1,0 +1,150 @@
+import { Logger } from '@nestjs/common';
+import { CountryCode, isSupportedCountry } from 'libphonenumber-js/max';
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { configSeconds, MAX_LIFETIME_SECONDS } from './option-checks.js';
+import { PhoneCallAuthConfigError } from './phone-call-auth-config.error.js';
+import type { PhoneCallAuthOptions, RateLimitRule } from './phone-call-auth-options.interface.js';
+import { PHONE_CALL_AUTH_DEFAULTS as DEFAULTS } from './phone-call-auth.defaults.js';
+import { resolveJwtOptions } from './resolve-jwt-options.js';
+import type { ResolvedPhoneCallAuthOptions } from './resolved-options.interface.js';
+
+const MIN_CALLBACK_SECRET_LENGTH = 32;
+
+function rateLimitRule(name: string, rule: RateLimitRule | false | undefined, fallback: RateLimitRule) {
+  if (rule === false) return false;
+  const resolved = rule ?? fallback;
+  if (!Number.isInteger(resolved.limit) || resolved.limit < 1) {
+    throw new PhoneCallAuthConfigError(
+      `rateLimits.${name}.limit must be a whole number from 1, or rateLimits.${name} false.`,
+    );
+  }
+  return {
+    limit: resolved.limit,
+    windowSeconds: configSeconds(`rateLimits.${name}.windowSeconds`, resolved.windowSeconds, 0, 86400),
+  };
+}
+
+function blockList(entries: string[]): BlockList {
+  const list = new BlockList();
+  if (!Array.isArray(entries) || entries.length === 0) {
+    throw new PhoneCallAuthConfigError('callbackAllowlist must be a non-empty array of addresses or CIDR ranges.');
+  }
+  for (const entry of entries) {
+    const [address, prefix] = String(entry).split('/');
+    const type = isIPv6(address) ? 'ipv6' : isIPv4(address) ? 'ipv4' : undefined;
+    const bits = prefix === undefined ? undefined : Number(prefix);
+    if (
+      !type ||
+      (bits !== undefined && !(Number.isInteger(bits) && bits >= 0 && bits <= (type === 'ipv4' ? 32 : 128)))
+    ) {
+      throw new PhoneCallAuthConfigError(
+        `callbackAllowlist entry "${entry}" is not an address or CIDR range such as 203.0.113.0/24.`,
+      );
+    }
+    if (bits === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, bits, type);
+  }
+  return list;
+}
+
+/** The floor of `purge.retentionSeconds`. */
+const MIN_RETENTION_SECONDS = 3600;
+
+function retention(value: number | undefined): number {
+  const seconds = configSeconds('purge.retentionSeconds', value, DEFAULTS.purge.retentionSeconds, 30 * 86400);
+  if (seconds < MIN_RETENTION_SECONDS) {
+    throw new PhoneCallAuthConfigError(
+      `purge.retentionSeconds must be at least ${MIN_RETENTION_SECONDS}: call records are needed that long to recognise a repeated call.`,
+    );
+  }
+  return seconds;
+}
+
+function country(name: string, code: unknown): CountryCode {
+  if (typeof code !== 'string' || !isSupportedCountry(code)) {
+    throw new PhoneCallAuthConfigError(`${name} must be ISO 3166-1 alpha-2 codes such as 'RU', got "${String(code)}".`);
+  }
+  return code;
+}
+
+/** Validates the options and applies the defaults; both forRoot and forRootAsync pass through here. */
+export function resolvePhoneCallAuthOptions(options: PhoneCallAuthOptions): ResolvedPhoneCallAuthOptions {
+  if (!options || typeof options !== 'object') {
+    throw new PhoneCallAuthConfigError('options are required: { provider, callbackSecret, jwt }.');
+  }
+  const { provider } = options;
+  if (
+    !provider ||
+    typeof provider.name !== 'string' ||
+    typeof provider.requestCall !== 'function' ||
+    typeof provider.parseInboundCall !== 'function'
+  ) {
+    throw new PhoneCallAuthConfigError(
+      'provider must be a TelephonyProvider, e.g. new SsmsProvider({ apiKey }) or, in tests, fakePlatform.provider().',
+    );
+  }
+  const callbackSecrets = [options.callbackSecret].flat().filter((s) => s !== undefined && s !== '');
+  if (
+    callbackSecrets.length === 0 ||
+    callbackSecrets.some((s) => typeof s !== 'string' || s.length < MIN_CALLBACK_SECRET_LENGTH)
+  ) {
+    throw new PhoneCallAuthConfigError(
+      `callbackSecret must be a string (or, during rotation, several strings) of at least ${MIN_CALLBACK_SECRET_LENGTH} characters; generate one with: openssl rand -hex 32`,
+    );
+  }
+  if (callbackSecrets.some((s) => !/^[A-Za-z0-9_~.-]+$/.test(s))) {
+    throw new PhoneCallAuthConfigError('callbackSecret may hold only URL-safe characters (A-Z a-z 0-9 - _ . ~).');
+  }
+  const defaultCountry = country('defaultCountry', options.defaultCountry ?? DEFAULTS.defaultCountry);
+  for (const hook of ['resolveSubject', 'onVerified', 'beforeVerify'] as const) {
+    if (options[hook] !== undefined && typeof options[hook] !== 'function') {
+      throw new PhoneCallAuthConfigError(`${hook} must be a function.`);
+    }
+  }
+  const maxWaiters = options.maxWaiters ?? DEFAULTS.maxWaiters;
+  if (!Number.isInteger(maxWaiters) || maxWaiters < 1) {
+    throw new PhoneCallAuthConfigError(`maxWaiters must be a whole number from 1, got ${String(options.maxWaiters)}.`);
+  }
+  const requested = configSeconds('windowSeconds', options.windowSeconds, DEFAULTS.windowSeconds, MAX_LIFETIME_SECONDS);
+  const limits = provider.windowLimits;
+  const windowSeconds = limits ? Math.min(Math.max(requested, limits.min), limits.max) : requested;
+  if (windowSeconds !== requested) {
+    new Logger('PhoneCallAuthModule').warn(
+      `windowSeconds ${requested} is outside what ${provider.name} accepts (${limits?.min}..${limits?.max}); using ${windowSeconds}.`,
+    );
+  }
+  return {
+    provider,
+    callbackSecrets,
+    jwt: resolveJwtOptions(options.jwt),
+    windowSeconds,
+    redeemSeconds: configSeconds('redeemSeconds', options.redeemSeconds, DEFAULTS.redeemSeconds, MAX_LIFETIME_SECONDS),
+    defaultCountry,
+    resolveSubject: options.resolveSubject ?? ((phone) => ({ sub: phone })),
+    onVerified: options.onVerified,
+    beforeVerify: options.beforeVerify,
+    rateLimits: {
+      perPhone: rateLimitRule('perPhone', options.rateLimits?.perPhone, DEFAULTS.rateLimits.perPhone),
+      perIp: rateLimitRule('perIp', options.rateLimits?.perIp, DEFAULTS.rateLimits.perIp),
+      global: rateLimitRule('global', options.rateLimits?.global, DEFAULTS.rateLimits.global),
+    },
+    phonePolicy: {
+      mobileOnly: options.phonePolicy?.mobileOnly ?? DEFAULTS.phonePolicy.mobileOnly,
+      countries: options.phonePolicy?.countries?.map((code) => country('phonePolicy.countries', code)),
+    },
+    callbackAllowlist: options.callbackAllowlist && blockList(options.callbackAllowlist),
+    purge:
+      options.purge === false
+        ? false
+        : {
+            retentionSeconds: retention(options.purge?.retentionSeconds),
+            intervalSeconds: configSeconds(
+              'purge.intervalSeconds',
+              options.purge?.intervalSeconds,
+              DEFAULTS.purge.intervalSeconds,
+              86400,
+            ),
+          },
+    maxWaiters,
+  };
+}

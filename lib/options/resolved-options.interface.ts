@@ -1,0 +1,55 @@
+import type { CountryCode } from 'libphonenumber-js/max';
+import type { KeyObject } from 'node:crypto';
+import type { BlockList } from 'node:net';
+import type { E164 } from '../phone/phone-number.js';
+import type { InboundCallReport, TelephonyProvider } from '../providers/telephony-provider.interface.js';
+import type {
+  PhoneCallAuthJwtAlgorithm,
+  PhoneCallSubject,
+  RateLimitRule,
+  VerificationCandidate,
+  VerifiedEvent,
+} from './phone-call-auth-options.interface.js';
+
+/** Options after validation, with every default applied. */
+export interface ResolvedPhoneCallAuthOptions {
+  provider: TelephonyProvider;
+  callbackSecrets: string[];
+  jwt: ResolvedJwtOptions;
+  windowSeconds: number;
+  redeemSeconds: number;
+  defaultCountry: CountryCode;
+  resolveSubject: (phone: E164) => PhoneCallSubject | Promise<PhoneCallSubject>;
+  onVerified?: (event: VerifiedEvent) => void | Promise<void>;
+  beforeVerify?: (call: InboundCallReport, verification: VerificationCandidate) => boolean | Promise<boolean>;
+  rateLimits: { perPhone: RateLimitRule | false; perIp: RateLimitRule | false; global: RateLimitRule | false };
+  phonePolicy: { mobileOnly: boolean; countries?: CountryCode[] };
+  purge: { retentionSeconds: number; intervalSeconds: number } | false;
+  callbackAllowlist?: BlockList;
+  maxWaiters: number;
+}
+
+/** JWT settings after validation, with every default applied. */
+export interface ResolvedJwtOptions {
+  /** The signing key's algorithm. */
+  algorithm: PhoneCallAuthJwtAlgorithm;
+  /** The key that signs new tokens. */
+  signing: ResolvedJwtKey;
+  /** Every key that verifies tokens, the signing key included. */
+  keys: ResolvedJwtKey[];
+  issuer: string;
+  audience: string;
+  expiresInSeconds: number;
+  refreshTokens: { enabled: boolean; lifetimeSeconds: number };
+}
+
+/** A validated key: the algorithm it is pinned to and Node `KeyObject`s to sign and verify with. */
+export interface ResolvedJwtKey {
+  /** The `kid` header of the tokens it signs; none for the `secret` / key-pair shorthand. */
+  kid?: string;
+  algorithm: PhoneCallAuthJwtAlgorithm;
+  /** The HS256 secret or the private key; absent for a key that only verifies. */
+  signingKey?: KeyObject;
+  /** The HS256 secret or the public key. */
+  verifyingKey: KeyObject;
+}

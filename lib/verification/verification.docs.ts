@@ -1,0 +1,99 @@
+import { applyDecorators } from '@nestjs/common';
+import { MAX_WAIT_SECONDS } from '../phone-call-auth.constants.js';
+import {
+  OpenApiBody,
+  OpenApiHeader,
+  OpenApiOperation,
+  OpenApiParam,
+  OpenApiProduces,
+  OpenApiQuery,
+  OpenApiResponse,
+} from '../openapi/openapi.decorators.js';
+import {
+  ErrorResponse,
+  IssuedTokenResponse,
+  PendingVerificationResponse,
+  StartedVerificationResponse,
+  VerificationGoneResponse,
+} from '../openapi/openapi.models.js';
+import { StartVerificationDto, VerificationSecretDto } from './verification.dto.js';
+
+/*
+ * The OpenAPI description of each route of VerificationController, one composite decorator per
+ * route, so the controller reads as its routes.
+ */
+
+/** OpenAPI description of `POST /verifications`. */
+export const StartDocs = (): MethodDecorator =>
+  applyDecorators(
+    OpenApiOperation('Start a verification', 'Asks the platform for a number the subscriber must call from `phone`.'),
+    OpenApiBody(StartVerificationDto),
+    OpenApiResponse(201, 'Started: call `callTo` from `phone` before `expiresAt`.', {
+      type: StartedVerificationResponse,
+    }),
+    OpenApiResponse(400, '`phone` is missing, too long or not a valid number; unknown fields.', {
+      type: ErrorResponse,
+    }),
+    OpenApiResponse(429, 'Too many verifications: wait `Retry-After` seconds.', {
+      type: ErrorResponse,
+      headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } },
+    }),
+    OpenApiResponse(502, 'The platform refused or answered something else. Nothing is stored.', {
+      type: ErrorResponse,
+    }),
+    OpenApiResponse(504, 'The platform did not answer in time. Nothing is stored.', { type: ErrorResponse }),
+  );
+
+/** OpenAPI description of `POST /verifications/:id/token`. */
+export const RedeemDocs = (): MethodDecorator =>
+  applyDecorators(
+    OpenApiOperation('Redeem a verification', 'Poll every few seconds until **200** (a token) or **410**.'),
+    OpenApiParam('id', 'The verification id.', { type: 'string', format: 'uuid' }),
+    OpenApiQuery('wait', 'Long-poll: hold a pending verification up to this many seconds for the call.', {
+      type: 'integer',
+      minimum: 0,
+      maximum: MAX_WAIT_SECONDS,
+      default: 0,
+    }),
+    OpenApiHeader('X-Verification-Secret', 'The secret, when it is not in the body.'),
+    OpenApiBody(VerificationSecretDto, { required: false }),
+    OpenApiResponse(200, 'The call arrived: a token, issued once.', { type: IssuedTokenResponse }),
+    OpenApiResponse(202, 'The call has not arrived yet: poll again.', { type: PendingVerificationResponse }),
+    OpenApiResponse(400, '`id` is not a UUID, `wait` is not 0..30, the secret is missing, or unknown body fields.', {
+      type: ErrorResponse,
+    }),
+    OpenApiResponse(401, 'Unknown verification or wrong secret (the same answer for both).', { type: ErrorResponse }),
+    OpenApiResponse(410, 'Expired, canceled or already redeemed: start a new one.', { type: VerificationGoneResponse }),
+    OpenApiResponse(503, 'The database is unavailable, or too many requests wait on this server: retry.', {
+      type: ErrorResponse,
+    }),
+  );
+
+/** OpenAPI description of `GET /verifications/:id/events`. */
+export const EventsDocs = (): MethodDecorator =>
+  applyDecorators(
+    OpenApiOperation('Follow a verification', 'Server-sent events: the status now, then the status it changes to.'),
+    OpenApiParam('id', 'The verification id.', { type: 'string', format: 'uuid' }),
+    OpenApiHeader('X-Verification-Secret', 'The secret from the start answer.', true),
+    OpenApiProduces('text/event-stream'),
+    OpenApiResponse(200, '`event: status`, `data: {"status", "expiresAt"?}`; ends after the final status.', {
+      schema: { type: 'string' },
+    }),
+    OpenApiResponse(400, '`id` is not a UUID or the secret is missing.', { type: ErrorResponse }),
+    OpenApiResponse(401, 'Unknown verification or wrong secret (the same answer for both).', { type: ErrorResponse }),
+    OpenApiResponse(503, 'The database is unavailable, or too many requests wait on this server: retry.', {
+      type: ErrorResponse,
+    }),
+  );
+
+/** OpenAPI description of `DELETE /verifications/:id`. */
+export const CancelDocs = (): MethodDecorator =>
+  applyDecorators(
+    OpenApiOperation('Cancel a verification'),
+    OpenApiParam('id', 'The verification id.', { type: 'string', format: 'uuid' }),
+    OpenApiHeader('X-Verification-Secret', 'The secret, when it is not in the body.'),
+    OpenApiBody(VerificationSecretDto, { required: false }),
+    OpenApiResponse(204, 'Canceled, or it had already ended.'),
+    OpenApiResponse(400, '`id` is not a UUID or the secret is missing.', { type: ErrorResponse }),
+    OpenApiResponse(401, 'Unknown verification or wrong secret.', { type: ErrorResponse }),
+  );

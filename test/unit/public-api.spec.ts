@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import * as api from 'nestjs-phone-call-auth';
+import * as testing from 'nestjs-phone-call-auth/testing';
+
+/*
+ * The package's public names. Changing this list is changing the public API: do it on purpose,
+ * with the docs (every name below is described in docs/ and has JSDoc at its declaration).
+ */
+const VALUES = [
+  'DatabaseConnectionError',
+  'PHONE_CALL_AUTH_DEFAULTS',
+  'PHONE_CALL_AUTH_ENTITIES',
+  'PHONE_CALL_AUTH_MIGRATIONS',
+  'PHONE_CALL_JWT_STRATEGY',
+  'PhoneCallAuth',
+  'PhoneCallAuthConfigError',
+  'PhoneCallAuthGuard',
+  'PhoneCallAuthModule',
+  'PurgeService',
+  'SsmsProvider',
+  'TelephonyPlatformException',
+  'TelephonyTimeoutException',
+  'TokenService',
+  'TooManyVerificationsException',
+  'VERIFICATION_SECRET_HEADER',
+  'VerificationService',
+  'VerifiedPhone',
+  'isDatabaseConnectionError',
+  'maskPhone',
+];
+
+const TYPES = [
+  'AuthenticatedVerification',
+  'CallAssignment',
+  'CallRequest',
+  'E164',
+  'InboundCallOutcome',
+  'InboundCallReport',
+  'InboundCallRequest',
+  'InboundCallResult',
+  'IssuedToken',
+  'PhoneCallAuthAsyncOptions',
+  'PhoneCallAuthExtras',
+  'PhoneCallAuthForRootOptions',
+  'PhoneCallAuthJwtAlgorithm',
+  'PhoneCallAuthJwtKey',
+  'PhoneCallAuthJwtOptions',
+  'PhoneCallAuthOptions',
+  'PhoneCallAuthPhonePolicy',
+  'PhoneCallAuthPurgeOptions',
+  'PhoneCallAuthRateLimits',
+  'PhoneCallAuthRefreshTokenOptions',
+  'PhoneCallSubject',
+  'PurgeResult',
+  'RateLimitRule',
+  'RedeemResult',
+  'SsmsCallbackParams',
+  'SsmsProviderOptions',
+  'StartContext',
+  'StartedVerification',
+  'TelephonyProvider',
+  'VerificationCandidate',
+  'VerificationStatus',
+  'VerifiedEvent',
+  'VerifiedPhoneIdentity',
+];
+
+/** The names a barrel exports as types only (`type X` in a list, or `export type { ... }`). */
+function typeExports(path: string): string[] {
+  const text = readFileSync(path, 'utf8');
+  const names: string[] = [];
+  for (const [, kind, list] of text.matchAll(/export (type )?\{([^}]*)\}/g)) {
+    for (const item of list
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)) {
+      const [name, alias] = item.replace(/^type /, '').split(/\s+as\s+/);
+      if (kind || item.startsWith('type ')) names.push(alias ?? name);
+    }
+  }
+  return names.sort();
+}
+
+describe('public API', () => {
+  it('exports exactly the documented values', () => {
+    expect(Object.keys(api).sort()).toEqual([...VALUES].sort());
+  });
+
+  it('exports exactly the documented types', () => {
+    expect(typeExports('lib/index.ts')).toEqual([...TYPES].sort());
+  });
+
+  it('exports the fake platform and test fixtures from /testing', () => {
+    expect(Object.keys(testing).sort()).toEqual(['FakeSsmsPlatform', 'endVerificationWindow', 'findVerification']);
+  });
+});
