@@ -23,6 +23,17 @@ import { StartVerificationDto, VerificationSecretDto } from './verification.dto.
  * route, so the controller reads as its routes.
  */
 
+/** The `:id` path parameter of every route but the start. */
+const ID = OpenApiParam('id', 'The verification id.', { type: 'string', format: 'uuid' });
+/** The one answer for an unknown id or a wrong secret. */
+const UNKNOWN = OpenApiResponse(401, 'Unknown verification or wrong secret (the same answer for both).', {
+  type: ErrorResponse,
+});
+/** The answer of the routes that wait or read while the database or the instance is busy. */
+const BUSY = OpenApiResponse(503, 'The database is unavailable, or too many requests wait on this server: retry.', {
+  type: ErrorResponse,
+});
+
 /** OpenAPI description of `POST /verifications`. */
 export const StartDocs = (): MethodDecorator =>
   applyDecorators(
@@ -48,7 +59,7 @@ export const StartDocs = (): MethodDecorator =>
 export const RedeemDocs = (): MethodDecorator =>
   applyDecorators(
     OpenApiOperation('Redeem a verification', 'Poll every few seconds until **200** (a token) or **410**.'),
-    OpenApiParam('id', 'The verification id.', { type: 'string', format: 'uuid' }),
+    ID,
     OpenApiQuery('wait', 'Long-poll: hold a pending verification up to this many seconds for the call.', {
       type: 'integer',
       minimum: 0,
@@ -62,38 +73,34 @@ export const RedeemDocs = (): MethodDecorator =>
     OpenApiResponse(400, '`id` is not a UUID, `wait` is not 0..30, the secret is missing, or unknown body fields.', {
       type: ErrorResponse,
     }),
-    OpenApiResponse(401, 'Unknown verification or wrong secret (the same answer for both).', { type: ErrorResponse }),
+    UNKNOWN,
     OpenApiResponse(410, 'Expired, canceled or already redeemed: start a new one.', { type: VerificationGoneResponse }),
-    OpenApiResponse(503, 'The database is unavailable, or too many requests wait on this server: retry.', {
-      type: ErrorResponse,
-    }),
+    BUSY,
   );
 
 /** OpenAPI description of `GET /verifications/:id/events`. */
 export const EventsDocs = (): MethodDecorator =>
   applyDecorators(
     OpenApiOperation('Follow a verification', 'Server-sent events: the status now, then the status it changes to.'),
-    OpenApiParam('id', 'The verification id.', { type: 'string', format: 'uuid' }),
+    ID,
     OpenApiHeader('X-Verification-Secret', 'The secret from the start answer.', true),
     OpenApiProduces('text/event-stream'),
     OpenApiResponse(200, '`event: status`, `data: {"status", "expiresAt"?}`; ends after the final status.', {
       schema: { type: 'string' },
     }),
     OpenApiResponse(400, '`id` is not a UUID or the secret is missing.', { type: ErrorResponse }),
-    OpenApiResponse(401, 'Unknown verification or wrong secret (the same answer for both).', { type: ErrorResponse }),
-    OpenApiResponse(503, 'The database is unavailable, or too many requests wait on this server: retry.', {
-      type: ErrorResponse,
-    }),
+    UNKNOWN,
+    BUSY,
   );
 
 /** OpenAPI description of `DELETE /verifications/:id`. */
 export const CancelDocs = (): MethodDecorator =>
   applyDecorators(
     OpenApiOperation('Cancel a verification'),
-    OpenApiParam('id', 'The verification id.', { type: 'string', format: 'uuid' }),
+    ID,
     OpenApiHeader('X-Verification-Secret', 'The secret, when it is not in the body.'),
     OpenApiBody(VerificationSecretDto, { required: false }),
     OpenApiResponse(204, 'Canceled, or it had already ended.'),
     OpenApiResponse(400, '`id` is not a UUID or the secret is missing.', { type: ErrorResponse }),
-    OpenApiResponse(401, 'Unknown verification or wrong secret.', { type: ErrorResponse }),
+    UNKNOWN,
   );
