@@ -1,10 +1,13 @@
 import { LISTENER_APPLICATION_NAME, VerificationWaiters } from 'nestjs-phone-call-auth';
-import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
+import type { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import pg from 'pg';
 import { nextPhone } from './support/phones.js';
 import { bootTestApp, PREFIX, type TestApp, useTestDatabase } from './support/test-app.js';
 
-/** One database for the file; each group of tests closes its apps after it (`db.closeApps`), so that it counts only its own LISTEN connections. */
+/**
+ * One database for the file. Each group of tests closes its apps after it (`db.closeApps`), so
+ * that the next group counts only its own LISTEN connections.
+ */
 const db = useTestDatabase();
 
 interface TwoInstances {
