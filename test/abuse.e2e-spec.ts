@@ -1,41 +1,24 @@
 import { PurgeService } from 'nestjs-phone-call-auth';
-import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import pg from 'pg';
+import { nextPhone } from './support/phones.js';
+import { INBOUND_CALL_TABLE, RATE_LIMIT_TABLE, REFRESH_TOKEN_TABLE, VERIFICATION_TABLE } from './support/tables.js';
 import {
-  bootTestApp,
-  createTestDatabase,
   PREFIX,
   TEST_CALLBACK_SECRET,
   type TestApp,
-  type TestAppOptions,
+  type UseTestAppOptions,
+  useTestDatabase,
 } from './support/test-app.js';
 
-let db: { url: string; drop(): Promise<void> };
-const platforms: FakeSsmsPlatform[] = [];
-const apps: TestApp[] = [];
-let phoneCounter = 0;
-/** A fresh valid Russian mobile number for each test, so tests do not share limits. */
-const nextPhone = () => `+7916${String(10_000_000 + phoneCounter++).slice(1)}`;
+const db = useTestDatabase();
 
-async function boot(options: Partial<TestAppOptions> = {}): Promise<TestApp> {
-  const platform = await FakeSsmsPlatform.start();
-  platforms.push(platform);
-  const app = await bootTestApp({ databaseUrl: db.url, platform, trustProxy: true, ...options });
-  apps.push(app);
-  return app;
+/** Boots an app with a fake platform of its own, behind a trusted proxy (X-Forwarded-For). */
+async function boot(options: UseTestAppOptions = {}) {
+  return db.boot(await db.startPlatform(), { trustProxy: true, ...options });
 }
 
 const start = (t: TestApp, phone: string, ip = '203.0.113.1') =>
   t.request('POST', `${PREFIX}/verifications`, { phone }, { 'x-forwarded-for': ip });
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(async () => {
-  for (const app of apps) await app.close();
-  for (const platform of platforms) await platform.close();
-  await db?.drop();
-});
 
 describe('rate limits, stored in Postgres', () => {
   const defaults = { options: { rateLimits: {} } };
@@ -85,7 +68,7 @@ describe('rate limits, stored in Postgres', () => {
 
   it('the global budget trips, and recovers when its window ends', async () => {
     const t = await boot({ options: { rateLimits: { global: { limit: 2, windowSeconds: 60 } } } });
-    await t.dataSource.query(`DELETE FROM phone_call_rate_limit WHERE key = 'global'`);
+    await t.dataSource.query(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE key = 'global'`);
     expect((await start(t, nextPhone(), '192.0.2.20')).status).toBe(201);
     expect((await start(t, nextPhone(), '192.0.2.21')).status).toBe(201);
     const refused = await start(t, nextPhone(), '192.0.2.22');
@@ -94,7 +77,7 @@ describe('rate limits, stored in Postgres', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
 
     // The window ends (moved on the database clock rather than waited for).
-    await t.dataSource.query(`UPDATE phone_call_rate_limit SET resets_at = now() WHERE key = 'global'`);
+    await t.dataSource.query(`UPDATE ${RATE_LIMIT_TABLE} SET resets_at = now() WHERE key = 'global'`);
     expect((await start(t, nextPhone(), '192.0.2.23')).status).toBe(201);
   });
 
@@ -102,11 +85,11 @@ describe('rate limits, stored in Postgres', () => {
     const t = await boot({
       options: { rateLimits: { perPhone: { limit: 1, windowSeconds: 600 }, global: { limit: 3, windowSeconds: 60 } } },
     });
-    await t.dataSource.query(`DELETE FROM phone_call_rate_limit WHERE key = 'global'`);
+    await t.dataSource.query(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE key = 'global'`);
     const phone = nextPhone();
     expect((await start(t, phone, '192.0.2.30')).status).toBe(201);
     for (let i = 0; i < 5; i++) expect((await start(t, phone, '192.0.2.30')).status).toBe(429);
-    const [global] = await t.dataSource.query(`SELECT count FROM phone_call_rate_limit WHERE key = 'global'`);
+    const [global] = await t.dataSource.query(`SELECT count FROM ${RATE_LIMIT_TABLE} WHERE key = 'global'`);
     expect(global.count).toBe(1);
   });
 });
@@ -118,7 +101,7 @@ describe('one live verification per phone', () => {
     const answers = await Promise.all(Array.from({ length: 30 }, () => start(t, phone)));
     expect(answers.map((answer) => answer.status)).toEqual(Array(30).fill(201));
     const rows = await t.dataSource.query(
-      `SELECT status, cancel_reason FROM phone_call_verification WHERE phone = $1 ORDER BY created_at`,
+      `SELECT status, cancel_reason FROM ${VERIFICATION_TABLE} WHERE phone = $1 ORDER BY created_at`,
       [phone],
     );
     expect(rows.filter((row: { status: string }) => row.status === 'pending')).toHaveLength(1);
@@ -127,7 +110,7 @@ describe('one live verification per phone', () => {
 
   it('a start racing a call for the previous verification: the call never verifies a superseded one', async () => {
     const t = await boot();
-    const platform = platforms.at(-1)!;
+    const { platform } = t;
     for (let round = 0; round < 10; round++) {
       const phone = nextPhone();
       const first = (await start(t, phone)).body;
@@ -138,8 +121,8 @@ describe('one live verification per phone', () => {
       ]);
       expect(call.status).toBe(200);
       const [row] = await t.dataSource.query(
-        `SELECT v.status, v.cancel_reason, c.outcome FROM phone_call_verification v
-         JOIN phone_call_inbound_call c ON c.caller = v.phone WHERE v.id = $1`,
+        `SELECT v.status, v.cancel_reason, c.outcome FROM ${VERIFICATION_TABLE} v
+         JOIN ${INBOUND_CALL_TABLE} c ON c.caller = v.phone WHERE v.id = $1`,
         [first.id],
       );
       // Either the call came first and verified it, or the start came first and the call verified
@@ -179,7 +162,7 @@ describe('phone policy and the beforeVerify hook', () => {
         },
       },
     });
-    const platform = platforms.at(-1)!;
+    const { platform } = t;
     // The fake's GET carries no attestation, so this app's hook refuses every call.
     const phone = nextPhone();
     const { id, secret } = (await start(t, phone)).body;
@@ -187,7 +170,7 @@ describe('phone policy and the beforeVerify hook', () => {
 
     expect(seen).toEqual([{ call: expect.objectContaining({ caller: phone }), verification: { id, phone } }]);
     const [record] = await t.dataSource.query(
-      `SELECT outcome, verification_id FROM phone_call_inbound_call WHERE caller = $1`,
+      `SELECT outcome, verification_id FROM ${INBOUND_CALL_TABLE} WHERE caller = $1`,
       [phone],
     );
     expect(record).toEqual({ outcome: 'refused', verification_id: id });
@@ -198,26 +181,26 @@ describe('phone policy and the beforeVerify hook', () => {
 describe('purge of old rows', () => {
   it('deletes what is older than the retention, one instance at a time', async () => {
     const t = await boot();
-    const platform = platforms.at(-1)!;
+    const { platform } = t;
     const purge = t.app.get(PurgeService);
     const phone = nextPhone();
     const { id } = (await start(t, phone)).body;
     await platform.placeCall({ from: phone });
-    await t.dataSource.query(`INSERT INTO phone_call_rate_limit VALUES ('old', 1, now() - interval '1 second')`);
+    await t.dataSource.query(`INSERT INTO ${RATE_LIMIT_TABLE} VALUES ('old', 1, now() - interval '1 second')`);
     // A refresh-token family revoked two days ago, and a live one.
     await t.dataSource.query(
-      `INSERT INTO phone_call_refresh_token (family_id, token_hash, phone, family_created_at, revoked_at)
+      `INSERT INTO ${REFRESH_TOKEN_TABLE} (family_id, token_hash, phone, family_created_at, revoked_at)
        VALUES (gen_random_uuid(), sha256('revoked'), $1, now() - interval '3 days', now() - interval '2 days'),
               (gen_random_uuid(), sha256('live'), $1, now(), NULL)`,
       [phone],
     );
     // Two days pass for this verification and its call (moved on the database clock).
     await t.dataSource.query(
-      `UPDATE phone_call_verification SET created_at = now() - interval '2 days', expires_at = now() - interval '2 days' WHERE id = $1`,
+      `UPDATE ${VERIFICATION_TABLE} SET created_at = now() - interval '2 days', expires_at = now() - interval '2 days' WHERE id = $1`,
       [id],
     );
     await t.dataSource.query(
-      `UPDATE phone_call_inbound_call SET received_at = now() - interval '2 days' WHERE verification_id = $1`,
+      `UPDATE ${INBOUND_CALL_TABLE} SET received_at = now() - interval '2 days' WHERE verification_id = $1`,
       [id],
     );
 
@@ -238,19 +221,19 @@ describe('purge of old rows', () => {
 
     const result = await purge.purge();
     expect(result).toMatchObject({ ran: true, verifications: 1, inboundCalls: 1, refreshTokens: 1 });
-    expect(await t.dataSource.query(`SELECT phone FROM phone_call_refresh_token WHERE phone = $1`, [phone])).toEqual([
+    expect(await t.dataSource.query(`SELECT phone FROM ${REFRESH_TOKEN_TABLE} WHERE phone = $1`, [phone])).toEqual([
       { phone },
     ]);
     expect(result.rateLimitCounters).toBeGreaterThanOrEqual(1);
-    expect(await t.dataSource.query(`SELECT id FROM phone_call_verification WHERE id = $1`, [id])).toEqual([]);
-    expect(await t.dataSource.query(`SELECT key FROM phone_call_rate_limit WHERE key = 'old'`)).toEqual([]);
+    expect(await t.dataSource.query(`SELECT id FROM ${VERIFICATION_TABLE} WHERE id = $1`, [id])).toEqual([]);
+    expect(await t.dataSource.query(`SELECT key FROM ${RATE_LIMIT_TABLE} WHERE key = 'old'`)).toEqual([]);
   });
 });
 
 describe('a platform call id is processed once', () => {
   it('a copy that arrives while the first copy is still being recorded verifies nothing', async () => {
     const t = await boot();
-    const platform = platforms.at(-1)!;
+    const { platform } = t;
     const phone = nextPhone();
     const { id } = (await start(t, phone)).body;
 
@@ -261,7 +244,7 @@ describe('a platform call id is processed once', () => {
     await first.query('BEGIN');
     await first.query(`SELECT pg_advisory_xact_lock(hashtextextended('call:ssms:c-race', 0))`);
     await first.query(
-      `INSERT INTO phone_call_inbound_call (provider, call_id, caller, outcome) VALUES ('ssms', 'c-race', $1, 'no_match')`,
+      `INSERT INTO ${INBOUND_CALL_TABLE} (provider, call_id, caller, outcome) VALUES ('ssms', 'c-race', $1, 'no_match')`,
       [phone],
     );
 
@@ -279,10 +262,10 @@ describe('a platform call id is processed once', () => {
     expect((await second).status).toBe(200);
 
     const outcomes = await t.dataSource.query(
-      `SELECT outcome FROM phone_call_inbound_call WHERE call_id = 'c-race' ORDER BY id`,
+      `SELECT outcome FROM ${INBOUND_CALL_TABLE} WHERE call_id = 'c-race' ORDER BY id`,
     );
     expect(outcomes).toEqual([{ outcome: 'no_match' }, { outcome: 'duplicate' }]);
-    const [row] = await t.dataSource.query(`SELECT status FROM phone_call_verification WHERE id = $1`, [id]);
+    const [row] = await t.dataSource.query(`SELECT status FROM ${VERIFICATION_TABLE} WHERE id = $1`, [id]);
     expect(row.status).toBe('pending');
   });
 });
@@ -290,7 +273,7 @@ describe('a platform call id is processed once', () => {
 describe('callback allowlist', () => {
   it('takes callbacks only from the listed ranges, reading the address through the trusted proxy', async () => {
     const t = await boot({ options: { callbackAllowlist: ['203.0.113.0/24', '2001:db8::/32'] } });
-    const platform = platforms.at(-1)!;
+    const { platform } = t;
     const phone = nextPhone();
     const { id } = (await start(t, phone)).body;
     const wait = platform.waitFor(phone)!;
@@ -305,10 +288,10 @@ describe('callback allowlist', () => {
     const refused = await callback('198.51.100.1');
     expect(refused.status).toBe(403);
     expect(refused.body.message).toMatch(/callbackAllowlist/);
-    expect(await t.dataSource.query(`SELECT 1 FROM phone_call_inbound_call WHERE caller = $1`, [phone])).toEqual([]);
+    expect(await t.dataSource.query(`SELECT 1 FROM ${INBOUND_CALL_TABLE} WHERE caller = $1`, [phone])).toEqual([]);
 
     expect((await callback('203.0.113.7')).status).toBe(200);
-    const [row] = await t.dataSource.query(`SELECT status FROM phone_call_verification WHERE id = $1`, [id]);
+    const [row] = await t.dataSource.query(`SELECT status FROM ${VERIFICATION_TABLE} WHERE id = $1`, [id]);
     expect(row.status).toBe('verified');
   });
 });
@@ -317,10 +300,10 @@ describe('state changes that must not happen late', () => {
   it('cancel leaves a verification whose window has passed as it is', async () => {
     const t = await boot();
     const { id, secret } = (await start(t, nextPhone())).body;
-    await t.dataSource.query(`UPDATE phone_call_verification SET expires_at = now() WHERE id = $1`, [id]);
+    await t.dataSource.query(`UPDATE ${VERIFICATION_TABLE} SET expires_at = now() WHERE id = $1`, [id]);
     const response = await t.request('DELETE', `${PREFIX}/verifications/${id}`, { secret });
     expect(response.status).toBe(204);
-    const [row] = await t.dataSource.query(`SELECT status, cancel_reason FROM phone_call_verification WHERE id = $1`, [
+    const [row] = await t.dataSource.query(`SELECT status, cancel_reason FROM ${VERIFICATION_TABLE} WHERE id = $1`, [
       id,
     ]);
     expect(row).toEqual({ status: 'pending', cancel_reason: null });
@@ -336,14 +319,14 @@ describe('errors of the app hooks', () => {
         },
       },
     });
-    const platform = platforms.at(-1)!;
+    const { platform } = t;
     const phone = nextPhone();
     const { id, secret } = (await start(t, phone)).body;
     await platform.placeCall({ from: phone });
     const response = await t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret });
     expect(response.status).toBe(500);
     // The verification stays redeemable: consuming it and issuing the token are one transaction.
-    const [row] = await t.dataSource.query(`SELECT status FROM phone_call_verification WHERE id = $1`, [id]);
+    const [row] = await t.dataSource.query(`SELECT status FROM ${VERIFICATION_TABLE} WHERE id = $1`, [id]);
     expect(row.status).toBe('verified');
   });
 });

@@ -1,7 +1,9 @@
 import type { TelephonyProvider } from 'nestjs-phone-call-auth';
-import { FakeSsmsPlatform, type FakeCall } from 'nestjs-phone-call-auth/testing';
-import pg from 'pg';
-import { bootTestApp, createTestDatabase, PREFIX, type TestApp, type TestResponse } from './support/test-app.js';
+import type { FakeCall, FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
+import { nextPhone } from './support/phones.js';
+import { withRowLocked } from './support/row-lock.js';
+import { INBOUND_CALL_TABLE, VERIFICATION_TABLE } from './support/tables.js';
+import { PREFIX, type TestResponse, useTestApp } from './support/test-app.js';
 
 const CALLBACKS = 200;
 const REDEEMS = 50;
@@ -37,58 +39,10 @@ function burstOf<T>(count: number, request: () => Promise<T>): Promise<T[]> {
   return Promise.all(Array.from({ length: count }, request));
 }
 
-/**
- * Runs `fire` while a separate connection holds `FOR UPDATE` on the verification row, and releases
- * the lock once at least `waiters` statements wait on it (polling pg_stat_activity, no timers).
- */
-async function withRowLocked<T>(databaseUrl: string, id: string, waiters: number, fire: () => Promise<T>): Promise<T> {
-  const locker = new pg.Client({ connectionString: databaseUrl });
-  await locker.connect();
-  try {
-    await locker.query('BEGIN');
-    await locker.query('SELECT 1 FROM phone_call_verification WHERE id = $1 FOR UPDATE', [id]);
-    const fired = fire();
-    const deadline = Date.now() + 15_000;
-    let blocked = 0;
-    while (blocked < waiters) {
-      if (Date.now() > deadline) throw new Error(`only ${blocked} statements ever waited on the row lock`);
-      const { rows } = await locker.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity
-         WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
-      );
-      blocked = rows[0].n;
-    }
-    await locker.query('ROLLBACK');
-    return await fired;
-  } finally {
-    await locker.end();
-  }
-}
-
 function concurrencySuite(title: string, setup: Setup): void {
   describe(title, () => {
-    let platform: FakeSsmsPlatform;
-    let db: { url: string; drop(): Promise<void> };
-    let t: TestApp;
-    let phoneCounter = 0;
+    const t = useTestApp((platform) => (setup.provider ? { options: { provider: setup.provider(platform) } } : {}));
     let callCounter = 0;
-
-    beforeAll(async () => {
-      platform = await FakeSsmsPlatform.start();
-      db = await createTestDatabase();
-      t = await bootTestApp({
-        databaseUrl: db.url,
-        platform,
-        ...(setup.provider && { options: { provider: setup.provider(platform) } }),
-      });
-    });
-    afterAll(async () => {
-      await t?.close();
-      await platform?.close();
-      await db?.drop();
-    });
-
-    const nextPhone = (): string => `+7967032${String(1000 + ++phoneCounter)}`;
 
     async function start(phone: string): Promise<{ id: string; secret: string }> {
       const response = await t.request('POST', `${PREFIX}/verifications`, { phone });
@@ -106,16 +60,24 @@ function concurrencySuite(title: string, setup: Setup): void {
     }
 
     function fire<T>(burst: Burst, id: string, requests: () => Promise<T>): Promise<T> {
-      return burst === 'overlapping' ? withRowLocked(db.url, id, MIN_WAITERS, requests) : requests();
+      return burst === 'overlapping'
+        ? withRowLocked(
+            t.databaseUrl,
+            `SELECT 1 FROM ${VERIFICATION_TABLE} WHERE id = $1 FOR UPDATE`,
+            [id],
+            MIN_WAITERS,
+            requests,
+          )
+        : requests();
     }
 
     async function status(id: string): Promise<string> {
-      const [row] = await t.dataSource.query(`SELECT status FROM phone_call_verification WHERE id = $1`, [id]);
+      const [row] = await t.dataSource.query(`SELECT status FROM ${VERIFICATION_TABLE} WHERE id = $1`, [id]);
       return row.status;
     }
 
     async function inboundFor(phone: string): Promise<Array<{ outcome: string; verification_id: string | null }>> {
-      return t.dataSource.query(`SELECT outcome, verification_id FROM phone_call_inbound_call WHERE caller = $1`, [
+      return t.dataSource.query(`SELECT outcome, verification_id FROM ${INBOUND_CALL_TABLE} WHERE caller = $1`, [
         phone,
       ]);
     }
@@ -126,7 +88,7 @@ function concurrencySuite(title: string, setup: Setup): void {
         const { id } = await start(phone);
         const call = callFrom(phone);
 
-        const answers = await fire(burst, id, () => burstOf(CALLBACKS, () => platform.placeCall(call)));
+        const answers = await fire(burst, id, () => burstOf(CALLBACKS, () => t.platform.placeCall(call)));
 
         expect(tally(answers.map((answer) => `${answer.status} ${answer.body}`))).toEqual({ '200 OK': CALLBACKS });
         expect(await status(id)).toBe('verified');
@@ -140,7 +102,7 @@ function concurrencySuite(title: string, setup: Setup): void {
       it(`${REDEEMS} redeems issue exactly one token; the rest get 410 consumed`, async () => {
         const phone = nextPhone();
         const { id, secret } = await start(phone);
-        expect(await platform.placeCall(callFrom(phone))).toEqual({ status: 200, body: 'OK' });
+        expect(await t.platform.placeCall(callFrom(phone))).toEqual({ status: 200, body: 'OK' });
         expect(await status(id)).toBe('verified');
 
         const answers = await fire(burst, id, () => burstOf(REDEEMS, () => redeem(id, secret)));
@@ -160,7 +122,7 @@ function concurrencySuite(title: string, setup: Setup): void {
       const call = callFrom(phone);
 
       const [callbacks, redeems] = await Promise.all([
-        burstOf(10, () => platform.placeCall(call)),
+        burstOf(10, () => t.platform.placeCall(call)),
         burstOf(10, () => redeem(id, secret)),
       ]);
 
@@ -184,37 +146,22 @@ concurrencySuite('concurrency: callbacks with a platform call id', {
 });
 
 describe('replaying a processed platform call id', () => {
-  let platform: FakeSsmsPlatform;
-  let db: { url: string; drop(): Promise<void> };
-  let t: TestApp;
-
-  beforeAll(async () => {
-    platform = await FakeSsmsPlatform.start();
-    db = await createTestDatabase();
-    t = await bootTestApp({
-      databaseUrl: db.url,
-      platform,
-      options: { provider: platform.provider({ timeoutMs: 1000, callbackParams: { callId: ['cid'] } }) },
-    });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await platform?.close();
-    await db?.drop();
-  });
+  const t = useTestApp((platform) => ({
+    options: { provider: platform.provider({ timeoutMs: 1000, callbackParams: { callId: ['cid'] } }) },
+  }));
 
   it('does not verify a newer verification for the same phone', async () => {
     const phone = '+79670331122';
     const replay = { from: phone.slice(1), params: { cid: 'c-1' } };
     const first = await t.request('POST', `${PREFIX}/verifications`, { phone });
-    expect(await platform.placeCall(replay)).toEqual({ status: 200, body: 'OK' });
+    expect(await t.platform.placeCall(replay)).toEqual({ status: 200, body: 'OK' });
 
     // The captured callback, replayed while a new verification waits: same call id, the new wait's id_call.
     const second = await t.request('POST', `${PREFIX}/verifications`, { phone });
-    expect(await platform.placeCall(replay)).toEqual({ status: 200, body: 'OK' });
+    expect(await t.platform.placeCall(replay)).toEqual({ status: 200, body: 'OK' });
 
     const rows: Array<{ id: string; status: string }> = await t.dataSource.query(
-      `SELECT id, status FROM phone_call_verification WHERE id IN ($1, $2)`,
+      `SELECT id, status FROM ${VERIFICATION_TABLE} WHERE id IN ($1, $2)`,
       [first.body.id, second.body.id],
     );
     expect(Object.fromEntries(rows.map((row) => [row.id, row.status]))).toEqual({
@@ -222,7 +169,7 @@ describe('replaying a processed platform call id', () => {
       [second.body.id]: 'pending',
     });
     const outcomes = await t.dataSource.query(
-      `SELECT outcome FROM phone_call_inbound_call WHERE call_id = 'c-1' ORDER BY id`,
+      `SELECT outcome FROM ${INBOUND_CALL_TABLE} WHERE call_id = 'c-1' ORDER BY id`,
     );
     expect(outcomes).toEqual([{ outcome: 'matched' }, { outcome: 'duplicate' }]);
   });

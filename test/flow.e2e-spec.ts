@@ -1,25 +1,11 @@
-import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
-import { bootTestApp, createTestDatabase, PREFIX, Registration, TEST_ADAPTER, TestApp } from './support/test-app.js';
+import { PREFIX, Registration, TEST_ADAPTER, useTestApp } from './support/test-app.js';
 
 const PHONE = '+79670311122';
 
 describe.each<Registration>(['forRoot', 'forRootAsync:useFactory', 'forRootAsync:useClass'])(
   'the full flow with %s',
   (registration) => {
-    let platform: FakeSsmsPlatform;
-    let db: { url: string; drop(): Promise<void> };
-    let t: TestApp;
-
-    beforeAll(async () => {
-      platform = await FakeSsmsPlatform.start();
-      db = await createTestDatabase();
-      t = await bootTestApp({ databaseUrl: db.url, platform, registration });
-    });
-    afterAll(async () => {
-      await t?.close();
-      await platform?.close();
-      await db?.drop();
-    });
+    const t = useTestApp({ registration });
 
     it(`runs on the ${TEST_ADAPTER} adapter`, () => {
       expect(t.app.getHttpAdapter().getType()).toBe(TEST_ADAPTER);
@@ -32,7 +18,7 @@ describe.each<Registration>(['forRoot', 'forRootAsync:useFactory', 'forRootAsync
       const { id, secret, callTo, callToDisplay, expiresAt, expiresIn, message } = started.body;
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
       expect(Buffer.from(secret, 'base64url')).toHaveLength(32);
-      expect(callTo).toBe(`+${platform.waitFor(PHONE)!.callTo}`);
+      expect(callTo).toBe(`+${t.platform.waitFor(PHONE)!.callTo}`);
       expect(callToDisplay).toMatch(/^\+7 \d{3} \d{3}/);
       expect(new Date(expiresAt).toISOString()).toBe(expiresAt);
       expect(expiresIn).toBeGreaterThanOrEqual(118);
@@ -43,7 +29,7 @@ describe.each<Registration>(['forRoot', 'forRootAsync:useFactory', 'forRootAsync
       expect(pending.status).toBe(202);
       expect(pending.body).toEqual({ status: 'pending', expiresAt });
 
-      const call = await platform.placeCall({ from: '79670311122' });
+      const call = await t.platform.placeCall({ from: '79670311122' });
       expect(call).toEqual({ status: 200, body: 'OK' });
 
       const issued = await t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret });
@@ -62,12 +48,12 @@ describe.each<Registration>(['forRoot', 'forRootAsync:useFactory', 'forRootAsync
 
     it('sends SSMS exactly what wait_call needs', async () => {
       await t.request('POST', `${PREFIX}/verifications`, { phone: '8 (967) 031-11-23' });
-      expect(platform.requests.at(-1)).toEqual({
+      expect(t.platform.requests.at(-1)).toEqual({
         httpMethod: 'POST',
         params: {
           method: 'wait_call',
           format: 'json',
-          key: platform.apiKey,
+          key: t.platform.apiKey,
           phone: '79670311123',
           call_protection: '120',
         },

@@ -1,15 +1,13 @@
 import fc from 'fast-check';
-import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
-import { bootTestApp, createTestDatabase, PREFIX, TEST_CALLBACK_SECRET, type TestApp } from './support/test-app.js';
+import { INBOUND_CALL_TABLE, VERIFICATION_TABLE } from './support/tables.js';
+import { PREFIX, TEST_CALLBACK_SECRET, useTestApp } from './support/test-app.js';
 
 /*
  * Property-based tests: 10,000 generated inputs in all, over HTTP, against real Postgres. No
  * answer may be a 5xx, and no invalid input may change any state.
  */
 
-let platform: FakeSsmsPlatform;
-let db: { url: string; drop(): Promise<void> };
-let t: TestApp;
+const t = useTestApp();
 /** A pending verification that no generated input may touch. */
 let bystander: { id: string; secret: string };
 const BYSTANDER_PHONE = '+79670311122';
@@ -17,9 +15,7 @@ const BYSTANDER_PHONE = '+79670311122';
 /** Every table's rows, as one comparable string. */
 async function snapshot(): Promise<string> {
   const rows = await Promise.all(
-    ['phone_call_verification', 'phone_call_inbound_call'].map((table) =>
-      t.dataSource.query(`SELECT * FROM ${table} ORDER BY 1`),
-    ),
+    [VERIFICATION_TABLE, INBOUND_CALL_TABLE].map((table) => t.dataSource.query(`SELECT * FROM ${table} ORDER BY 1`)),
   );
   return JSON.stringify(rows);
 }
@@ -50,15 +46,7 @@ const json = fc.oneof(
 );
 
 beforeAll(async () => {
-  platform = await FakeSsmsPlatform.start();
-  db = await createTestDatabase();
-  t = await bootTestApp({ databaseUrl: db.url, platform });
   bystander = (await t.request('POST', `${PREFIX}/verifications`, { phone: BYSTANDER_PHONE })).body;
-});
-afterAll(async () => {
-  await t?.close();
-  await platform?.close();
-  await db?.drop();
 });
 
 const runs = { start: 4000, token: 3000, callback: 3000 };
@@ -127,6 +115,6 @@ it(`GET /callback/:secret: ${runs.callback} generated query strings, no 5xx, not
     ),
     { numRuns: runs.callback },
   );
-  const [row] = await t.dataSource.query(`SELECT status FROM phone_call_verification WHERE id = $1`, [bystander.id]);
+  const [row] = await t.dataSource.query(`SELECT status FROM ${VERIFICATION_TABLE} WHERE id = $1`, [bystander.id]);
   expect(row.status).toBe('pending');
 }, 300_000);

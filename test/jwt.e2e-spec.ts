@@ -13,8 +13,12 @@ import {
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { createHash, createHmac, generateKeyPairSync, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
+import { b64url, forge } from './support/jwt-forge.js';
+import { messageOf } from './support/messages.js';
+import { nextPhone } from './support/phones.js';
+import { withRowLocked } from './support/row-lock.js';
+import { REFRESH_TOKEN_TABLE, VERIFICATION_TABLE } from './support/tables.js';
 import {
   bootTestApp,
   createTestDatabase,
@@ -22,6 +26,7 @@ import {
   TEST_CALLBACK_SECRET,
   TEST_JWT_SECRET,
   type TestApp,
+  type TestDatabase,
   type TestResponse,
 } from './support/test-app.js';
 import { AUDIENCE, ISSUER, validClaims } from './support/tokens.js';
@@ -56,7 +61,7 @@ interface Ctx {
   close(): Promise<void>;
 }
 
-let db: { url: string; drop(): Promise<void> };
+let db: TestDatabase;
 const running = new Set<Ctx>();
 
 beforeAll(async () => {
@@ -89,13 +94,6 @@ async function boot(jwtOptions: PhoneCallAuthJwtOptions, options: Partial<PhoneC
   return ctx;
 }
 
-let phoneCounter = 0;
-/** A fresh valid Russian mobile number per call, so tests never see each other's verifications. */
-function nextPhone(): string {
-  phoneCounter += 1;
-  return `+7967042${String(1000 + phoneCounter).padStart(4, '0')}`;
-}
-
 /** The whole flow over HTTP: start, the call, the token answer (expected 200). */
 async function signIn(ctx: Ctx, phone = nextPhone()): Promise<TestResponse> {
   const started = await ctx.t.request('POST', `${PREFIX}/verifications`, { phone });
@@ -112,25 +110,11 @@ function me(ctx: Ctx, token: string): Promise<TestResponse> {
   return ctx.t.request('GET', '/me', undefined, { authorization: `Bearer ${token}` });
 }
 
-/** Signs like the module does (`typ: at+jwt`); `header` adds or overrides header fields. */
-function forge(
-  claims: Record<string, unknown>,
-  key: string | KeyObject,
-  algorithm: Algorithm,
-  header: Record<string, unknown> = {},
-): string {
-  return jwt.sign(claims, key, { algorithm, header: { alg: algorithm, typ: 'at+jwt', ...header } });
-}
-
-const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-
 /** An HS256 token whose HMAC key is `secret` (e.g. a public key's PEM), built by hand: no library refuses it. */
 function hmacToken(claims: Record<string, unknown>, secret: string, header: Record<string, unknown> = {}): string {
   const signingInput = `${b64url({ alg: 'HS256', typ: 'at+jwt', ...header })}.${b64url(claims)}`;
   return `${signingInput}.${createHmac('sha256', secret).update(signingInput).digest('base64url')}`;
 }
-
-const messageOf = (response: TestResponse): string => [response.body?.message].flat().join(' ');
 
 // ---------------------------------------------------------------------------------------------
 
@@ -480,7 +464,7 @@ describe('refresh tokens', () => {
 
   async function rowOf(token: string): Promise<{ family_id: string; used_at: Date | null; revoked_at: Date | null }> {
     const [row] = await app.t.dataSource.query(
-      `SELECT family_id, used_at, revoked_at FROM phone_call_refresh_token WHERE token_hash = $1`,
+      `SELECT family_id, used_at, revoked_at FROM ${REFRESH_TOKEN_TABLE} WHERE token_hash = $1`,
       [hash(token)],
     );
     return row;
@@ -488,8 +472,8 @@ describe('refresh tokens', () => {
 
   async function family(token: string): Promise<Array<{ used_at: Date | null; revoked_at: Date | null }>> {
     return app.t.dataSource.query(
-      `SELECT used_at, revoked_at FROM phone_call_refresh_token
-       WHERE family_id = (SELECT family_id FROM phone_call_refresh_token WHERE token_hash = $1) ORDER BY id`,
+      `SELECT used_at, revoked_at FROM ${REFRESH_TOKEN_TABLE}
+       WHERE family_id = (SELECT family_id FROM ${REFRESH_TOKEN_TABLE} WHERE token_hash = $1) ORDER BY id`,
       [hash(token)],
     );
   }
@@ -497,11 +481,19 @@ describe('refresh tokens', () => {
   /** Moves the family's start back by `interval` (a Postgres interval), instead of waiting. */
   async function ageFamily(token: string, interval: string): Promise<void> {
     await app.t.dataSource.query(
-      `UPDATE phone_call_refresh_token SET family_created_at = family_created_at - $2::interval
-       WHERE family_id = (SELECT family_id FROM phone_call_refresh_token WHERE token_hash = $1)`,
+      `UPDATE ${REFRESH_TOKEN_TABLE} SET family_created_at = family_created_at - $2::interval
+       WHERE family_id = (SELECT family_id FROM ${REFRESH_TOKEN_TABLE} WHERE token_hash = $1)`,
       [hash(token), interval],
     );
   }
+
+  /** A token answer (of a sign-in or a refresh) while refresh tokens are on. */
+  const TOKEN_ANSWER_WITH_REFRESH = {
+    accessToken: expect.any(String),
+    tokenType: 'Bearer',
+    expiresIn: 900,
+    refreshToken: expect.stringMatching(REFRESH_TOKEN),
+  };
 
   async function firstRefreshToken(): Promise<string> {
     return (await signIn(app)).body.refreshToken as string;
@@ -510,16 +502,11 @@ describe('refresh tokens', () => {
   it('the token answer carries a refresh token, stored only as its SHA-256 hash', async () => {
     const issued = await signIn(app);
     expect(issued.headers.get('cache-control')).toBe('no-store');
-    expect(issued.body).toEqual({
-      accessToken: expect.any(String),
-      tokenType: 'Bearer',
-      expiresIn: 900,
-      refreshToken: expect.stringMatching(REFRESH_TOKEN),
-    });
+    expect(issued.body).toEqual(TOKEN_ANSWER_WITH_REFRESH);
     const token = issued.body.refreshToken as string;
     expect(await rowOf(token)).toMatchObject({ used_at: null, revoked_at: null });
     const [{ n }] = await app.t.dataSource.query(
-      `SELECT count(*)::int AS n FROM phone_call_refresh_token r WHERE row_to_json(r)::text LIKE '%' || $1 || '%'`,
+      `SELECT count(*)::int AS n FROM ${REFRESH_TOKEN_TABLE} r WHERE row_to_json(r)::text LIKE '%' || $1 || '%'`,
       [token],
     );
     expect(n).toBe(0);
@@ -532,12 +519,7 @@ describe('refresh tokens', () => {
     const second = await refresh({ refreshToken: first });
     expect(second.status).toBe(200);
     expect(second.headers.get('cache-control')).toBe('no-store');
-    expect(second.body).toEqual({
-      accessToken: expect.any(String),
-      tokenType: 'Bearer',
-      expiresIn: 900,
-      refreshToken: expect.stringMatching(REFRESH_TOKEN),
-    });
+    expect(second.body).toEqual(TOKEN_ANSWER_WITH_REFRESH);
     expect(second.body.refreshToken).not.toBe(first);
     expect(jwt.decode(second.body.accessToken, { complete: true })?.header).toEqual({ alg: 'HS256', typ: 'at+jwt' });
     expect((await me(app, second.body.accessToken)).body).toEqual({ sub: phone, phone });
@@ -608,14 +590,14 @@ describe('refresh tokens', () => {
 
     // A constraint that refuses this phone's refresh token makes the INSERT fail after the consuming UPDATE.
     await app.t.dataSource.query(
-      `ALTER TABLE phone_call_refresh_token ADD CONSTRAINT test_refuse_phone CHECK (phone <> '${phone}')`,
+      `ALTER TABLE ${REFRESH_TOKEN_TABLE} ADD CONSTRAINT test_refuse_phone CHECK (phone <> '${phone}')`,
     );
     try {
       expect((await redeem()).status).toBe(500);
     } finally {
-      await app.t.dataSource.query(`ALTER TABLE phone_call_refresh_token DROP CONSTRAINT test_refuse_phone`);
+      await app.t.dataSource.query(`ALTER TABLE ${REFRESH_TOKEN_TABLE} DROP CONSTRAINT test_refuse_phone`);
     }
-    const [row] = await app.t.dataSource.query(`SELECT status FROM phone_call_verification WHERE id = $1`, [
+    const [row] = await app.t.dataSource.query(`SELECT status FROM ${VERIFICATION_TABLE} WHERE id = $1`, [
       started.body.id,
     ]);
     expect(row.status).toBe('verified');
@@ -668,10 +650,10 @@ describe('refresh tokens', () => {
     ['a top-level array', '[]'],
     ['a top-level string', '"x"'],
   ])('answers a malformed body (%s) with 400 and changes nothing', async (_label, raw) => {
-    const [{ n: before }] = await app.t.dataSource.query(`SELECT count(*)::int AS n FROM phone_call_refresh_token`);
+    const [{ n: before }] = await app.t.dataSource.query(`SELECT count(*)::int AS n FROM ${REFRESH_TOKEN_TABLE}`);
     const response = await refresh(raw);
     expect(response.status).toBe(400);
-    const [{ n: after }] = await app.t.dataSource.query(`SELECT count(*)::int AS n FROM phone_call_refresh_token`);
+    const [{ n: after }] = await app.t.dataSource.query(`SELECT count(*)::int AS n FROM ${REFRESH_TOKEN_TABLE}`);
     expect(after).toBe(before);
   });
 
@@ -688,33 +670,14 @@ describe('refresh tokens', () => {
       Promise.all(Array.from({ length: CONCURRENT_REFRESHES }, () => refresh({ refreshToken: token })));
 
     /** Fires `burst` while another connection holds the token's row, released once statements queue on it. */
-    async function withRowLocked(token: string, fire: () => Promise<TestResponse[]>): Promise<TestResponse[]> {
-      const locker = new pg.Client({ connectionString: db.url });
-      await locker.connect();
-      try {
-        await locker.query('BEGIN');
-        await locker.query('SELECT 1 FROM phone_call_refresh_token WHERE token_hash = $1 FOR UPDATE', [hash(token)]);
-        const fired = fire();
-        const deadline = Date.now() + 15_000;
-        let blocked = 0;
-        while (blocked < MIN_WAITERS) {
-          if (Date.now() > deadline) throw new Error(`only ${blocked} statements ever waited on the row lock`);
-          const { rows } = await locker.query(
-            `SELECT count(*)::int AS n FROM pg_stat_activity
-             WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
-          );
-          blocked = rows[0].n;
-        }
-        await locker.query('ROLLBACK');
-        return await fired;
-      } finally {
-        await locker.end();
-      }
+    function withTokenRowLocked(token: string, fire: () => Promise<TestResponse[]>): Promise<TestResponse[]> {
+      const lock = `SELECT 1 FROM ${REFRESH_TOKEN_TABLE} WHERE token_hash = $1 FOR UPDATE`;
+      return withRowLocked(db.url, lock, [hash(token)], MIN_WAITERS, fire);
     }
 
     it.each([
       ['free-running', (token: string) => burst(token)],
-      ['overlapping (all queued on the row lock)', (token: string) => withRowLocked(token, () => burst(token))],
+      ['overlapping (all queued on the row lock)', (token: string) => withTokenRowLocked(token, () => burst(token))],
     ])('%s: exactly one 200, one successor stored, and the race counts as reuse', async (_label, fire) => {
       const token = await firstRefreshToken();
       const answers = await fire(token);

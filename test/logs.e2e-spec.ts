@@ -1,6 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
-import { bootTestApp, createTestDatabase, PREFIX, TEST_CALLBACK_SECRET, type TestApp } from './support/test-app.js';
+import { PREFIX, TEST_CALLBACK_SECRET, useTestApp } from './support/test-app.js';
 
 /** Keeps every line the app logs, at every level, as one string each. */
 class CapturingLogger implements LoggerService {
@@ -18,22 +17,10 @@ class CapturingLogger implements LoggerService {
 
 describe('logs of a full flow', () => {
   const logger = new CapturingLogger();
-  let platform: FakeSsmsPlatform;
-  let db: { url: string; drop(): Promise<void> };
-  let t: TestApp;
-
-  beforeAll(async () => {
-    platform = await FakeSsmsPlatform.start();
-    db = await createTestDatabase();
-    t = await bootTestApp({ databaseUrl: db.url, platform, logger });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await platform?.close();
-    await db?.drop();
-  });
+  const t = useTestApp({ logger });
 
   it('hold no secret, no token and no unmasked phone number', async () => {
+    const { platform } = t;
     const started = await t.request('POST', `${PREFIX}/verifications`, { phone: '+7 967 031-11-22' });
     const { id, secret } = started.body;
     await platform.placeCall({ from: '+7 (905) 123-45-67' });

@@ -1,26 +1,42 @@
 import { LISTENER_APPLICATION_NAME } from '../lib/realtime/realtime.constants.js';
 import { VerificationWaitersService } from '../lib/realtime/verification-waiters.service.js';
-import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
+import type { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import pg from 'pg';
-import { bootTestApp, createTestDatabase, PREFIX, type TestApp, type TestAppOptions } from './support/test-app.js';
+import { nextPhone } from './support/phones.js';
+import { bootTestApp, PREFIX, type TestApp, useTestDatabase } from './support/test-app.js';
 
-let db: { url: string; drop(): Promise<void> };
-const platforms: FakeSsmsPlatform[] = [];
-const apps: TestApp[] = [];
-let phoneCounter = 0;
-/** A fresh valid Russian mobile number for each verification. */
-const nextPhone = () => `+7916${String(20_000_000 + phoneCounter++).slice(1)}`;
+/**
+ * One database for the file. Each group of tests closes its apps after it (`db.closeApps`), so
+ * that the next group counts only its own LISTEN connections.
+ */
+const db = useTestDatabase();
 
-async function boot(platform: FakeSsmsPlatform, options: Partial<TestAppOptions> = {}): Promise<TestApp> {
-  const app = await bootTestApp({ databaseUrl: db.url, platform, ...options });
-  apps.push(app);
-  return app;
+interface TwoInstances {
+  platform: FakeSsmsPlatform;
+  /** The instance the platform calls back (the fake sends its GETs to the app booted last). */
+  a: TestApp;
+  b: TestApp;
 }
 
-async function newPlatform(): Promise<FakeSsmsPlatform> {
-  const platform = await FakeSsmsPlatform.start();
-  platforms.push(platform);
-  return platform;
+/** Two instances on one database and a platform of their own; the platform calls back A. */
+async function bootTwoInstances(): Promise<TwoInstances> {
+  const platform = await db.startPlatform();
+  const b = await db.boot(platform);
+  const a = await db.boot(platform);
+  return { platform, a, b };
+}
+
+/**
+ * Boots {@link bootTwoInstances} before the tests of the enclosing describe and closes them after;
+ * the fields of what it returns are filled in by then.
+ */
+function useTwoInstances(): TwoInstances {
+  const instances = {} as TwoInstances;
+  beforeAll(async () => {
+    Object.assign(instances, await bootTwoInstances());
+  });
+  afterAll(db.closeApps);
+  return instances;
 }
 
 async function start(t: TestApp, phone = nextPhone()): Promise<{ id: string; secret: string; phone: string }> {
@@ -94,45 +110,21 @@ async function listenerPids(t: TestApp): Promise<number[]> {
   return rows.map((row) => row.pid);
 }
 
-/** Closes the apps booted so far, so that each group counts only its own LISTEN connections. */
-async function closeApps(): Promise<void> {
-  for (const app of apps.splice(0)) await app.close();
-}
-
 /** Per test: a long-poll may hold a request for seconds. */
 const TIMEOUT = 30_000;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(async () => {
-  await closeApps();
-  for (const platform of platforms) await platform.close();
-  await db?.drop();
-});
-
 describe('long-poll across two instances on one database', () => {
-  let platform: FakeSsmsPlatform;
-  let a: TestApp;
-  let b: TestApp;
-
-  beforeAll(async () => {
-    platform = await newPlatform();
-    b = await boot(platform);
-    // The platform calls back instance A (the fake sends its GETs to the last booted app).
-    a = await boot(platform);
-  });
-  afterAll(closeApps);
+  const two = useTwoInstances();
 
   it(
     'a callback on instance A answers the long-poll held by instance B within 500 ms',
     async () => {
       const latencies: number[] = [];
       for (let round = 0; round < 5; round++) {
-        const verification = await start(a);
-        const held = longPoll(b, verification, 20);
-        await waiting(b, 1);
-        const call = await platform.placeCall({ from: verification.phone });
+        const verification = await start(two.a);
+        const held = longPoll(two.b, verification, 20);
+        await waiting(two.b, 1);
+        const call = await two.platform.placeCall({ from: verification.phone });
         const calledBack = performance.now();
         expect(call).toEqual({ status: 200, body: 'OK' });
 
@@ -158,17 +150,17 @@ describe('long-poll across two instances on one database', () => {
   it(
     'answers 202 after the wait when nothing happens, and the verification is still redeemable',
     async () => {
-      const verification = await start(a);
+      const verification = await start(two.a);
       const begun = performance.now();
-      const answer = await longPoll(b, verification, 1);
+      const answer = await longPoll(two.b, verification, 1);
       const elapsed = answer.at - begun;
       expect(answer.status).toBe(202);
       expect(answer.body).toEqual({ status: 'pending', expiresAt: expect.any(String) });
       expect(elapsed).toBeGreaterThanOrEqual(990);
       expect(elapsed).toBeLessThan(2000);
 
-      await platform.placeCall({ from: verification.phone });
-      expect((await longPoll(b, verification, 0)).status).toBe(200);
+      await two.platform.placeCall({ from: verification.phone });
+      expect((await longPoll(two.b, verification, 0)).status).toBe(200);
     },
     TIMEOUT,
   );
@@ -176,13 +168,13 @@ describe('long-poll across two instances on one database', () => {
   it(
     'answers a verified verification at once, and without wait as before',
     async () => {
-      const verification = await start(a);
-      await platform.placeCall({ from: verification.phone });
+      const verification = await start(two.a);
+      await two.platform.placeCall({ from: verification.phone });
       const begun = performance.now();
-      const answer = await longPoll(b, verification, 30);
+      const answer = await longPoll(two.b, verification, 30);
       expect(answer.status).toBe(200);
       expect(answer.at - begun).toBeLessThan(500);
-      const again = await longPoll(b, verification, 30);
+      const again = await longPoll(two.b, verification, 30);
       expect(again.status).toBe(410);
       expect(again.body.status).toBe('consumed');
     },
@@ -192,22 +184,22 @@ describe('long-poll across two instances on one database', () => {
   it(
     'a cancel, and a new verification for the same phone (supersede), wake the waiter with 410',
     async () => {
-      const canceled = await start(a);
-      const heldCanceled = longPoll(b, canceled, 20);
-      await waiting(b, 1);
+      const canceled = await start(two.a);
+      const heldCanceled = longPoll(two.b, canceled, 20);
+      await waiting(two.b, 1);
       const begun = performance.now();
       expect(
-        (await a.request('DELETE', `${PREFIX}/verifications/${canceled.id}`, { secret: canceled.secret })).status,
+        (await two.a.request('DELETE', `${PREFIX}/verifications/${canceled.id}`, { secret: canceled.secret })).status,
       ).toBe(204);
       const answer = await heldCanceled;
       expect(answer.status).toBe(410);
       expect(answer.body.status).toBe('canceled');
       expect(answer.at - begun).toBeLessThan(500);
 
-      const superseded = await start(a);
-      const heldSuperseded = longPoll(b, superseded, 20);
-      await waiting(b, 1);
-      await start(a, superseded.phone);
+      const superseded = await start(two.a);
+      const heldSuperseded = longPoll(two.b, superseded, 20);
+      await waiting(two.b, 1);
+      await start(two.a, superseded.phone);
       const replaced = await heldSuperseded;
       expect(replaced.status).toBe(410);
       expect(replaced.body.status).toBe('canceled');
@@ -218,16 +210,16 @@ describe('long-poll across two instances on one database', () => {
   it(
     'refuses a wait that is not a whole number of seconds from 0 to 30 with 400',
     async () => {
-      const verification = await start(a);
+      const verification = await start(two.a);
       for (const wait of ['31', '-1', '1.5', '1e1', 'abc', '', '%201', '100', '1&wait=2']) {
-        const answer = await longPoll(b, verification, wait);
+        const answer = await longPoll(two.b, verification, wait);
         expect({ wait, status: answer.status }).toEqual({ wait, status: 400 });
         expect(answer.body.message).toBe(
           'wait must be a whole number of seconds from 0 to 30, e.g. ?wait=25, given once.',
         );
       }
-      expect((await longPoll(b, verification, '0')).status).toBe(202);
-      expect((await longPoll(b, verification, '0&other=1')).status).toBe(202);
+      expect((await longPoll(two.b, verification, '0')).status).toBe(202);
+      expect((await longPoll(two.b, verification, '0&other=1')).status).toBe(202);
     },
     TIMEOUT,
   );
@@ -235,9 +227,9 @@ describe('long-poll across two instances on one database', () => {
   it(
     'an unknown id or a wrong secret gets 401 at once, whatever the wait',
     async () => {
-      const verification = await start(a);
+      const verification = await start(two.a);
       const begun = performance.now();
-      const wrong = await longPoll(b, { id: verification.id, secret: 'x'.repeat(43) }, 30);
+      const wrong = await longPoll(two.b, { id: verification.id, secret: 'x'.repeat(43) }, 30);
       expect(wrong.status).toBe(401);
       expect(wrong.at - begun).toBeLessThan(500);
     },
@@ -246,39 +238,30 @@ describe('long-poll across two instances on one database', () => {
 });
 
 describe('server-sent events', () => {
-  let platform: FakeSsmsPlatform;
-  let a: TestApp;
-  let b: TestApp;
-
-  beforeAll(async () => {
-    platform = await newPlatform();
-    b = await boot(platform);
-    a = await boot(platform);
-  });
-  afterAll(closeApps);
+  const two = useTwoInstances();
 
   it(
     'streams pending, then verified when the call reaches the other instance, and ends',
     async () => {
-      const verification = await start(a);
-      const events = await openEvents(b, verification);
+      const verification = await start(two.a);
+      const events = await openEvents(two.b, verification);
       expect(events.response.status).toBe(200);
       expect(events.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
       expect(await events.next()).toEqual({
         event: 'status',
         data: { status: 'pending', expiresAt: expect.any(String) },
       });
-      await waiting(b, 1);
+      await waiting(two.b, 1);
 
-      await platform.placeCall({ from: verification.phone });
+      await two.platform.placeCall({ from: verification.phone });
       const calledBack = performance.now();
       expect(await events.next()).toEqual({ event: 'status', data: { status: 'verified' } });
       expect(performance.now() - calledBack).toBeLessThan(500);
       expect(await events.next()).toBeNull();
-      expect(b.app.get(VerificationWaitersService).size).toBe(0);
+      expect(two.b.app.get(VerificationWaitersService).size).toBe(0);
 
       // The stream consumes nothing: the token is redeemed as usual.
-      expect((await longPoll(a, verification, 0)).status).toBe(200);
+      expect((await longPoll(two.a, verification, 0)).status).toBe(200);
     },
     TIMEOUT,
   );
@@ -286,9 +269,9 @@ describe('server-sent events', () => {
   it(
     'a verification that has ended gets one event and the end',
     async () => {
-      const verification = await start(a);
-      await a.request('DELETE', `${PREFIX}/verifications/${verification.id}`, { secret: verification.secret });
-      const events = await openEvents(b, verification);
+      const verification = await start(two.a);
+      await two.a.request('DELETE', `${PREFIX}/verifications/${verification.id}`, { secret: verification.secret });
+      const events = await openEvents(two.b, verification);
       expect(await events.next()).toEqual({ event: 'status', data: { status: 'canceled' } });
       expect(await events.next()).toBeNull();
     },
@@ -298,16 +281,16 @@ describe('server-sent events', () => {
   it(
     'a client that leaves frees its place',
     async () => {
-      const verification = await start(a);
+      const verification = await start(two.a);
       const controller = new AbortController();
-      const response = await fetch(`${b.baseUrl}${PREFIX}/verifications/${verification.id}/events`, {
+      const response = await fetch(`${two.b.baseUrl}${PREFIX}/verifications/${verification.id}/events`, {
         headers: { 'x-verification-secret': verification.secret },
         signal: controller.signal,
       });
       expect(response.status).toBe(200);
-      await waiting(b, 1);
+      await waiting(two.b, 1);
       controller.abort();
-      const waiters = b.app.get(VerificationWaitersService);
+      const waiters = two.b.app.get(VerificationWaitersService);
       while (waiters.size > 0) await new Promise((resolve) => setImmediate(resolve));
     },
     TIMEOUT,
@@ -316,8 +299,8 @@ describe('server-sent events', () => {
   it(
     'takes the secret from the header only: none is 400, in the URL is ignored, a wrong one is 401',
     async () => {
-      const verification = await start(a);
-      const url = `${b.baseUrl}${PREFIX}/verifications/${verification.id}/events`;
+      const verification = await start(two.a);
+      const url = `${two.b.baseUrl}${PREFIX}/verifications/${verification.id}/events`;
       const none = await fetch(url);
       expect(none.status).toBe(400);
       expect(((await none.json()) as { message: string }).message).toMatch(/^secret is required/);
@@ -331,14 +314,12 @@ describe('server-sent events', () => {
 });
 
 describe('the LISTEN connection', () => {
-  afterAll(closeApps);
+  afterAll(db.closeApps);
 
   it(
     'is re-established after the database kills it, and a verification verified meanwhile is answered',
     async () => {
-      const platform = await newPlatform();
-      const b = await boot(platform);
-      const a = await boot(platform);
+      const { platform, a, b } = await bootTwoInstances();
       // Backends of the apps closed before may take a moment to leave pg_stat_activity.
       let before = await listenerPids(a);
       while (before.length !== 2) before = await listenerPids(a);
@@ -395,13 +376,13 @@ describe('the LISTEN connection', () => {
 });
 
 describe('limits and shutdown', () => {
-  afterAll(closeApps);
+  afterAll(db.closeApps);
 
   it(
     'answers 503 beyond maxWaiters waiting requests',
     async () => {
-      const platform = await newPlatform();
-      const t = await boot(platform, { options: { maxWaiters: 1 } });
+      const platform = await db.startPlatform();
+      const t = await db.boot(platform, { options: { maxWaiters: 1 } });
       const first = await start(t);
       const held = longPoll(t, first, 30);
       await waiting(t, 1);
@@ -424,7 +405,7 @@ describe('limits and shutdown', () => {
   it(
     'answers waiting requests and closes the LISTEN connection when the app shuts down',
     async () => {
-      const platform = await newPlatform();
+      const platform = await db.startPlatform();
       const observer = new pg.Client({ connectionString: db.url });
       await observer.connect();
       const listeners = async (): Promise<number[]> =>

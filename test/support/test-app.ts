@@ -16,8 +16,15 @@ import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 
+/** A database of a test file's own on the test server. */
+export interface TestDatabase {
+  url: string;
+  /** Removes the database. */
+  drop(): Promise<void>;
+}
+
 /** Creates an empty database of its own on the test server; `drop` removes it. */
-export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.PHONE_CALL_AUTH_TEST_SERVER_URL;
   if (!serverUrl)
     throw new Error('PHONE_CALL_AUTH_TEST_SERVER_URL is not set: run the e2e tests through jest (globalSetup).');
@@ -178,4 +185,122 @@ export async function bootTestApp(config: TestAppOptions): Promise<TestApp> {
     },
     close: () => app.close(),
   };
+}
+
+/** What {@link useTestApp} passes to {@link bootTestApp} besides the database and the platform. */
+export type UseTestAppOptions = Omit<TestAppOptions, 'databaseUrl' | 'platform'>;
+
+/** A booted app of {@link useTestApp}, with its fake platform and the URL of its database. */
+export interface TestAppHandle extends Omit<TestApp, 'close'> {
+  readonly platform: FakeSsmsPlatform;
+  readonly databaseUrl: string;
+}
+
+/**
+ * The usual setup of an e2e test: registers a `beforeAll` that starts a {@link FakeSsmsPlatform},
+ * creates a database of its own ({@link createTestDatabase}) and boots the app on both
+ * ({@link bootTestApp}), and an `afterAll` that closes all three. Call it at the top of a file or of
+ * a `describe`; the handle it returns reads the app, the platform and the database of that setup,
+ * so use its fields inside tests and hooks, once `beforeAll` has run.
+ *
+ * `options` go to {@link bootTestApp}; a function receives the platform first (to build a provider on it).
+ */
+export function useTestApp(
+  options: UseTestAppOptions | ((platform: FakeSsmsPlatform) => UseTestAppOptions) = {},
+): TestAppHandle {
+  let platform: FakeSsmsPlatform | undefined;
+  let database: TestDatabase | undefined;
+  let booted: TestApp | undefined;
+
+  beforeAll(async () => {
+    platform = await FakeSsmsPlatform.start();
+    database = await createTestDatabase();
+    const extra = typeof options === 'function' ? options(platform) : options;
+    booted = await bootTestApp({ ...extra, databaseUrl: database.url, platform });
+  });
+  afterAll(async () => {
+    await booted?.close();
+    await platform?.close();
+    await database?.drop();
+  });
+
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`useTestApp: the ${what} is there only once its beforeAll has run.`);
+    return value;
+  };
+  const app = () => ready(booted, 'app');
+  return {
+    get app() {
+      return app().app;
+    },
+    get baseUrl() {
+      return app().baseUrl;
+    },
+    get callbackUrl() {
+      return app().callbackUrl;
+    },
+    get dataSource() {
+      return app().dataSource;
+    },
+    request: (...args) => app().request(...args),
+    get platform() {
+      return ready(platform, 'platform');
+    },
+    get databaseUrl() {
+      return ready(database, 'database').url;
+    },
+  };
+}
+
+/** The database of {@link useTestDatabase}, and the apps and platforms the tests start on it. */
+export interface SharedTestDatabase {
+  readonly url: string;
+  /** Starts a fake platform, closed after all. */
+  startPlatform(): Promise<FakeSsmsPlatform>;
+  /** Boots an app on the database with `platform`, closed after all (or by {@link closeApps}). */
+  boot(platform: FakeSsmsPlatform, options?: UseTestAppOptions): Promise<TestApp & { platform: FakeSsmsPlatform }>;
+  /** Closes the apps booted so far. */
+  closeApps(): Promise<void>;
+}
+
+/**
+ * For tests that boot apps of their own (several instances, other options each): registers a
+ * `beforeAll` that creates one database of the file's own, and an `afterAll` that closes the
+ * apps and platforms started through the returned object, then drops the database.
+ */
+export function useTestDatabase(): SharedTestDatabase {
+  let database: TestDatabase | undefined;
+  const platforms: FakeSsmsPlatform[] = [];
+  const apps: TestApp[] = [];
+  const closeApps = async () => {
+    for (const app of apps.splice(0)) await app.close();
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await closeApps();
+    for (const platform of platforms.splice(0)) await platform.close();
+    await database?.drop();
+  });
+
+  const shared: SharedTestDatabase = {
+    get url() {
+      if (!database) throw new Error('useTestDatabase: the database is there only once its beforeAll has run.');
+      return database.url;
+    },
+    async startPlatform() {
+      const platform = await FakeSsmsPlatform.start();
+      platforms.push(platform);
+      return platform;
+    },
+    async boot(platform, options = {}) {
+      const app = await bootTestApp({ ...options, databaseUrl: shared.url, platform });
+      apps.push(app);
+      return { ...app, platform };
+    },
+    closeApps,
+  };
+  return shared;
 }
