@@ -1,22 +1,74 @@
-import { Logger } from '@nestjs/common';
+import { type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { SwaggerModule } from '@nestjs/swagger';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { AppModule } from './app.module.js';
 import { startEmbeddedDatabase } from './embedded-database.js';
-import { setupOpenApi } from './openapi.setup.js';
-import { loadSampleConfig } from './sample.config.js';
+import { createOpenApiDocument, setupOpenApi } from './openapi.setup.js';
+import { loadSampleConfig, type SampleConfig } from './sample.config.js';
 import { DOCS_PATH, ROUTE_PREFIX as PREFIX } from './sample.constants.js';
 
+/** The app on the HTTP server HTTP_ADAPTER names; Fastify is loaded only when asked for. */
+async function createApp(config: SampleConfig, fake?: FakeSsmsPlatform): Promise<INestApplication> {
+  // abortOnError: false, so a failed start reaches bootstrap's handler (which stops the database).
+  const options = { logger: config.logLevels, abortOnError: false };
+  const module = AppModule.register(config, fake);
+  if (config.httpAdapter === 'express') return NestFactory.create(module, options);
+  const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+  return NestFactory.create(module, new FastifyAdapter(), options);
+}
+
+/** Whether a package can be imported (a variable name, so TypeScript does not need its types). */
+async function installed(name: string): Promise<boolean> {
+  try {
+    await import(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Swagger UI at /docs, its document at /docs-json. On Fastify, @nestjs/swagger serves the UI's
+ * files with @fastify/static, which the sample app does not depend on (without it the app would
+ * exit while starting): then only the document is served. Answers the URL path to print.
+ */
+async function serveDocs(app: INestApplication, config: SampleConfig, logger: Logger): Promise<string> {
+  if (config.httpAdapter === 'fastify' && !(await installed('@fastify/static'))) {
+    SwaggerModule.setup(DOCS_PATH, app, createOpenApiDocument(app), { ui: false });
+    logger.warn(
+      `Swagger UI on Fastify needs @fastify/static (npm install -D @fastify/static), which is not installed: ` +
+        `/${DOCS_PATH} is off, the OpenAPI document is at /${DOCS_PATH}-json.`,
+    );
+    return `${DOCS_PATH}-json`;
+  }
+  setupOpenApi(app);
+  return DOCS_PATH;
+}
+
 async function bootstrap(): Promise<void> {
-  const logger = new Logger('SampleApp');
   const config = loadSampleConfig();
+  // Also for the lines logged before Nest starts (the embedded database's).
+  Logger.overrideLogger(config.logLevels);
+  const logger = new Logger('SampleApp');
   const database = config.databaseUrl ? undefined : await startEmbeddedDatabase();
   config.databaseUrl ??= database?.url;
-  const fake = config.ssms ? undefined : await FakeSsmsPlatform.start();
-
-  const app = await NestFactory.create(AppModule.register(config, fake));
-  setupOpenApi(app);
-  await app.listen(config.port, config.host);
+  let fake: FakeSsmsPlatform | undefined;
+  let app: INestApplication | undefined;
+  let docsPath: string;
+  try {
+    fake = config.ssms ? undefined : await FakeSsmsPlatform.start();
+    app = await createApp(config, fake);
+    docsPath = await serveDocs(app, config, logger);
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    // Leave no Postgres running behind a failed start.
+    await app?.close().catch(() => undefined);
+    await fake?.close().catch(() => undefined);
+    await database?.stop().catch(() => undefined);
+    throw error;
+  }
+  const server = app;
   const local = `http://127.0.0.1:${config.port}`;
   const callbackPath = `/${PREFIX}/callback/${config.callbackSecret}`;
 
@@ -37,9 +89,9 @@ async function bootstrap(): Promise<void> {
   if (config.jwtSecretGenerated) {
     logger.warn('JWT_SECRET is not set: tokens are signed with a random key and stop working when the app restarts.');
   }
-  logger.log(`Sign-in page: ${local}/   API docs (OpenAPI): ${local}/${DOCS_PATH}`);
+  logger.log(`Sign-in page: ${local}/   API docs (OpenAPI): ${local}/${docsPath}`);
   logger.log(
-    `Ready on ${local}. Start a verification: curl -X POST ${local}/${PREFIX}/verifications -H 'content-type: application/json' -d '{"phone":"+79670311122"}'`,
+    `Ready on ${local} (${config.httpAdapter}). Start a verification: curl -X POST ${local}/${PREFIX}/verifications -H 'content-type: application/json' -d '{"phone":"+79670311122"}'`,
   );
 
   let closing = false;
@@ -47,7 +99,7 @@ async function bootstrap(): Promise<void> {
     if (closing) return;
     closing = true;
     logger.log(`${signal}: shutting down`);
-    await app.close();
+    await server.close();
     await fake?.close();
     await database?.stop();
     process.exit(0);
@@ -56,7 +108,10 @@ async function bootstrap(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-bootstrap().catch((error: Error) => {
-  new Logger('SampleApp').error(error.message, error.stack);
+// Whatever failed, one clear line says so (a library may reject with something that is not an Error).
+bootstrap().catch((error: unknown) => {
+  const logger = new Logger('SampleApp');
+  if (error instanceof Error) logger.fatal(`Could not start: ${error.message}`, error.stack);
+  else logger.fatal(`Could not start: ${String(error)}`);
   process.exit(1);
 });

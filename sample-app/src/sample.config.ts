@@ -1,9 +1,22 @@
+import type { LogLevel } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { PhoneCallAuthRateLimits, RateLimitRule } from 'nestjs-phone-call-auth';
+
+/** The HTTP servers the sample app runs on (HTTP_ADAPTER). */
+export type SampleHttpAdapter = 'express' | 'fastify';
+
+const HTTP_ADAPTERS: readonly SampleHttpAdapter[] = ['express', 'fastify'];
+
+/** Nest's log levels, most severe first: LOG_LEVEL=<level> keeps that level and the ones before it. */
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /** The sample app's settings, read once from the environment. */
 export interface SampleConfig {
   port: number;
+  /** From HTTP_ADAPTER: `express` (the default) or `fastify` (`@nestjs/platform-fastify`). */
+  httpAdapter: SampleHttpAdapter;
+  /** From LOG_LEVEL (default `log`): the levels Nest logs, that one and every more severe one. */
+  logLevels: LogLevel[];
   /** Interface to listen on: 127.0.0.1 on the fake platform (its /dev routes stay local), else all. */
   host: string;
   /** Postgres URL; unset means an embedded Postgres under `.data/`. */
@@ -34,6 +47,22 @@ function rateLimit(name: string, value: string | undefined): RateLimitRule | fal
   return { limit: Number(match[1]), windowSeconds: Number(match[2]) };
 }
 
+/** One of `allowed`, case and surrounding blanks ignored; unset or empty gives `fallback`. */
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  const normalized = value?.trim().toLowerCase();
+  if (!normalized) return fallback;
+  if (!(allowed as readonly string[]).includes(normalized)) {
+    throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${value}".`);
+  }
+  return normalized as T;
+}
+
+/** The levels LOG_LEVEL asks for: `warn` gives fatal, error and warn. */
+function logLevels(value: string | undefined): LogLevel[] {
+  const level = oneOf('LOG_LEVEL', value, LOG_LEVELS, 'log');
+  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
+}
+
 /** Reads the environment; fails with a message that names the variable at fault. */
 export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   const hasSsms = !!env.SSMS_API_KEY || !!(env.SSMS_EMAIL && env.SSMS_PASSWORD);
@@ -44,6 +73,8 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
   }
   return {
     port: integer('PORT', env.PORT, 3000)!,
+    httpAdapter: oneOf('HTTP_ADAPTER', env.HTTP_ADAPTER, HTTP_ADAPTERS, 'express'),
+    logLevels: logLevels(env.LOG_LEVEL),
     host: env.HOST || (hasSsms ? '0.0.0.0' : '127.0.0.1'),
     databaseUrl: env.DATABASE_URL || undefined,
     ssms: hasSsms

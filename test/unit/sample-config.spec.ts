@@ -1,0 +1,52 @@
+import { loadSampleConfig } from '../../sample-app/src/sample.config.js';
+
+describe('the sample app settings', () => {
+  describe('HTTP_ADAPTER', () => {
+    it('is express unless set', () => {
+      expect(loadSampleConfig({}).httpAdapter).toBe('express');
+      expect(loadSampleConfig({ HTTP_ADAPTER: '' }).httpAdapter).toBe('express');
+    });
+
+    it('takes express or fastify, in any case', () => {
+      expect(loadSampleConfig({ HTTP_ADAPTER: 'fastify' }).httpAdapter).toBe('fastify');
+      expect(loadSampleConfig({ HTTP_ADAPTER: ' Fastify ' }).httpAdapter).toBe('fastify');
+      expect(loadSampleConfig({ HTTP_ADAPTER: 'EXPRESS' }).httpAdapter).toBe('express');
+    });
+
+    it('names the variable and the choices for anything else', () => {
+      expect(() => loadSampleConfig({ HTTP_ADAPTER: 'koa' })).toThrow(
+        'HTTP_ADAPTER must be one of express, fastify, got "koa".',
+      );
+    });
+  });
+
+  describe('LOG_LEVEL', () => {
+    it('is log unless set: everything but debug and verbose', () => {
+      expect(loadSampleConfig({}).logLevels).toEqual(['fatal', 'error', 'warn', 'log']);
+      expect(loadSampleConfig({ LOG_LEVEL: '' }).logLevels).toEqual(['fatal', 'error', 'warn', 'log']);
+    });
+
+    it('keeps the given level and every more severe one', () => {
+      const levels = (value: string) => loadSampleConfig({ LOG_LEVEL: value }).logLevels;
+      expect(levels('fatal')).toEqual(['fatal']);
+      expect(levels('error')).toEqual(['fatal', 'error']);
+      expect(levels('warn')).toEqual(['fatal', 'error', 'warn']);
+      expect(levels('log')).toEqual(['fatal', 'error', 'warn', 'log']);
+      expect(levels('debug')).toEqual(['fatal', 'error', 'warn', 'log', 'debug']);
+      expect(levels('verbose')).toEqual(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']);
+      expect(levels('WARN')).toEqual(['fatal', 'error', 'warn']);
+    });
+
+    it('names the variable and the choices for anything else', () => {
+      expect(() => loadSampleConfig({ LOG_LEVEL: 'info' })).toThrow(
+        'LOG_LEVEL must be one of fatal, error, warn, log, debug, verbose, got "info".',
+      );
+    });
+  });
+
+  it('reads both next to the other settings', () => {
+    const config = loadSampleConfig({ HTTP_ADAPTER: 'fastify', LOG_LEVEL: 'debug', PORT: '8080' });
+    expect(config).toMatchObject({ httpAdapter: 'fastify', port: 8080 });
+    expect(config.logLevels).toContain('debug');
+  });
+});
