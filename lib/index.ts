@@ -32,6 +32,7 @@ export { PhoneCallAuthConfigError } from './options/phone-call-auth-config.error
 export { PHONE_CALL_AUTH_ENTITIES } from './database/phone-call-auth.entities.js';
 export { PHONE_CALL_AUTH_MIGRATIONS } from './database/migrations/index.js';
 export { DatabaseConnectionError, isDatabaseConnectionError } from './database/connection-errors.js';
+export { DatabaseUnavailableFilter } from './database/database-unavailable.filter.js';
 export { type PurgeResult, PurgeService } from './database/purge.service.js';
 
 // Guarding the app's routes

@@ -8,6 +8,7 @@ import * as testing from 'nestjs-phone-call-auth/testing';
  */
 const VALUES = [
   'DatabaseConnectionError',
+  'DatabaseUnavailableFilter',
   'PHONE_CALL_AUTH_DEFAULTS',
   'PHONE_CALL_AUTH_ENTITIES',
   'PHONE_CALL_AUTH_MIGRATIONS',
