@@ -38,15 +38,23 @@ export { type PurgeResult, PurgeService } from './database/purge.service.js';
 // Guarding the app's routes
 export { PhoneCallAuth, PhoneCallAuthGuard, VerifiedPhone } from './auth/phone-call-auth.decorator.js';
 export { PHONE_CALL_JWT_STRATEGY } from './phone-call-auth.constants.js';
-export { type IssuedToken, type VerifiedPhoneIdentity, TokenService } from './auth/token.service.js';
+export { isPhoneCallAuthRoute, PHONE_CALL_AUTH_ROUTE, type PhoneCallAuthRouteGroup } from './phone-call-auth.routes.js';
+export {
+  type IssuedToken,
+  type PhoneCallAuthTokenClaims,
+  type VerifiedPhoneIdentity,
+  TokenService,
+} from './auth/token.service.js';
 
 // The verification lifecycle, for apps that drive it from their own code
 export {
   type AuthenticatedVerification,
+  type ConsumeResult,
   type InboundCallResult,
   type RedeemResult,
   type StartContext,
   type StartedVerification,
+  type UnconsumedResult,
   VerificationService,
 } from './verification/verification.service.js';
 export { VERIFICATION_SECRET_HEADER } from './verification/verification-secret.strategy.js';

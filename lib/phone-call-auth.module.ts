@@ -1,32 +1,33 @@
 import { Module } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import { PhoneCallAuthGuard } from './auth/phone-call-auth.decorator.js';
 import { PhoneCallJwtStrategy } from './auth/phone-call-jwt.strategy.js';
-import { RefreshTokenController } from './auth/refresh-token.controller.js';
 import { RefreshTokenService } from './auth/refresh-token.service.js';
 import { TokenService } from './auth/token.service.js';
-import { VerificationSecretStrategy } from './verification/verification-secret.strategy.js';
 import { CallbackSecretGuard } from './callback/callback-secret.guard.js';
-import { InboundCallController } from './callback/inbound-call.controller.js';
-import { ConfigurableModuleClass } from './phone-call-auth.module-definition.js';
-import { VerificationController } from './verification/verification.controller.js';
-import { VerificationService } from './verification/verification.service.js';
 import { PurgeService } from './database/purge.service.js';
+import { SchemaCheckService } from './database/schema-check.service.js';
+import { PhoneCallAuthConfigError } from './options/phone-call-auth-config.error.js';
+import { ConfigurableModuleClass } from './phone-call-auth.module-definition.js';
 import { RateLimitService } from './rate-limit/rate-limit.service.js';
 import { VerificationListenerService } from './realtime/verification-listener.service.js';
 import { VerificationWaitersService } from './realtime/verification-waiters.service.js';
+import { VerificationSecretStrategy } from './verification/verification-secret.strategy.js';
+import { VerificationService } from './verification/verification.service.js';
 
 /**
  * Phone verification by the subscriber's own call.
  *
- * Routes (under `routePrefix`, default `auth/phone-call`): `POST /verifications`,
- * `POST /verifications/:id/token[?wait=N]`, `GET /verifications/:id/events`,
- * `DELETE /verifications/:id`, `GET|POST /callback/:secret`, `POST /token/refresh`.
+ * Routes (under `routePrefix`, default `auth/phone-call`; each group can be left out with
+ * `routes`): `POST /verifications`, `POST /verifications/:id/token[?wait=N]`,
+ * `GET /verifications/:id/events`, `DELETE /verifications/:id`, `GET|POST /callback/:secret`,
+ * `POST /token/refresh`.
  *
  * @example
  * \@Module({
  *   imports: [
  *     TypeOrmModule.forRoot({ type: 'postgres', url, entities: [...PHONE_CALL_AUTH_ENTITIES],
- *       migrations: PHONE_CALL_AUTH_MIGRATIONS, migrationsRun: true }),
+ *       migrations: [...PHONE_CALL_AUTH_MIGRATIONS], migrationsRun: true }),
  *     PhoneCallAuthModule.forRootAsync({
  *       inject: [ConfigService],
  *       useFactory: (config: ConfigService) => ({
@@ -40,7 +41,6 @@ import { VerificationWaitersService } from './realtime/verification-waiters.serv
  * export class AppModule {}
  */
 @Module({
-  controllers: [VerificationController, InboundCallController, RefreshTokenController],
   providers: [
     VerificationService,
     TokenService,
@@ -51,9 +51,27 @@ import { VerificationWaitersService } from './realtime/verification-waiters.serv
     CallbackSecretGuard,
     RateLimitService,
     PurgeService,
+    SchemaCheckService,
     VerificationWaitersService,
     VerificationListenerService,
   ],
   exports: [VerificationService, TokenService, PhoneCallAuthGuard, PurgeService],
 })
-export class PhoneCallAuthModule extends ConfigurableModuleClass {}
+export class PhoneCallAuthModule extends ConfigurableModuleClass {
+  /**
+   * One registration per app: Passport keeps one strategy per name and Nest's router one prefix per
+   * module class, so a second registration would silently share (and misroute) the first one's.
+   * Checked when the module is created, before any route is registered.
+   */
+  constructor(modules: ModulesContainer) {
+    super();
+    const registrations = [...modules.values()].filter((module) => module.metatype === PhoneCallAuthModule);
+    if (registrations.length > 1) {
+      throw new PhoneCallAuthConfigError(
+        `the module is registered ${registrations.length} times; register it once per app (forRoot or forRootAsync ` +
+          'in one module, with isGlobal: true if other modules need its services). To serve several regions, ' +
+          'route by number with one registration.',
+      );
+    }
+  }
+}

@@ -1,26 +1,46 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-custom';
-import { PHONE_CALL_JWT_STRATEGY } from '../phone-call-auth.constants.js';
+import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions, PHONE_CALL_JWT_STRATEGY } from '../phone-call-auth.constants.js';
+import { readCookie } from './access-token-cookie.js';
 import { TokenService, type VerifiedPhoneIdentity } from './token.service.js';
 
-/** Reads the token from the `Authorization` header only (never a query string or a cookie). */
-function bearerToken(header: unknown): string {
-  const match = typeof header === 'string' ? /^Bearer +([A-Za-z0-9._~+/=-]+) *$/i.exec(header) : null;
-  if (!match) {
-    throw new UnauthorizedException('Send the access token as "Authorization: Bearer <token>".');
-  }
-  return match[1];
-}
-
-/** Passport strategy {@link PHONE_CALL_JWT_STRATEGY}: `Authorization: Bearer <jwt>` -> {@link VerifiedPhoneIdentity}. */
+/**
+ * Passport strategy {@link PHONE_CALL_JWT_STRATEGY}: `Authorization: Bearer <jwt>` ->
+ * {@link VerifiedPhoneIdentity}. With `jwt.cookie`, a request without an `Authorization` header
+ * may carry the token in that cookie instead. Never from a query string.
+ */
 @Injectable()
 export class PhoneCallJwtStrategy extends PassportStrategy(Strategy, PHONE_CALL_JWT_STRATEGY) {
-  constructor(private readonly tokens: TokenService) {
+  constructor(
+    private readonly tokens: TokenService,
+    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+  ) {
     super();
   }
 
   validate(request: { headers: Record<string, unknown> }): Promise<VerifiedPhoneIdentity> {
-    return this.tokens.verify(bearerToken(request.headers.authorization));
+    return this.tokens.verify(this.token(request.headers));
+  }
+
+  private token(headers: Record<string, unknown>): string {
+    const { cookie } = this.options.jwt;
+    if (headers.authorization === undefined && cookie) {
+      const token = readCookie(headers.cookie, cookie);
+      if (token) return token;
+    }
+    const match =
+      typeof headers.authorization === 'string'
+        ? /^Bearer +([A-Za-z0-9._~+/=-]+) *$/i.exec(headers.authorization)
+        : null;
+    if (!match) {
+      throw new UnauthorizedException(
+        cookie
+          ? `Send the access token as "Authorization: Bearer <token>" or in the ${cookie} cookie.`
+          : 'Send the access token as "Authorization: Bearer <token>".',
+      );
+    }
+    return match[1];
   }
 }

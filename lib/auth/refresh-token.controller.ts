@@ -1,5 +1,5 @@
-import { Body, Controller, Header, HttpCode, Post, UseFilters, UsePipes, ValidationPipe } from '@nestjs/common';
-import { DatabaseUnavailableFilter } from '../database/database-unavailable.filter.js';
+import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
+import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
 import { OpenApiTags } from '../openapi/openapi.decorators.js';
 import { RefreshDocs } from './refresh-token.docs.js';
 import { RefreshTokenDto } from './refresh-token.dto.js';
@@ -10,8 +10,7 @@ import { type IssuedToken, TokenService } from './token.service.js';
  * Validation is local to this route, so the host app needs no global ValidationPipe.
  */
 @Controller('token')
-@UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true }))
-@UseFilters(DatabaseUnavailableFilter)
+@PhoneCallAuthRoutes()
 @OpenApiTags('phone-call verification')
 export class RefreshTokenController {
   constructor(private readonly tokens: TokenService) {}

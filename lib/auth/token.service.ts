@@ -19,14 +19,37 @@ export interface IssuedToken {
   refreshToken?: string;
 }
 
-/** The identity a valid token proves, as `@VerifiedPhone()` hands it to a route. */
-export interface VerifiedPhoneIdentity {
+/** The claims the module puts in every access token. */
+export interface PhoneCallAuthTokenClaims {
+  iss: string;
+  aud: string | string[];
+  sub: string;
+  exp: number;
+  iat: number;
+  jti: string;
+  /** The verified number, E.164. */
+  phone_number: E164;
+  phone_number_verified: true;
+  /** `["tel"]`: a proof by telephone, low assurance (caller IDs can be spoofed). */
+  amr: string[];
+}
+
+/**
+ * The identity a valid token proves, as `@VerifiedPhone()` hands it to a route. `TClaims` types
+ * the claims your `resolveSubject` adds.
+ *
+ * @example
+ * interface AppClaims { role: 'admin' | 'user' }
+ * // resolveSubject: async (phone): Promise<PhoneCallSubject<AppClaims>> => ({ sub: ..., claims: { role: 'user' } })
+ * me(\@VerifiedPhone() identity: VerifiedPhoneIdentity<AppClaims>) { return identity.claims.role; }
+ */
+export interface VerifiedPhoneIdentity<TClaims extends object = Record<string, unknown>> {
   /** The JWT `sub` (by default the E.164 number). */
   sub: string;
   /** The verified number, E.164. */
   phone: E164;
-  /** All claims of the token. */
-  claims: Record<string, unknown>;
+  /** All claims of the token: the module's and those `resolveSubject` added. */
+  claims: PhoneCallAuthTokenClaims & TClaims;
 }
 
 /** The `typ` header of the module's access tokens (RFC 9068). */
@@ -171,7 +194,11 @@ export class TokenService {
     ) {
       throw new UnauthorizedException('The access token is not valid; verify the phone number again to get a new one.');
     }
-    return { sub: claims.sub, phone: claims.phone_number, claims };
+    return {
+      sub: claims.sub,
+      phone: claims.phone_number,
+      claims: claims as unknown as VerifiedPhoneIdentity['claims'],
+    };
   }
 
   /**

@@ -1,6 +1,6 @@
-import { Controller, Get, Header, HttpCode, Logger, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Logger, Post, Req, UseGuards } from '@nestjs/common';
 import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
-import { DatabaseUnavailableFilter } from '../database/database-unavailable.filter.js';
+import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import type { InboundCallRequest } from '../providers/telephony-provider.interface.js';
 import { OpenApiResponse, OpenApiTags } from '../openapi/openapi.decorators.js';
@@ -19,7 +19,7 @@ const LOGGED_NAMES = 20;
  */
 @Controller('callback')
 @UseGuards(CallbackSecretGuard)
-@UseFilters(DatabaseUnavailableFilter)
+@PhoneCallAuthRoutes()
 @OpenApiTags('telephony platform callback')
 @OpenApiResponse(403, 'Unknown callback secret.', { type: ErrorResponse })
 export class InboundCallController {

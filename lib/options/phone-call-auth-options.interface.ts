@@ -8,10 +8,14 @@ import type { InboundCallReport, TelephonyProvider } from '../providers/telephon
  * (phone-call-auth.defaults.ts); each `@default` below quotes it.
  */
 
-/** What `resolveSubject` returns: the JWT `sub` and any extra claims. */
-export interface PhoneCallSubject {
+/**
+ * What `resolveSubject` returns: the JWT `sub` and any extra claims. `TClaims` types them, and
+ * `VerifiedPhoneIdentity<TClaims>` reads them back on a guarded route.
+ */
+export interface PhoneCallSubject<TClaims extends object = Record<string, unknown>> {
   sub: string;
-  claims?: Record<string, unknown>;
+  /** Extra claims; the module's own (`sub`, `phone_number`, `amr`, `exp`...) cannot be overridden. */
+  claims?: TClaims;
 }
 
 /** Passed to `onVerified` when an inbound call verified a verification. */
@@ -89,7 +93,7 @@ export interface PhoneCallAuthOptions {
   /** Country used to read numbers written without a country code. @default PHONE_CALL_AUTH_DEFAULTS.defaultCountry ('RU') */
   defaultCountry?: CountryCode;
   /** Maps a verified number to the JWT `sub` and extra claims. @default phone => ({ sub: phone }) */
-  resolveSubject?: (phone: E164) => PhoneCallSubject | Promise<PhoneCallSubject>;
+  resolveSubject?: (phone: E164) => PhoneCallSubject<object> | Promise<PhoneCallSubject<object>>;
   /** Called after an inbound call verified a verification. Errors are logged, never sent to the platform. */
   onVerified?: (event: VerifiedEvent) => void | Promise<void>;
   /**
@@ -188,4 +192,11 @@ export interface PhoneCallAuthJwtOptions {
   expiresInSeconds?: number;
   /** Refresh tokens and `POST <prefix>/token/refresh`. @default off */
   refreshTokens?: PhoneCallAuthRefreshTokenOptions;
+  /**
+   * A cookie name, e.g. `'phone_call_token'`: the token route then also sets the access token as an
+   * `HttpOnly; Secure; SameSite=Lax; Path=/` cookie, and `@PhoneCallAuth()` reads it when a request
+   * has no `Authorization` header. A cookie is sent by the browser on its own: pair state-changing
+   * routes with a CSRF token (docs/integrating.md, "Cookies"). @default off
+   */
+  cookie?: string;
 }

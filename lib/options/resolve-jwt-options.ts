@@ -24,6 +24,7 @@ export function resolveJwtOptions(jwt: PhoneCallAuthJwtOptions | undefined): Res
       24 * 3600,
     ),
     refreshTokens: refreshTokens(jwt.refreshTokens),
+    cookie: cookieName(jwt.cookie),
   };
   const { keys, signing } = jwt.keys === undefined ? shorthand(jwt) : keyList(jwt);
   return { ...common, algorithm: signing.algorithm, signing, keys };
@@ -110,4 +111,15 @@ function nonEmpty(name: string, value: string | undefined, fallback: string): st
     throw new PhoneCallAuthConfigError(`${name} must be a non-empty string, e.g. "${fallback}".`);
   }
   return result;
+}
+
+/** A cookie name is an RFC 6265 token: letters, digits and ``!#$%&'*+-.^_`|~``. */
+function cookieName(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/.test(name)) {
+    throw new PhoneCallAuthConfigError(
+      `jwt.cookie must be a cookie name of 1 to 64 letters, digits or !#$%&'*+-.^_\`|~ (e.g. "phone_call_token"), got ${JSON.stringify(name)}.`,
+    );
+  }
+  return name;
 }

@@ -19,7 +19,7 @@ export interface ResolvedPhoneCallAuthOptions {
   windowSeconds: number;
   redeemSeconds: number;
   defaultCountry: CountryCode;
-  resolveSubject: (phone: E164) => PhoneCallSubject | Promise<PhoneCallSubject>;
+  resolveSubject: (phone: E164) => PhoneCallSubject<object> | Promise<PhoneCallSubject<object>>;
   onVerified?: (event: VerifiedEvent) => void | Promise<void>;
   beforeVerify?: (call: InboundCallReport, verification: VerificationCandidate) => boolean | Promise<boolean>;
   rateLimits: { perPhone: RateLimitRule | false; perIp: RateLimitRule | false; global: RateLimitRule | false };
@@ -41,6 +41,8 @@ export interface ResolvedJwtOptions {
   audience: string;
   expiresInSeconds: number;
   refreshTokens: { enabled: boolean; lifetimeSeconds: number };
+  /** The access-token cookie's name, when tokens are also set as a cookie. */
+  cookie?: string;
 }
 
 /** A validated key: the algorithm it is pinned to and Node `KeyObject`s to sign and verify with. */

@@ -2,12 +2,12 @@ import { BadRequestException, HttpException, Inject, Injectable, Logger } from '
 import { isUUID } from 'class-validator';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { sha256 } from '../database/sha256.js';
-import { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { IssuedToken, TokenService } from '../auth/token.service.js';
 import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
 import type { VerificationCandidate } from '../options/phone-call-auth-options.interface.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { maskNumbers, maskPhone, parsePhone, parsePlatformPhone } from '../phone/phone-number.js';
+import { type E164, maskNumbers, maskPhone, parsePhone, parsePlatformPhone } from '../phone/phone-number.js';
 import { RateLimitService } from '../rate-limit/rate-limit.service.js';
 import type { PhoneNumber } from 'libphonenumber-js/max';
 import { queryRows, type Statement } from '../database/query-rows.js';
@@ -47,12 +47,18 @@ export interface AuthenticatedVerification {
   expiresAt: Date;
 }
 
-/** What `redeem` returns. */
-export type RedeemResult =
-  | { status: 'issued'; token: IssuedToken }
+/** What `consume` and `redeem` answer when the verification cannot be taken now. */
+export type UnconsumedResult =
   | { status: 'pending'; expiresAt: Date }
   | { status: Exclude<VerificationStatus, 'pending' | 'verified'> }
   | { status: 'unauthorized' };
+
+/** What `consume` returns: the verified number, exactly once, or why not. */
+export type ConsumeResult = { status: 'verified'; phone: E164; verificationId: string } | UnconsumedResult;
+
+/** What `redeem` returns: the module's token and the verified number, exactly once, or why not. */
+export type RedeemResult =
+  { status: 'issued'; token: IssuedToken; phone: E164; verificationId: string } | UnconsumedResult;
 
 /** What became of an inbound call. */
 export interface InboundCallResult {
@@ -215,34 +221,59 @@ export class VerificationService {
   }
 
   /**
-   * Exchanges a verified verification for a token, once. The state change and the token are one
-   * transaction: if `resolveSubject` or signing fails, the verification stays redeemable.
+   * Exchanges a verified verification for the module's token, once. The state change and the token
+   * are one transaction: if `resolveSubject` or signing fails, the verification stays redeemable.
    */
   async redeem(id: string, secret: string): Promise<RedeemResult> {
     if (!isUUID(id)) return { status: 'unauthorized' };
-    return this.consume(id, sha256(secret), true);
+    const result = await this.take(id, sha256(secret), (phone, manager) => this.tokens.issue(phone, manager));
+    if (result.status !== 'verified') return result;
+    this.logger.log(`Verification ${id} redeemed for a token`);
+    return { status: 'issued', token: result.issued, phone: result.phone, verificationId: id };
   }
 
-  private async consume(id: string, secretHash: Buffer, again: boolean): Promise<RedeemResult> {
-    const token = await this.dataSource.transaction(async (manager) => {
-      const result = await queryRows<{ phone: string }>(
+  /**
+   * Takes a verified verification exactly once and returns its number, issuing no token and storing
+   * no refresh token: for apps with their own session (`routes: { token: false }`), which sign the
+   * person in from their own route.
+   *
+   * @example
+   * const result = await verifications.consume(id, secret);
+   * if (result.status === 'verified') request.session.phone = result.phone;
+   */
+  async consume(id: string, secret: string): Promise<ConsumeResult> {
+    if (!isUUID(id)) return { status: 'unauthorized' };
+    const result = await this.take(id, sha256(secret), async () => undefined);
+    if (result.status !== 'verified') return result;
+    this.logger.log(`Verification ${id} consumed`);
+    return { status: 'verified', phone: result.phone, verificationId: id };
+  }
+
+  /**
+   * Consumes a verified verification and runs `then` in the same transaction (a failure there
+   * rolls the consumption back); otherwise says why nothing was taken.
+   */
+  private async take<T>(
+    id: string,
+    secretHash: Buffer,
+    then: (phone: E164, manager: EntityManager) => Promise<T>,
+    again = true,
+  ): Promise<{ status: 'verified'; phone: E164; issued: T } | UnconsumedResult> {
+    const taken = await this.dataSource.transaction(async (manager) => {
+      const [row] = await queryRows<{ phone: E164 }>(
         manager,
         sql.consumeVerification({ id, secretHash, redeemSeconds: this.options.redeemSeconds }),
       );
-      const [row] = result;
-      return row ? this.tokens.issue(row.phone, manager) : undefined;
+      return row && { phone: row.phone, issued: await then(row.phone, manager) };
     });
-    if (token) {
-      this.logger.log(`Verification ${id} redeemed for a token`);
-      return { status: 'issued', token };
-    }
+    if (taken) return { status: 'verified', ...taken };
     const row = await this.find(id);
     if (!row || !timingSafeEqual(row.secretHash, secretHash)) return { status: 'unauthorized' };
     if (row.status === 'pending') return { status: 'pending', expiresAt: row.expiresAt };
     // Verified, yet the UPDATE did not take it: the call was recorded after the UPDATE began (as
     // when a long-poll checks right as the callback arrives), or a concurrent redeem rolled back.
     // Once more: now the UPDATE takes it, or waits for a concurrent redeem and finds it consumed.
-    if (row.status === 'verified' && again) return this.consume(id, secretHash, false);
+    if (row.status === 'verified' && again) return this.take(id, secretHash, then, false);
     return { status: row.status === 'verified' ? 'consumed' : row.status };
   }
 

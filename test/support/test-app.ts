@@ -1,4 +1,14 @@
-import { Controller, Get, INestApplication, Injectable, LoggerService, Module, Type } from '@nestjs/common';
+import {
+  Controller,
+  type DynamicModule,
+  Get,
+  INestApplication,
+  Injectable,
+  LoggerService,
+  Module,
+  type Provider,
+  Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -7,6 +17,7 @@ import {
   PHONE_CALL_AUTH_ENTITIES,
   PHONE_CALL_AUTH_MIGRATIONS,
   PhoneCallAuth,
+  type PhoneCallAuthExtras,
   PhoneCallAuthModule,
   PhoneCallAuthOptions,
   VerifiedPhone,
@@ -72,6 +83,15 @@ export interface TestAppOptions {
    * wait longer than 2 s for a free connection. @default 10000
    */
   connectionTimeoutMillis?: number;
+  /** The module's graph-shaping extras (`routes`, `routeDecorators`, ...), for either registration. */
+  extras?: PhoneCallAuthExtras;
+  /** The app's own controllers and providers (an `APP_GUARD`, a route of its own), besides `GET /me`. */
+  controllers?: Type[];
+  providers?: Provider[];
+  /** Other modules the app imports (a second registration of the module, say). */
+  imports?: DynamicModule[];
+  /** Run the module's migrations when the app starts. @default true */
+  migrationsRun?: boolean;
 }
 
 /**
@@ -122,10 +142,14 @@ export async function bootTestApp(config: TestAppOptions): Promise<TestApp> {
   }
 
   const registrations: Record<Registration, () => ReturnType<typeof PhoneCallAuthModule.forRoot>> = {
-    forRoot: () => PhoneCallAuthModule.forRoot(moduleOptions()),
-    'forRootAsync:useFactory': () => PhoneCallAuthModule.forRootAsync({ useFactory: async () => moduleOptions() }),
+    forRoot: () => PhoneCallAuthModule.forRoot({ ...moduleOptions(), ...config.extras }),
+    'forRootAsync:useFactory': () =>
+      PhoneCallAuthModule.forRootAsync({ ...config.extras, useFactory: async () => moduleOptions() }),
     'forRootAsync:useClass': () =>
-      PhoneCallAuthModule.forRootAsync({ useClass: OptionsFactory as Type<{ create(): PhoneCallAuthOptions }> }),
+      PhoneCallAuthModule.forRootAsync({
+        ...config.extras,
+        useClass: OptionsFactory as Type<{ create(): PhoneCallAuthOptions }>,
+      }),
   };
 
   @Module({
@@ -135,17 +159,20 @@ export async function bootTestApp(config: TestAppOptions): Promise<TestApp> {
         url: config.databaseUrl,
         entities: [...PHONE_CALL_AUTH_ENTITIES],
         migrations: [...PHONE_CALL_AUTH_MIGRATIONS],
-        migrationsRun: true,
+        migrationsRun: config.migrationsRun ?? true,
         // A request that needs a connection while the database is unreachable fails (503), never hangs.
         extra: { connectionTimeoutMillis: config.connectionTimeoutMillis ?? 10_000 },
       }),
       registrations[config.registration ?? 'forRoot'](),
+      ...(config.imports ?? []),
     ],
-    controllers: [MeController],
+    controllers: [MeController, ...(config.controllers ?? [])],
+    providers: config.providers ?? [],
   })
   class TestAppModule {}
 
-  const options = { logger: config.logger ?? false };
+  // abortOnError: a startup error is thrown to the test, not a process exit.
+  const options = { logger: config.logger ?? false, abortOnError: false };
   let app: INestApplication;
   if (TEST_ADAPTER === 'fastify') {
     app = await NestFactory.create(

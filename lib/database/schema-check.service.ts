@@ -1,0 +1,45 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { PhoneCallAuthConfigError } from '../options/phone-call-auth-config.error.js';
+import { InjectPhoneCallAuthDataSource } from '../phone-call-auth.constants.js';
+import { isDatabaseConnectionError } from './connection-errors.js';
+import { INBOUND_CALL_TABLE } from './entities/inbound-call.entity.js';
+import { RATE_LIMIT_TABLE } from './entities/rate-limit.entity.js';
+import { REFRESH_TOKEN_TABLE } from './entities/refresh-token.entity.js';
+import { VERIFICATION_TABLE } from './entities/verification.entity.js';
+import { queryRows } from './query-rows.js';
+
+const TABLES = [VERIFICATION_TABLE, INBOUND_CALL_TABLE, RATE_LIMIT_TABLE, REFRESH_TOKEN_TABLE];
+
+/** Of the given tables, those that do not exist (on the connection's search path). $1 table names. */
+const MISSING_TABLES = `SELECT name FROM unnest($1::text[]) AS t(name) WHERE to_regclass(name) IS NULL`;
+
+/**
+ * Checks at startup, with one query, that the module's tables exist, so forgotten migrations stop
+ * the app with a message that says what to do, not a 500 at the first request. When the
+ * database cannot be reached at that moment, the app still starts (requests answer 503 until it is back).
+ */
+@Injectable()
+export class SchemaCheckService implements OnModuleInit {
+  private readonly logger = new Logger(SchemaCheckService.name);
+
+  constructor(@InjectPhoneCallAuthDataSource() private readonly dataSource: DataSource) {}
+
+  async onModuleInit(): Promise<void> {
+    let missing: { name: string }[];
+    try {
+      missing = await queryRows<{ name: string }>(this.dataSource, { text: MISSING_TABLES, values: [TABLES] });
+    } catch (error) {
+      if (!isDatabaseConnectionError(error)) throw error;
+      this.logger.warn('The database is unreachable at startup: the module tables will be checked by use.');
+      return;
+    }
+    if (missing.length > 0) {
+      throw new PhoneCallAuthConfigError(
+        `the tables ${missing.map(({ name }) => name).join(', ')} do not exist: run the module's migrations. ` +
+          'Add PHONE_CALL_AUTH_MIGRATIONS to your data source (migrations: [...PHONE_CALL_AUTH_MIGRATIONS], ' +
+          'migrationsRun: true), or run them with the TypeORM CLI (typeorm migration:run -d <your data source>).',
+      );
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { Body, Controller, Delete, HttpCode, Param, Req, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { OpenApiTags } from '../openapi/openapi.decorators.js';
+import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
+import { VerificationSecretGuard } from './verification-secret.guard.js';
+import { readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.strategy.js';
+import { CancelDocs } from './verification.docs.js';
+import { VerificationSecretDto } from './verification.dto.js';
+import { VerificationService } from './verification.service.js';
+
+/** `DELETE <prefix>/verifications/:id` (route group `cancel`). */
+@Controller('verifications')
+@OpenApiTags('phone-call verification')
+@PhoneCallAuthRoutes()
+export class CancelController {
+  constructor(private readonly verifications: VerificationService) {}
+
+  /** Cancels a verification: **204**, also when it had already ended. */
+  @Delete(':id')
+  @HttpCode(204)
+  @UseGuards(VerificationSecretGuard)
+  @CancelDocs()
+  async cancel(
+    @Param('id') id: string,
+    @Body() _body: VerificationSecretDto,
+    @Req() request: { body?: unknown; headers: Record<string, unknown> },
+  ): Promise<void> {
+    if (!(await this.verifications.cancel(id, readVerificationSecret(request)))) {
+      throw new UnauthorizedException(UNKNOWN_VERIFICATION_MESSAGE);
+    }
+  }
+}

@@ -1,0 +1,22 @@
+import { Body, Controller, Header, Ip, Post } from '@nestjs/common';
+import { OpenApiTags } from '../openapi/openapi.decorators.js';
+import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
+import { StartDocs } from './verification.docs.js';
+import { StartVerificationDto } from './verification.dto.js';
+import { StartedVerification, VerificationService } from './verification.service.js';
+
+/** `POST <prefix>/verifications` (route group `start`). */
+@Controller('verifications')
+@OpenApiTags('phone-call verification')
+@PhoneCallAuthRoutes()
+export class StartController {
+  constructor(private readonly verifications: VerificationService) {}
+
+  /** Starts a verification: **201** with the number to call and the secret (shown only here). */
+  @Post()
+  @Header('Cache-Control', 'no-store')
+  @StartDocs()
+  start(@Body() body: StartVerificationDto, @Ip() ip: string): Promise<StartedVerification> {
+    return this.verifications.start(body.phone, { ip });
+  }
+}

@@ -1,0 +1,92 @@
+import {
+  Body,
+  Controller,
+  GoneException,
+  Header,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UnauthorizedException,
+  UseGuards,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IssuedToken } from '../auth/token.service.js';
+import { OpenApiTags } from '../openapi/openapi.decorators.js';
+import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
+import { abortOnClose } from '../realtime/abort-on-close.js';
+import { ParseWaitPipe } from '../realtime/parse-wait.pipe.js';
+import { VerificationWaitersService } from '../realtime/verification-waiters.service.js';
+import { accessTokenCookie } from '../auth/access-token-cookie.js';
+import { VerificationSecretGuard } from './verification-secret.guard.js';
+import { readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.strategy.js';
+import { RedeemDocs } from './verification.docs.js';
+import { VerificationSecretDto } from './verification.dto.js';
+import { type RedeemResult, VerificationService } from './verification.service.js';
+
+/** `POST <prefix>/verifications/:id/token` (route group `token`). */
+@Controller('verifications')
+@OpenApiTags('phone-call verification')
+@PhoneCallAuthRoutes()
+export class TokenController {
+  constructor(
+    private readonly verifications: VerificationService,
+    private readonly waiters: VerificationWaitersService,
+    private readonly adapterHost: HttpAdapterHost,
+    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+  ) {}
+
+  /**
+   * Exchanges a verified verification for a token: **200** once, **202** while the call is awaited,
+   * **410** when it expired, was canceled or was already redeemed. With `?wait=N` (seconds, up to
+   * 30) a pending verification holds the request until it changes or N seconds pass, then answers
+   * the same way: a long-poll, woken by the platform's callback on any instance. With
+   * `jwt.cookie`, the access token is also set as an HttpOnly cookie.
+   */
+  @Post(':id/token')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @UseGuards(VerificationSecretGuard)
+  @RedeemDocs()
+  async token(
+    @Param('id') id: string,
+    @Query('wait', ParseWaitPipe) wait: number,
+    @Body() _body: VerificationSecretDto,
+    @Req() request: { body?: unknown; headers: Record<string, unknown> },
+    @Res({ passthrough: true }) response: { status(code: number): unknown },
+  ): Promise<IssuedToken | { status: 'pending'; expiresAt: Date }> {
+    const secret = readVerificationSecret(request);
+    const result = await this.waiters.hold(
+      id,
+      wait * 1000,
+      () => this.verifications.redeem(id, secret),
+      (redeemed: RedeemResult) => (redeemed.status === 'pending' ? redeemed.expiresAt : undefined),
+      abortOnClose(response),
+    );
+    switch (result.status) {
+      case 'issued': {
+        const { cookie } = this.options.jwt;
+        if (cookie) {
+          const value = accessTokenCookie(cookie, result.token.accessToken, result.token.expiresIn);
+          this.adapterHost.httpAdapter.setHeader(response, 'Set-Cookie', value);
+        }
+        return result.token;
+      }
+      case 'pending':
+        response.status(202);
+        return { status: 'pending', expiresAt: result.expiresAt };
+      case 'unauthorized':
+        throw new UnauthorizedException(UNKNOWN_VERIFICATION_MESSAGE);
+      default:
+        throw new GoneException({
+          statusCode: 410,
+          status: result.status,
+          message: `This verification is ${result.status}; start a new one.`,
+        });
+    }
+  }
+}
