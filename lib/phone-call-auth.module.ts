@@ -9,7 +9,9 @@ import { PurgeService } from './database/purge.service.js';
 import { SchemaCheckService } from './database/schema-check.service.js';
 import { PhoneCallAuthConfigError } from './options/phone-call-auth-config.error.js';
 import { ConfigurableModuleClass } from './phone-call-auth.module-definition.js';
+import { ClientBudgetService } from './rate-limit/client-budget.service.js';
 import { RateLimitService } from './rate-limit/rate-limit.service.js';
+import { AdmissionService } from './database/admission.service.js';
 import { VerificationListenerService } from './realtime/verification-listener.service.js';
 import { VerificationWaitersService } from './realtime/verification-waiters.service.js';
 import { VerificationSecretStrategy } from './verification/verification-secret.strategy.js';
@@ -50,6 +52,8 @@ import { VerificationService } from './verification/verification.service.js';
     PhoneCallAuthGuard,
     CallbackSecretGuard,
     RateLimitService,
+    ClientBudgetService,
+    AdmissionService,
     PurgeService,
     SchemaCheckService,
     VerificationWaitersService,

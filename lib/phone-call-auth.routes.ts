@@ -3,11 +3,14 @@ import {
   type ExecutionContext,
   SetMetadata,
   UseFilters,
+  UseGuards,
   UsePipes,
   ValidationPipe,
 } from '@nestjs/common';
 import { DatabaseUnavailableFilter } from './database/database-unavailable.filter.js';
-import { RetryAfterFilter } from './rate-limit/retry-after.filter.js';
+import { RetryAfterFilter } from './http/retry-after.filter.js';
+import { BudgetFamily, ClientBudgetGuard } from './rate-limit/client-budget.guard.js';
+import type { RouteFamily } from './rate-limit/client-budget.service.js';
 
 /**
  * Metadata key set on every controller the module mounts. An app-wide guard can test for it
@@ -41,13 +44,16 @@ export function isPhoneCallAuthRoute(context: ExecutionContext): boolean {
 }
 
 /**
- * What every controller of the module carries: the route marker, validation local to its routes
- * (the host app needs no global ValidationPipe), and the filters that answer a lost database with
- * 503 and a spent budget with 429 + `Retry-After` (bound here, so the host's own routes keep theirs).
+ * What every controller of the module carries: the route marker; the client's budget for its route
+ * family, spent before any other guard (`family`; the callback's is spent by its own guard, on
+ * refusals only); validation local to its routes (the host app needs no global ValidationPipe); and
+ * the filters that answer a lost database with 503 and a spent budget or a full queue with 429/503
+ * and `Retry-After` (bound here, so the host's own routes keep their own).
  */
-export function PhoneCallAuthRoutes(): ClassDecorator {
+export function PhoneCallAuthRoutes(family?: Exclude<RouteFamily, 'callback'>): ClassDecorator {
   return applyDecorators(
     SetMetadata(PHONE_CALL_AUTH_ROUTE, true),
+    ...(family ? [BudgetFamily(family), UseGuards(ClientBudgetGuard)] : []),
     UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true })),
     UseFilters(DatabaseUnavailableFilter, RetryAfterFilter),
   );

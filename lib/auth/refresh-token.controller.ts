@@ -10,7 +10,7 @@ import { type IssuedToken, TokenService } from './token.service.js';
  * Validation is local to this route, so the host app needs no global ValidationPipe.
  */
 @Controller('token')
-@PhoneCallAuthRoutes()
+@PhoneCallAuthRoutes('refresh')
 @OpenApiTags('phone-call verification')
 export class RefreshTokenController {
   constructor(private readonly tokens: TokenService) {}

@@ -8,6 +8,7 @@ import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.i
 import type { E164 } from '../phone/phone-number.js';
 import type { ResolvedJwtKey } from '../options/resolved-options.interface.js';
 import { RefreshTokenService } from './refresh-token.service.js';
+import { AdmissionService } from '../database/admission.service.js';
 
 /** The token endpoints' answer. */
 export interface IssuedToken {
@@ -121,6 +122,7 @@ export class TokenService {
     @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
     @Inject(PHONE_CALL_AUTH_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly refreshTokens: RefreshTokenService,
+    private readonly admission: AdmissionService,
   ) {
     this.signer = jwtServiceFor(options.jwt.signing, 'sign');
     for (const key of options.jwt.keys) this.verifiers.set(key.kid, { key, jwt: jwtServiceFor(key, 'verify') });
@@ -152,12 +154,14 @@ export class TokenService {
     if (!this.options.jwt.refreshTokens.enabled) {
       throw new NotFoundException('Refresh tokens are not enabled on this server (jwt.refreshTokens).');
     }
-    const issued = await this.dataSource.transaction(async (manager) => {
-      const rotated = await this.refreshTokens.rotate(refreshToken, manager);
-      return rotated && { ...(await this.sign(rotated.phone)), refreshToken: rotated.refreshToken };
-    });
+    const issued = await this.admission.run('polling', () =>
+      this.dataSource.transaction(async (manager) => {
+        const rotated = await this.refreshTokens.rotate(refreshToken, manager);
+        return rotated && { ...(await this.sign(rotated.phone)), refreshToken: rotated.refreshToken };
+      }),
+    );
     if (issued) return issued;
-    await this.refreshTokens.revokeIfReused(refreshToken);
+    await this.admission.run('polling', () => this.refreshTokens.revokeIfReused(refreshToken));
     throw new UnauthorizedException(REFRESH_TOKEN_REFUSED_MESSAGE);
   }
 

@@ -1,4 +1,6 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
+import { ClientBudgetExceededException } from '../rate-limit/client-budget-exceeded.exception.js';
+import { ClientBudgetService } from '../rate-limit/client-budget.service.js';
 import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
 import { timingSafeEqual } from 'node:crypto';
 import { sha256 } from '../database/sha256.js';
@@ -23,12 +25,27 @@ function allowed(list: BlockList, ip: string | undefined): boolean {
 export class CallbackSecretGuard implements CanActivate {
   private readonly digests: Buffer[];
 
-  constructor(@InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions) {
+  constructor(
+    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    private readonly budgets: ClientBudgetService,
+  ) {
     this.digests = options.callbackSecrets.map(sha256);
   }
 
+  /** Refusals spend the address's callback budget; once it is spent, the address gets 429 until it refills. */
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<{ params: Record<string, unknown>; ip?: string }>();
+    const wait = this.budgets.waitFor('callback', request.ip);
+    if (wait > 0) throw new ClientBudgetExceededException(wait);
+    try {
+      return this.check(request);
+    } catch (error) {
+      this.budgets.spend('callback', request.ip);
+      throw error;
+    }
+  }
+
+  private check(request: { params: Record<string, unknown>; ip?: string }): boolean {
     const allowlist = this.options.callbackAllowlist;
     if (allowlist && !allowed(allowlist, request.ip)) {
       throw new ForbiddenException('Callbacks are accepted only from the addresses in callbackAllowlist.');

@@ -42,6 +42,42 @@ export interface PhoneCallAuthRateLimits {
   global?: RateLimitRule | false;
 }
 
+/** A token bucket: at most `burst` requests at once, refilled at `perSecond` requests a second. */
+export interface ClientBudgetRule {
+  burst: number;
+  perSecond: number;
+}
+
+/**
+ * Budgets per client address and route family. Each request spends one unit of its address's
+ * bucket (an IPv4 address, or an IPv6 /64) and one of its network's (IPv4 /24, IPv6 /48), which
+ * holds `networkFactor` times as much. `false` turns one family's budget off.
+ */
+export interface PhoneCallAuthClientBudgets {
+  /** `POST /verifications`, before the Postgres rate limits. @default PHONE_CALL_AUTH_DEFAULTS.clientBudgets.start (burst 10, 0.2/s) */
+  start?: ClientBudgetRule | false;
+  /** The token route (and its long-poll), events and cancel. A page polling every 2 s spends 0.5/s. @default PHONE_CALL_AUTH_DEFAULTS.clientBudgets.poll (burst 60, 5/s) */
+  poll?: ClientBudgetRule | false;
+  /** `POST /token/refresh`. @default PHONE_CALL_AUTH_DEFAULTS.clientBudgets.refresh (burst 10, 1/s) */
+  refresh?: ClientBudgetRule | false;
+  /** Refused platform callbacks (wrong secret or address) only: the platform's own callbacks spend nothing. @default PHONE_CALL_AUTH_DEFAULTS.clientBudgets.callback (burst 10, 0.2/s) */
+  callback?: ClientBudgetRule | false;
+  /** How many times an address's budget its /24 (IPv6 /48) network gets. @default PHONE_CALL_AUTH_DEFAULTS.clientBudgets.networkFactor (8) */
+  networkFactor?: number;
+}
+
+/** Admission control in front of the module's database work. */
+export interface PhoneCallAuthAdmissionOptions {
+  /** Database operations at once; more wait in the queue. @default the pool's size (TypeORM `poolSize` or `extra.max`, else 10) */
+  maxConcurrent?: number;
+  /** Starts and callbacks that may wait for a slot. @default PHONE_CALL_AUTH_DEFAULTS.admission.maxQueuedPriority (200) */
+  maxQueuedPriority?: number;
+  /** Polling requests (token, events, cancel, refresh) that may wait for a slot. @default PHONE_CALL_AUTH_DEFAULTS.admission.maxQueuedPolling (100) */
+  maxQueuedPolling?: number;
+  /** How long a request may wait for a slot before it is answered 503. @default PHONE_CALL_AUTH_DEFAULTS.admission.queueTimeoutMs (2000) */
+  queueTimeoutMs?: number;
+}
+
 /** Which numbers may be verified at all. */
 export interface PhoneCallAuthPhonePolicy {
   /** Accept mobile numbers only (libphonenumber type MOBILE, or FIXED_LINE_OR_MOBILE where a plan cannot tell). @default PHONE_CALL_AUTH_DEFAULTS.phonePolicy.mobileOnly (false) */
@@ -114,6 +150,22 @@ export interface PhoneCallAuthOptions {
   callbackAllowlist?: string[];
   /** Requests that may wait at once on an instance (`?wait=` long-polls, event streams); beyond it, 503. @default PHONE_CALL_AUTH_DEFAULTS.maxWaiters (10000) */
   maxWaiters?: number;
+  /** Requests that may wait at once for one verification; beyond it, 429. @default PHONE_CALL_AUTH_DEFAULTS.maxWaitersPerVerification (3) */
+  maxWaitersPerVerification?: number;
+  /** Requests that may wait at once from one client address (IPv4, or IPv6 /64); beyond it, 429. @default PHONE_CALL_AUTH_DEFAULTS.maxWaitersPerAddress (50) */
+  maxWaitersPerAddress?: number;
+  /**
+   * Budgets of each client address, per route family, kept in each instance's memory and spent
+   * before a request costs a database connection; over budget, 429 with `Retry-After`. `false`
+   * turns them all off (load tests). @default PHONE_CALL_AUTH_DEFAULTS.clientBudgets
+   */
+  clientBudgets?: PhoneCallAuthClientBudgets | false;
+  /**
+   * Admission control in front of the module's database work: a bounded queue that answers 503 with
+   * `Retry-After` at once when it is full, and serves starts and callbacks before polling.
+   * `false` turns it off. @default PHONE_CALL_AUTH_DEFAULTS.admission
+   */
+  admission?: PhoneCallAuthAdmissionOptions | false;
 }
 
 /** The algorithms the module signs and verifies with. Anything else (`none`, `HS512`, `PS256`...) is refused. */

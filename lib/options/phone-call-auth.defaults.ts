@@ -25,6 +25,18 @@ export const PHONE_CALL_AUTH_DEFAULTS = {
   purge: { retentionSeconds: 86400, intervalSeconds: 600 },
   /** Requests that may wait at once on an instance (long-polls, event streams). */
   maxWaiters: 10_000,
+  maxWaitersPerVerification: 3,
+  maxWaitersPerAddress: 50,
+  /** Per client address and route family, in each instance's memory. */
+  clientBudgets: {
+    start: { burst: 10, perSecond: 0.2 },
+    poll: { burst: 60, perSecond: 5 },
+    refresh: { burst: 10, perSecond: 1 },
+    callback: { burst: 10, perSecond: 0.2 },
+    networkFactor: 8,
+  },
+  /** The queue in front of the module's database work. */
+  admission: { maxQueuedPriority: 200, maxQueuedPolling: 100, queueTimeoutMs: 2000 },
   jwt: {
     issuer: 'nestjs-phone-call-auth',
     audience: 'phone-call-auth',

@@ -3,7 +3,13 @@ import { CountryCode, isSupportedCountry } from 'libphonenumber-js/max';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { configSeconds, MAX_LIFETIME_SECONDS } from './option-checks.js';
 import { PhoneCallAuthConfigError } from './phone-call-auth-config.error.js';
-import type { PhoneCallAuthOptions, RateLimitRule } from './phone-call-auth-options.interface.js';
+import type {
+  ClientBudgetRule,
+  PhoneCallAuthAdmissionOptions,
+  PhoneCallAuthClientBudgets,
+  PhoneCallAuthOptions,
+  RateLimitRule,
+} from './phone-call-auth-options.interface.js';
 import { PHONE_CALL_AUTH_DEFAULTS as DEFAULTS } from './phone-call-auth.defaults.js';
 import { resolveJwtOptions } from './resolve-jwt-options.js';
 import type { ResolvedPhoneCallAuthOptions } from './resolved-options.interface.js';
@@ -67,6 +73,54 @@ function country(name: string, code: unknown): CountryCode {
   return code;
 }
 
+/** A whole number from 1 (or the fallback when not given). */
+function count(name: string, value: number | undefined, fallback: number): number {
+  const result = value ?? fallback;
+  if (!Number.isInteger(result) || result < 1) {
+    throw new PhoneCallAuthConfigError(`${name} must be a whole number from 1, got ${String(value)}.`);
+  }
+  return result;
+}
+
+function budgetRule(name: string, rule: ClientBudgetRule | false | undefined, fallback: ClientBudgetRule) {
+  if (rule === false) return false;
+  const { burst, perSecond } = rule ?? fallback;
+  if (!Number.isInteger(burst) || burst < 1 || !(typeof perSecond === 'number' && perSecond > 0)) {
+    throw new PhoneCallAuthConfigError(
+      `clientBudgets.${name} must be { burst: a whole number from 1, perSecond: a number above 0 }, or false.`,
+    );
+  }
+  return { burst, perSecond };
+}
+
+function clientBudgets(
+  budgets: PhoneCallAuthClientBudgets | false | undefined,
+): ResolvedPhoneCallAuthOptions['clientBudgets'] {
+  if (budgets === false) return false;
+  const fallback = DEFAULTS.clientBudgets;
+  return {
+    start: budgetRule('start', budgets?.start, fallback.start),
+    poll: budgetRule('poll', budgets?.poll, fallback.poll),
+    refresh: budgetRule('refresh', budgets?.refresh, fallback.refresh),
+    callback: budgetRule('callback', budgets?.callback, fallback.callback),
+    networkFactor: count('clientBudgets.networkFactor', budgets?.networkFactor, fallback.networkFactor),
+  };
+}
+
+function admission(
+  options: PhoneCallAuthAdmissionOptions | false | undefined,
+): ResolvedPhoneCallAuthOptions['admission'] {
+  if (options === false) return false;
+  const fallback = DEFAULTS.admission;
+  return {
+    maxConcurrent:
+      options?.maxConcurrent === undefined ? undefined : count('admission.maxConcurrent', options.maxConcurrent, 1),
+    maxQueuedPriority: count('admission.maxQueuedPriority', options?.maxQueuedPriority, fallback.maxQueuedPriority),
+    maxQueuedPolling: count('admission.maxQueuedPolling', options?.maxQueuedPolling, fallback.maxQueuedPolling),
+    queueTimeoutMs: count('admission.queueTimeoutMs', options?.queueTimeoutMs, fallback.queueTimeoutMs),
+  };
+}
+
 /** Validates the options and applies the defaults; both forRoot and forRootAsync pass through here. */
 export function resolvePhoneCallAuthOptions(options: PhoneCallAuthOptions): ResolvedPhoneCallAuthOptions {
   if (!options || typeof options !== 'object') {
@@ -100,10 +154,6 @@ export function resolvePhoneCallAuthOptions(options: PhoneCallAuthOptions): Reso
     if (options[hook] !== undefined && typeof options[hook] !== 'function') {
       throw new PhoneCallAuthConfigError(`${hook} must be a function.`);
     }
-  }
-  const maxWaiters = options.maxWaiters ?? DEFAULTS.maxWaiters;
-  if (!Number.isInteger(maxWaiters) || maxWaiters < 1) {
-    throw new PhoneCallAuthConfigError(`maxWaiters must be a whole number from 1, got ${String(options.maxWaiters)}.`);
   }
   const requested = configSeconds('windowSeconds', options.windowSeconds, DEFAULTS.windowSeconds, MAX_LIFETIME_SECONDS);
   const limits = provider.windowLimits;
@@ -145,6 +195,14 @@ export function resolvePhoneCallAuthOptions(options: PhoneCallAuthOptions): Reso
               86400,
             ),
           },
-    maxWaiters,
+    maxWaiters: count('maxWaiters', options.maxWaiters, DEFAULTS.maxWaiters),
+    maxWaitersPerVerification: count(
+      'maxWaitersPerVerification',
+      options.maxWaitersPerVerification,
+      DEFAULTS.maxWaitersPerVerification,
+    ),
+    maxWaitersPerAddress: count('maxWaitersPerAddress', options.maxWaitersPerAddress, DEFAULTS.maxWaitersPerAddress),
+    clientBudgets: clientBudgets(options.clientBudgets),
+    admission: admission(options.admission),
   };
 }

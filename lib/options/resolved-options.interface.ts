@@ -4,6 +4,7 @@ import type { BlockList } from 'node:net';
 import type { E164 } from '../phone/phone-number.js';
 import type { InboundCallReport, TelephonyProvider } from '../providers/telephony-provider.interface.js';
 import type {
+  ClientBudgetRule,
   PhoneCallAuthJwtAlgorithm,
   PhoneCallSubject,
   RateLimitRule,
@@ -27,6 +28,19 @@ export interface ResolvedPhoneCallAuthOptions {
   purge: { retentionSeconds: number; intervalSeconds: number } | false;
   callbackAllowlist?: BlockList;
   maxWaiters: number;
+  maxWaitersPerVerification: number;
+  maxWaitersPerAddress: number;
+  clientBudgets:
+    | {
+        start: ClientBudgetRule | false;
+        poll: ClientBudgetRule | false;
+        refresh: ClientBudgetRule | false;
+        callback: ClientBudgetRule | false;
+        networkFactor: number;
+      }
+    | false;
+  admission:
+    { maxConcurrent?: number; maxQueuedPriority: number; maxQueuedPolling: number; queueTimeoutMs: number } | false;
 }
 
 /** JWT settings after validation, with every default applied. */

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sha256 } from '../database/sha256.js';
-import { isIP, isIPv4 } from 'node:net';
 import type { DataSource } from 'typeorm';
 import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
 import type { RateLimitRule } from '../options/phone-call-auth-options.interface.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import { queryRows } from '../database/query-rows.js';
 import { RATE_LIMIT_TABLE } from '../database/entities/rate-limit.entity.js';
+import { clientKey } from '../http/client-address.js';
 import { TooManyVerificationsException } from './too-many-verifications.exception.js';
 
 interface Counter {
@@ -26,25 +26,6 @@ const COUNT = `
     count = CASE WHEN r.resets_at <= now() THEN 1 ELSE r.count + 1 END,
     resets_at = CASE WHEN r.resets_at <= now() THEN EXCLUDED.resets_at ELSE r.resets_at END
   RETURNING key, count, ceil(extract(epoch FROM r.resets_at - now()))::int AS "retryAfter"`;
-
-/**
- * The client a counter is kept for: an IPv4 address, or the /64 network of an IPv6 address (one
- * subscriber's line usually has a whole /64). Anything that is not an address counts as none.
- */
-export function clientKey(ip: string | undefined): string | undefined {
-  const address = ip?.replace(/%.*$/, '');
-  if (!address || !isIP(address)) return undefined;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (isIPv4(address) || mapped) return mapped ? mapped[1] : address;
-  const [head, tail] = address.toLowerCase().split('::');
-  const front = head ? head.split(':') : [];
-  const back = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? front : [...front, ...Array(8 - front.length - back.length).fill('0'), ...back];
-  return `${groups
-    .slice(0, 4)
-    .map((group) => group.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
-}
 
 /** Counter keys are hashed: fixed length whatever a client sends, and no phone number in the table. */
 function counterKey(name: string): string {

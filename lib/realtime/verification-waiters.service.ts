@@ -3,7 +3,9 @@ import type { DataSource } from 'typeorm';
 import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import { queryRows } from '../database/query-rows.js';
+import { clientKey } from '../http/client-address.js';
 import { SELECT_NOT_PENDING } from '../verification/verification.sql.js';
+import { TooManyWaitersException } from './too-many-waiters.exception.js';
 
 /** Why a waiter woke up. */
 type WakeReason = 'notified' | 'timeout' | 'shutdown' | 'aborted';
@@ -54,6 +56,8 @@ class Waiter {
 export class VerificationWaitersService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(VerificationWaitersService.name);
   private readonly waiters = new Map<string, Set<Waiter>>();
+  /** Waiting requests per client address (IPv4, IPv6 /64). */
+  private readonly perAddress = new Map<string, number>();
   private readonly held = new Set<Promise<unknown>>();
   private count = 0;
   private closing = false;
@@ -73,34 +77,48 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
    * verification's window), waits for a wake-up and runs `check` once more, until `waitMs` have
    * passed. Returns the last result: pending when nothing happened in time, or on shutdown.
    * @throws ServiceUnavailableException (503) when `maxWaiters` requests wait already
+   * @throws TooManyWaitersException (429) when too many wait for this verification or from this address
    */
   async hold<T>(
     id: string,
     waitMs: number,
     check: () => Promise<T>,
     pendingUntil: (result: T) => Date | undefined,
-    signal?: AbortSignal,
+    options: { signal?: AbortSignal; ip?: string } = {},
   ): Promise<T> {
     if (waitMs <= 0 || this.closing) return check();
-    this.assertRoom();
+    this.assertRoom(id, options.ip);
     const key = id.toLowerCase();
+    const address = clientKey(options.ip);
     const waiter = new Waiter();
     // Registered before the first check: a notification sent while it runs is latched, not lost.
-    this.add(key, waiter);
-    const held = this.run(waiter, Date.now() + waitMs, check, pendingUntil, signal).finally(() => {
-      this.remove(key, waiter);
+    this.add(key, waiter, address);
+    const held = this.run(waiter, Date.now() + waitMs, check, pendingUntil, options.signal).finally(() => {
+      this.remove(key, waiter, address);
       this.held.delete(held);
     });
     this.held.add(held);
     return held;
   }
 
-  /** @throws ServiceUnavailableException (503) when `maxWaiters` requests wait already */
-  assertRoom(): void {
-    if (this.count >= this.options.maxWaiters) {
+  /**
+   * @throws ServiceUnavailableException (503) when `maxWaiters` requests wait already
+   * @throws TooManyWaitersException (429) when `maxWaitersPerVerification` wait for this
+   *   verification, or `maxWaitersPerAddress` from this client address
+   */
+  assertRoom(id: string, ip?: string): void {
+    const { maxWaiters, maxWaitersPerVerification, maxWaitersPerAddress } = this.options;
+    if (this.count >= maxWaiters) {
       throw new ServiceUnavailableException(
-        `Too many requests are waiting on this server (${this.options.maxWaiters}); try again shortly, or poll without wait.`,
+        `Too many requests are waiting on this server (${maxWaiters}); try again shortly, or poll without wait.`,
       );
+    }
+    if ((this.waiters.get(id.toLowerCase())?.size ?? 0) >= maxWaitersPerVerification) {
+      throw new TooManyWaitersException('for this verification', maxWaitersPerVerification);
+    }
+    const address = clientKey(ip);
+    if (address && (this.perAddress.get(address) ?? 0) >= maxWaitersPerAddress) {
+      throw new TooManyWaitersException('from your address', maxWaitersPerAddress);
     }
   }
 
@@ -163,16 +181,22 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
     return result;
   }
 
-  private add(key: string, waiter: Waiter): void {
+  private add(key: string, waiter: Waiter, address: string | undefined): void {
     const set = this.waiters.get(key) ?? new Set<Waiter>();
     set.add(waiter);
     this.waiters.set(key, set);
     this.count++;
+    if (address) this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
   }
 
-  private remove(key: string, waiter: Waiter): void {
+  private remove(key: string, waiter: Waiter, address: string | undefined): void {
     const set = this.waiters.get(key);
     if (set?.delete(waiter)) this.count--;
     if (set?.size === 0) this.waiters.delete(key);
+    if (address) {
+      const left = (this.perAddress.get(address) ?? 1) - 1;
+      if (left > 0) this.perAddress.set(address, left);
+      else this.perAddress.delete(address);
+    }
   }
 }

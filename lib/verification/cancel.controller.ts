@@ -10,7 +10,7 @@ import { VerificationService } from './verification.service.js';
 /** `DELETE <prefix>/verifications/:id` (route group `cancel`). */
 @Controller('verifications')
 @OpenApiTags('phone-call verification')
-@PhoneCallAuthRoutes()
+@PhoneCallAuthRoutes('poll')
 export class CancelController {
   constructor(private readonly verifications: VerificationService) {}
 

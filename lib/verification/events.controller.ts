@@ -21,7 +21,7 @@ import { type AuthenticatedVerification, VerificationService } from './verificat
 /** `GET <prefix>/verifications/:id/events` (route group `events`). */
 @Controller('verifications')
 @OpenApiTags('phone-call verification')
-@PhoneCallAuthRoutes()
+@PhoneCallAuthRoutes('poll')
 export class EventsController {
   constructor(
     private readonly verifications: VerificationService,
@@ -40,7 +40,8 @@ export class EventsController {
   @EventsDocs()
   async events(
     @Param('id') id: string,
-    @Req() request: { body?: unknown; headers: Record<string, unknown>; user?: AuthenticatedVerification },
+    @Req()
+    request: { body?: unknown; headers: Record<string, unknown>; ip?: string; user?: AuthenticatedVerification },
     @SseSignal() signal: AbortSignal,
   ): Promise<Observable<MessageEvent>> {
     const secret = readVerificationSecret(request);
@@ -49,10 +50,10 @@ export class EventsController {
     const now = request.user ?? (await check());
     if (!now) throw new UnauthorizedException(UNKNOWN_VERIFICATION_MESSAGE);
     // Refused here, while the answer can still be a 503, rather than in the stream.
-    if (now.status === 'pending') this.waiters.assertRoom();
+    if (now.status === 'pending') this.waiters.assertRoom(id, request.ip);
     const pendingUntil = (v: AuthenticatedVerification | null) => (v?.status === 'pending' ? v.expiresAt : undefined);
     // Held until the window closes (and a little longer, for the database clock to agree).
     const waitMs = now.expiresAt.getTime() - Date.now() + 5_000;
-    return statusEvents(now, () => this.waiters.hold(id, waitMs, check, pendingUntil, signal));
+    return statusEvents(now, () => this.waiters.hold(id, waitMs, check, pendingUntil, { signal, ip: request.ip }));
   }
 }

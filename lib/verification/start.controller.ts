@@ -8,7 +8,7 @@ import { StartedVerification, VerificationService } from './verification.service
 /** `POST <prefix>/verifications` (route group `start`). */
 @Controller('verifications')
 @OpenApiTags('phone-call verification')
-@PhoneCallAuthRoutes()
+@PhoneCallAuthRoutes('start')
 export class StartController {
   constructor(private readonly verifications: VerificationService) {}
 

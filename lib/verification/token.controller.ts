@@ -31,7 +31,7 @@ import { type RedeemResult, VerificationService } from './verification.service.j
 /** `POST <prefix>/verifications/:id/token` (route group `token`). */
 @Controller('verifications')
 @OpenApiTags('phone-call verification')
-@PhoneCallAuthRoutes()
+@PhoneCallAuthRoutes('poll')
 export class TokenController {
   constructor(
     private readonly verifications: VerificationService,
@@ -56,7 +56,7 @@ export class TokenController {
     @Param('id') id: string,
     @Query('wait', ParseWaitPipe) wait: number,
     @Body() _body: VerificationSecretDto,
-    @Req() request: { body?: unknown; headers: Record<string, unknown> },
+    @Req() request: { body?: unknown; headers: Record<string, unknown>; ip?: string },
     @Res({ passthrough: true }) response: { status(code: number): unknown },
   ): Promise<IssuedToken | { status: 'pending'; expiresAt: Date }> {
     const secret = readVerificationSecret(request);
@@ -65,7 +65,7 @@ export class TokenController {
       wait * 1000,
       () => this.verifications.redeem(id, secret),
       (redeemed: RedeemResult) => (redeemed.status === 'pending' ? redeemed.expiresAt : undefined),
-      abortOnClose(response),
+      { signal: abortOnClose(response), ip: request.ip },
     );
     switch (result.status) {
       case 'issued': {

@@ -10,6 +10,7 @@ import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.i
 import { type E164, maskNumbers, maskPhone, parsePhone, parsePlatformPhone } from '../phone/phone-number.js';
 import { RateLimitService } from '../rate-limit/rate-limit.service.js';
 import type { PhoneNumber } from 'libphonenumber-js/max';
+import { AdmissionService } from '../database/admission.service.js';
 import { queryRows, type Statement } from '../database/query-rows.js';
 import { runHook } from '../options/run-hook.js';
 import { TelephonyPlatformException } from '../providers/telephony.exceptions.js';
@@ -95,6 +96,7 @@ export class VerificationService {
     @Inject(PHONE_CALL_AUTH_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly tokens: TokenService,
     private readonly rateLimits: RateLimitService,
+    private readonly admission: AdmissionService,
   ) {}
 
   /**
@@ -112,7 +114,7 @@ export class VerificationService {
       );
     }
     this.checkPolicy(phone);
-    await this.rateLimits.consume(phone.number, context.ip);
+    await this.admission.run('priority', () => this.rateLimits.consume(phone.number, context.ip));
     const assignment = await provider.requestCall({ phone: phone.number, windowSeconds }).catch((error: unknown) => {
       if (error instanceof HttpException) throw error;
       // A provider that throws something else is still the platform's failure, not the client's.
@@ -179,7 +181,9 @@ export class VerificationService {
     } else {
       let approved: string | null = null;
       if (beforeVerify) {
-        const candidates = await this.query<VerificationCandidate>(sql.findCandidate(call));
+        const candidates = await this.admission.run('priority', () =>
+          this.query<VerificationCandidate>(sql.findCandidate(call)),
+        );
         if (candidates.length === 1 && !(await runHook('beforeVerify', () => beforeVerify(report, candidates[0])))) {
           return this.logged(await record('refused', candidates[0].id), call);
         }
@@ -190,10 +194,12 @@ export class VerificationService {
         approvedId: approved,
         onlyApproved: !!beforeVerify,
       });
-      const [matched] = await this.dataSource.transaction(async (manager) => {
-        if (call.callId) await queryRows(manager, sql.lockKey(`call:${call.provider}:${call.callId}`));
-        return queryRows<InboundCallResult & { verifiedAt: Date | null }>(manager, match);
-      });
+      const [matched] = await this.admission.run('priority', () =>
+        this.dataSource.transaction(async (manager) => {
+          if (call.callId) await queryRows(manager, sql.lockKey(`call:${call.provider}:${call.callId}`));
+          return queryRows<InboundCallResult & { verifiedAt: Date | null }>(manager, match);
+        }),
+      );
       // No row: a copy of a first-time call id, recorded by another statement, won the unique index.
       result = matched ?? (await record('duplicate', null));
     }
@@ -215,7 +221,7 @@ export class VerificationService {
    */
   async authenticate(id: string, secret: string): Promise<AuthenticatedVerification | null> {
     if (!isUUID(id)) return null;
-    const row = await this.find(id);
+    const row = await this.admission.run('polling', () => this.find(id));
     if (!row || !timingSafeEqual(row.secretHash, sha256(secret))) return null;
     return { id: row.id, status: row.status, expiresAt: row.expiresAt };
   }
@@ -226,7 +232,9 @@ export class VerificationService {
    */
   async redeem(id: string, secret: string): Promise<RedeemResult> {
     if (!isUUID(id)) return { status: 'unauthorized' };
-    const result = await this.take(id, sha256(secret), (phone, manager) => this.tokens.issue(phone, manager));
+    const result = await this.admission.run('polling', () =>
+      this.take(id, sha256(secret), (phone, manager) => this.tokens.issue(phone, manager)),
+    );
     if (result.status !== 'verified') return result;
     this.logger.log(`Verification ${id} redeemed for a token`);
     return { status: 'issued', token: result.issued, phone: result.phone, verificationId: id };
@@ -243,7 +251,7 @@ export class VerificationService {
    */
   async consume(id: string, secret: string): Promise<ConsumeResult> {
     if (!isUUID(id)) return { status: 'unauthorized' };
-    const result = await this.take(id, sha256(secret), async () => undefined);
+    const result = await this.admission.run('polling', () => this.take(id, sha256(secret), async () => undefined));
     if (result.status !== 'verified') return result;
     this.logger.log(`Verification ${id} consumed`);
     return { status: 'verified', phone: result.phone, verificationId: id };
@@ -281,14 +289,16 @@ export class VerificationService {
   async cancel(id: string, secret: string): Promise<boolean> {
     if (!isUUID(id)) return false;
     const secretHash = sha256(secret);
-    const canceled = await this.query(
-      sql.cancelVerification({ id, secretHash, redeemSeconds: this.options.redeemSeconds }),
-    );
-    if (canceled.length > 0) {
+    const [canceled, row] = await this.admission.run('polling', async () => {
+      const rows = await this.query(
+        sql.cancelVerification({ id, secretHash, redeemSeconds: this.options.redeemSeconds }),
+      );
+      return rows.length > 0 ? [true, undefined] : [false, await this.find(id)];
+    });
+    if (canceled) {
       this.logger.log(`Verification ${id} canceled`);
       return true;
     }
-    const row = await this.find(id);
     return !!row && timingSafeEqual(row.secretHash, secretHash);
   }
 
@@ -317,12 +327,14 @@ export class VerificationService {
   private insertVerification(
     verification: Parameters<typeof sql.insertVerification>[0],
   ): Promise<{ id: string; expiresAt: Date; now: Date }> {
-    return this.dataSource.transaction(async (manager) => {
-      await queryRows(manager, sql.lockKey(`phone:${verification.phone}`));
-      return (
-        await queryRows<{ id: string; expiresAt: Date; now: Date }>(manager, sql.insertVerification(verification))
-      )[0];
-    });
+    return this.admission.run('priority', () =>
+      this.dataSource.transaction(async (manager) => {
+        await queryRows(manager, sql.lockKey(`phone:${verification.phone}`));
+        return (
+          await queryRows<{ id: string; expiresAt: Date; now: Date }>(manager, sql.insertVerification(verification))
+        )[0];
+      }),
+    );
   }
 
   /** Records an inbound call with a known outcome; a concurrent copy of the same call id makes it a duplicate. */
@@ -331,8 +343,10 @@ export class VerificationService {
     outcome: InboundCallOutcome,
     verificationId: string | null,
   ): Promise<InboundCallResult> {
-    const [row] = await this.query<InboundCallResult>(sql.insertInboundCall(call, outcome, verificationId));
-    return row ?? (await this.query<InboundCallResult>(sql.insertInboundCall(call, 'duplicate', null)))[0];
+    return this.admission.run('priority', async () => {
+      const [row] = await this.query<InboundCallResult>(sql.insertInboundCall(call, outcome, verificationId));
+      return row ?? (await this.query<InboundCallResult>(sql.insertInboundCall(call, 'duplicate', null)))[0];
+    });
   }
 
   private logged(result: InboundCallResult, { caller, dialed }: InboundCallRecord): InboundCallResult {

@@ -131,6 +131,7 @@ export async function bootTestApp(config: TestAppOptions): Promise<TestApp> {
     jwt: { secret: TEST_JWT_SECRET },
     // Off unless a test is about them: most tests start many verifications from 127.0.0.1.
     rateLimits: { perPhone: false, perIp: false, global: false },
+    clientBudgets: false,
     ...config.options,
   });
 

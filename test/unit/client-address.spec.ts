@@ -1,4 +1,4 @@
-import { clientKey } from '../../lib/rate-limit/rate-limit.service.js';
+import { clientKey, clientNetworks } from '../../lib/http/client-address.js';
 
 describe('clientKey (what a per-client rate limit counts)', () => {
   it.each([
@@ -24,4 +24,21 @@ describe('clientKey (what a per-client rate limit counts)', () => {
       expect(clientKey(ip)).toBeUndefined();
     },
   );
+});
+
+describe('clientNetworks (what budgets count besides the address)', () => {
+  it.each([
+    ['203.0.113.7', '203.0.113.0/24'],
+    ['::ffff:198.51.100.250', '198.51.100.0/24'],
+    ['2001:db8:85a3:8d3:1319:8a2e:370:7348', '2001:db8:85a3::/48'],
+    ['2001:db8::1', '2001:db8:0::/48'],
+  ])('%s is in network %s', (ip, network) => {
+    expect(clientNetworks(ip)?.network).toBe(network);
+  });
+
+  it('puts neighbours in one network and strangers in another', () => {
+    expect(clientNetworks('203.0.113.7')?.network).toBe(clientNetworks('203.0.113.200')?.network);
+    expect(clientNetworks('203.0.113.7')?.network).not.toBe(clientNetworks('203.0.114.7')?.network);
+    expect(clientNetworks('2001:db8:1:2::1')?.network).toBe(clientNetworks('2001:db8:1:ffff::1')?.network);
+  });
 });

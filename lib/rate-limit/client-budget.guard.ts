@@ -1,0 +1,26 @@
+import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ClientBudgetService, type RouteFamily } from './client-budget.service.js';
+
+const ROUTE_FAMILY = 'phone-call-auth:route-family';
+
+/** Names the route family whose budget {@link ClientBudgetGuard} spends for a controller. */
+export const BudgetFamily = (family: Exclude<RouteFamily, 'callback'>) => SetMetadata(ROUTE_FAMILY, family);
+
+/**
+ * Spends one unit of the client's budget for the controller's route family before anything else
+ * runs (guards that read the database come after it), answering 429 when it is spent.
+ */
+@Injectable()
+export class ClientBudgetGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly budgets: ClientBudgetService,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const family = this.reflector.get<RouteFamily | undefined>(ROUTE_FAMILY, context.getClass());
+    if (family) this.budgets.spend(family, context.switchToHttp().getRequest<{ ip?: string }>().ip);
+    return true;
+  }
+}

@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import type { ClientBudgetRule } from '../options/phone-call-auth-options.interface.js';
+import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { clientNetworks } from '../http/client-address.js';
+import { ClientBudgetExceededException } from './client-budget-exceeded.exception.js';
+
+/** The route families a client's budget is kept for. */
+export type RouteFamily = 'start' | 'poll' | 'refresh' | 'callback';
+
+/** Buckets kept at most, per instance; the least recently used go first (a full bucket is as good as none). */
+const MAX_BUCKETS = 100_000;
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/**
+ * Per-client budgets, in this instance's memory: a token bucket per route family for each client
+ * address (IPv4, IPv6 /64) and network (IPv4 /24, IPv6 /48). Checked before a request costs a
+ * database connection, so a flood of made-up ids or wrong secrets from one network is answered
+ * 429 without touching the pool. Each instance keeps its own: behind a load balancer the budget
+ * of a client is at most the instances' count times this.
+ *
+ * Written by hand rather than with `@nestjs/throttler`: that module is registered app-wide (it would
+ * take over, or clash with, the host's own ThrottlerModule), and it keys by address only, while
+ * these budgets also count the address's network and stay bound to the module's routes.
+ */
+@Injectable()
+export class ClientBudgetService {
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(@InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions) {}
+
+  /**
+   * Spends one unit of the client's budget for `family`.
+   * @throws ClientBudgetExceededException (429) when the address or its network has none left
+   */
+  spend(family: RouteFamily, ip: string | undefined): void {
+    const wait = this.take(family, ip, false);
+    if (wait > 0) throw new ClientBudgetExceededException(wait);
+  }
+
+  /** Seconds until the client may try again (0: it has budget left), spending nothing. */
+  waitFor(family: RouteFamily, ip: string | undefined): number {
+    return this.take(family, ip, true);
+  }
+
+  /** Takes one unit from both of the client's buckets, or none; returns the seconds to wait when it cannot. */
+  private take(family: RouteFamily, ip: string | undefined, dryRun: boolean): number {
+    const budgets = this.options.clientBudgets;
+    const rule = budgets && budgets[family];
+    const networks = clientNetworks(ip);
+    if (!budgets || !rule || !networks) return 0;
+    const now = performance.now();
+    const scaled = { burst: rule.burst * budgets.networkFactor, perSecond: rule.perSecond * budgets.networkFactor };
+    const address = this.bucket(`${family}|${networks.address}`, rule, now);
+    const network = this.bucket(`${family}|${networks.network}`, scaled, now);
+    const wait = Math.max(this.waitSeconds(address, rule), this.waitSeconds(network, scaled));
+    if (wait === 0 && !dryRun) {
+      address.tokens -= 1;
+      network.tokens -= 1;
+    }
+    return wait;
+  }
+
+  private bucket(key: string, rule: ClientBudgetRule, now: number): Bucket {
+    const existing = this.buckets.get(key);
+    // Re-inserted on every use: the Map's order is then least recently used first.
+    if (existing) this.buckets.delete(key);
+    const bucket = existing ?? { tokens: rule.burst, at: now };
+    bucket.tokens = Math.min(rule.burst, bucket.tokens + ((now - bucket.at) / 1000) * rule.perSecond);
+    bucket.at = now;
+    this.buckets.set(key, bucket);
+    if (this.buckets.size > MAX_BUCKETS) this.buckets.delete(this.buckets.keys().next().value!);
+    return bucket;
+  }
+
+  private waitSeconds(bucket: Bucket, rule: ClientBudgetRule): number {
+    return bucket.tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - bucket.tokens) / rule.perSecond));
+  }
+}
