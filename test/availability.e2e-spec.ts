@@ -1,0 +1,241 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { AdmissionService } from '../lib/database/admission.service.js';
+import { VerificationWaitersService } from '../lib/realtime/verification-waiters.service.js';
+import { nextPhone } from './support/phones.js';
+import { VERIFICATION_TABLE } from './support/tables.js';
+import {
+  PREFIX,
+  type TestApp,
+  TEST_CALLBACK_SECRET,
+  type UseTestAppOptions,
+  useTestDatabase,
+} from './support/test-app.js';
+import { digits } from './support/verifications.js';
+
+/*
+ * No anonymous client can take sign-in away from everyone: budgets per client address and network
+ * spent before any database work, caps on waiting requests, and admission control that serves
+ * starts and callbacks before polling and sheds the rest with a fast 503.
+ */
+
+const db = useTestDatabase();
+
+/** An app behind a trusted proxy (clients told apart by X-Forwarded-For), with the module's default budgets. */
+async function boot(options: UseTestAppOptions['options'] = {}) {
+  return db.boot(await db.startPlatform(), { trustProxy: true, options: { clientBudgets: {}, ...options } });
+}
+
+const from = (ip: string) => ({ 'x-forwarded-for': ip });
+
+async function startFrom(t: TestApp, ip: string, phone = nextPhone()) {
+  const response = await t.request('POST', `${PREFIX}/verifications`, { phone }, from(ip));
+  expect(response.status).toBe(201);
+  return { phone, id: response.body.id as string, secret: response.body.secret as string };
+}
+
+const tokenFrom = (t: TestApp, ip: string, id: string, secret: string, wait = 0) =>
+  t.request('POST', `${PREFIX}/verifications/${id}/token${wait ? `?wait=${wait}` : ''}`, { secret }, from(ip));
+
+describe('budgets per client address and network', () => {
+  it('answers a flood of made-up ids with 429 once the address has spent its budget, and only that address', async () => {
+    const t = await boot({ clientBudgets: { poll: { burst: 20, perSecond: 0.01 } } });
+    const answers = [];
+    for (let i = 0; i < 30; i++) answers.push(await tokenFrom(t, '198.51.100.7', randomUUID(), 'made-up'));
+    expect(answers.slice(0, 20).map((answer) => answer.status)).toEqual(Array(20).fill(401));
+    const refused = answers.slice(20);
+    expect(refused.map((answer) => answer.status)).toEqual(Array(10).fill(429));
+    expect(Number(refused[0].headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(refused[0].body.message).toMatch(/Too many requests from your network; try again in \d+ seconds/);
+
+    // Someone else, on another network, polls as usual.
+    const person = await startFrom(t, '192.0.2.10');
+    expect((await tokenFrom(t, '192.0.2.10', person.id, person.secret)).status).toBe(202);
+  });
+
+  it('counts the addresses of one /24 (IPv6 /48) together', async () => {
+    const t = await boot({ clientBudgets: { poll: { burst: 3, perSecond: 0.01 }, networkFactor: 2 } });
+    const statuses = async (ip: string, n: number) => {
+      const answers = [];
+      for (let i = 0; i < n; i++) answers.push((await tokenFrom(t, ip, randomUUID(), 'made-up')).status);
+      return answers;
+    };
+    expect(await statuses('203.0.113.1', 4)).toEqual([401, 401, 401, 429]);
+    // A neighbour has budget of its own, but the network's (3 x 2) runs out after three more.
+    expect(await statuses('203.0.113.2', 4)).toEqual([401, 401, 401, 429]);
+    expect(await statuses('203.0.113.3', 1)).toEqual([429]);
+    expect(await statuses('203.0.114.1', 1)).toEqual([401]);
+    expect(await statuses('2001:db8:5:1::1', 3)).toEqual([401, 401, 401]);
+    expect(await statuses('2001:db8:5:2::1', 4)).toEqual([401, 401, 401, 429]);
+    expect(await statuses('2001:db8:6:1::1', 1)).toEqual([401]);
+  });
+
+  it('spends the callback budget on refused callbacks only', async () => {
+    const t = await boot({ clientBudgets: { callback: { burst: 3, perSecond: 0.01 } } });
+    const callback = (secret: string, ip: string) =>
+      fetch(`${t.baseUrl}${PREFIX}/callback/${secret}?phone=79670311122`, { headers: from(ip) });
+    for (let i = 0; i < 10; i++) expect((await callback(TEST_CALLBACK_SECRET, '198.51.100.50')).status).toBe(200);
+    const refused = [];
+    for (let i = 0; i < 5; i++) refused.push((await callback('wrong-secret', '198.51.100.60')).status);
+    expect(refused).toEqual([403, 403, 403, 429, 429]);
+    // Spent: even the right secret waits now, from that address; the platform's address is unaffected.
+    expect((await callback(TEST_CALLBACK_SECRET, '198.51.100.60')).status).toBe(429);
+    expect((await callback(TEST_CALLBACK_SECRET, '198.51.100.50')).status).toBe(200);
+  });
+
+  it("completes a person's flow, every step under 2 s, while 2,000 sockets flood the token route with made-up ids", async () => {
+    const t = await boot();
+    // fetch's global agent opens a connection per request in flight: 2,000 loops, 2,000 sockets.
+    let flooding = true;
+    const statuses = new Map<number, number>();
+    let refusedEnough!: () => void;
+    const floodRefused = new Promise<void>((resolve) => (refusedEnough = resolve));
+    const flood = Array.from({ length: 2000 }, async () => {
+      // Bounded: at most 10 requests a socket, and none once the person is through.
+      for (let sent = 0; flooding && sent < 10; sent++) {
+        const response = await fetch(`${t.baseUrl}${PREFIX}/verifications/${randomUUID()}/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...from('198.51.100.99') },
+          body: JSON.stringify({ secret: 'made-up' }),
+        });
+        await response.arrayBuffer();
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        if (statuses.get(429) === 2000) refusedEnough();
+      }
+    });
+    try {
+      // The flood is on: its first 2,000 refusals have gone out.
+      await floodRefused;
+      const timed = async <T>(step: () => Promise<T>): Promise<T> => {
+        const began = performance.now();
+        const result = await step();
+        expect(performance.now() - began).toBeLessThan(2000);
+        return result;
+      };
+      const person = await timed(() => startFrom(t, '192.0.2.44'));
+      await timed(async () =>
+        expect(await t.platform.placeCall({ from: digits(person.phone) })).toEqual({ status: 200, body: 'OK' }),
+      );
+      const issued = await timed(() => tokenFrom(t, '192.0.2.44', person.id, person.secret));
+      expect(issued.status).toBe(200);
+    } finally {
+      flooding = false;
+      await Promise.all(flood);
+    }
+    // Nothing but refusals reached the attacker, and no request failed for want of a database connection.
+    expect([...statuses.keys()].sort()).toEqual([401, 429]);
+  }, 60_000);
+});
+
+describe('waiting requests', () => {
+  it('lets at most 3 requests wait for one verification (429 beyond), and frees a place when one leaves', async () => {
+    const t = await boot();
+    const waiters = t.app.get(VerificationWaitersService);
+    const { id, secret } = await startFrom(t, '192.0.2.20');
+    const controllers = Array.from({ length: 3 }, () => new AbortController());
+    const held = controllers.map((controller) =>
+      fetch(`${t.baseUrl}${PREFIX}/verifications/${id}/token?wait=30`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...from('192.0.2.20') },
+        body: JSON.stringify({ secret }),
+        signal: controller.signal,
+      }).catch(() => undefined),
+    );
+    while (waiters.size < 3) await new Promise((resolve) => setImmediate(resolve));
+    const fourth = await tokenFrom(t, '192.0.2.21', id, secret, 30);
+    expect(fourth.status).toBe(429);
+    expect(fourth.body.message).toContain('for this verification');
+    const events = await fetch(`${t.baseUrl}${PREFIX}/verifications/${id}/events`, {
+      headers: { 'x-verification-secret': secret, ...from('192.0.2.21') },
+    });
+    expect(events.status).toBe(429);
+
+    controllers[0].abort();
+    while (waiters.size > 2) await new Promise((resolve) => setImmediate(resolve));
+    const again = new AbortController();
+    const admitted = fetch(`${t.baseUrl}${PREFIX}/verifications/${id}/token?wait=30`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...from('192.0.2.21') },
+      body: JSON.stringify({ secret }),
+      signal: again.signal,
+    }).catch(() => undefined);
+    while (waiters.size < 3) await new Promise((resolve) => setImmediate(resolve));
+    for (const controller of [...controllers, again]) controller.abort();
+    await Promise.all([...held, admitted]);
+  });
+
+  it('lets one address hold at most maxWaitersPerAddress waiting requests', async () => {
+    const t = await boot({ maxWaitersPerAddress: 2 });
+    const waiters = t.app.get(VerificationWaitersService);
+    const verifications = [await startFrom(t, '192.0.2.30'), await startFrom(t, '192.0.2.30')];
+    const controller = new AbortController();
+    const held = verifications.map(({ id, secret }) =>
+      fetch(`${t.baseUrl}${PREFIX}/verifications/${id}/token?wait=30`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...from('192.0.2.30') },
+        body: JSON.stringify({ secret }),
+        signal: controller.signal,
+      }).catch(() => undefined),
+    );
+    while (waiters.size < 2) await new Promise((resolve) => setImmediate(resolve));
+    const third = await startFrom(t, '192.0.2.30');
+    const refused = await tokenFrom(t, '192.0.2.30', third.id, third.secret, 30);
+    expect(refused.status).toBe(429);
+    expect(refused.body.message).toContain('from your address');
+    // Polling without wait still works, and another address may wait.
+    expect((await tokenFrom(t, '192.0.2.30', third.id, third.secret)).status).toBe(202);
+    const other = await startFrom(t, '192.0.2.31');
+    const otherWait = new AbortController();
+    const otherHeld = fetch(`${t.baseUrl}${PREFIX}/verifications/${other.id}/token?wait=30`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...from('192.0.2.31') },
+      body: JSON.stringify({ secret: other.secret }),
+      signal: otherWait.signal,
+    }).catch(() => undefined);
+    while (waiters.size < 3) await new Promise((resolve) => setImmediate(resolve));
+    controller.abort();
+    otherWait.abort();
+    await Promise.all([...held, otherHeld]);
+  });
+});
+
+describe('admission control', () => {
+  it('sheds polling with a fast 503 when its queue is full, while a start still queues', async () => {
+    const t = await boot({
+      clientBudgets: false,
+      admission: { maxConcurrent: 1, maxQueuedPolling: 1, maxQueuedPriority: 5, queueTimeoutMs: 15_000 },
+    });
+    const admission = t.app.get(AdmissionService);
+    const blocked = await startFrom(t, '192.0.2.50');
+    const queued = await startFrom(t, '192.0.2.51');
+
+    const locker = new pg.Client({ connectionString: db.url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query(`SELECT 1 FROM ${VERIFICATION_TABLE} WHERE id = $1 FOR UPDATE`, [blocked.id]);
+      // The cancel's UPDATE waits on the row lock, holding the only slot.
+      const cancel = t.request('DELETE', `${PREFIX}/verifications/${blocked.id}`, { secret: blocked.secret });
+      while (admission.load.active < 1) await new Promise((resolve) => setImmediate(resolve));
+      const waiting = tokenFrom(t, '192.0.2.51', queued.id, queued.secret);
+      while (admission.load.queued < 1) await new Promise((resolve) => setImmediate(resolve));
+
+      const began = performance.now();
+      const shed = await tokenFrom(t, '192.0.2.52', randomUUID(), 'made-up');
+      expect(performance.now() - began).toBeLessThan(500);
+      expect(shed.status).toBe(503);
+      expect(Number(shed.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(shed.body.message).toContain('busy');
+
+      // A start still queues (a queue of its own), and everything queued is served once the slot frees.
+      const start = t.request('POST', `${PREFIX}/verifications`, { phone: nextPhone() }, from('192.0.2.53'));
+      while (admission.load.queued < 2) await new Promise((resolve) => setImmediate(resolve));
+      await locker.query('ROLLBACK');
+      expect((await cancel).status).toBe(204);
+      expect((await start).status).toBe(201);
+      expect((await waiting).status).toBe(202);
+    } finally {
+      await locker.end();
+    }
+  });
+});
