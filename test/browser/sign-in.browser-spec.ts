@@ -85,6 +85,7 @@ describe('the sign-in page, in Chromium', () => {
     // Without PHONE_CALL_JWT_COOKIE the page sends the token itself, and no cookie is set.
     expect(await page.locator('#cookie-note').isHidden()).toBe(true);
     expect(await context!.cookies()).toEqual([]);
+    expect((await page.request.post(`${sample.baseUrl}/sign-out`)).status()).toBe(404); // cookie mode only
     await page.screenshot({ path: join(SCREENSHOTS, 'desktop-verified.png') });
   });
 
