@@ -2,6 +2,8 @@
 /*
  * The sign-in page: start a verification, show the number to call and a countdown, poll the token
  * route every 2 s, then show who /me says you are. Plain browser JavaScript, served as is.
+ * In cookie mode (the app sets PHONE_CALL_JWT_COOKIE) the token route also sets the access token
+ * as an HttpOnly cookie: the page then never keeps the token, and /me gets the cookie instead.
  */
 
 const POLL_MS = 2000;
@@ -11,7 +13,12 @@ const GRACE_MS = 10000;
 const $ = (id) => document.getElementById(id);
 const views = ['start-view', 'call-view', 'ended-view', 'done-view'];
 
-let config = { simulator: false, verificationsPath: '/auth/phone-call/verifications', docsPath: '/docs' };
+let config = {
+  simulator: false,
+  cookieMode: false,
+  verificationsPath: '/auth/phone-call/verifications',
+  docsPath: '/docs',
+};
 /** The verification in progress: { id, secret, deadline (performance.now() ms) }. */
 let current = null;
 let pollTimer = null;
@@ -89,6 +96,8 @@ async function request(method, path, body, headers = {}) {
     method,
     headers: { ...(body && { 'content-type': 'application/json' }), ...headers },
     body: body && JSON.stringify(body),
+    // Send and accept cookies for this app only (fetch's default, said out loud for cookie mode).
+    credentials: 'same-origin',
   });
   const text = await response.text();
   let json;
@@ -175,7 +184,8 @@ async function poll() {
   }
   if (verification !== current) return; // canceled meanwhile
   const { response, body } = answer;
-  if (response.status === 200) return signedIn(body.accessToken);
+  // In cookie mode the token is in an HttpOnly cookie now; the copy in the body is left unread.
+  if (response.status === 200) return signedIn(config.cookieMode ? undefined : body.accessToken);
   if (response.status === 202) {
     if (performance.now() > verification.deadline + GRACE_MS) return ended('expired');
     return schedulePoll();
@@ -202,17 +212,33 @@ function ended(status) {
   say(`${title}. ${text}`);
 }
 
+/** Asks /me who the token says you are: with the token in hand, or (cookie mode) with the cookie alone. */
 async function signedIn(accessToken) {
   stopWaiting();
   say('Your call arrived. Signing you in…');
-  const { response, body } = await request('GET', '/me', undefined, { authorization: `Bearer ${accessToken}` });
+  const headers = accessToken ? { authorization: `Bearer ${accessToken}` } : {};
+  const { response, body } = await request('GET', '/me', undefined, headers);
   if (response.status !== 200) {
     showError(problem(response, body));
     return ended('unknown');
   }
   $('verified-phone').textContent = body.phone;
+  $('cookie-note').hidden = !config.cookieMode;
   show('done-view');
   say('Signed in.');
+}
+
+/** Signing out: in cookie mode the server expires the HttpOnly cookie, which the page cannot touch. */
+async function signOut() {
+  if (config.cookieMode) {
+    try {
+      const { response, body } = await request('POST', '/sign-out');
+      if (!response.ok) return showError(problem(response, body));
+    } catch {
+      return showError('Cannot reach the server. Check your connection and try again.');
+    }
+  }
+  restart('Signed out.');
 }
 
 async function cancel() {
@@ -267,7 +293,7 @@ async function init() {
   $('start-form').addEventListener('submit', start);
   $('cancel-button').addEventListener('click', cancel);
   $('restart-button').addEventListener('click', () => restart());
-  $('sign-out-button').addEventListener('click', () => restart('Signed out.'));
+  $('sign-out-button').addEventListener('click', signOut);
   for (const button of document.querySelectorAll('[data-scenario]')) button.addEventListener('click', simulate);
   try {
     const { response, body } = await request('GET', '/page-config');

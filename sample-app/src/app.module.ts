@@ -12,7 +12,7 @@ import type { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { DevController, FAKE_PLATFORM } from './dev.controller.js';
 import { HealthController } from './health.controller.js';
 import { MeController } from './me.controller.js';
-import { PageController, SIMULATOR_ENABLED } from './page.controller.js';
+import { ACCESS_TOKEN_COOKIE, PageController, SIMULATOR_ENABLED } from './page.controller.js';
 import type { SampleConfig } from './sample.config.js';
 import { ROUTE_PREFIX } from './sample.constants.js';
 
@@ -44,7 +44,7 @@ export class AppModule {
           useFactory: (sample: SampleConfig) => ({
             provider: (fake?.provider() ?? new SsmsProvider(sample.ssms!)) as TelephonyProvider,
             callbackSecret: sample.callbackSecret,
-            jwt: { secret: sample.jwtSecret },
+            jwt: { secret: sample.jwtSecret, cookie: sample.jwtCookie },
             windowSeconds: sample.windowSeconds,
             rateLimits: sample.rateLimits,
           }),
@@ -53,6 +53,7 @@ export class AppModule {
       ],
       providers: [
         { provide: SIMULATOR_ENABLED, useValue: !!fake },
+        { provide: ACCESS_TOKEN_COOKIE, useValue: config.jwtCookie ?? null },
         ...(fake ? [{ provide: FAKE_PLATFORM, useValue: fake }] : []),
       ],
       // The dev routes exist only on the fake platform.

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, NotFoundException, Param, Res } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, NotFoundException, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -7,10 +7,18 @@ import { DOCS_PATH, ROUTE_PREFIX } from './sample.constants.js';
 /** Whether the app runs on the fake platform, so the page shows its development panel. */
 export const SIMULATOR_ENABLED = 'SIMULATOR_ENABLED';
 
+/** The module's `jwt.cookie` (PHONE_CALL_JWT_COOKIE), or null when the app runs without it. */
+export const ACCESS_TOKEN_COOKIE = 'ACCESS_TOKEN_COOKIE';
+
 /** What the page needs from the server, read once when it loads. */
 export interface PageConfig {
   /** Show the development panel that places fake calls (only on the fake platform). */
   simulator: boolean;
+  /**
+   * The token route sets the access token as an HttpOnly cookie (PHONE_CALL_JWT_COOKIE): the page
+   * then calls `/me` with that cookie and keeps no token in JavaScript.
+   */
+  cookieMode: boolean;
   /** Where the module's verification routes are. */
   verificationsPath: string;
   /** The OpenAPI document's UI. */
@@ -53,7 +61,10 @@ const CSP = [
 export class PageController {
   private readonly files: Record<string, string>;
 
-  constructor(@Inject(SIMULATOR_ENABLED) private readonly simulator: boolean) {
+  constructor(
+    @Inject(SIMULATOR_ENABLED) private readonly simulator: boolean,
+    @Inject(ACCESS_TOKEN_COOKIE) private readonly cookie: string | null,
+  ) {
     const folder = publicFolder();
     this.files = Object.fromEntries(
       ['index.html', ...Object.keys(TYPES)].map((name) => [name, readFileSync(`${folder}${name}`, 'utf8')]),
@@ -74,9 +85,22 @@ export class PageController {
   config(): PageConfig {
     return {
       simulator: this.simulator,
+      cookieMode: this.cookie !== null,
       verificationsPath: `/${ROUTE_PREFIX}/verifications`,
       docsPath: `/${DOCS_PATH}`,
     };
+  }
+
+  /**
+   * Signing out in cookie mode: the page cannot delete an HttpOnly cookie, so the server expires it
+   * (same attributes, `Max-Age=0`). The token itself stays valid until it expires, as any JWT.
+   */
+  @Post('sign-out')
+  @HttpCode(204)
+  @Header('Cache-Control', 'no-store')
+  signOut(@Res({ passthrough: true }) response: { header(name: string, value: string): unknown }): void {
+    if (this.cookie === null) throw new NotFoundException();
+    response.header('Set-Cookie', `${this.cookie}=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax`);
   }
 
   @Get('assets/:name')

@@ -27,6 +27,12 @@ export interface SampleConfig {
   callbackSecretGenerated: boolean;
   jwtSecret: string;
   jwtSecretGenerated: boolean;
+  /**
+   * From PHONE_CALL_JWT_COOKIE: the module's `jwt.cookie`. The token route then also sets the access
+   * token as an HttpOnly cookie of this name, `GET /me` accepts it, and the page signs in with it
+   * instead of keeping the token in JavaScript. Unset: off.
+   */
+  jwtCookie?: string;
   windowSeconds?: number;
   /** From PHONE_CALL_LIMIT_PER_PHONE, PHONE_CALL_LIMIT_PER_IP, PHONE_CALL_LIMIT_GLOBAL; unset ones keep the module's defaults. */
   rateLimits: PhoneCallAuthRateLimits;
@@ -45,6 +51,17 @@ function rateLimit(name: string, value: string | undefined): RateLimitRule | fal
   const match = /^(\d+)\/(\d+)$/.exec(value);
   if (!match) throw new Error(`${name} must be <count>/<seconds> (e.g. 3/600) or off, got "${value}".`);
   return { limit: Number(match[1]), windowSeconds: Number(match[2]) };
+}
+
+/** A cookie name as the module takes it (an RFC 6265 token, at most 64 characters); unset or empty is off. */
+function cookieName(name: string, value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/.test(value)) {
+    throw new Error(
+      `${name} must be a cookie name of 1 to 64 letters, digits or !#$%&'*+-.^_\`|~ (e.g. phone_call_token), got "${value}".`,
+    );
+  }
+  return value;
 }
 
 /** One of `allowed`, case and surrounding blanks ignored; unset or empty gives `fallback`. */
@@ -89,6 +106,7 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     callbackSecretGenerated: !env.PHONE_CALL_CALLBACK_SECRET,
     jwtSecret: env.JWT_SECRET || randomBytes(32).toString('base64url'),
     jwtSecretGenerated: !env.JWT_SECRET,
+    jwtCookie: cookieName('PHONE_CALL_JWT_COOKIE', env.PHONE_CALL_JWT_COOKIE),
     windowSeconds: integer('PHONE_CALL_WINDOW_SECONDS', env.PHONE_CALL_WINDOW_SECONDS),
     rateLimits: {
       perPhone: rateLimit('PHONE_CALL_LIMIT_PER_PHONE', env.PHONE_CALL_LIMIT_PER_PHONE),

@@ -20,14 +20,21 @@ export interface RunningSampleApp {
 /**
  * Boots the sample app on the fake platform (`simulator: true`), or with a real `SsmsProvider`
  * pointed at a fake platform's API (`simulator: false`): then the app has no dev routes, as with
- * a real SSMS account.
+ * a real SSMS account. `cookie` sets PHONE_CALL_JWT_COOKIE: the app runs in cookie mode.
  */
-export async function startSampleApp({ simulator }: { simulator: boolean }): Promise<RunningSampleApp> {
+export async function startSampleApp({
+  simulator,
+  cookie,
+}: {
+  simulator: boolean;
+  cookie?: string;
+}): Promise<RunningSampleApp> {
   const database = await createTestDatabase();
   const fake = await FakeSsmsPlatform.start();
-  const env = simulator
+  const env: NodeJS.ProcessEnv = simulator
     ? { DATABASE_URL: database.url }
     : { DATABASE_URL: database.url, SSMS_API_KEY: fake.apiKey, SSMS_API_URL: fake.url };
+  if (cookie !== undefined) env.PHONE_CALL_JWT_COOKIE = cookie;
   const config = loadSampleConfig(env);
   let app: INestApplication | undefined;
   let document: OpenAPIObject;

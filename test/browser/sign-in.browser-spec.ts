@@ -82,6 +82,10 @@ describe('the sign-in page, in Chromium', () => {
     await page.getByRole('heading', { name: 'Your number is verified' }).waitFor();
     expect(await page.locator('#verified-phone').textContent()).toBe('+79670311122');
     expect(await page.getByRole('status').textContent()).toBe('Signed in.');
+    // Without PHONE_CALL_JWT_COOKIE the page sends the token itself, and no cookie is set.
+    expect(await page.locator('#cookie-note').isHidden()).toBe(true);
+    expect(await context!.cookies()).toEqual([]);
+    expect((await page.request.post(`${sample.baseUrl}/sign-out`)).status()).toBe(404); // cookie mode only
     await page.screenshot({ path: join(SCREENSHOTS, 'desktop-verified.png') });
   });
 
@@ -192,5 +196,110 @@ describe('the sign-in page, in Chromium', () => {
       context = undefined;
       await real.close();
     }
+  });
+});
+
+describe('the sign-in page in cookie mode (PHONE_CALL_JWT_COOKIE), in Chromium', () => {
+  const COOKIE = 'phone_call_token';
+  let sample: RunningSampleApp;
+  let browser: Browser;
+  let context: BrowserContext | undefined;
+
+  beforeAll(async () => {
+    await mkdir(SCREENSHOTS, { recursive: true });
+    browser = await launchChromium();
+    sample = await startSampleApp({ simulator: true, cookie: COOKIE });
+  });
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await sample?.close();
+  });
+
+  interface SignedIn {
+    page: Page;
+    /** The headers of every request the page made to /me (all of them, the cookie included). */
+    meRequests: Promise<Record<string, string>>[];
+    /** The Set-Cookie header of every 200 from the token route. */
+    tokenCookies: Promise<string | null>[];
+  }
+
+  /** Opens the page, starts a verification and places the call through the simulator panel. */
+  async function signIn(phone: string): Promise<SignedIn> {
+    context = await browser.newContext({ viewport: DESKTOP });
+    const page = await context.newPage();
+    const meRequests: SignedIn['meRequests'] = [];
+    const tokenCookies: SignedIn['tokenCookies'] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/me') meRequests.push(request.allHeaders());
+    });
+    page.on('response', (response) => {
+      if (response.url().endsWith('/token') && response.status() === 200) {
+        tokenCookies.push(response.headerValue('set-cookie'));
+      }
+    });
+    await page.goto(`${sample.baseUrl}/`);
+    await page.locator('body[data-ready="true"]').waitFor();
+    await page.getByLabel('Your phone number').fill(phone);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Call this number' }).waitFor();
+    await page.getByRole('button', { name: 'Place the call' }).click();
+    await page.getByRole('heading', { name: 'Your number is verified' }).waitFor();
+    return { page, meRequests, tokenCookies };
+  }
+
+  it('signs in with an HttpOnly, Secure, SameSite=Lax cookie that the page never reads or sends itself', async () => {
+    const { page, meRequests, tokenCookies } = await signIn('+7 967 031-11-22');
+    expect(await page.locator('#verified-phone').textContent()).toBe('+79670311122');
+    expect(await page.getByRole('status').textContent()).toBe('Signed in.');
+    expect(await page.locator('#cookie-note').textContent()).toMatch(/^Signed in with an HttpOnly cookie/);
+    expect(await page.locator('#cookie-note').isVisible()).toBe(true);
+
+    // Chromium kept the Secure cookie on http://127.0.0.1 (a potentially trustworthy origin).
+    const cookies = await context!.cookies();
+    expect(cookies).toHaveLength(1);
+    const [cookie] = cookies;
+    expect(cookie).toMatchObject({
+      name: COOKIE,
+      domain: '127.0.0.1',
+      path: '/',
+      httpOnly: true,
+      secure: true,
+      sameSite: 'Lax',
+    });
+    expect(cookie.value).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    // Max-Age=900: the cookie lives as long as the token.
+    expect(cookie.expires - Date.now() / 1000).toBeGreaterThan(890);
+    expect(cookie.expires - Date.now() / 1000).toBeLessThanOrEqual(900);
+    expect(await Promise.all(tokenCookies)).toEqual([
+      `${COOKIE}=${cookie.value}; Max-Age=900; Path=/; HttpOnly; Secure; SameSite=Lax`,
+    ]);
+
+    // HttpOnly: the page's script cannot see it.
+    const visible = await page.evaluate<string>('document.cookie'); // the test's lib has no DOM types
+    expect(visible).not.toContain(cookie.value);
+    expect(visible).not.toContain(COOKIE);
+
+    // /me was asked once, with the cookie and without an Authorization header.
+    const sent = await Promise.all(meRequests);
+    expect(sent).toHaveLength(1);
+    expect(sent[0].authorization).toBeUndefined();
+    expect(sent[0].cookie).toBe(`${COOKIE}=${cookie.value}`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'desktop-cookie.png') });
+  });
+
+  it('signs out: the server expires the cookie, and /me no longer answers', async () => {
+    const { page } = await signIn('+7 903 555-01-10');
+    // page.request shares the browser context's cookies.
+    expect((await page.request.get(`${sample.baseUrl}/me`)).status()).toBe(200);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in with your phone' }).waitFor();
+    expect(await page.getByRole('status').textContent()).toBe('Signed out.');
+    expect(await context!.cookies()).toEqual([]);
+    expect((await page.request.get(`${sample.baseUrl}/me`)).status()).toBe(401);
   });
 });

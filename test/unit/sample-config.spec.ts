@@ -44,6 +44,28 @@ describe('the sample app settings', () => {
     });
   });
 
+  describe('PHONE_CALL_JWT_COOKIE', () => {
+    it('is off unless set', () => {
+      expect(loadSampleConfig({}).jwtCookie).toBeUndefined();
+      expect(loadSampleConfig({ PHONE_CALL_JWT_COOKIE: '' }).jwtCookie).toBeUndefined();
+    });
+
+    it('takes a cookie name as is', () => {
+      expect(loadSampleConfig({ PHONE_CALL_JWT_COOKIE: 'phone_call_token' }).jwtCookie).toBe('phone_call_token');
+      expect(loadSampleConfig({ PHONE_CALL_JWT_COOKIE: '__Host-token' }).jwtCookie).toBe('__Host-token');
+      expect(loadSampleConfig({ PHONE_CALL_JWT_COOKIE: 'a'.repeat(64) }).jwtCookie).toBe('a'.repeat(64));
+    });
+
+    it.each(['my token', 'token;', 'a=b', ' token', 'токен', 'a'.repeat(65)])(
+      'names the variable for something that is not a cookie name: %j',
+      (value) => {
+        expect(() => loadSampleConfig({ PHONE_CALL_JWT_COOKIE: value })).toThrow(
+          `PHONE_CALL_JWT_COOKIE must be a cookie name of 1 to 64 letters, digits or !#$%&'*+-.^_\`|~ (e.g. phone_call_token), got "${value}".`,
+        );
+      },
+    );
+  });
+
   it('reads both next to the other settings', () => {
     const config = loadSampleConfig({ HTTP_ADAPTER: 'fastify', LOG_LEVEL: 'debug', PORT: '8080' });
     expect(config).toMatchObject({ httpAdapter: 'fastify', port: 8080 });
