@@ -12,6 +12,8 @@ import { VerificationController } from './verification/verification.controller.j
 import { VerificationService } from './verification/verification.service.js';
 import { PurgeService } from './database/purge.service.js';
 import { RateLimitService } from './rate-limit/rate-limit.service.js';
+import { GlobalBudgetIndicator } from './rate-limit/global-budget.indicator.js';
+import { DatabaseTimeoutsService } from './database/database-timeouts.service.js';
 import { VerificationListenerService } from './realtime/verification-listener.service.js';
 import { VerificationWaitersService } from './realtime/verification-waiters.service.js';
 
@@ -50,10 +52,12 @@ import { VerificationWaitersService } from './realtime/verification-waiters.serv
     PhoneCallAuthGuard,
     CallbackSecretGuard,
     RateLimitService,
+    GlobalBudgetIndicator,
+    DatabaseTimeoutsService,
     PurgeService,
     VerificationWaitersService,
     VerificationListenerService,
   ],
-  exports: [VerificationService, TokenService, PhoneCallAuthGuard, PurgeService],
+  exports: [VerificationService, TokenService, PhoneCallAuthGuard, PurgeService, GlobalBudgetIndicator],
 })
 export class PhoneCallAuthModule extends ConfigurableModuleClass {}

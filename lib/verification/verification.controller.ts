@@ -21,6 +21,7 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 import { VerificationSecretGuard } from './verification-secret.guard.js';
+import { StartOriginGuard } from './start-origin.guard.js';
 import { IssuedToken } from '../auth/token.service.js';
 import { readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.strategy.js';
 import { RetryAfterFilter } from '../rate-limit/retry-after.filter.js';
@@ -57,6 +58,7 @@ export class VerificationController {
   /** Starts a verification: **201** with the number to call and the secret (shown only here). */
   @Post()
   @Header('Cache-Control', 'no-store')
+  @UseGuards(StartOriginGuard)
   @StartDocs()
   start(@Body() body: StartVerificationDto, @Ip() ip: string): Promise<StartedVerification> {
     return this.verifications.start(body.phone, { ip });

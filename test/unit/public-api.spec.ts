@@ -9,6 +9,7 @@ import * as testing from 'nestjs-phone-call-auth/testing';
 const VALUES = [
   'DatabaseConnectionError',
   'DatabaseUnavailableFilter',
+  'GlobalBudgetIndicator',
   'PHONE_CALL_AUTH_DEFAULTS',
   'PHONE_CALL_AUTH_ENTITIES',
   'PHONE_CALL_AUTH_MIGRATIONS',
@@ -35,6 +36,9 @@ const TYPES = [
   'CallAssignment',
   'CallRequest',
   'E164',
+  'GlobalBudgetMode',
+  'GlobalBudgetRule',
+  'GlobalBudgetStatus',
   'InboundCallOutcome',
   'InboundCallReport',
   'InboundCallRequest',
