@@ -117,7 +117,7 @@ export async function bootTestApp(config: TestAppOptions): Promise<TestApp> {
     callbackSecret: TEST_CALLBACK_SECRET,
     jwt: { secret: TEST_JWT_SECRET },
     // Off unless a test is about them: most tests start many verifications from 127.0.0.1.
-    rateLimits: { perPhone: false, perIp: false, global: false },
+    rateLimits: { perPhone: false, perIp: false, perSubnet: false, global: false },
     ...config.options,
   });
 
