@@ -158,10 +158,10 @@ export class VerificationService {
     const { provider } = this.options;
     if (error instanceof HttpException && ![502, 504].includes(error.getStatus())) return error;
     if (error instanceof TelephonyPlatformException || error instanceof TelephonyTimeoutException) {
-      const code = error instanceof TelephonyPlatformException && error.platformCode;
+      const code = error instanceof TelephonyPlatformException ? error.platformCode : undefined;
       this.logger.warn(
         `${provider.name} could not start a verification for ${maskPhone(phone)}: ${maskNumbers(error.detail)}` +
-          (code ? ` (platform code ${JSON.stringify(code)})` : ''),
+          (code && !error.detail.includes(code) ? ` (platform code ${JSON.stringify(code)})` : ''),
       );
     } else if (!(error instanceof HttpException)) {
       this.logger.error(
