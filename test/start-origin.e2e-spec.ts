@@ -25,12 +25,17 @@ beforeAll(async () => {
 async function rawStart(app: TestApp, body: string | Uint8Array, headers: Record<string, string>) {
   const response = await fetch(`${app.baseUrl}${PREFIX}/verifications`, { method: 'POST', headers, body });
   const text = await response.text();
-  return { status: response.status, body: JSON.parse(text) as { message: string } };
+  return { status: response.status, body: JSON.parse(text) as { statusCode: number; message: string } };
 }
 
 const json = (phone: string) => JSON.stringify({ phone });
-const countFor = (phone: string) =>
-  verificationHelpers({ ...t, databaseUrl: db.url } as never).countVerifications(phone);
+/** Verifications stored for a phone (E.164). */
+async function countFor(phone: string): Promise<number> {
+  const [row] = await t.dataSource.query(`SELECT count(*)::int AS n FROM ${VERIFICATION_TABLE} WHERE phone = $1`, [
+    phone,
+  ]);
+  return row.n;
+}
 
 describe('JSON only', () => {
   it.each([
