@@ -17,7 +17,7 @@ let proxied: TestApp;
 beforeAll(async () => {
   const boot = async (options: UseTestAppOptions = {}) => db.boot(await db.startPlatform(), options);
   t = await boot();
-  allowing = await boot({ options: { allowedOrigins: ['https://app.example.com'] } });
+  allowing = await boot({ options: { allowedOrigins: ['https://app.example.com'], siteName: 'example.com' } });
   proxied = await boot({ trustProxy: true });
 });
 
@@ -131,5 +131,17 @@ describe('same origin only, unless allowed', () => {
     const forwarded = { 'x-forwarded-host': 'public.example.com', 'x-forwarded-proto': 'https' };
     expect((await post(proxied, { ...forwarded, origin: 'https://public.example.com' })).status).toBe(201);
     expect((await post(proxied, { ...forwarded, origin: 'https://evil.example' })).status).toBe(403);
+  });
+});
+
+describe('the start message', () => {
+  it('tells the person to call only if they started the sign-in, on the site named by siteName', async () => {
+    const plain = await t.request('POST', `${PREFIX}/verifications`, { phone: '+7 967 031-11-22' });
+    expect(plain.body.message).toBe(
+      `Call ${plain.body.callToDisplay} from +7 967 031 11 22 within 120 seconds. The call is free: wait for the busy ` +
+        'signal, then hang up (or the call ends by itself). Call only if you started this sign-in yourself.',
+    );
+    const named = await allowing.request('POST', `${PREFIX}/verifications`, { phone: nextPhone() });
+    expect(named.body.message).toMatch(/ Call only if you started signing in on example\.com\.$/);
   });
 });

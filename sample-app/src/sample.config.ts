@@ -66,9 +66,10 @@ function rateLimit(name: string, value: string | undefined): RateLimitRule | fal
 /** The global budget: PHONE_CALL_LIMIT_GLOBAL's rule (or the module's) with PHONE_CALL_LIMIT_GLOBAL_MODE's mode. */
 function globalBudget(env: NodeJS.ProcessEnv): GlobalBudgetRule | false | undefined {
   const rule = rateLimit('PHONE_CALL_LIMIT_GLOBAL', env.PHONE_CALL_LIMIT_GLOBAL);
-  const modes: readonly (GlobalBudgetMode | '')[] = ['', 'alarm', 'wall'];
-  const mode = oneOf('PHONE_CALL_LIMIT_GLOBAL_MODE', env.PHONE_CALL_LIMIT_GLOBAL_MODE, modes, '');
-  if (!mode || rule === false) return rule;
+  const value = env.PHONE_CALL_LIMIT_GLOBAL_MODE;
+  if (!value?.trim() || rule === false) return rule;
+  const modes: readonly GlobalBudgetMode[] = ['alarm', 'wall'];
+  const mode = oneOf('PHONE_CALL_LIMIT_GLOBAL_MODE', value, modes, PHONE_CALL_AUTH_DEFAULTS.rateLimits.global.mode);
   return { ...(rule ?? PHONE_CALL_AUTH_DEFAULTS.rateLimits.global), mode };
 }
 
