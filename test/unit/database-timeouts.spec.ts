@@ -1,6 +1,9 @@
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import type { DataSourceOptions } from 'typeorm';
 import { closeConnectionsOnQueryTimeout, missingDatabaseTimeouts } from '../../lib/database/database-timeouts.js';
+import { DatabaseTimeoutsService } from '../../lib/database/database-timeouts.service.js';
 import { pgClientConfig } from '../../lib/database/pg-client-config.js';
 
 const postgres = (extra?: Record<string, unknown>, more: Partial<DataSourceOptions> = {}) =>
@@ -99,5 +102,33 @@ describe('closeConnectionsOnQueryTimeout', () => {
   it('ignores a driver without pools', () => {
     expect(() => closeConnectionsOnQueryTimeout(undefined)).not.toThrow();
     expect(() => closeConnectionsOnQueryTimeout({ master: {} })).not.toThrow();
+  });
+});
+
+describe('DatabaseTimeoutsService (at startup)', () => {
+  let warnings: string[];
+  beforeEach(() => {
+    warnings = [];
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => {
+      warnings.push(String(message));
+    });
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('warns, with the advice, when the data source sets no timeouts, and guards its pool', () => {
+    const pool = new EventEmitter();
+    new DatabaseTimeoutsService({ options: postgres(), driver: { master: pool } } as never).onModuleInit();
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^The TypeORM data source sets no connectionTimeoutMillis, statement_timeout, query_timeout: .* extra: \{connectionTimeoutMillis: 2000, statement_timeout: 2000, query_timeout: 2500\}/,
+      ),
+    ]);
+    expect(pool.listenerCount('acquire')).toBe(1);
+  });
+
+  it('is quiet when they are set', () => {
+    const extra = { connectionTimeoutMillis: 2000, statement_timeout: 2000, query_timeout: 2500 };
+    new DatabaseTimeoutsService({ options: postgres(extra), driver: {} } as never).onModuleInit();
+    expect(warnings).toEqual([]);
   });
 });
