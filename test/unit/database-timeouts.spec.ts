@@ -1,10 +1,12 @@
-import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import type { DataSourceOptions } from 'typeorm';
 import { closeConnectionsOnQueryTimeout, missingDatabaseTimeouts } from '../../lib/database/database-timeouts.js';
 import { DatabaseTimeoutsService } from '../../lib/database/database-timeouts.service.js';
 import { pgClientConfig } from '../../lib/database/pg-client-config.js';
+
+/** Jest's object in ESM mode (as test/openapi-optional.e2e-spec.ts reads it): spies. */
+const jest = (import.meta as unknown as { jest: typeof import('@jest/globals').jest }).jest;
 
 const postgres = (extra?: Record<string, unknown>, more: Partial<DataSourceOptions> = {}) =>
   ({ type: 'postgres', url: 'postgres://u:p@db:5432/app', extra, ...more }) as DataSourceOptions;
