@@ -12,6 +12,8 @@ export {
   type PhoneCallAuthExtras,
 } from './phone-call-auth.module-definition.js';
 export type {
+  GlobalBudgetMode,
+  GlobalBudgetRule,
   PhoneCallAuthJwtAlgorithm,
   PhoneCallAuthJwtKey,
   PhoneCallAuthJwtOptions,
@@ -61,6 +63,8 @@ export { VERIFICATION_SECRET_HEADER } from './verification/verification-secret.s
 export type { VerificationStatus } from './database/entities/verification.entity.js';
 export type { InboundCallOutcome } from './database/entities/inbound-call.entity.js';
 export { TooManyVerificationsException } from './rate-limit/too-many-verifications.exception.js';
+export { GlobalBudgetIndicator } from './rate-limit/global-budget.indicator.js';
+export type { GlobalBudgetStatus } from './rate-limit/rate-limit.service.js';
 
 // Telephony platforms
 export type {

@@ -12,6 +12,8 @@ import { ConfigurableModuleClass } from './phone-call-auth.module-definition.js'
 import { ClientBudgetService } from './rate-limit/client-budget.service.js';
 import { RateLimitService } from './rate-limit/rate-limit.service.js';
 import { AdmissionService } from './database/admission.service.js';
+import { GlobalBudgetIndicator } from './rate-limit/global-budget.indicator.js';
+import { DatabaseTimeoutsService } from './database/database-timeouts.service.js';
 import { VerificationListenerService } from './realtime/verification-listener.service.js';
 import { VerificationWaitersService } from './realtime/verification-waiters.service.js';
 import { VerificationSecretStrategy } from './verification/verification-secret.strategy.js';
@@ -54,12 +56,14 @@ import { VerificationService } from './verification/verification.service.js';
     RateLimitService,
     ClientBudgetService,
     AdmissionService,
+    GlobalBudgetIndicator,
+    DatabaseTimeoutsService,
     PurgeService,
     SchemaCheckService,
     VerificationWaitersService,
     VerificationListenerService,
   ],
-  exports: [VerificationService, TokenService, PhoneCallAuthGuard, PurgeService],
+  exports: [VerificationService, TokenService, PhoneCallAuthGuard, PurgeService, GlobalBudgetIndicator],
 })
 export class PhoneCallAuthModule extends ConfigurableModuleClass {
   /**

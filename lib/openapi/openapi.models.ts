@@ -96,9 +96,6 @@ export class ErrorResponse {
   })
   message!: string | string[];
 
-  @OpenApiProperty({ type: 'string', description: "502 only: the platform's error code.", required: false })
-  platformCode?: string;
-
   @OpenApiProperty({ type: 'integer', description: '429 only: seconds to wait, as in `Retry-After`.', required: false })
   retryAfter?: number;
 }

@@ -18,9 +18,19 @@ export const PHONE_CALL_AUTH_DEFAULTS = {
   rateLimits: {
     perPhone: { limit: 3, windowSeconds: 600 },
     perIp: { limit: 10, windowSeconds: 600 },
-    global: { limit: 100, windowSeconds: 60 },
+    /** Per IPv4 /24 and IPv6 /48: three addresses' worth, so a carrier NAT's neighbours still get through. */
+    perSubnet: { limit: 30, windowSeconds: 600 },
+    /** An alarm, not a wall: the platform bills only delivered calls. */
+    global: { limit: 100, windowSeconds: 60, mode: 'alarm' },
   },
-  phonePolicy: { mobileOnly: false },
+  /** Numbers that place ordinary calls, of a country: no premium-rate, toll-free, VoIP, satellite... */
+  phonePolicy: {
+    numberTypes: ['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE'],
+    nonGeographic: false,
+    mobileOnly: false,
+  },
+  /** Origins, besides the app's own, whose pages may start verifications. */
+  allowedOrigins: [],
   /** Retention of finished verifications and call records, and how often the purge runs. */
   purge: { retentionSeconds: 86400, intervalSeconds: 600 },
   /** Requests that may wait at once on an instance (long-polls, event streams). */

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { CountryCode, isSupportedCountry } from 'libphonenumber-js/max';
+import { CountryCode, isSupportedCountry, type PhoneNumberType } from 'libphonenumber-js/max';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { configSeconds, MAX_LIFETIME_SECONDS } from './option-checks.js';
 import { PhoneCallAuthConfigError } from './phone-call-auth-config.error.js';
@@ -8,6 +8,9 @@ import type {
   PhoneCallAuthAdmissionOptions,
   PhoneCallAuthClientBudgets,
   PhoneCallAuthOptions,
+  GlobalBudgetMode,
+  GlobalBudgetRule,
+  PhoneCallAuthPhonePolicy,
   RateLimitRule,
 } from './phone-call-auth-options.interface.js';
 import { PHONE_CALL_AUTH_DEFAULTS as DEFAULTS } from './phone-call-auth.defaults.js';
@@ -28,6 +31,92 @@ function rateLimitRule(name: string, rule: RateLimitRule | false | undefined, fa
     limit: resolved.limit,
     windowSeconds: configSeconds(`rateLimits.${name}.windowSeconds`, resolved.windowSeconds, 0, 86400),
   };
+}
+
+const GLOBAL_BUDGET_MODES: readonly GlobalBudgetMode[] = ['alarm', 'wall'];
+
+function globalBudget(rule: GlobalBudgetRule | false | undefined) {
+  const resolved = rateLimitRule('global', rule, DEFAULTS.rateLimits.global);
+  if (!resolved) return false;
+  const mode: GlobalBudgetMode = (rule ? rule.mode : undefined) ?? DEFAULTS.rateLimits.global.mode;
+  if (!GLOBAL_BUDGET_MODES.includes(mode)) {
+    throw new PhoneCallAuthConfigError(
+      `rateLimits.global.mode must be 'alarm' (log and report, starts go on) or 'wall' (429 once spent), got "${String(mode)}".`,
+    );
+  }
+  return { ...resolved, mode };
+}
+
+/** Every type libphonenumber-js can give a number. */
+const NUMBER_TYPES: readonly PhoneNumberType[] = [
+  'MOBILE',
+  'FIXED_LINE',
+  'FIXED_LINE_OR_MOBILE',
+  'PREMIUM_RATE',
+  'TOLL_FREE',
+  'SHARED_COST',
+  'VOIP',
+  'PERSONAL_NUMBER',
+  'PAGER',
+  'UAN',
+  'VOICEMAIL',
+];
+
+function phonePolicy(policy: PhoneCallAuthPhonePolicy = {}) {
+  const numberTypes = policy.numberTypes ?? DEFAULTS.phonePolicy.numberTypes;
+  if (
+    numberTypes !== 'any' &&
+    (!Array.isArray(numberTypes) || numberTypes.length === 0 || numberTypes.some((t) => !NUMBER_TYPES.includes(t)))
+  ) {
+    throw new PhoneCallAuthConfigError(
+      `phonePolicy.numberTypes must be 'any' or a non-empty list of ${NUMBER_TYPES.join(', ')}; got ${JSON.stringify(numberTypes)}.`,
+    );
+  }
+  for (const flag of ['nonGeographic', 'mobileOnly'] as const) {
+    if (policy[flag] !== undefined && typeof policy[flag] !== 'boolean') {
+      throw new PhoneCallAuthConfigError(`phonePolicy.${flag} must be true or false.`);
+    }
+  }
+  return {
+    numberTypes: numberTypes === 'any' ? undefined : [...numberTypes],
+    nonGeographic: policy.nonGeographic ?? DEFAULTS.phonePolicy.nonGeographic,
+    mobileOnly: policy.mobileOnly ?? DEFAULTS.phonePolicy.mobileOnly,
+    countries: policy.countries?.map((code) => country('phonePolicy.countries', code)),
+  };
+}
+
+function allowedOrigins(entries: string[] = [...DEFAULTS.allowedOrigins]): ReadonlySet<string> {
+  if (!Array.isArray(entries)) {
+    throw new PhoneCallAuthConfigError(
+      "allowedOrigins must be an array of origins such as ['https://www.example.com'].",
+    );
+  }
+  return new Set(
+    entries.map((entry) => {
+      let origin: string | undefined;
+      try {
+        origin = new URL(String(entry)).origin;
+      } catch {
+        origin = undefined;
+      }
+      if (!origin || origin === 'null' || origin !== String(entry).toLowerCase()) {
+        throw new PhoneCallAuthConfigError(
+          `allowedOrigins entry "${String(entry)}" is not an origin: write scheme://host[:port] with no path or trailing slash, e.g. https://www.example.com.`,
+        );
+      }
+      return origin;
+    }),
+  );
+}
+
+function siteName(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  if (typeof name !== 'string' || !/^[^\p{Cc}]{1,100}$/u.test(name) || name.trim() !== name) {
+    throw new PhoneCallAuthConfigError(
+      "siteName must be the site's name as people know it, 1 to 100 characters on one line, e.g. 'example.com'.",
+    );
+  }
+  return name;
 }
 
 function blockList(entries: string[]): BlockList {
@@ -176,12 +265,12 @@ export function resolvePhoneCallAuthOptions(options: PhoneCallAuthOptions): Reso
     rateLimits: {
       perPhone: rateLimitRule('perPhone', options.rateLimits?.perPhone, DEFAULTS.rateLimits.perPhone),
       perIp: rateLimitRule('perIp', options.rateLimits?.perIp, DEFAULTS.rateLimits.perIp),
-      global: rateLimitRule('global', options.rateLimits?.global, DEFAULTS.rateLimits.global),
+      perSubnet: rateLimitRule('perSubnet', options.rateLimits?.perSubnet, DEFAULTS.rateLimits.perSubnet),
+      global: globalBudget(options.rateLimits?.global),
     },
-    phonePolicy: {
-      mobileOnly: options.phonePolicy?.mobileOnly ?? DEFAULTS.phonePolicy.mobileOnly,
-      countries: options.phonePolicy?.countries?.map((code) => country('phonePolicy.countries', code)),
-    },
+    phonePolicy: phonePolicy(options.phonePolicy),
+    allowedOrigins: allowedOrigins(options.allowedOrigins),
+    siteName: siteName(options.siteName),
     callbackAllowlist: options.callbackAllowlist && blockList(options.callbackAllowlist),
     purge:
       options.purge === false

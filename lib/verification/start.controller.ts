@@ -1,6 +1,7 @@
-import { Body, Controller, Header, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Header, Ip, Post, UseGuards } from '@nestjs/common';
 import { OpenApiTags } from '../openapi/openapi.decorators.js';
 import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
+import { StartOriginGuard } from './start-origin.guard.js';
 import { StartDocs } from './verification.docs.js';
 import { StartVerificationDto } from './verification.dto.js';
 import { StartedVerification, VerificationService } from './verification.service.js';
@@ -15,6 +16,7 @@ export class StartController {
   /** Starts a verification: **201** with the number to call and the secret (shown only here). */
   @Post()
   @Header('Cache-Control', 'no-store')
+  @UseGuards(StartOriginGuard)
   @StartDocs()
   start(@Body() body: StartVerificationDto, @Ip() ip: string): Promise<StartedVerification> {
     return this.verifications.start(body.phone, { ip });

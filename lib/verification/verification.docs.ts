@@ -42,17 +42,25 @@ export const StartDocs = (): MethodDecorator =>
     OpenApiResponse(201, 'Started: call `callTo` from `phone` before `expiresAt`.', {
       type: StartedVerificationResponse,
     }),
-    OpenApiResponse(400, '`phone` is missing, too long or not a valid number; unknown fields.', {
+    OpenApiResponse(
+      400,
+      '`phone` is missing, too long, not a valid number, or of a kind the phone policy refuses; unknown fields.',
+      { type: ErrorResponse },
+    ),
+    OpenApiResponse(403, "A browser request from another site's page (not in `allowedOrigins`).", {
       type: ErrorResponse,
     }),
+    OpenApiResponse(415, 'The body is not JSON (`Content-Type: application/json`).', { type: ErrorResponse }),
     OpenApiResponse(429, 'Too many verifications: wait `Retry-After` seconds.', {
       type: ErrorResponse,
       headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } },
     }),
-    OpenApiResponse(502, 'The platform refused or answered something else. Nothing is stored.', {
+    OpenApiResponse(502, 'The platform is unavailable (it refused, or answered something else). Nothing is stored.', {
       type: ErrorResponse,
     }),
-    OpenApiResponse(504, 'The platform did not answer in time. Nothing is stored.', { type: ErrorResponse }),
+    OpenApiResponse(504, 'The platform is unavailable (it did not answer in time). Nothing is stored.', {
+      type: ErrorResponse,
+    }),
   );
 
 /** OpenAPI description of `POST /verifications/:id/token`. */

@@ -8,17 +8,19 @@ import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phon
 import type { VerificationCandidate } from '../options/phone-call-auth-options.interface.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import { type E164, maskNumbers, maskPhone, parsePhone, parsePlatformPhone } from '../phone/phone-number.js';
-import { RateLimitService } from '../rate-limit/rate-limit.service.js';
+import { phonePolicyRefusal } from '../phone/phone-policy.js';
+import { RateLimitService, type StartAllowance } from '../rate-limit/rate-limit.service.js';
 import type { PhoneNumber } from 'libphonenumber-js/max';
 import { AdmissionService } from '../database/admission.service.js';
 import { queryRows, type Statement } from '../database/query-rows.js';
 import { runHook } from '../options/run-hook.js';
-import { TelephonyPlatformException } from '../providers/telephony.exceptions.js';
-import type { InboundCallReport } from '../providers/telephony-provider.interface.js';
+import { TelephonyPlatformException, TelephonyTimeoutException } from '../providers/telephony.exceptions.js';
+import type { CallAssignment, InboundCallReport } from '../providers/telephony-provider.interface.js';
 import type { InboundCallOutcome } from '../database/entities/inbound-call.entity.js';
 import type { VerificationStatus } from '../database/entities/verification.entity.js';
 import * as sql from './verification.sql.js';
 import type { InboundCallRecord } from './verification.sql.js';
+import { startMessage } from './verification.wording.js';
 
 /** What `start` returns; `secret` appears here only and is never stored. */
 export interface StartedVerification {
@@ -101,8 +103,9 @@ export class VerificationService {
 
   /**
    * Asks the platform to wait for a call from `phone` and records a pending verification.
-   * The platform is asked first: when it fails, nothing is written.
-   * @throws BadRequestException for a number that is not valid
+   * The platform is asked first: when it fails, nothing is written and the start is given back to
+   * the rate limits.
+   * @throws BadRequestException for a number that is not valid, or that `phonePolicy` refuses
    * @throws TelephonyPlatformException (502) or TelephonyTimeoutException (504) when the platform fails
    */
   async start(phoneInput: string, context: StartContext = {}): Promise<StartedVerification> {
@@ -113,22 +116,19 @@ export class VerificationService {
         `phone is not a valid phone number: write digits, in international form, e.g. +7 967 031-11-22 (numbers without a country code are read as ${defaultCountry}).`,
       );
     }
-    this.checkPolicy(phone);
-    await this.admission.run('priority', () => this.rateLimits.consume(phone.number, context.ip));
-    const assignment = await provider.requestCall({ phone: phone.number, windowSeconds }).catch((error: unknown) => {
-      if (error instanceof HttpException) throw error;
-      // A provider that throws something else is still the platform's failure, not the client's.
-      this.logger.error(
-        `${provider.name}.requestCall failed for ${maskPhone(phone.number)}: ${maskNumbers(String((error as Error)?.message))}`,
-      );
-      throw new TelephonyPlatformException(provider.name, 'its adapter failed unexpectedly');
-    });
-    const callTo = parsePlatformPhone(assignment.callTo, defaultCountry);
-    if (!callTo) {
-      throw new TelephonyPlatformException(
-        provider.name,
-        'it handed out a number to call that is not a valid phone number',
-      );
+    const refusal = phonePolicyRefusal(phone, this.options.phonePolicy);
+    if (refusal) throw new BadRequestException(refusal);
+    const allowance = await this.admission.run('priority', () => this.rateLimits.consume(phone.number, context.ip));
+    let callTo: PhoneNumber | undefined;
+    let assignment: CallAssignment;
+    try {
+      assignment = await provider.requestCall({ phone: phone.number, windowSeconds });
+      callTo = parsePlatformPhone(assignment.callTo, defaultCountry);
+      if (!callTo) {
+        throw new TelephonyPlatformException(provider.name, 'it handed out a number to call that is not valid');
+      }
+    } catch (error) {
+      throw await this.platformFailed(error, phone.number, allowance);
     }
     const secret = randomBytes(32).toString('base64url');
     const row = await this.insertVerification({
@@ -148,10 +148,41 @@ export class VerificationService {
       callToDisplay,
       expiresAt: row.expiresAt,
       expiresIn: Math.max(0, Math.round((row.expiresAt.getTime() - row.now.getTime()) / 1000)),
-      message:
-        `Call ${callToDisplay} from ${phone.formatInternational()} within ${windowSeconds} seconds. ` +
-        'The call is free: wait for the busy signal, then hang up (or the call ends by itself).',
+      message: startMessage({
+        callTo: callToDisplay,
+        phone: phone.formatInternational(),
+        windowSeconds,
+        siteName: this.options.siteName,
+      }),
     };
+  }
+
+  /**
+   * What a start answers when the platform failed: the platform's own error (502, 504) in plain
+   * words, its details logged with numbers masked, and the start given back to the rate limits. A
+   * provider that throws something else is still the platform's failure, not the client's.
+   */
+  private async platformFailed(error: unknown, phone: E164, allowance: StartAllowance): Promise<unknown> {
+    const { provider } = this.options;
+    if (error instanceof HttpException && ![502, 504].includes(error.getStatus())) return error;
+    if (error instanceof TelephonyPlatformException || error instanceof TelephonyTimeoutException) {
+      const code = error instanceof TelephonyPlatformException ? error.platformCode : undefined;
+      this.logger.warn(
+        `${provider.name} could not start a verification for ${maskPhone(phone)}: ${maskNumbers(error.detail)}` +
+          (code && !error.detail.includes(code) ? ` (platform code ${JSON.stringify(code)})` : ''),
+      );
+    } else if (!(error instanceof HttpException)) {
+      this.logger.error(
+        `${provider.name}.requestCall failed for ${maskPhone(phone)}: ${maskNumbers(String((error as Error)?.message))}`,
+      );
+      error = new TelephonyPlatformException(provider.name, 'its adapter failed unexpectedly');
+    }
+    await this.admission
+      .run('priority', () => this.rateLimits.refund(allowance))
+      .catch((refundError: unknown) => {
+        this.logger.warn(`Could not give a failed start back to the rate limits: ${(refundError as Error)?.message}`);
+      });
+    return error;
   }
 
   /**
@@ -307,17 +338,6 @@ export class VerificationService {
       sql.selectVerification({ id, redeemSeconds: this.options.redeemSeconds }),
     );
     return row;
-  }
-
-  /** Rejects numbers outside `phonePolicy` with a 400 that says which numbers are accepted. */
-  private checkPolicy(phone: PhoneNumber): void {
-    const { mobileOnly, countries } = this.options.phonePolicy;
-    if (mobileOnly && !['MOBILE', 'FIXED_LINE_OR_MOBILE'].includes(phone.getType() ?? '')) {
-      throw new BadRequestException('phone must be a mobile number: only mobile numbers can be verified here.');
-    }
-    if (countries && (!phone.country || !countries.includes(phone.country))) {
-      throw new BadRequestException(`phone must be a number of ${countries.join(', ')}.`);
-    }
   }
 
   /**

@@ -9,6 +9,7 @@ import * as testing from 'nestjs-phone-call-auth/testing';
 const VALUES = [
   'DatabaseConnectionError',
   'DatabaseUnavailableFilter',
+  'GlobalBudgetIndicator',
   'PHONE_CALL_AUTH_DEFAULTS',
   'PHONE_CALL_AUTH_ROUTE',
   'PHONE_CALL_AUTH_ENTITIES',
@@ -38,6 +39,9 @@ const TYPES = [
   'CallRequest',
   'ConsumeResult',
   'E164',
+  'GlobalBudgetMode',
+  'GlobalBudgetRule',
+  'GlobalBudgetStatus',
   'InboundCallOutcome',
   'InboundCallReport',
   'InboundCallRequest',

@@ -1,6 +1,5 @@
 import { PhoneCallAuthConfigError } from '../../options/phone-call-auth-config.error.js';
-import { Logger } from '@nestjs/common';
-import { maskNumbers, maskPhone, toDigits } from '../../phone/phone-number.js';
+import { toDigits } from '../../phone/phone-number.js';
 import { TelephonyPlatformException, TelephonyTimeoutException } from '../telephony.exceptions.js';
 import type {
   CallAssignment,
@@ -62,7 +61,6 @@ export const SSMS_DEFAULT_CALLBACK_PARAMS: SsmsCallbackParams = {
 export class SsmsProvider implements TelephonyProvider {
   readonly name = 'ssms';
   readonly windowLimits = { min: 60, max: 300 };
-  private readonly logger = new Logger(SsmsProvider.name);
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
   private readonly httpMethod: 'POST' | 'GET';
@@ -98,10 +96,10 @@ export class SsmsProvider implements TelephonyProvider {
       phone: toDigits(phone),
       call_protection: String(windowSeconds),
     });
-    const data = await this.send(params, phone);
+    const data = await this.send(params);
     const callTo = pickParam(data, ['call_to_number']);
     if (!callTo) {
-      throw new TelephonyPlatformException(this.name, 'its answer had no call_to_number');
+      throw new TelephonyPlatformException(this.name, 'its wait_call answer had no call_to_number');
     }
     return { callTo, waitId: pickParam(data, ['id_call']) };
   }
@@ -122,7 +120,12 @@ export class SsmsProvider implements TelephonyProvider {
     ];
   }
 
-  private async send(params: URLSearchParams, phone: string): Promise<Record<string, unknown>> {
+  /**
+   * Sends one API request. Failures are thrown as {@link TelephonyPlatformException} or
+   * {@link TelephonyTimeoutException} with the details for the log: the module logs them (numbers
+   * masked) and tells the client only that the platform is unavailable.
+   */
+  private async send(params: URLSearchParams): Promise<Record<string, unknown>> {
     const url = new URL(this.baseUrl);
     const signal = AbortSignal.timeout(this.timeoutMs);
     const init: RequestInit = { method: this.httpMethod, signal };
@@ -141,20 +144,13 @@ export class SsmsProvider implements TelephonyProvider {
       text = await response.text();
     } catch (error) {
       // The signal, not the error's class, says whether time ran out: fetch wraps the abort differently across Node versions.
-      if (signal.aborted) {
-        this.logger.warn(`wait_call for ${maskPhone(phone)} timed out after ${this.timeoutMs} ms`);
-        throw new TelephonyTimeoutException(this.name, this.timeoutMs);
-      }
+      if (signal.aborted) throw new TelephonyTimeoutException(this.name, this.timeoutMs);
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const reason = cause?.code ?? cause?.message ?? (error as Error).message;
-      this.logger.warn(`wait_call for ${maskPhone(phone)} failed: ${reason}`);
-      throw new TelephonyPlatformException(this.name, `could not reach ${url.origin} (${reason})`);
+      throw new TelephonyPlatformException(this.name, `wait_call could not reach ${url.origin} (${reason})`);
     }
     const result = readEnvelope(text, status, contentType);
-    if (!result.ok) {
-      this.logger.warn(`wait_call for ${maskPhone(phone)} refused: ${maskNumbers(result.detail)}`);
-      throw new TelephonyPlatformException(this.name, result.detail, result.code);
-    }
+    if (!result.ok) throw new TelephonyPlatformException(this.name, `wait_call refused: ${result.detail}`, result.code);
     return result.data;
   }
 }
