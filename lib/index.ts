@@ -20,6 +20,8 @@ export type {
   PhoneCallAuthPurgeOptions,
   PhoneCallAuthRateLimits,
   PhoneCallAuthRefreshTokenOptions,
+  PhoneCallAuthSmsLimits,
+  PhoneCallAuthSmsOptions,
   PhoneCallSubject,
   RateLimitRule,
   VerificationCandidate,
@@ -27,6 +29,16 @@ export type {
 } from './options/phone-call-auth-options.interface.js';
 export { PHONE_CALL_AUTH_DEFAULTS } from './options/phone-call-auth.defaults.js';
 export { PhoneCallAuthConfigError } from './options/phone-call-auth-config.error.js';
+
+// Languages and texts
+export {
+  fillTemplate,
+  PHONE_CALL_AUTH_MESSAGES,
+  type PhoneCallAuthLocale,
+  type PhoneCallAuthMessageOverrides,
+  type PhoneCallAuthMessages,
+} from './i18n/messages.js';
+export { matchAcceptLanguage } from './i18n/accept-language.js';
 
 // The host's data source
 export { PHONE_CALL_AUTH_ENTITIES } from './database/phone-call-auth.entities.js';
@@ -49,6 +61,7 @@ export {
 // The verification lifecycle, for apps that drive it from their own code
 export {
   type AuthenticatedVerification,
+  type CodeCheckResult,
   type ConsumeResult,
   type InboundCallResult,
   type RedeemResult,
@@ -58,7 +71,11 @@ export {
   VerificationService,
 } from './verification/verification.service.js';
 export { VERIFICATION_SECRET_HEADER } from './verification/verification-secret.strategy.js';
-export type { VerificationStatus } from './database/entities/verification.entity.js';
+export type {
+  VerificationChannel,
+  VerificationFailReason,
+  VerificationStatus,
+} from './database/entities/verification.entity.js';
 export type { InboundCallOutcome } from './database/entities/inbound-call.entity.js';
 export { TooManyVerificationsException } from './rate-limit/too-many-verifications.exception.js';
 
@@ -66,6 +83,8 @@ export { TooManyVerificationsException } from './rate-limit/too-many-verificatio
 export type {
   CallAssignment,
   CallRequest,
+  CodeDelivery,
+  CodeRequest,
   InboundCallReport,
   InboundCallRequest,
   TelephonyProvider,
