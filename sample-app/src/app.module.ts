@@ -47,6 +47,8 @@ export class AppModule {
             jwt: { secret: sample.jwtSecret, cookie: sample.jwtCookie },
             windowSeconds: sample.windowSeconds,
             rateLimits: sample.rateLimits,
+            channels: sample.channels,
+            defaultChannel: sample.channels[0],
           }),
           routePrefix: ROUTE_PREFIX,
         }),
