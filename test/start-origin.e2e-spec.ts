@@ -136,12 +136,15 @@ describe('same origin only, unless allowed', () => {
 
 describe('the start message', () => {
   it('tells the person to call only if they started the sign-in, on the site named by siteName', async () => {
-    const plain = await t.request('POST', `${PREFIX}/verifications`, { phone: '+7 967 031-11-22' });
+    const en = { 'accept-language': 'en' };
+    const plain = await t.request('POST', `${PREFIX}/verifications`, { phone: '+7 967 031-11-22' }, en);
     expect(plain.body.message).toBe(
       `Call ${plain.body.callToDisplay} from +7 967 031 11 22 within 120 seconds. The call is free: wait for the busy ` +
         'signal, then hang up (or the call ends by itself). Call only if you started this sign-in yourself.',
     );
-    const named = await allowing.request('POST', `${PREFIX}/verifications`, { phone: nextPhone() });
+    const named = await allowing.request('POST', `${PREFIX}/verifications`, { phone: nextPhone() }, en);
     expect(named.body.message).toMatch(/ Call only if you started signing in on example\.com\.$/);
+    const russian = await allowing.request('POST', `${PREFIX}/verifications`, { phone: nextPhone(), locale: 'ru' });
+    expect(russian.body.message).toMatch(/ Звоните, только если вы сами начали вход на example\.com\.$/);
   });
 });

@@ -1,5 +1,7 @@
 import type { CountryCode, PhoneNumberType } from 'libphonenumber-js/max';
 import type { JsonWebKey } from 'node:crypto';
+import type { VerificationChannel } from '../database/entities/verification.entity.js';
+import type { PhoneCallAuthLocale, PhoneCallAuthMessageOverrides } from '../i18n/messages.js';
 import type { E164 } from '../phone/phone-number.js';
 import type { InboundCallReport, TelephonyProvider } from '../providers/telephony-provider.interface.js';
 
@@ -69,6 +71,31 @@ export interface PhoneCallAuthRateLimits {
    * limits let through. @default PHONE_CALL_AUTH_DEFAULTS.rateLimits.global (100 per 60 s, mode 'alarm')
    */
   global?: GlobalBudgetRule | false;
+}
+
+/**
+ * Hard limits of SMS sends (channels `sms` and `call_or_sms`), kept in Postgres beside the start
+ * limits: SMS is billed per message sent, and SMS pumping (codes sent to numbers whose operator
+ * pays the attacker) is the classic fraud against SMS verification. Unlike the call limits, these
+ * count per phone whoever asks, and the global one refuses (429) once spent.
+ */
+export interface PhoneCallAuthSmsLimits {
+  /** SMS per phone number, from any client. @default PHONE_CALL_AUTH_DEFAULTS.smsLimits.perPhone (3 per 3600 s) */
+  perPhone?: RateLimitRule | false;
+  /** SMS per client address. @default PHONE_CALL_AUTH_DEFAULTS.smsLimits.perIp (5 per 3600 s) */
+  perIp?: RateLimitRule | false;
+  /** SMS across the whole app: the hard budget. @default PHONE_CALL_AUTH_DEFAULTS.smsLimits.global (100 per 3600 s) */
+  global?: RateLimitRule | false;
+}
+
+/** SMS codes (channels `sms` and `call_or_sms`). */
+export interface PhoneCallAuthSmsOptions {
+  /** Digits of a code, 4..8. @default PHONE_CALL_AUTH_DEFAULTS.sms.codeLength (6) */
+  codeLength?: number;
+  /** Wrong entries after which the verification fails (`too_many_attempts`), 1..10. @default PHONE_CALL_AUTH_DEFAULTS.sms.maxAttempts (5) */
+  maxAttempts?: number;
+  /** The SMS sender name (SSMS `sender_name`), as registered with the platform. @default the account's default */
+  senderName?: string;
 }
 
 /** A token bucket: at most `burst` requests at once, refilled at `perSecond` requests a second. */
@@ -185,6 +212,28 @@ export interface PhoneCallAuthOptions {
   beforeVerify?: (call: InboundCallReport, verification: VerificationCandidate) => boolean | Promise<boolean>;
   /** Rate limits of verification starts. */
   rateLimits?: PhoneCallAuthRateLimits;
+  /**
+   * The channels clients may ask for in `POST /verifications` (`channel`). Each must be served by the
+   * provider (`provider.channels`). @default PHONE_CALL_AUTH_DEFAULTS.channels (['call'])
+   */
+  channels?: VerificationChannel[];
+  /** The channel of a start that names none; one of `channels`. @default PHONE_CALL_AUTH_DEFAULTS.defaultChannel ('call') */
+  defaultChannel?: VerificationChannel;
+  /** SMS codes. @default PHONE_CALL_AUTH_DEFAULTS.sms */
+  sms?: PhoneCallAuthSmsOptions;
+  /** Hard limits of SMS sends, on top of `rateLimits`. @default PHONE_CALL_AUTH_DEFAULTS.smsLimits */
+  smsLimits?: PhoneCallAuthSmsLimits;
+  /**
+   * The language of the start `message` and the SMS when a request names none the module speaks
+   * (its `locale` field, else `Accept-Language`). @default PHONE_CALL_AUTH_DEFAULTS.defaultLocale ('ru')
+   */
+  defaultLocale?: PhoneCallAuthLocale;
+  /**
+   * Overrides of the texts, per locale, with `{code}`, `{callTo}`, `{phone}`, `{seconds}`, `{site}`.
+   * @example messages: { en: { smsText: '{code} is your Example code.' } }
+   * @default PHONE_CALL_AUTH_MESSAGES
+   */
+  messages?: PhoneCallAuthMessageOverrides;
   /** Which numbers may be verified. @default mobile and fixed-line numbers of a country (PHONE_CALL_AUTH_DEFAULTS.phonePolicy) */
   phonePolicy?: PhoneCallAuthPhonePolicy;
   /**

@@ -31,6 +31,22 @@ export const PHONE_CALL_AUTH_DEFAULTS = {
   },
   /** Origins, besides the app's own, whose pages may start verifications. */
   allowedOrigins: [],
+  /** The channels clients may ask for, and the one a start without `channel` gets. */
+  channels: ['call'],
+  defaultChannel: 'call',
+  /** The language of texts when the request names none the module speaks (no `locale`, no matching `Accept-Language`). */
+  defaultLocale: 'ru',
+  /** SMS codes: digits, and wrong entries before the verification fails. */
+  sms: { codeLength: 6, maxAttempts: 5 },
+  /**
+   * Hard limits of SMS sends (channels `sms` and `call_or_sms`), on top of `rateLimits`: per phone
+   * (whoever asks), per client address, and across the app. SMS is billed per message sent.
+   */
+  smsLimits: {
+    perPhone: { limit: 3, windowSeconds: 3600 },
+    perIp: { limit: 5, windowSeconds: 3600 },
+    global: { limit: 100, windowSeconds: 3600 },
+  },
   /** Retention of finished verifications and call records, and how often the purge runs. */
   purge: { retentionSeconds: 86400, intervalSeconds: 600 },
   /** Requests that may wait at once on an instance (long-polls, event streams). */

@@ -1,6 +1,8 @@
 import type { CountryCode, PhoneNumberType } from 'libphonenumber-js/max';
 import type { KeyObject } from 'node:crypto';
 import type { BlockList } from 'node:net';
+import type { VerificationChannel } from '../database/entities/verification.entity.js';
+import type { PhoneCallAuthLocale, PhoneCallAuthMessages } from '../i18n/messages.js';
 import type { E164 } from '../phone/phone-number.js';
 import type { InboundCallReport, TelephonyProvider } from '../providers/telephony-provider.interface.js';
 import type {
@@ -40,6 +42,12 @@ export interface ResolvedPhoneCallAuthOptions {
   /** Lowercased origins, besides the app's own, whose pages may start verifications. */
   allowedOrigins: ReadonlySet<string>;
   siteName?: string;
+  channels: VerificationChannel[];
+  defaultChannel: VerificationChannel;
+  sms: { codeLength: number; maxAttempts: number; senderName?: string };
+  smsLimits: { perPhone: RateLimitRule | false; perIp: RateLimitRule | false; global: RateLimitRule | false };
+  defaultLocale: PhoneCallAuthLocale;
+  messages: Record<PhoneCallAuthLocale, PhoneCallAuthMessages>;
   purge: { retentionSeconds: number; intervalSeconds: number } | false;
   callbackAllowlist?: BlockList;
   maxWaiters: number;

@@ -155,6 +155,20 @@ export class RateLimitService {
     };
   }
 
+  /**
+   * Counts an SMS send against the hard SMS limits (`smsLimits`): per phone whoever asks, per client
+   * address, then the global budget; throws {@link TooManyVerificationsException} (429) when one is spent.
+   */
+  async consumeSms(phone: string, ip: string | undefined): Promise<void> {
+    const { perPhone, perIp, global } = this.options.smsLimits;
+    const client = clientKey(ip);
+    await this.count([
+      perPhone && { key: counterKey(`sms-phone:${phone}`), rule: perPhone, what: 'by SMS for this phone number' },
+      perIp && client && { key: counterKey(`sms-client:${client}`), rule: perIp, what: 'by SMS from this address' },
+    ]);
+    await this.count([global && { key: 'sms-global', rule: global, what: 'by SMS right now' }]);
+  }
+
   private async count(candidates: (Counter | false | null | undefined | '')[]): Promise<StartAllowance['counted']> {
     const counters = candidates.filter((counter): counter is Counter => !!counter);
     if (counters.length === 0) return [];

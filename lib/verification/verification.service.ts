@@ -1,6 +1,6 @@
 import { BadRequestException, HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { sha256 } from '../database/sha256.js';
 import type { DataSource, EntityManager } from 'typeorm';
 import { IssuedToken, TokenService } from '../auth/token.service.js';
@@ -15,33 +15,68 @@ import { AdmissionService } from '../database/admission.service.js';
 import { queryRows, type Statement } from '../database/query-rows.js';
 import { runHook } from '../options/run-hook.js';
 import { TelephonyPlatformException, TelephonyTimeoutException } from '../providers/telephony.exceptions.js';
-import type { CallAssignment, InboundCallReport } from '../providers/telephony-provider.interface.js';
+import type { InboundCallReport } from '../providers/telephony-provider.interface.js';
 import type { InboundCallOutcome } from '../database/entities/inbound-call.entity.js';
-import type { VerificationStatus } from '../database/entities/verification.entity.js';
+import type {
+  VerificationChannel,
+  VerificationFailReason,
+  VerificationStatus,
+} from '../database/entities/verification.entity.js';
+import { isLocale, matchAcceptLanguage } from '../i18n/accept-language.js';
+import {
+  fillTemplate,
+  PHONE_CALL_AUTH_LOCALES,
+  type PhoneCallAuthLocale,
+  type PhoneCallAuthMessages,
+  type TemplateValues,
+} from '../i18n/messages.js';
 import * as sql from './verification.sql.js';
 import type { InboundCallRecord } from './verification.sql.js';
-import { startMessage } from './verification.wording.js';
 
 /** What `start` returns; `secret` appears here only and is never stored. */
 export interface StartedVerification {
   id: string;
   /** Proves the right to the result: send it to the token endpoint. 32 random bytes, base64url. */
   secret: string;
-  /** The number to call, E.164. */
-  callTo: string;
-  /** The number to call, written for people. */
-  callToDisplay: string;
+  /** How it can be proven: `call`, `sms` or `call_or_sms`. */
+  channel: VerificationChannel;
+  /** The number to call, E.164 (channels `call` and `call_or_sms`). */
+  callTo?: string;
+  /** The number to call, written for people (channels `call` and `call_or_sms`). */
+  callToDisplay?: string;
+  /** An SMS code was sent: enter it at `POST /verifications/:id/code` (channels `sms` and `call_or_sms`). */
+  codeSent?: true;
+  /** Digits of the code sent. */
+  codeLength?: number;
   expiresAt: Date;
   /** Seconds left in the window. */
   expiresIn: number;
-  /** Text to show the subscriber. */
+  /** Text to show the subscriber, in `locale`. */
   message: string;
+  /** The language of `message` and of the SMS. */
+  locale: PhoneCallAuthLocale;
 }
 
-/** Who started a verification; used for rate limits and hooks. */
+/** Who started a verification and how; used for rate limits, hooks and the language of the texts. */
 export interface StartContext {
   ip?: string;
+  /** @default the `defaultChannel` option */
+  channel?: VerificationChannel;
+  /** The language asked for by name; wins over `acceptLanguage`. */
+  locale?: string;
+  /** The request's `Accept-Language` header. */
+  acceptLanguage?: string | string[];
 }
+
+/** What `verifyCode` answers. */
+export type CodeCheckResult =
+  | { status: 'verified'; phone: E164 }
+  | { status: 'wrong'; attemptsLeft: number }
+  | { status: 'failed'; reason: VerificationFailReason | null }
+  | { status: 'no_code' }
+  /** Closed without this code: proven by the call (`verified`, `consumed`), `expired` or `canceled`. */
+  | { status: 'closed'; verification: Exclude<VerificationStatus, 'pending' | 'failed'> }
+  | { status: 'unauthorized' };
 
 /** A verification whose secret was checked, as the verification strategy puts it on `request.user`. */
 export interface AuthenticatedVerification {
@@ -78,6 +113,15 @@ interface VerificationRow {
   secretHash: Buffer;
   expiresAt: Date;
   status: VerificationStatus;
+  channel: VerificationChannel;
+  hasCode: boolean;
+  codeAttempts: number;
+  failReason: VerificationFailReason | null;
+}
+
+/** An SMS code as it is stored: SHA-256 of the verification id and the code, so equal codes differ. */
+function codeHash(id: string, code: string): Buffer {
+  return sha256(`${id}:${code}`);
 }
 
 /** The value if it is printable ASCII of at most `max` characters (as platform ids are), else null. */
@@ -109,7 +153,8 @@ export class VerificationService {
    * @throws TelephonyPlatformException (502) or TelephonyTimeoutException (504) when the platform fails
    */
   async start(phoneInput: string, context: StartContext = {}): Promise<StartedVerification> {
-    const { provider, defaultCountry, windowSeconds } = this.options;
+    const { provider, defaultCountry, windowSeconds, sms } = this.options;
+    const channel = this.channelOf(context.channel);
     const phone = parsePhone(phoneInput, defaultCountry);
     if (!phone) {
       throw new BadRequestException(
@@ -118,42 +163,70 @@ export class VerificationService {
     }
     const refusal = phonePolicyRefusal(phone, this.options.phonePolicy);
     if (refusal) throw new BadRequestException(refusal);
+    const locale = this.localeOf(context);
+    const texts = this.options.messages[locale];
     const allowance = await this.admission.run('priority', () => this.rateLimits.consume(phone.number, context.ip));
+    if (channel !== 'call') {
+      await this.admission
+        .run('priority', () => this.rateLimits.consumeSms(phone.number, context.ip))
+        .catch(async (error: unknown) => {
+          // Refused by the SMS limits: the call limits did not give this start either.
+          await this.admission.run('priority', () => this.rateLimits.refund(allowance)).catch(() => undefined);
+          throw error;
+        });
+    }
+    const id = randomUUID();
+    const code =
+      channel === 'call' ? undefined : String(randomInt(0, 10 ** sms.codeLength)).padStart(sms.codeLength, '0');
+    const values = { phone: phone.formatInternational(), seconds: windowSeconds, site: this.options.siteName ?? '' };
+    let assignment: { callTo?: string; waitId?: string };
     let callTo: PhoneNumber | undefined;
-    let assignment: CallAssignment;
     try {
-      assignment = await provider.requestCall({ phone: phone.number, windowSeconds });
-      callTo = parsePlatformPhone(assignment.callTo, defaultCountry);
-      if (!callTo) {
-        throw new TelephonyPlatformException(provider.name, 'it handed out a number to call that is not valid');
+      assignment =
+        code === undefined
+          ? await provider.requestCall({ phone: phone.number, windowSeconds })
+          : await provider.sendCode!({
+              phone: phone.number,
+              text: fillTemplate(texts.smsText, { ...values, code }),
+              senderName: sms.senderName,
+              callProtectionSeconds: channel === 'call_or_sms' ? windowSeconds : undefined,
+            });
+      if (channel !== 'sms') {
+        callTo = assignment.callTo === undefined ? undefined : parsePlatformPhone(assignment.callTo, defaultCountry);
+        if (!callTo) {
+          throw new TelephonyPlatformException(provider.name, 'it handed out a number to call that is not valid');
+        }
       }
     } catch (error) {
       throw await this.platformFailed(error, phone.number, allowance);
     }
     const secret = randomBytes(32).toString('base64url');
     const row = await this.insertVerification({
+      id,
       phone: phone.number,
-      callTo: callTo.number,
+      callTo: callTo?.number ?? null,
       provider: provider.name,
       waitId: assignment.waitId ?? null,
       secretHash: sha256(secret),
       windowSeconds,
+      channel,
+      codeHash: code === undefined ? null : codeHash(id, code),
     });
-    this.logger.log(`Verification ${row.id} started for ${maskPhone(phone.number)}: call ${maskPhone(callTo.number)}`);
-    const callToDisplay = callTo.formatInternational();
+    this.logger.log(
+      `Verification ${row.id} started for ${maskPhone(phone.number)} (${channel})` +
+        (callTo ? `: call ${maskPhone(callTo.number)}` : ''),
+    );
+    const callToDisplay = callTo?.formatInternational();
     return {
       id: row.id,
       secret,
-      callTo: callTo.number,
-      callToDisplay,
+      channel,
+      ...(callTo && { callTo: callTo.number, callToDisplay }),
+      ...(code !== undefined && { codeSent: true as const, codeLength: sms.codeLength }),
       expiresAt: row.expiresAt,
       expiresIn: Math.max(0, Math.round((row.expiresAt.getTime() - row.now.getTime()) / 1000)),
-      message: startMessage({
-        callTo: callToDisplay,
-        phone: phone.formatInternational(),
-        windowSeconds,
-        siteName: this.options.siteName,
-      }),
+      message: this.startMessage(channel, texts, { ...values, callTo: callToDisplay }),
+      locale,
     };
   }
 
@@ -183,6 +256,73 @@ export class VerificationService {
         this.logger.warn(`Could not give a failed start back to the rate limits: ${(refundError as Error)?.message}`);
       });
     return error;
+  }
+
+  /**
+   * Checks an SMS code: a right one verifies the verification (take it with `redeem` or `consume`),
+   * a wrong one counts against `sms.maxAttempts`, after which the verification fails. One
+   * conditional statement, so concurrent guesses cannot get past the limit. The code is never logged.
+   */
+  async verifyCode(id: string, secret: string, code: string): Promise<CodeCheckResult> {
+    if (!isUUID(id)) return { status: 'unauthorized' };
+    const secretHash = sha256(secret);
+    const { maxAttempts } = this.options.sms;
+    const [checked, row] = await this.admission.run('polling', async () => {
+      const [updated] = await this.query<{ status: VerificationStatus; phone: E164; codeAttempts: number }>(
+        sql.verifyCode({ id, secretHash, codeHash: codeHash(id, code), maxAttempts }),
+      );
+      return updated ? [updated, undefined] : [undefined, await this.find(id)];
+    });
+    if (checked) {
+      if (checked.status === 'verified') {
+        this.logger.log(`Verification ${id} verified by SMS code`);
+        return { status: 'verified', phone: checked.phone };
+      }
+      if (checked.status === 'failed') {
+        this.logger.warn(`Verification ${id} failed: ${maxAttempts} wrong codes`);
+        return { status: 'failed', reason: 'too_many_attempts' };
+      }
+      return { status: 'wrong', attemptsLeft: maxAttempts - checked.codeAttempts };
+    }
+    if (!row || !timingSafeEqual(row.secretHash, secretHash)) return { status: 'unauthorized' };
+    if (!row.hasCode) return { status: 'no_code' };
+    if (row.status === 'failed') return { status: 'failed', reason: row.failReason };
+    // Pending here means the tries are spent in a race the statement just lost: report it failed.
+    if (row.status === 'pending') return { status: 'failed', reason: 'too_many_attempts' };
+    return { status: 'closed', verification: row.status };
+  }
+
+  /**
+   * The text a client shows the person: how to prove the number on this channel and, where there is
+   * a number to call, to call only if they started the sign-in themselves (a page that shows them
+   * someone else's verification must not get them to call for it).
+   */
+  private startMessage(channel: VerificationChannel, texts: PhoneCallAuthMessages, values: TemplateValues): string {
+    const template = { call: texts.callMessage, sms: texts.smsMessage, call_or_sms: texts.callOrSmsMessage }[channel];
+    if (channel === 'sms') return fillTemplate(template, values);
+    const warning = this.options.siteName ? texts.callWarning : texts.callWarningNoSite;
+    return `${fillTemplate(template, values)} ${fillTemplate(warning, values)}`;
+  }
+
+  /** The channel asked for, or the default; a 400 that names the allowed ones otherwise. */
+  private channelOf(asked: VerificationChannel | undefined): VerificationChannel {
+    const { channels, defaultChannel, provider } = this.options;
+    const channel = asked ?? defaultChannel;
+    if (!channels.includes(channel)) {
+      const served = provider.channels ?? ['call'];
+      throw new BadRequestException(
+        served.includes(channel) && (channel === 'call' || provider.sendCode)
+          ? `channel ${channel} is not offered here; ask for ${channels.join(' or ')}.`
+          : `channel ${channel} is not available: this platform (${provider.name}) cannot send SMS; ask for ${channels.join(' or ')}.`,
+      );
+    }
+    return channel;
+  }
+
+  /** The request's `locale`, else the best match of its `Accept-Language`, else `defaultLocale`. */
+  private localeOf({ locale, acceptLanguage }: StartContext): PhoneCallAuthLocale {
+    if (isLocale(locale)) return locale;
+    return matchAcceptLanguage(acceptLanguage, PHONE_CALL_AUTH_LOCALES) ?? this.options.defaultLocale;
   }
 
   /**

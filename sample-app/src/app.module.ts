@@ -52,6 +52,8 @@ export class AppModule {
             phonePolicy: sample.phonePolicy,
             allowedOrigins: sample.allowedOrigins,
             siteName: sample.siteName,
+            channels: sample.channels,
+            defaultChannel: sample.channels[0],
           }),
           routePrefix: ROUTE_PREFIX,
         }),

@@ -7,6 +7,7 @@ import {
   type PhoneCallAuthPhonePolicy,
   type PhoneCallAuthRateLimits,
   type RateLimitRule,
+  type VerificationChannel,
 } from 'nestjs-phone-call-auth';
 
 /** The HTTP servers the sample app runs on (HTTP_ADAPTER). */
@@ -52,6 +53,21 @@ export interface SampleConfig {
   allowedOrigins?: string[];
   /** From PHONE_CALL_SITE_NAME: named in the start message ("Call only if you started signing in on ..."). */
   siteName?: string;
+  /** From PHONE_CALL_CHANNELS (comma-separated `call`, `sms`, `call_or_sms`; the first is the default). @default ['call', 'sms', 'call_or_sms'] */
+  channels: VerificationChannel[];
+}
+
+const CHANNELS: readonly VerificationChannel[] = ['call', 'sms', 'call_or_sms'];
+
+/** `call,sms` -> ['call', 'sms']; unset or empty: every channel. */
+function channels(value: string | undefined): VerificationChannel[] {
+  if (value === undefined || value.trim() === '') return [...CHANNELS];
+  const list = value.split(',').map((part) => part.trim().toLowerCase());
+  const unknown = list.filter((part) => !(CHANNELS as readonly string[]).includes(part));
+  if (unknown.length > 0 || list.length === 0) {
+    throw new Error(`PHONE_CALL_CHANNELS must list ${CHANNELS.join(', ')} (comma-separated), got "${value}".`);
+  }
+  return [...new Set(list)] as VerificationChannel[];
 }
 
 function integer(name: string, value: string | undefined, fallback?: number): number | undefined {
@@ -143,6 +159,7 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     jwtSecretGenerated: !env.JWT_SECRET,
     jwtCookie: cookieName('PHONE_CALL_JWT_COOKIE', env.PHONE_CALL_JWT_COOKIE),
     windowSeconds: integer('PHONE_CALL_WINDOW_SECONDS', env.PHONE_CALL_WINDOW_SECONDS),
+    channels: channels(env.PHONE_CALL_CHANNELS),
     rateLimits: {
       perPhone: rateLimit('PHONE_CALL_LIMIT_PER_PHONE', env.PHONE_CALL_LIMIT_PER_PHONE),
       perIp: rateLimit('PHONE_CALL_LIMIT_PER_IP', env.PHONE_CALL_LIMIT_PER_IP),

@@ -113,3 +113,19 @@ describe('the sample app settings', () => {
     });
   });
 });
+
+describe('PHONE_CALL_CHANNELS', () => {
+  it('offers every channel unless set, call first', () => {
+    expect(loadSampleConfig({}).channels).toEqual(['call', 'sms', 'call_or_sms']);
+  });
+
+  it('takes a comma-separated list, the first being the default', () => {
+    expect(loadSampleConfig({ PHONE_CALL_CHANNELS: 'sms, call' }).channels).toEqual(['sms', 'call']);
+  });
+
+  it('names the variable and the channels for anything else', () => {
+    expect(() => loadSampleConfig({ PHONE_CALL_CHANNELS: 'call,fax' })).toThrow(
+      /PHONE_CALL_CHANNELS must list call, sms, call_or_sms/,
+    );
+  });
+});
