@@ -13,7 +13,7 @@ import type { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { DevController, FAKE_PLATFORM } from './dev.controller.js';
 import { HealthController } from './health.controller.js';
 import { MeController } from './me.controller.js';
-import { ACCESS_TOKEN_COOKIE, PageController, SIMULATOR_ENABLED } from './page.controller.js';
+import { ACCESS_TOKEN_COOKIE, PageController, PAGE_CHANNELS, SIMULATOR_ENABLED } from './page.controller.js';
 import type { SampleConfig } from './sample.config.js';
 import { ROUTE_PREFIX } from './sample.constants.js';
 
@@ -73,6 +73,7 @@ export class AppModule {
       ],
       providers: [
         { provide: SIMULATOR_ENABLED, useValue: !!fake },
+        { provide: PAGE_CHANNELS, useValue: config.channels },
         { provide: ACCESS_TOKEN_COOKIE, useValue: config.jwtCookie ?? null },
         ...(fake ? [{ provide: FAKE_PLATFORM, useValue: fake }] : []),
       ],

@@ -1,5 +1,4 @@
 import { Controller, Get, Header, HttpCode, Inject, NotFoundException, Param, Post, Res } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { VerificationChannel } from 'nestjs-phone-call-auth';
 import { existsSync, readFileSync } from 'node:fs';
@@ -32,8 +31,8 @@ export interface PageConfig {
   channels: VerificationChannel[];
 }
 
-/** The sample app's settings (`SampleConfig`), as app.module.ts registers them for the module. */
-const SAMPLE_CONFIG = 'SAMPLE_CONFIG';
+/** The channels the app offers (`SampleConfig.channels`), the default first. */
+export const PAGE_CHANNELS = 'PAGE_CHANNELS';
 
 const TYPES: Record<string, string> = {
   'app.js': 'text/javascript; charset=utf-8',
@@ -70,22 +69,12 @@ const CSP = [
 @Controller()
 export class PageController {
   private readonly files: Record<string, string>;
-  private readonly channels: VerificationChannel[];
 
   constructor(
     @Inject(SIMULATOR_ENABLED) private readonly simulator: boolean,
     @Inject(ACCESS_TOKEN_COOKIE) private readonly cookie: string | null,
-    moduleRef: ModuleRef,
+    @Inject(PAGE_CHANNELS) private readonly channels: VerificationChannel[],
   ) {
-    // The settings live in the module's own import (forRootAsync), so they are looked up app-wide;
-    // without them the page offers the module's default channel, the call.
-    let sample: { channels?: VerificationChannel[] } | undefined;
-    try {
-      sample = moduleRef.get<{ channels?: VerificationChannel[] }>(SAMPLE_CONFIG, { strict: false });
-    } catch {
-      sample = undefined;
-    }
-    this.channels = sample?.channels?.length ? [...sample.channels] : ['call'];
     const folder = publicFolder();
     this.files = Object.fromEntries(
       ['index.html', ...Object.keys(TYPES)].map((name) => [name, readFileSync(`${folder}${name}`, 'utf8')]),

@@ -25,9 +25,12 @@ export interface RunningSampleApp {
 export async function startSampleApp({
   simulator,
   cookie,
+  env: extra = {},
 }: {
   simulator: boolean;
   cookie?: string;
+  /** More of the sample app's environment variables. */
+  env?: NodeJS.ProcessEnv;
 }): Promise<RunningSampleApp> {
   const database = await createTestDatabase();
   const fake = await FakeSsmsPlatform.start();
@@ -35,7 +38,7 @@ export async function startSampleApp({
     ? { DATABASE_URL: database.url }
     : { DATABASE_URL: database.url, SSMS_API_KEY: fake.apiKey, SSMS_API_URL: fake.url };
   if (cookie !== undefined) env.PHONE_CALL_JWT_COOKIE = cookie;
-  const config = loadSampleConfig(env);
+  const config = loadSampleConfig({ ...env, ...extra });
   let app: INestApplication | undefined;
   let document: OpenAPIObject;
   try {
