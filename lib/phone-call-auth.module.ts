@@ -16,6 +16,7 @@ import { VerificationListenerService } from './realtime/verification-listener.se
 import { VerificationWaitersService } from './realtime/verification-waiters.service.js';
 import { VerificationSecretStrategy } from './verification/verification-secret.strategy.js';
 import { VerificationService } from './verification/verification.service.js';
+import { StatusPollerService } from './verification/status-poller.service.js';
 
 /**
  * Phone verification by the subscriber's own call.
@@ -55,11 +56,12 @@ import { VerificationService } from './verification/verification.service.js';
     ClientBudgetService,
     AdmissionService,
     PurgeService,
+    StatusPollerService,
     SchemaCheckService,
     VerificationWaitersService,
     VerificationListenerService,
   ],
-  exports: [VerificationService, TokenService, PhoneCallAuthGuard, PurgeService],
+  exports: [VerificationService, TokenService, PhoneCallAuthGuard, PurgeService, StatusPollerService],
 })
 export class PhoneCallAuthModule extends ConfigurableModuleClass {
   /**

@@ -14,7 +14,13 @@ import { AdmissionService } from '../database/admission.service.js';
 import { queryRows, type Statement } from '../database/query-rows.js';
 import { runHook } from '../options/run-hook.js';
 import { TelephonyPlatformException } from '../providers/telephony.exceptions.js';
-import type { InboundCallReport } from '../providers/telephony-provider.interface.js';
+import type {
+  CallAssignment,
+  CallHintInput,
+  CallRequest,
+  InboundCallReport,
+  TelephonyProvider,
+} from '../providers/telephony-provider.interface.js';
 import type { InboundCallOutcome } from '../database/entities/inbound-call.entity.js';
 import type { VerificationStatus } from '../database/entities/verification.entity.js';
 import * as sql from './verification.sql.js';
@@ -83,6 +89,14 @@ function fits(value: string | undefined, max: number): string | null {
   return typeof value === 'string' && value.length <= max && /^[\x21-\x7e]+$/.test(value) ? value : null;
 }
 
+/** The hint of providers that give none: the wording SSMS suggests for a call that is dropped. */
+export function defaultCallHint({ callToDisplay, phoneDisplay, windowSeconds }: CallHintInput): string {
+  return (
+    `Call ${callToDisplay} from ${phoneDisplay} within ${windowSeconds} seconds. ` +
+    'The call is free: wait for the busy signal, then hang up (or the call ends by itself).'
+  );
+}
+
 /**
  * The verification lifecycle: start, inbound call, redeem, cancel.
  * Every state change is one conditional UPDATE evaluated on the database clock.
@@ -106,7 +120,7 @@ export class VerificationService {
    * @throws TelephonyPlatformException (502) or TelephonyTimeoutException (504) when the platform fails
    */
   async start(phoneInput: string, context: StartContext = {}): Promise<StartedVerification> {
-    const { provider, defaultCountry, windowSeconds } = this.options;
+    const { defaultCountry } = this.options;
     const phone = parsePhone(phoneInput, defaultCountry);
     if (!phone) {
       throw new BadRequestException(
@@ -115,7 +129,78 @@ export class VerificationService {
     }
     this.checkPolicy(phone);
     await this.admission.run('priority', () => this.rateLimits.consume(phone.number, context.ip));
-    const assignment = await provider.requestCall({ phone: phone.number, windowSeconds }).catch((error: unknown) => {
+    const { provider, assignment, callTo } = await this.requestCall(phone);
+    const windowSeconds = this.options.windows[provider.name];
+    const secret = randomBytes(32).toString('base64url');
+    const row = await this.insertVerification({
+      phone: phone.number,
+      callTo: callTo.number,
+      provider: provider.name,
+      waitId: assignment.waitId ?? null,
+      secretHash: sha256(secret),
+      windowSeconds,
+    });
+    this.logger.log(
+      `Verification ${row.id} started for ${maskPhone(phone.number)} on ${provider.name}: call ${maskPhone(callTo.number)}`,
+    );
+    const callToDisplay = callTo.formatInternational();
+    const hint = { callToDisplay, phoneDisplay: phone.formatInternational(), windowSeconds };
+    return {
+      id: row.id,
+      secret,
+      callTo: callTo.number,
+      callToDisplay,
+      expiresAt: row.expiresAt,
+      expiresIn: Math.max(0, Math.round((row.expiresAt.getTime() - row.now.getTime()) / 1000)),
+      message: provider.callHint?.(hint) ?? defaultCallHint(hint),
+    };
+  }
+
+  /** The providers that serve a phone's country, in order of preference. */
+  providersFor(phone: PhoneNumber): TelephonyProvider[] {
+    const { routing } = this.options;
+    return (phone.country && routing.byCountry[phone.country]) || routing.default;
+  }
+
+  /**
+   * Asks the phone's providers in order of preference; a 502 or 504 from one moves to the next.
+   * @throws the last provider's TelephonyPlatformException (502) or TelephonyTimeoutException (504)
+   */
+  private async requestCall(
+    phone: PhoneNumber,
+  ): Promise<{ provider: TelephonyProvider; assignment: CallAssignment; callTo: PhoneNumber }> {
+    const providers = this.providersFor(phone);
+    for (const [index, provider] of providers.entries()) {
+      try {
+        return await this.requestCallFrom(provider, phone);
+      } catch (error) {
+        const status = error instanceof HttpException ? error.getStatus() : 0;
+        if (index === providers.length - 1 || (status !== 502 && status !== 504)) throw error;
+        this.logger.warn(
+          `${provider.name} failed (${status}) for ${maskPhone(phone.number)}; trying ${providers[index + 1].name}`,
+        );
+      }
+    }
+    throw new TelephonyPlatformException('none', 'no provider serves this number');
+  }
+
+  private async requestCallFrom(
+    provider: TelephonyProvider,
+    phone: PhoneNumber,
+  ): Promise<{ provider: TelephonyProvider; assignment: CallAssignment; callTo: PhoneNumber }> {
+    const { defaultCountry, callbackBaseUrl, callbackSecrets } = this.options;
+    const busy = provider.capabilities?.numberPool
+      ? await this.admission.run('priority', () =>
+          this.query<{ callTo: E164 }>(sql.busyNumbers({ phone: phone.number, provider: provider.name })),
+        )
+      : [];
+    const request: CallRequest = {
+      phone: phone.number,
+      windowSeconds: this.options.windows[provider.name],
+      busyNumbers: busy.map((row) => row.callTo),
+      callbackUrl: callbackBaseUrl && `${callbackBaseUrl}/${provider.name}/${callbackSecrets[0]}`,
+    };
+    const assignment = await provider.requestCall(request).catch((error: unknown) => {
       if (error instanceof HttpException) throw error;
       // A provider that throws something else is still the platform's failure, not the client's.
       this.logger.error(
@@ -130,28 +215,19 @@ export class VerificationService {
         'it handed out a number to call that is not a valid phone number',
       );
     }
-    const secret = randomBytes(32).toString('base64url');
-    const row = await this.insertVerification({
-      phone: phone.number,
-      callTo: callTo.number,
-      provider: provider.name,
-      waitId: assignment.waitId ?? null,
-      secretHash: sha256(secret),
-      windowSeconds,
-    });
-    this.logger.log(`Verification ${row.id} started for ${maskPhone(phone.number)}: call ${maskPhone(callTo.number)}`);
-    const callToDisplay = callTo.formatInternational();
-    return {
-      id: row.id,
-      secret,
-      callTo: callTo.number,
-      callToDisplay,
-      expiresAt: row.expiresAt,
-      expiresIn: Math.max(0, Math.round((row.expiresAt.getTime() - row.now.getTime()) / 1000)),
-      message:
-        `Call ${callToDisplay} from ${phone.formatInternational()} within ${windowSeconds} seconds. ` +
-        'The call is free: wait for the busy signal, then hang up (or the call ends by itself).',
-    };
+    return { provider, assignment, callTo };
+  }
+
+  /**
+   * Ends the pending verification of a wait the platform says expired (sms.ru 402), in one statement.
+   * Returns whether one was pending.
+   */
+  async expireWait(provider: string, waitId: string | undefined): Promise<boolean> {
+    const id = fits(waitId, 128);
+    if (!id) return false;
+    const rows = await this.admission.run('priority', () => this.query(sql.expireWait({ provider, waitId: id })));
+    if (rows.length > 0) this.logger.log(`Wait ${provider}:${id} expired on the platform`);
+    return rows.length > 0;
   }
 
   /**
@@ -159,13 +235,16 @@ export class VerificationService {
    * in its window fits it (and `beforeVerify`, if set, agrees), verifies that one. Never throws
    * for bad input: the outcome says why nothing was verified.
    */
-  async handleInboundCall(report: InboundCallReport): Promise<InboundCallResult> {
-    const { provider, defaultCountry, beforeVerify } = this.options;
+  async handleInboundCall(
+    report: InboundCallReport,
+    providerName: string = this.options.provider.name,
+  ): Promise<InboundCallResult> {
+    const { defaultCountry, beforeVerify } = this.options;
     const caller = parsePlatformPhone(report.caller, defaultCountry)?.number ?? null;
     const dialed = parsePlatformPhone(report.dialed, defaultCountry)?.number ?? null;
     // Ids longer than their columns are no ids a platform sends: treat them as absent.
     const call: InboundCallRecord = {
-      provider: provider.name,
+      provider: providerName,
       caller,
       dialed,
       waitId: fits(report.waitId, 128),
@@ -175,14 +254,18 @@ export class VerificationService {
     const record = (outcome: InboundCallOutcome, verificationId: string | null) =>
       this.record(call, outcome, verificationId);
 
-    let result: InboundCallResult & { verifiedAt?: Date | null };
-    if (!caller) {
+    // The platform confirmed the call itself (sms.ru, New-Tel) and names the wait, not the caller.
+    const confirmedByPlatform = report.confirmedByPlatform === true && call.waitId !== null;
+    let result: InboundCallResult & { verifiedAt?: Date | null; phone?: E164 | null };
+    if (report.refused) {
+      result = await record('refused', null);
+    } else if (!caller && !confirmedByPlatform) {
       result = await record('no_caller_id', null);
     } else {
       let approved: string | null = null;
       if (beforeVerify) {
         const candidates = await this.admission.run('priority', () =>
-          this.query<VerificationCandidate>(sql.findCandidate(call)),
+          this.query<VerificationCandidate>(sql.findCandidate(call, { confirmedByPlatform })),
         );
         if (candidates.length === 1 && !(await runHook('beforeVerify', () => beforeVerify(report, candidates[0])))) {
           return this.logged(await record('refused', candidates[0].id), call);
@@ -193,21 +276,23 @@ export class VerificationService {
         lateLookbackSeconds: LATE_CALL_LOOKBACK_SECONDS,
         approvedId: approved,
         onlyApproved: !!beforeVerify,
+        confirmedByPlatform,
       });
       const [matched] = await this.admission.run('priority', () =>
         this.dataSource.transaction(async (manager) => {
           if (call.callId) await queryRows(manager, sql.lockKey(`call:${call.provider}:${call.callId}`));
-          return queryRows<InboundCallResult & { verifiedAt: Date | null }>(manager, match);
+          return queryRows<InboundCallResult & { verifiedAt: Date | null; phone: E164 | null }>(manager, match);
         }),
       );
       // No row: a copy of a first-time call id, recorded by another statement, won the unique index.
       result = matched ?? (await record('duplicate', null));
     }
-    if (result.outcome === 'matched' && caller && result.verificationId) {
+    const verifiedPhone = result.phone ?? caller;
+    if (result.outcome === 'matched' && verifiedPhone && result.verificationId) {
       // Not awaited: the platform's callback is answered without waiting for the app's hook.
       void this.notifyVerified({
         verificationId: result.verificationId,
-        phone: caller,
+        phone: verifiedPhone,
         verifiedAt: result.verifiedAt ?? new Date(),
         call: report,
       });

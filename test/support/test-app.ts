@@ -13,6 +13,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import {
   PHONE_CALL_AUTH_ENTITIES,
   PHONE_CALL_AUTH_MIGRATIONS,
@@ -92,6 +95,20 @@ export interface TestAppOptions {
   imports?: DynamicModule[];
   /** Run the module's migrations when the app starts. @default true */
   migrationsRun?: boolean;
+  /** The port to listen on (for a `publicBaseUrl` known before boot, see {@link freePort}). @default a free one */
+  port?: number;
+  /** Keep the raw body (`NestFactory.create(..., { rawBody: true })`). @default false */
+  rawBody?: boolean;
+}
+
+/** A port free right now on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /**
@@ -173,7 +190,7 @@ export async function bootTestApp(config: TestAppOptions): Promise<TestApp> {
   class TestAppModule {}
 
   // abortOnError: a startup error is thrown to the test, not a process exit.
-  const options = { logger: config.logger ?? false, abortOnError: false };
+  const options = { logger: config.logger ?? false, abortOnError: false, rawBody: config.rawBody ?? false };
   let app: INestApplication;
   if (TEST_ADAPTER === 'fastify') {
     app = await NestFactory.create(
@@ -186,7 +203,7 @@ export async function bootTestApp(config: TestAppOptions): Promise<TestApp> {
     if (config.trustProxy) app.getHttpAdapter().getInstance().set('trust proxy', 'loopback');
   }
   // No enableShutdownHooks: tests close their apps, and dozens of apps per process would stack signal listeners.
-  await app.listen(0, '127.0.0.1');
+  await app.listen(config.port ?? 0, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const callbackUrl = `${baseUrl}${PREFIX}/callback/${TEST_CALLBACK_SECRET}`;
   config.platform.callbackUrl = callbackUrl;

@@ -7,6 +7,7 @@ import type {
   CallRequest,
   InboundCallReport,
   InboundCallRequest,
+  ProviderCapabilities,
   TelephonyProvider,
 } from '../telephony-provider.interface.js';
 import { pickParam, readEnvelope } from './ssms.envelope.js';
@@ -62,6 +63,7 @@ export const SSMS_DEFAULT_CALLBACK_PARAMS: SsmsCallbackParams = {
 export class SsmsProvider implements TelephonyProvider {
   readonly name = 'ssms';
   readonly windowLimits = { min: 60, max: 300 };
+  readonly capabilities: Partial<ProviderCapabilities> = { channels: ['call'], webhook: true };
   private readonly logger = new Logger(SsmsProvider.name);
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
@@ -104,6 +106,14 @@ export class SsmsProvider implements TelephonyProvider {
       throw new TelephonyPlatformException(this.name, 'its answer had no call_to_number');
     }
     return { callTo, waitId: pickParam(data, ['id_call']) };
+  }
+
+  /** `get_profile` -> `credits`. */
+  async getBalance(): Promise<number> {
+    const data = await this.send(new URLSearchParams({ method: 'get_profile', format: 'json', ...this.auth }), '');
+    const credits = Number(pickParam(data, ['credits']));
+    if (!Number.isFinite(credits)) throw new TelephonyPlatformException(this.name, 'its profile had no credits');
+    return credits;
   }
 
   parseInboundCall(request: InboundCallRequest): InboundCallReport[] {
