@@ -19,7 +19,12 @@ const VALUES = [
   'PhoneCallAuthGuard',
   'PhoneCallAuthModule',
   'PurgeService',
+  'NewTelProvider',
+  'SmsRuProvider',
   'SsmsProvider',
+  'StatusPollerService',
+  'TWILIO_FULL_ATTESTATION',
+  'TwilioVoiceProvider',
   'TelephonyPlatformException',
   'TelephonyTimeoutException',
   'TokenService',
@@ -30,12 +35,18 @@ const VALUES = [
   'isDatabaseConnectionError',
   'isPhoneCallAuthRoute',
   'maskPhone',
+  'newTelAuthorization',
+  'smsRuWebhookHash',
+  'twilioSignature',
 ];
 
 const TYPES = [
   'AuthenticatedVerification',
   'CallAssignment',
+  'CallHintInput',
   'CallRequest',
+  'CallbackAnswer',
+  'CallbackRequest',
   'ConsumeResult',
   'E164',
   'InboundCallOutcome',
@@ -55,15 +66,23 @@ const TYPES = [
   'PhoneCallAuthRateLimits',
   'PhoneCallAuthRefreshTokenOptions',
   'PhoneCallAuthRouteGroup',
+  'PhoneCallAuthRouting',
+  'PhoneCallAuthStatusPollingOptions',
   'PhoneCallAuthTokenClaims',
   'PhoneCallSubject',
+  'ProviderCapabilities',
+  'ProviderWait',
   'PurgeResult',
   'RateLimitRule',
   'RedeemResult',
   'SsmsCallbackParams',
+  'NewTelProviderOptions',
+  'SmsRuProviderOptions',
   'SsmsProviderOptions',
   'StartContext',
   'StartedVerification',
+  'StatusPollResult',
+  'TwilioVoiceProviderOptions',
   'TelephonyProvider',
   'UnconsumedResult',
   'VerificationCandidate',
@@ -98,6 +117,13 @@ describe('public API', () => {
   });
 
   it('exports the fake platform and test fixtures from /testing', () => {
-    expect(Object.keys(testing).sort()).toEqual(['FakeSsmsPlatform', 'endVerificationWindow', 'findVerification']);
+    expect(Object.keys(testing).sort()).toEqual([
+      'FakeNewTelPlatform',
+      'FakeSmsRuPlatform',
+      'FakeSsmsPlatform',
+      'FakeTwilioPlatform',
+      'endVerificationWindow',
+      'findVerification',
+    ]);
   });
 });
