@@ -90,6 +90,11 @@ export {
 } from './providers/twilio/twilio-voice.provider.js';
 export { twilioSignature } from './providers/twilio/twilio.signature.js';
 export { type StatusPollResult, StatusPollerService } from './verification/status-poller.service.js';
+export {
+  type PlatformBalance,
+  type PlatformBalanceHealth,
+  PlatformBalanceHealthIndicator,
+} from './providers/platform-balance.indicator.js';
 
 // Phone numbers
 export { type E164, maskPhone } from './phone/phone-number.js';

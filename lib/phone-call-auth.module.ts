@@ -17,6 +17,7 @@ import { VerificationWaitersService } from './realtime/verification-waiters.serv
 import { VerificationSecretStrategy } from './verification/verification-secret.strategy.js';
 import { VerificationService } from './verification/verification.service.js';
 import { StatusPollerService } from './verification/status-poller.service.js';
+import { PlatformBalanceHealthIndicator } from './providers/platform-balance.indicator.js';
 
 /**
  * Phone verification by the subscriber's own call.
@@ -57,11 +58,19 @@ import { StatusPollerService } from './verification/status-poller.service.js';
     AdmissionService,
     PurgeService,
     StatusPollerService,
+    PlatformBalanceHealthIndicator,
     SchemaCheckService,
     VerificationWaitersService,
     VerificationListenerService,
   ],
-  exports: [VerificationService, TokenService, PhoneCallAuthGuard, PurgeService, StatusPollerService],
+  exports: [
+    VerificationService,
+    TokenService,
+    PhoneCallAuthGuard,
+    PurgeService,
+    StatusPollerService,
+    PlatformBalanceHealthIndicator,
+  ],
 })
 export class PhoneCallAuthModule extends ConfigurableModuleClass {
   /**
