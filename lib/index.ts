@@ -12,6 +12,8 @@ export {
   type PhoneCallAuthExtras,
 } from './phone-call-auth.module-definition.js';
 export type {
+  GlobalBudgetMode,
+  GlobalBudgetRule,
   PhoneCallAuthJwtAlgorithm,
   PhoneCallAuthJwtKey,
   PhoneCallAuthJwtOptions,
@@ -22,6 +24,8 @@ export type {
   PhoneCallAuthRefreshTokenOptions,
   PhoneCallAuthRouting,
   PhoneCallAuthStatusPollingOptions,
+  PhoneCallAuthSmsLimits,
+  PhoneCallAuthSmsOptions,
   PhoneCallSubject,
   RateLimitRule,
   VerificationCandidate,
@@ -29,6 +33,16 @@ export type {
 } from './options/phone-call-auth-options.interface.js';
 export { PHONE_CALL_AUTH_DEFAULTS } from './options/phone-call-auth.defaults.js';
 export { PhoneCallAuthConfigError } from './options/phone-call-auth-config.error.js';
+
+// Languages and texts
+export {
+  fillTemplate,
+  PHONE_CALL_AUTH_MESSAGES,
+  type PhoneCallAuthLocale,
+  type PhoneCallAuthMessageOverrides,
+  type PhoneCallAuthMessages,
+} from './i18n/messages.js';
+export { matchAcceptLanguage } from './i18n/accept-language.js';
 
 // The host's data source
 export { PHONE_CALL_AUTH_ENTITIES } from './database/phone-call-auth.entities.js';
@@ -51,6 +65,7 @@ export {
 // The verification lifecycle, for apps that drive it from their own code
 export {
   type AuthenticatedVerification,
+  type CodeCheckResult,
   type ConsumeResult,
   type InboundCallResult,
   type RedeemResult,
@@ -60,9 +75,15 @@ export {
   VerificationService,
 } from './verification/verification.service.js';
 export { VERIFICATION_SECRET_HEADER } from './verification/verification-secret.strategy.js';
-export type { VerificationStatus } from './database/entities/verification.entity.js';
+export type {
+  VerificationChannel,
+  VerificationFailReason,
+  VerificationStatus,
+} from './database/entities/verification.entity.js';
 export type { InboundCallOutcome } from './database/entities/inbound-call.entity.js';
 export { TooManyVerificationsException } from './rate-limit/too-many-verifications.exception.js';
+export { GlobalBudgetIndicator } from './rate-limit/global-budget.indicator.js';
+export type { GlobalBudgetStatus } from './rate-limit/rate-limit.service.js';
 
 // Telephony platforms
 export type {
@@ -71,6 +92,8 @@ export type {
   CallbackRequest,
   CallHintInput,
   CallRequest,
+  CodeDelivery,
+  CodeRequest,
   InboundCallReport,
   InboundCallRequest,
   ProviderCapabilities,

@@ -16,3 +16,5 @@ export const InjectPhoneCallAuthOptions = (): ParameterDecorator & PropertyDecor
 /** Injects the TypeORM DataSource the module uses. */
 export const InjectPhoneCallAuthDataSource = (): ParameterDecorator & PropertyDecorator =>
   Inject(PHONE_CALL_AUTH_DATA_SOURCE);
+/** Injection token: whether the token route group is mounted (the code route then answers the token). */
+export const PHONE_CALL_AUTH_TOKEN_ROUTE = Symbol('PHONE_CALL_AUTH_TOKEN_ROUTE');

@@ -8,9 +8,14 @@ import type { PhoneCallAuthOptions } from './options/phone-call-auth-options.int
 import { PhoneCallAuthConfigError } from './options/phone-call-auth-config.error.js';
 import { PHONE_CALL_AUTH_DEFAULTS } from './options/phone-call-auth.defaults.js';
 import { resolvePhoneCallAuthOptions } from './options/resolve-options.js';
-import { PHONE_CALL_AUTH_DATA_SOURCE, PHONE_CALL_AUTH_OPTIONS } from './phone-call-auth.constants.js';
+import {
+  PHONE_CALL_AUTH_DATA_SOURCE,
+  PHONE_CALL_AUTH_OPTIONS,
+  PHONE_CALL_AUTH_TOKEN_ROUTE,
+} from './phone-call-auth.constants.js';
 import type { PhoneCallAuthRouteGroup } from './phone-call-auth.routes.js';
 import { CancelController } from './verification/cancel.controller.js';
+import { CodeController } from './verification/code.controller.js';
 import { EventsController } from './verification/events.controller.js';
 import { StartController } from './verification/start.controller.js';
 import { TokenController } from './verification/token.controller.js';
@@ -44,6 +49,7 @@ const CONTROLLERS: Record<PhoneCallAuthRouteGroup, Type> = {
   token: TokenController,
   events: EventsController,
   cancel: CancelController,
+  code: CodeController,
   callback: InboundCallController,
   refresh: RefreshTokenController,
 };
@@ -117,6 +123,7 @@ export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYN
               resolvePhoneCallAuthOptions(options, extras.routePrefix ?? PHONE_CALL_AUTH_DEFAULTS.routePrefix),
           },
           dataSource(extras.dataSource),
+          { provide: PHONE_CALL_AUTH_TOKEN_ROUTE, useValue: extras.routes?.token !== false },
         ],
         exports: [...(definition.exports ?? []), PHONE_CALL_AUTH_OPTIONS],
       }),

@@ -12,6 +12,8 @@ import { ConfigurableModuleClass } from './phone-call-auth.module-definition.js'
 import { ClientBudgetService } from './rate-limit/client-budget.service.js';
 import { RateLimitService } from './rate-limit/rate-limit.service.js';
 import { AdmissionService } from './database/admission.service.js';
+import { GlobalBudgetIndicator } from './rate-limit/global-budget.indicator.js';
+import { DatabaseTimeoutsService } from './database/database-timeouts.service.js';
 import { VerificationListenerService } from './realtime/verification-listener.service.js';
 import { VerificationWaitersService } from './realtime/verification-waiters.service.js';
 import { VerificationSecretStrategy } from './verification/verification-secret.strategy.js';
@@ -56,6 +58,8 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
     RateLimitService,
     ClientBudgetService,
     AdmissionService,
+    GlobalBudgetIndicator,
+    DatabaseTimeoutsService,
     PurgeService,
     StatusPollerService,
     PlatformBalanceHealthIndicator,
@@ -68,6 +72,7 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
     TokenService,
     PhoneCallAuthGuard,
     PurgeService,
+    GlobalBudgetIndicator,
     StatusPollerService,
     PlatformBalanceHealthIndicator,
   ],

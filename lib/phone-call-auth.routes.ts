@@ -24,10 +24,11 @@ export const PHONE_CALL_AUTH_ROUTE = 'phone-call-auth:route';
  * - `token`: `POST /verifications/:id/token`
  * - `events`: `GET /verifications/:id/events`
  * - `cancel`: `DELETE /verifications/:id`
+ * - `code`: `POST /verifications/:id/code` (the SMS code)
  * - `callback`: `GET|POST /callback/:secret` (the platform's inbound-call reports)
  * - `refresh`: `POST /token/refresh`
  */
-export type PhoneCallAuthRouteGroup = 'start' | 'token' | 'events' | 'cancel' | 'callback' | 'refresh';
+export type PhoneCallAuthRouteGroup = 'start' | 'token' | 'events' | 'cancel' | 'code' | 'callback' | 'refresh';
 
 /**
  * Whether the request is for one of the module's routes: for an app-wide guard that must let the

@@ -66,8 +66,8 @@ describe('rate limits, stored in Postgres', () => {
     expect((await start(t, nextPhone(), '192.0.2.11')).status).toBe(201);
   });
 
-  it('the global budget trips, and recovers when its window ends', async () => {
-    const t = await boot({ options: { rateLimits: { global: { limit: 2, windowSeconds: 60 } } } });
+  it('the global budget as a wall trips, and recovers when its window ends', async () => {
+    const t = await boot({ options: { rateLimits: { global: { limit: 2, windowSeconds: 60, mode: 'wall' } } } });
     await t.dataSource.query(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE key = 'global'`);
     expect((await start(t, nextPhone(), '192.0.2.20')).status).toBe(201);
     expect((await start(t, nextPhone(), '192.0.2.21')).status).toBe(201);

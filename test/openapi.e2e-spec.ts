@@ -40,11 +40,11 @@ describe('the OpenAPI document of the module, in the sample app', () => {
     expect(schema('StartedVerificationResponse').required).toEqual([
       'id',
       'secret',
-      'callTo',
-      'callToDisplay',
+      'channel',
       'expiresAt',
       'expiresIn',
       'message',
+      'locale',
     ]);
   });
 
@@ -55,7 +55,13 @@ describe('the OpenAPI document of the module, in the sample app', () => {
     expect(operation.responses['200'].content['application/json'].schema).toEqual(ref('IssuedTokenResponse'));
     expect(operation.responses['202'].content['application/json'].schema).toEqual(ref('PendingVerificationResponse'));
     expect(operation.responses['410'].content['application/json'].schema).toEqual(ref('VerificationGoneResponse'));
-    expect(schema('VerificationGoneResponse').properties.status.enum).toEqual(['expired', 'canceled', 'consumed']);
+    expect(schema('VerificationGoneResponse').properties.status.enum).toEqual([
+      'expired',
+      'canceled',
+      'consumed',
+      'failed',
+      'verified',
+    ]);
     expect(operation.requestBody).toMatchObject({
       required: false,
       content: { 'application/json': { schema: ref('VerificationSecretDto') } },

@@ -1,48 +1,79 @@
 import { SsmsProvider } from 'nestjs-phone-call-auth';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
+import { CapturingLogger } from './support/capturing-logger.js';
 import { freePort } from './support/global-setup.js';
-import { messageOf } from './support/messages.js';
 import { nextPhone } from './support/phones.js';
-import { bootTestApp, PREFIX, type TestApp, useTestApp } from './support/test-app.js';
-import { verificationHelpers } from './support/verifications.js';
+import { bootTestApp, PREFIX, type TestApp, type TestResponse, useTestApp } from './support/test-app.js';
+import { digits, verificationHelpers } from './support/verifications.js';
 
-/* When the telephony platform fails, a start answers with the failure and writes nothing. */
+/*
+ * When the telephony platform fails, a start answers with the failure and writes nothing. The
+ * client gets plain words; the platform's text, code, URL and address go to the log, numbers masked.
+ */
 
-const t = useTestApp();
+const logger = new CapturingLogger();
+const t = useTestApp({ logger });
 const { startRequest, countVerifications } = verificationHelpers(t);
 
+const PLAIN = 'The telephony platform is unavailable; try again later.';
+
+/** The answer is the plain one, and holds none of `secrets` (nor the number, in any notation). */
+function expectPlain(response: TestResponse, status: 502 | 504, phone: string, secrets: string[]) {
+  const error = status === 502 ? 'Bad Gateway' : 'Gateway Timeout';
+  expect({ status: response.status, body: response.body }).toEqual({
+    status,
+    body: { statusCode: status, error, message: PLAIN },
+  });
+  for (const secret of [...secrets, 'ssms', 'platformCode', '127.0.0.1', digits(phone).slice(1)]) {
+    expect(response.text).not.toContain(secret);
+  }
+}
+
+/** The log lines about a start for `phone` (masked as +7967***xxxx); no line holds the whole number. */
+function logOf(phone: string): string {
+  expect(logger.text).not.toContain(digits(phone).slice(1));
+  return logger.lines.filter((line) => line.includes(`${phone.slice(0, 5)}***${phone.slice(-4)}`)).join('\n');
+}
+
 describe('platform failures leave nothing behind', () => {
-  it('a platform error: 502 with the platform text, no verification row', async () => {
+  it('a platform error: 502 in plain words, the platform text and code only in the log', async () => {
     const phone = nextPhone();
     t.platform.failNext('7', 'Недостаточно средств');
     const response = await startRequest(phone);
-    expect(response.status).toBe(502);
-    expect(messageOf(response)).toContain('Недостаточно средств');
-    expect(response.body.platformCode).toBe('7');
+    expectPlain(response, 502, phone, ['Недостаточно средств', '"7"', t.platform.url]);
     expect(await countVerifications(phone)).toBe(0);
+    expect(logOf(phone)).toMatch(
+      /ssms could not start a verification for .*: wait_call refused: error "7": "Недостаточно средств"/,
+    );
   });
 
-  it('a platform that does not answer within timeoutMs: 504, no verification row', async () => {
+  it('a platform error that quotes the number: the log masks it', async () => {
+    const phone = nextPhone();
+    t.platform.failNext('4', `Номер ${digits(phone)} заблокирован`);
+    expectPlain(await startRequest(phone), 502, phone, ['заблокирован']);
+    expect(logOf(phone)).toMatch(/"Номер 7967\*\*\*\d{4} заблокирован"/);
+  });
+
+  it('a platform that does not answer within timeoutMs: 504 in plain words, no verification row', async () => {
     const phone = nextPhone();
     t.platform.stallNext();
     const startedAt = Date.now();
     const response = await startRequest(phone);
-    // Status and message together, so a failure shows which error the module answered instead.
-    expect({ status: response.status, message: messageOf(response) }).toEqual({
-      status: 504,
-      message: expect.stringMatching(/did not answer within 1000 ms/),
-    });
+    expectPlain(response, 504, phone, ['1000 ms']);
     expect(Date.now() - startedAt).toBeLessThan(5000);
     expect(await countVerifications(phone)).toBe(0);
+    expect(logOf(phone)).toMatch(/it did not answer within 1000 ms/);
   });
 
-  it('an HTML error page: 502, no verification row', async () => {
+  it('an HTML error page: 502 in plain words, the page only in the log', async () => {
     const phone = nextPhone();
     t.platform.respondNextWith(503, '<html>Bad gateway</html>');
     const response = await startRequest(phone);
-    expect(response.status).toBe(502);
-    expect(messageOf(response)).toMatch(/HTTP 503/);
+    expectPlain(response, 502, phone, ['HTTP 503', '<html>', 'text/html']);
     expect(await countVerifications(phone)).toBe(0);
+    expect(logOf(phone)).toMatch(
+      /it answered HTTP 503 \(text\/html\) that is not its JSON API: "<html>Bad gateway<\/html>"/,
+    );
   });
 
   it('the platform works again afterwards', async () => {
@@ -54,13 +85,15 @@ describe('platform failures leave nothing behind', () => {
   describe('a platform that refuses the connection', () => {
     let unused: FakeSsmsPlatform;
     let refused: TestApp;
+    let port: number;
 
     beforeAll(async () => {
-      const port = await freePort(); // released at once: nothing listens on it
+      port = await freePort(); // released at once: nothing listens on it
       unused = await FakeSsmsPlatform.start(); // bootTestApp points its platform's callbackUrl at the app
       refused = await bootTestApp({
         databaseUrl: t.databaseUrl,
         platform: unused,
+        logger,
         options: { provider: new SsmsProvider({ apiKey: 'x', baseUrl: `http://127.0.0.1:${port}/` }) },
       });
     });
@@ -69,12 +102,12 @@ describe('platform failures leave nothing behind', () => {
       await unused?.close();
     });
 
-    it('answers 502 and writes no verification row', async () => {
+    it('answers 502 in plain words (no URL, no address) and writes no verification row', async () => {
       const phone = nextPhone();
       const response = await refused.request('POST', `${PREFIX}/verifications`, { phone });
-      expect(response.status).toBe(502);
-      expect(messageOf(response)).toMatch(/could not reach/);
+      expectPlain(response, 502, phone, [String(port), 'ECONNREFUSED', 'could not reach']);
       expect(await countVerifications(phone)).toBe(0);
+      expect(logOf(phone)).toContain(`wait_call could not reach http://127.0.0.1:${port} (ECONNREFUSED)`);
     });
   });
 });

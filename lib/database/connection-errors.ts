@@ -1,6 +1,6 @@
 /*
- * Which errors mean "the database cannot be reached right now" (answered 503, the client may
- * retry) rather than "this statement is wrong" (a bug: 500). node-postgres reports a lost or
+ * Which errors mean "the database cannot be reached right now, or does not answer in time"
+ * (answered 503, the client may retry) rather than "this statement is wrong" (a bug: 500). node-postgres reports a lost or
  * refused connection as a plain Error (a Node socket error code, or a message), the server as a
  * DatabaseError with a SQLSTATE, and TypeORM wraps errors raised by a query in a QueryFailedError
  * that keeps the original as `driverError`.
@@ -22,18 +22,23 @@ const SOCKET_CODES = new Set([
 ]);
 
 /**
- * SQLSTATEs of a server that is going away, starting up or full: 57P01 admin_shutdown,
- * 57P02 crash_shutdown, 57P03 cannot_connect_now, 53300 too_many_connections; class 08 is
- * "connection exception" (08000, 08001, 08003, 08004, 08006, 08P01).
+ * SQLSTATEs of a server that is going away, starting up, full or too slow: 57P01 admin_shutdown,
+ * 57P02 crash_shutdown, 57P03 cannot_connect_now, 53300 too_many_connections, 57014
+ * query_canceled (what `statement_timeout` raises: the database did not finish in time, which is
+ * no fault of the request); class 08 is "connection exception" (08000, 08001, 08003, 08004, 08006, 08P01).
  */
-const SERVER_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
+const SERVER_CODES = new Set(['57P01', '57P02', '57P03', '53300', '57014']);
 
-/** Messages node-postgres and pg-pool give a connection they lost, closed or could not open in time. */
+/**
+ * Messages node-postgres and pg-pool give a connection they lost, closed or could not open in time,
+ * and a query the server did not answer within `query_timeout` (a frozen or unreachable server).
+ */
 const MESSAGES = [
   /^Connection terminated/,
   /timeout exceeded when trying to connect/,
   /is not queryable/,
   /^Cannot use a pool after calling end on the pool/,
+  /^Query read timeout$/,
 ];
 
 /**

@@ -16,8 +16,9 @@ const LOG_INTERVAL_MS = 10_000;
  * client did nothing wrong, and the request may succeed once the database is back. Bound to the
  * module's controllers (`@UseFilters`), so it takes only database-connection errors
  * ({@link DatabaseConnectionError}) of the module's routes and leaves every other error, and the
- * host's routes, to the host's filters. How fast "fast" is depends on the pool: set
- * `extra: { connectionTimeoutMillis }` in the TypeORM options.
+ * host's routes, to the host's filters. How fast "fast" is depends on the data source: set
+ * `extra: { connectionTimeoutMillis: 2000, statement_timeout: 2000, query_timeout: 2500 }` in the
+ * TypeORM options, and a frozen database gets 503s within 3 s.
  */
 @Catch(DatabaseConnectionError)
 export class DatabaseUnavailableFilter implements ExceptionFilter {

@@ -37,3 +37,8 @@ export function clientNetworks(ip: string | undefined): ClientNetworks | undefin
 export function clientKey(ip: string | undefined): string | undefined {
   return clientNetworks(ip)?.address;
 }
+
+/** The network a counter is kept for: an IPv4 /24 or an IPv6 /48 (see {@link clientNetworks}). */
+export function networkKey(ip: string | undefined): string | undefined {
+  return clientNetworks(ip)?.network;
+}

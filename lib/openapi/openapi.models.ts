@@ -17,11 +17,38 @@ export class StartedVerificationResponse {
   })
   secret!: string;
 
-  @OpenApiProperty({ type: 'string', description: 'The number to call, E.164.', example: '+74993990001' })
-  callTo!: string;
+  @OpenApiProperty({
+    type: 'string',
+    enum: ['call', 'sms', 'call_or_sms'],
+    description: 'How the number is proven: a call, an SMS code, or either (the first proof wins).',
+  })
+  channel!: string;
 
-  @OpenApiProperty({ type: 'string', description: 'The number to call, for people.', example: '+7 499 399 00 01' })
-  callToDisplay!: string;
+  @OpenApiProperty({
+    type: 'string',
+    required: false,
+    description: 'The number to call, E.164 (channels `call`, `call_or_sms`).',
+    example: '+74993990001',
+  })
+  callTo?: string;
+
+  @OpenApiProperty({
+    type: 'string',
+    required: false,
+    description: 'The number to call, for people (channels `call`, `call_or_sms`).',
+    example: '+7 499 399 00 01',
+  })
+  callToDisplay?: string;
+
+  @OpenApiProperty({
+    type: 'boolean',
+    required: false,
+    description: 'An SMS code was sent: enter it at `POST /verifications/:id/code` (channels `sms`, `call_or_sms`).',
+  })
+  codeSent?: boolean;
+
+  @OpenApiProperty({ type: 'integer', required: false, description: 'Digits of the SMS code.', example: 6 })
+  codeLength?: number;
 
   @OpenApiProperty({ type: 'string', format: 'date-time', description: 'When the window to call closes.' })
   expiresAt!: string;
@@ -29,8 +56,11 @@ export class StartedVerificationResponse {
   @OpenApiProperty({ type: 'integer', description: 'Seconds left in the window.', example: 120 })
   expiresIn!: number;
 
-  @OpenApiProperty({ type: 'string', description: 'Text to show the subscriber.' })
+  @OpenApiProperty({ type: 'string', description: 'Text to show the subscriber, in `locale`.' })
   message!: string;
+
+  @OpenApiProperty({ type: 'string', enum: ['ru', 'en'], description: 'The language of `message` and the SMS.' })
+  locale!: string;
 }
 
 /** `200` of `POST /verifications/:id/token`. */
@@ -68,7 +98,7 @@ export class VerificationGoneResponse {
 
   @OpenApiProperty({
     type: 'string',
-    enum: ['expired', 'canceled', 'consumed'],
+    enum: ['expired', 'canceled', 'consumed', 'failed', 'verified'],
     description: '`expired`: the window (or the time to redeem) passed; `canceled`; `consumed`: a token was issued.',
   })
   status!: string;
@@ -95,9 +125,6 @@ export class ErrorResponse {
     example: 'phone is required, e.g. "+7 967 031-11-22"',
   })
   message!: string | string[];
-
-  @OpenApiProperty({ type: 'string', description: "502 only: the platform's error code.", required: false })
-  platformCode?: string;
 
   @OpenApiProperty({ type: 'integer', description: '429 only: seconds to wait, as in `Retry-After`.', required: false })
   retryAfter?: number;

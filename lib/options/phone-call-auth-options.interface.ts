@@ -1,5 +1,7 @@
-import type { CountryCode } from 'libphonenumber-js/max';
+import type { CountryCode, PhoneNumberType } from 'libphonenumber-js/max';
 import type { JsonWebKey } from 'node:crypto';
+import type { VerificationChannel } from '../database/entities/verification.entity.js';
+import type { PhoneCallAuthLocale, PhoneCallAuthMessageOverrides } from '../i18n/messages.js';
 import type { E164 } from '../phone/phone-number.js';
 import type { InboundCallReport, TelephonyProvider } from '../providers/telephony-provider.interface.js';
 
@@ -32,14 +34,68 @@ export interface RateLimitRule {
   windowSeconds: number;
 }
 
-/** Limits of verification starts, kept in Postgres so they hold across instances. `false` turns one off. */
+/**
+ * What the global budget does when it is spent. `'alarm'`: starts go on; the module logs a warning
+ * (once per window per instance) and {@link GlobalBudgetIndicator} reports the budget exceeded, for
+ * a health check. `'wall'`: further starts get 429 until the window ends.
+ */
+export type GlobalBudgetMode = 'alarm' | 'wall';
+
+/** The global budget of verification starts: a {@link RateLimitRule} and what happens when it is spent. */
+export interface GlobalBudgetRule extends RateLimitRule {
+  /**
+   * `'alarm'` suits calls, which the platform bills only when delivered: a few addresses that
+   * spend the budget do not lock everyone out. `'wall'` refuses starts (429) once it is spent.
+   * @default PHONE_CALL_AUTH_DEFAULTS.rateLimits.global.mode ('alarm')
+   */
+  mode?: GlobalBudgetMode;
+}
+
+/**
+ * Limits of verification starts, kept in Postgres so they hold across instances. `false` turns one
+ * off. A start whose platform request fails (502, 504) is given back to every counter it used.
+ */
 export interface PhoneCallAuthRateLimits {
   /** Starts per phone number and client address. @default PHONE_CALL_AUTH_DEFAULTS.rateLimits.perPhone (3 per 600 s) */
   perPhone?: RateLimitRule | false;
-  /** Starts per client address (`request.ip`: set Express's `trust proxy` behind a proxy). @default PHONE_CALL_AUTH_DEFAULTS.rateLimits.perIp (10 per 600 s) */
+  /** Starts per client address (`request.ip`: set Express's `trust proxy` behind a proxy); IPv6 per /64. @default PHONE_CALL_AUTH_DEFAULTS.rateLimits.perIp (10 per 600 s) */
   perIp?: RateLimitRule | false;
-  /** Starts across the whole app: a budget for the platform bill. @default PHONE_CALL_AUTH_DEFAULTS.rateLimits.global (100 per 60 s) */
+  /**
+   * Starts per client network: IPv4 /24, IPv6 /48 (one site). Bounds an attacker who holds many
+   * addresses of one network; a carrier NAT puts many people behind few addresses, so keep it well
+   * above `perIp`. @default PHONE_CALL_AUTH_DEFAULTS.rateLimits.perSubnet (30 per 600 s)
+   */
+  perSubnet?: RateLimitRule | false;
+  /**
+   * Starts across the whole app: a budget for the platform bill, counted only for starts the other
+   * limits let through. @default PHONE_CALL_AUTH_DEFAULTS.rateLimits.global (100 per 60 s, mode 'alarm')
+   */
+  global?: GlobalBudgetRule | false;
+}
+
+/**
+ * Hard limits of SMS sends (channels `sms` and `call_or_sms`), kept in Postgres beside the start
+ * limits: SMS is billed per message sent, and SMS pumping (codes sent to numbers whose operator
+ * pays the attacker) is the classic fraud against SMS verification. Unlike the call limits, these
+ * count per phone whoever asks, and the global one refuses (429) once spent.
+ */
+export interface PhoneCallAuthSmsLimits {
+  /** SMS per phone number, from any client. @default PHONE_CALL_AUTH_DEFAULTS.smsLimits.perPhone (3 per 3600 s) */
+  perPhone?: RateLimitRule | false;
+  /** SMS per client address. @default PHONE_CALL_AUTH_DEFAULTS.smsLimits.perIp (5 per 3600 s) */
+  perIp?: RateLimitRule | false;
+  /** SMS across the whole app: the hard budget. @default PHONE_CALL_AUTH_DEFAULTS.smsLimits.global (100 per 3600 s) */
   global?: RateLimitRule | false;
+}
+
+/** SMS codes (channels `sms` and `call_or_sms`). */
+export interface PhoneCallAuthSmsOptions {
+  /** Digits of a code, 4..8. @default PHONE_CALL_AUTH_DEFAULTS.sms.codeLength (6) */
+  codeLength?: number;
+  /** Wrong entries after which the verification fails (`too_many_attempts`), 1..10. @default PHONE_CALL_AUTH_DEFAULTS.sms.maxAttempts (5) */
+  maxAttempts?: number;
+  /** The SMS sender name (SSMS `sender_name`), as registered with the platform. @default the account's default */
+  senderName?: string;
 }
 
 /** A token bucket: at most `burst` requests at once, refilled at `perSecond` requests a second. */
@@ -96,6 +152,23 @@ export interface PhoneCallAuthStatusPollingOptions {
 
 /** Which numbers may be verified at all. */
 export interface PhoneCallAuthPhonePolicy {
+  /**
+   * Number types (libphonenumber-js `PhoneNumberType`: `'MOBILE'`, `'FIXED_LINE'`,
+   * `'FIXED_LINE_OR_MOBILE'`, `'PREMIUM_RATE'`, `'TOLL_FREE'`, `'SHARED_COST'`, `'VOIP'`,
+   * `'PERSONAL_NUMBER'`, `'PAGER'`, `'UAN'`, `'VOICEMAIL'`) that may be verified, or `'any'` for every valid number (a number whose type
+   * libphonenumber cannot tell included). The default accepts numbers that place ordinary calls
+   * and refuses premium-rate, toll-free, shared-cost, VoIP, personal, pager, UAN and voicemail
+   * ranges: a "verified" call from one of those means a spoofed caller ID.
+   * @default PHONE_CALL_AUTH_DEFAULTS.phonePolicy.numberTypes (['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE'])
+   */
+  numberTypes?: PhoneNumberType[] | 'any';
+  /**
+   * Accept numbers of the global services that belong to no country: UIFN (+800), shared cost
+   * (+808), satellite (+870 Inmarsat, +881 Iridium and others), international networks (+882,
+   * +883), +878, +888 and international premium rate (+979). They are still subject to `numberTypes`.
+   * @default PHONE_CALL_AUTH_DEFAULTS.phonePolicy.nonGeographic (false)
+   */
+  nonGeographic?: boolean;
   /** Accept mobile numbers only (libphonenumber type MOBILE, or FIXED_LINE_OR_MOBILE where a plan cannot tell). @default PHONE_CALL_AUTH_DEFAULTS.phonePolicy.mobileOnly (false) */
   mobileOnly?: boolean;
   /** Accept numbers of these countries only. @default any country */
@@ -180,8 +253,42 @@ export interface PhoneCallAuthOptions {
   beforeVerify?: (call: InboundCallReport, verification: VerificationCandidate) => boolean | Promise<boolean>;
   /** Rate limits of verification starts. */
   rateLimits?: PhoneCallAuthRateLimits;
-  /** Which numbers may be verified. @default any valid number */
+  /**
+   * The channels clients may ask for in `POST /verifications` (`channel`). Each must be served by the
+   * provider (`provider.channels`). @default PHONE_CALL_AUTH_DEFAULTS.channels (['call'])
+   */
+  channels?: VerificationChannel[];
+  /** The channel of a start that names none; one of `channels`. @default PHONE_CALL_AUTH_DEFAULTS.defaultChannel ('call') */
+  defaultChannel?: VerificationChannel;
+  /** SMS codes. @default PHONE_CALL_AUTH_DEFAULTS.sms */
+  sms?: PhoneCallAuthSmsOptions;
+  /** Hard limits of SMS sends, on top of `rateLimits`. @default PHONE_CALL_AUTH_DEFAULTS.smsLimits */
+  smsLimits?: PhoneCallAuthSmsLimits;
+  /**
+   * The language of the start `message` and the SMS when a request names none the module speaks
+   * (its `locale` field, else `Accept-Language`). @default PHONE_CALL_AUTH_DEFAULTS.defaultLocale ('ru')
+   */
+  defaultLocale?: PhoneCallAuthLocale;
+  /**
+   * Overrides of the texts, per locale, with `{code}`, `{callTo}`, `{phone}`, `{seconds}`, `{site}`.
+   * @example messages: { en: { smsText: '{code} is your Example code.' } }
+   * @default PHONE_CALL_AUTH_MESSAGES
+   */
+  messages?: PhoneCallAuthMessageOverrides;
+  /** Which numbers may be verified. @default mobile and fixed-line numbers of a country (PHONE_CALL_AUTH_DEFAULTS.phonePolicy) */
   phonePolicy?: PhoneCallAuthPhonePolicy;
+  /**
+   * Origins (`scheme://host[:port]`) whose pages may start verifications from a browser besides the
+   * app's own, e.g. `['https://www.example.com']`. A browser request from any other origin (by its
+   * `Sec-Fetch-Site` or `Origin` header) gets 403; requests without those headers (servers, curl)
+   * are not affected. @default PHONE_CALL_AUTH_DEFAULTS.allowedOrigins (none: same origin only)
+   */
+  allowedOrigins?: string[];
+  /**
+   * The site's name as people know it, e.g. `'example.com'`: the start message then says "Call only
+   * if you started signing in on example.com." @default none: "Call only if you started this sign-in yourself."
+   */
+  siteName?: string;
   /** Purge of old rows; `false` turns it off (then purge yourself: {@link PurgeService.purge}). */
   purge?: PhoneCallAuthPurgeOptions | false;
   /**

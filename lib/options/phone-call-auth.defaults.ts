@@ -18,9 +18,35 @@ export const PHONE_CALL_AUTH_DEFAULTS = {
   rateLimits: {
     perPhone: { limit: 3, windowSeconds: 600 },
     perIp: { limit: 10, windowSeconds: 600 },
-    global: { limit: 100, windowSeconds: 60 },
+    /** Per IPv4 /24 and IPv6 /48: three addresses' worth, so a carrier NAT's neighbours still get through. */
+    perSubnet: { limit: 30, windowSeconds: 600 },
+    /** An alarm, not a wall: the platform bills only delivered calls. */
+    global: { limit: 100, windowSeconds: 60, mode: 'alarm' },
   },
-  phonePolicy: { mobileOnly: false },
+  /** Numbers that place ordinary calls, of a country: no premium-rate, toll-free, VoIP, satellite... */
+  phonePolicy: {
+    numberTypes: ['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE'],
+    nonGeographic: false,
+    mobileOnly: false,
+  },
+  /** Origins, besides the app's own, whose pages may start verifications. */
+  allowedOrigins: [],
+  /** The channels clients may ask for, and the one a start without `channel` gets. */
+  channels: ['call'],
+  defaultChannel: 'call',
+  /** The language of texts when the request names none the module speaks (no `locale`, no matching `Accept-Language`). */
+  defaultLocale: 'ru',
+  /** SMS codes: digits, and wrong entries before the verification fails. */
+  sms: { codeLength: 6, maxAttempts: 5 },
+  /**
+   * Hard limits of SMS sends (channels `sms` and `call_or_sms`), on top of `rateLimits`: per phone
+   * (whoever asks), per client address, and across the app. SMS is billed per message sent.
+   */
+  smsLimits: {
+    perPhone: { limit: 3, windowSeconds: 3600 },
+    perIp: { limit: 5, windowSeconds: 3600 },
+    global: { limit: 100, windowSeconds: 3600 },
+  },
   /** How often pending verifications on platforms that can be polled (sms.ru) are asked about, by one instance at a time, and how many per round. */
   statusPolling: { intervalSeconds: 15, batchSize: 50 },
   /** Retention of finished verifications and call records, and how often the purge runs. */

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { CountryCode, isSupportedCountry } from 'libphonenumber-js/max';
+import { CountryCode, isSupportedCountry, type PhoneNumberType } from 'libphonenumber-js/max';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { configSeconds, MAX_LIFETIME_SECONDS } from './option-checks.js';
 import { PhoneCallAuthConfigError } from './phone-call-auth-config.error.js';
@@ -10,27 +10,211 @@ import type {
   PhoneCallAuthOptions,
   PhoneCallAuthRouting,
   PhoneCallAuthStatusPollingOptions,
+  GlobalBudgetMode,
+  GlobalBudgetRule,
+  PhoneCallAuthPhonePolicy,
   RateLimitRule,
 } from './phone-call-auth-options.interface.js';
 import type { TelephonyProvider } from '../providers/telephony-provider.interface.js';
 import { PHONE_CALL_AUTH_DEFAULTS as DEFAULTS } from './phone-call-auth.defaults.js';
 import { resolveJwtOptions } from './resolve-jwt-options.js';
 import type { ResolvedPhoneCallAuthOptions } from './resolved-options.interface.js';
+import type { VerificationChannel } from '../database/entities/verification.entity.js';
+import { isLocale } from '../i18n/accept-language.js';
+import { mergeMessages, PHONE_CALL_AUTH_LOCALES, type PhoneCallAuthMessages } from '../i18n/messages.js';
+import type { PhoneCallAuthSmsOptions } from './phone-call-auth-options.interface.js';
+
+const CHANNELS: VerificationChannel[] = ['call', 'sms', 'call_or_sms'];
+
+/** The allowed channels and the default one, each served by the provider. */
+function channels(
+  provider: TelephonyProvider,
+  allowed: VerificationChannel[] | undefined,
+  fallback: VerificationChannel | undefined,
+): { channels: VerificationChannel[]; defaultChannel: VerificationChannel } {
+  const list = allowed ?? [...DEFAULTS.channels];
+  if (!Array.isArray(list) || list.length === 0 || list.some((channel) => !CHANNELS.includes(channel))) {
+    throw new PhoneCallAuthConfigError(`channels must be a non-empty list of ${CHANNELS.join(', ')}.`);
+  }
+  const served = provider.channels ?? ['call'];
+  const unserved = list.filter((channel) => !served.includes(channel));
+  if (unserved.length > 0 || (list.some((channel) => channel !== 'call') && typeof provider.sendCode !== 'function')) {
+    throw new PhoneCallAuthConfigError(
+      `channels lists ${(unserved.length > 0 ? unserved : list.filter((c) => c !== 'call')).join(', ')}, which ${provider.name} cannot serve (it serves ${served.join(', ')}): remove them from channels, or use a provider that sends SMS.`,
+    );
+  }
+  const defaultChannel = fallback ?? (list.includes(DEFAULTS.defaultChannel) ? DEFAULTS.defaultChannel : list[0]);
+  if (!list.includes(defaultChannel)) {
+    throw new PhoneCallAuthConfigError(
+      `defaultChannel "${String(defaultChannel)}" must be one of channels (${list.join(', ')}).`,
+    );
+  }
+  return { channels: [...list], defaultChannel };
+}
+
+function sms(options: PhoneCallAuthSmsOptions | undefined): ResolvedPhoneCallAuthOptions['sms'] {
+  const codeLength = options?.codeLength ?? DEFAULTS.sms.codeLength;
+  if (!Number.isInteger(codeLength) || codeLength < 4 || codeLength > 8) {
+    throw new PhoneCallAuthConfigError(`sms.codeLength must be a whole number from 4 to 8, got ${String(codeLength)}.`);
+  }
+  const maxAttempts = options?.maxAttempts ?? DEFAULTS.sms.maxAttempts;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) {
+    throw new PhoneCallAuthConfigError(
+      `sms.maxAttempts must be a whole number from 1 to 10, got ${String(maxAttempts)}.`,
+    );
+  }
+  const senderName = options?.senderName;
+  if (
+    senderName !== undefined &&
+    (typeof senderName !== 'string' || senderName.length === 0 || senderName.length > 64)
+  ) {
+    throw new PhoneCallAuthConfigError(
+      'sms.senderName must be the sender name registered with the platform (1..64 characters), or left out.',
+    );
+  }
+  return { codeLength, maxAttempts, senderName };
+}
+
+function messages(
+  options: PhoneCallAuthOptions,
+): Record<(typeof PHONE_CALL_AUTH_LOCALES)[number], PhoneCallAuthMessages> {
+  const overrides = options.messages ?? {};
+  for (const locale of Object.keys(overrides)) {
+    if (!isLocale(locale)) {
+      throw new PhoneCallAuthConfigError(
+        `messages has locale "${locale}"; the locales are ${PHONE_CALL_AUTH_LOCALES.join(', ')}.`,
+      );
+    }
+  }
+  const merged = mergeMessages(overrides);
+  for (const locale of PHONE_CALL_AUTH_LOCALES) {
+    for (const [name, text] of Object.entries(merged[locale])) {
+      if (typeof text !== 'string' || text.trim() === '') {
+        throw new PhoneCallAuthConfigError(`messages.${locale}.${name} must be a non-empty text.`);
+      }
+    }
+    if (!merged[locale].smsText.includes('{code}')) {
+      throw new PhoneCallAuthConfigError(
+        `messages.${locale}.smsText must hold the {code} placeholder, or the SMS carries no code.`,
+      );
+    }
+  }
+  return merged;
+}
 
 const MIN_CALLBACK_SECRET_LENGTH = 32;
 
-function rateLimitRule(name: string, rule: RateLimitRule | false | undefined, fallback: RateLimitRule) {
+function rateLimitRule(
+  name: string,
+  rule: RateLimitRule | false | undefined,
+  fallback: RateLimitRule,
+  path = name.includes('.') ? name : `rateLimits.${name}`,
+) {
   if (rule === false) return false;
   const resolved = rule ?? fallback;
   if (!Number.isInteger(resolved.limit) || resolved.limit < 1) {
-    throw new PhoneCallAuthConfigError(
-      `rateLimits.${name}.limit must be a whole number from 1, or rateLimits.${name} false.`,
-    );
+    throw new PhoneCallAuthConfigError(`${path}.limit must be a whole number from 1, or ${path} false.`);
   }
   return {
     limit: resolved.limit,
-    windowSeconds: configSeconds(`rateLimits.${name}.windowSeconds`, resolved.windowSeconds, 0, 86400),
+    windowSeconds: configSeconds(`${path}.windowSeconds`, resolved.windowSeconds, 0, 86400),
   };
+}
+
+const GLOBAL_BUDGET_MODES: readonly GlobalBudgetMode[] = ['alarm', 'wall'];
+
+function globalBudget(rule: GlobalBudgetRule | false | undefined) {
+  const resolved = rateLimitRule('global', rule, DEFAULTS.rateLimits.global);
+  if (!resolved) return false;
+  const mode: GlobalBudgetMode = (rule ? rule.mode : undefined) ?? DEFAULTS.rateLimits.global.mode;
+  if (!GLOBAL_BUDGET_MODES.includes(mode)) {
+    throw new PhoneCallAuthConfigError(
+      `rateLimits.global.mode must be 'alarm' (log and report, starts go on) or 'wall' (429 once spent), got "${String(mode)}".`,
+    );
+  }
+  return { ...resolved, mode };
+}
+
+/** Every type libphonenumber-js can give a number. */
+const NUMBER_TYPES: readonly PhoneNumberType[] = [
+  'MOBILE',
+  'FIXED_LINE',
+  'FIXED_LINE_OR_MOBILE',
+  'PREMIUM_RATE',
+  'TOLL_FREE',
+  'SHARED_COST',
+  'VOIP',
+  'PERSONAL_NUMBER',
+  'PAGER',
+  'UAN',
+  'VOICEMAIL',
+];
+
+function phonePolicy(policy: PhoneCallAuthPhonePolicy = {}) {
+  const numberTypes = policy.numberTypes ?? DEFAULTS.phonePolicy.numberTypes;
+  if (
+    numberTypes !== 'any' &&
+    (!Array.isArray(numberTypes) || numberTypes.length === 0 || numberTypes.some((t) => !NUMBER_TYPES.includes(t)))
+  ) {
+    throw new PhoneCallAuthConfigError(
+      `phonePolicy.numberTypes must be 'any' or a non-empty list of ${NUMBER_TYPES.join(', ')}; got ${JSON.stringify(numberTypes)}.`,
+    );
+  }
+  for (const flag of ['nonGeographic', 'mobileOnly'] as const) {
+    if (policy[flag] !== undefined && typeof policy[flag] !== 'boolean') {
+      throw new PhoneCallAuthConfigError(`phonePolicy.${flag} must be true or false.`);
+    }
+  }
+  return {
+    numberTypes: numberTypes === 'any' ? undefined : [...numberTypes],
+    nonGeographic: policy.nonGeographic ?? DEFAULTS.phonePolicy.nonGeographic,
+    mobileOnly: policy.mobileOnly ?? DEFAULTS.phonePolicy.mobileOnly,
+    countries: policy.countries?.map((code) => country('phonePolicy.countries', code)),
+  };
+}
+
+function allowedOrigins(entries: string[] = [...DEFAULTS.allowedOrigins]): ReadonlySet<string> {
+  if (!Array.isArray(entries)) {
+    throw new PhoneCallAuthConfigError(
+      "allowedOrigins must be an array of origins such as ['https://www.example.com'].",
+    );
+  }
+  return new Set(
+    entries.map((entry) => {
+      let origin: string | undefined;
+      try {
+        origin = new URL(String(entry)).origin;
+      } catch {
+        origin = undefined;
+      }
+      if (!origin || origin === 'null' || origin !== String(entry).toLowerCase()) {
+        throw new PhoneCallAuthConfigError(
+          `allowedOrigins entry "${String(entry)}" is not an origin: write scheme://host[:port] with no path or trailing slash, e.g. https://www.example.com.`,
+        );
+      }
+      return origin;
+    }),
+  );
+}
+
+function siteName(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  if (typeof name !== 'string' || !/^[^\p{Cc}]{1,100}$/u.test(name) || name.trim() !== name) {
+    throw new PhoneCallAuthConfigError(
+      "siteName must be the site's name as people know it, 1 to 100 characters on one line, e.g. 'example.com'.",
+    );
+  }
+  return name;
+}
+
+function locale(value: unknown) {
+  const resolved = value ?? DEFAULTS.defaultLocale;
+  if (!isLocale(resolved)) {
+    throw new PhoneCallAuthConfigError(
+      `defaultLocale must be one of ${PHONE_CALL_AUTH_LOCALES.join(', ')}, got "${String(value)}".`,
+    );
+  }
+  return resolved;
 }
 
 function blockList(entries: string[]): BlockList {
@@ -292,12 +476,21 @@ export function resolvePhoneCallAuthOptions(
     rateLimits: {
       perPhone: rateLimitRule('perPhone', options.rateLimits?.perPhone, DEFAULTS.rateLimits.perPhone),
       perIp: rateLimitRule('perIp', options.rateLimits?.perIp, DEFAULTS.rateLimits.perIp),
-      global: rateLimitRule('global', options.rateLimits?.global, DEFAULTS.rateLimits.global),
+      perSubnet: rateLimitRule('perSubnet', options.rateLimits?.perSubnet, DEFAULTS.rateLimits.perSubnet),
+      global: globalBudget(options.rateLimits?.global),
     },
-    phonePolicy: {
-      mobileOnly: options.phonePolicy?.mobileOnly ?? DEFAULTS.phonePolicy.mobileOnly,
-      countries: options.phonePolicy?.countries?.map((code) => country('phonePolicy.countries', code)),
+    phonePolicy: phonePolicy(options.phonePolicy),
+    allowedOrigins: allowedOrigins(options.allowedOrigins),
+    ...channels(provider, options.channels, options.defaultChannel),
+    sms: sms(options.sms),
+    smsLimits: {
+      perPhone: rateLimitRule('smsLimits.perPhone', options.smsLimits?.perPhone, DEFAULTS.smsLimits.perPhone),
+      perIp: rateLimitRule('smsLimits.perIp', options.smsLimits?.perIp, DEFAULTS.smsLimits.perIp),
+      global: rateLimitRule('smsLimits.global', options.smsLimits?.global, DEFAULTS.smsLimits.global),
     },
+    defaultLocale: locale(options.defaultLocale),
+    messages: messages(options),
+    siteName: siteName(options.siteName),
     callbackAllowlist: options.callbackAllowlist && blockList(options.callbackAllowlist),
     purge:
       options.purge === false

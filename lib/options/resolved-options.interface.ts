@@ -1,10 +1,13 @@
-import type { CountryCode } from 'libphonenumber-js/max';
+import type { CountryCode, PhoneNumberType } from 'libphonenumber-js/max';
 import type { KeyObject } from 'node:crypto';
 import type { BlockList } from 'node:net';
+import type { VerificationChannel } from '../database/entities/verification.entity.js';
+import type { PhoneCallAuthLocale, PhoneCallAuthMessages } from '../i18n/messages.js';
 import type { E164 } from '../phone/phone-number.js';
 import type { InboundCallReport, TelephonyProvider } from '../providers/telephony-provider.interface.js';
 import type {
   ClientBudgetRule,
+  GlobalBudgetMode,
   PhoneCallAuthJwtAlgorithm,
   PhoneCallSubject,
   RateLimitRule,
@@ -35,8 +38,28 @@ export interface ResolvedPhoneCallAuthOptions {
   resolveSubject: (phone: E164) => PhoneCallSubject<object> | Promise<PhoneCallSubject<object>>;
   onVerified?: (event: VerifiedEvent) => void | Promise<void>;
   beforeVerify?: (call: InboundCallReport, verification: VerificationCandidate) => boolean | Promise<boolean>;
-  rateLimits: { perPhone: RateLimitRule | false; perIp: RateLimitRule | false; global: RateLimitRule | false };
-  phonePolicy: { mobileOnly: boolean; countries?: CountryCode[] };
+  rateLimits: {
+    perPhone: RateLimitRule | false;
+    perIp: RateLimitRule | false;
+    perSubnet: RateLimitRule | false;
+    global: (RateLimitRule & { mode: GlobalBudgetMode }) | false;
+  };
+  phonePolicy: {
+    /** `undefined` accepts every type (`'any'`). */
+    numberTypes?: readonly PhoneNumberType[];
+    nonGeographic: boolean;
+    mobileOnly: boolean;
+    countries?: CountryCode[];
+  };
+  /** Lowercased origins, besides the app's own, whose pages may start verifications. */
+  allowedOrigins: ReadonlySet<string>;
+  siteName?: string;
+  channels: VerificationChannel[];
+  defaultChannel: VerificationChannel;
+  sms: { codeLength: number; maxAttempts: number; senderName?: string };
+  smsLimits: { perPhone: RateLimitRule | false; perIp: RateLimitRule | false; global: RateLimitRule | false };
+  defaultLocale: PhoneCallAuthLocale;
+  messages: Record<PhoneCallAuthLocale, PhoneCallAuthMessages>;
   purge: { retentionSeconds: number; intervalSeconds: number } | false;
   callbackAllowlist?: BlockList;
   maxWaiters: number;

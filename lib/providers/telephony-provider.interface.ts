@@ -1,3 +1,4 @@
+import type { VerificationChannel } from '../database/entities/verification.entity.js';
 import type { E164 } from '../phone/phone-number.js';
 
 /** What the module asks a platform for when a verification starts. */
@@ -24,6 +25,31 @@ export interface CallAssignment {
   callTo: string;
   /** The platform's id of this wait (`id_call` on SSMS, `check_id` on sms.ru, `callId` on New-Tel), if it gives one. */
   waitId?: string;
+}
+
+/** What the module asks a platform for when it sends an SMS code (channels `sms` and `call_or_sms`). */
+export interface CodeRequest {
+  /** The number to send the SMS to, E.164. */
+  phone: E164;
+  /** The SMS text, code included: never log it. */
+  text: string;
+  /** The sender name shown to the person, where the platform and account allow one. */
+  senderName?: string;
+  /**
+   * Channel `call_or_sms`: also wait this many seconds for a call from `phone` (SSMS `push_msg` with
+   * `call_protection`), and answer the number to call as {@link CodeDelivery.callTo}.
+   */
+  callProtectionSeconds?: number;
+}
+
+/** The platform's answer to a {@link CodeRequest}. */
+export interface CodeDelivery {
+  /** With `callProtectionSeconds`: the number the subscriber may dial instead (digits or E.164). */
+  callTo?: string;
+  /** With `callProtectionSeconds`: the platform's id of the wait, if it gives one. */
+  waitId?: string;
+  /** The platform's id of the message. */
+  messageId?: string;
 }
 
 /** The parts of an HTTP request a provider may read when the platform reports an inbound call. */
@@ -111,6 +137,8 @@ export interface CallHintInput {
   /** The caller's number, written for people. */
   phoneDisplay: string;
   windowSeconds: number;
+  /** The locale of the person's texts (`ru`, `en`). */
+  locale: string;
 }
 
 /**
@@ -131,6 +159,16 @@ export interface TelephonyProvider {
    * {@link TelephonyTimeoutException} when it does not answer in time: the module then tries the next provider.
    */
   requestCall(request: CallRequest): Promise<CallAssignment>;
+  /**
+   * The channels the provider serves. @default ['call']. A provider that lists `sms` or
+   * `call_or_sms` implements {@link sendCode}.
+   */
+  readonly channels?: readonly VerificationChannel[];
+  /**
+   * Sends an SMS with a code (and, with `callProtectionSeconds`, waits for a call as well). Errors
+   * as {@link requestCall}. Absent on providers that cannot send SMS.
+   */
+  sendCode?(request: CodeRequest): Promise<CodeDelivery>;
   /** Reads the platform's reports out of its HTTP request. Never throws on bad input: returns what it can read. */
   parseInboundCall(request: InboundCallRequest): InboundCallReport[];
   /**
@@ -149,6 +187,9 @@ export interface TelephonyProvider {
   pollStatus?(wait: ProviderWait): Promise<InboundCallReport[]>;
   /** The platform's balance in its currency, for the balance health indicator. */
   getBalance?(): Promise<number>;
-  /** The text shown to the person. @default call the number within the window, wait for the busy signal, hang up */
-  callHint?(input: CallHintInput): string;
+  /**
+   * The text shown to the person for this platform's kind of call, in `input.locale`; `undefined`
+   * (or no method) uses the module's catalogue text for the locale.
+   */
+  callHint?(input: CallHintInput): string | undefined;
 }

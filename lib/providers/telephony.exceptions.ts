@@ -1,34 +1,39 @@
 import { BadGatewayException, GatewayTimeoutException } from '@nestjs/common';
 
 /**
- * The platform refused the request or answered something that is not its API's answer.
- * Answered as **502** with the platform's message, so the client knows it was not its fault.
+ * What a client is told when the platform fails: plain words, no platform text, code, URL or address
+ * (those are for the operators, in the log).
+ */
+export const TELEPHONY_UNAVAILABLE_MESSAGE = 'The telephony platform is unavailable; try again later.';
+
+/**
+ * The platform refused the request, could not be reached, or answered something that is not its
+ * API's answer. Answered as **502** with {@link TELEPHONY_UNAVAILABLE_MESSAGE}, so the client knows
+ * it was not its fault; `detail` and `platformCode` are for the log only (the module logs them,
+ * numbers masked, where it catches the exception).
  */
 export class TelephonyPlatformException extends BadGatewayException {
   constructor(
     readonly provider: string,
-    detail: string,
+    /** What went wrong, for operators: the platform's own text, the URL it could not reach... */
+    readonly detail: string,
+    /** The platform's error code, for operators. */
     readonly platformCode?: string,
   ) {
-    super({
-      statusCode: 502,
-      error: 'Bad Gateway',
-      message: `The telephony platform (${provider}) could not start the verification: ${detail}`,
-      ...(platformCode !== undefined && { platformCode }),
-    });
+    super({ statusCode: 502, error: 'Bad Gateway', message: TELEPHONY_UNAVAILABLE_MESSAGE });
   }
 }
 
-/** The platform did not answer within the configured timeout. Answered as **504**. */
+/** The platform did not answer within the configured timeout. Answered as **504**, in the same plain words. */
 export class TelephonyTimeoutException extends GatewayTimeoutException {
+  /** What went wrong, for operators. */
+  readonly detail: string;
+
   constructor(
     readonly provider: string,
-    timeoutMs: number,
+    readonly timeoutMs: number,
   ) {
-    super({
-      statusCode: 504,
-      error: 'Gateway Timeout',
-      message: `The telephony platform (${provider}) did not answer within ${timeoutMs} ms. Try again in a moment.`,
-    });
+    super({ statusCode: 504, error: 'Gateway Timeout', message: TELEPHONY_UNAVAILABLE_MESSAGE });
+    this.detail = `it did not answer within ${timeoutMs} ms`;
   }
 }

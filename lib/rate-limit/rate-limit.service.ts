@@ -1,19 +1,53 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { sha256 } from '../database/sha256.js';
 import type { DataSource } from 'typeorm';
 import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
-import type { RateLimitRule } from '../options/phone-call-auth-options.interface.js';
+import type { GlobalBudgetMode, RateLimitRule } from '../options/phone-call-auth-options.interface.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import { queryRows } from '../database/query-rows.js';
 import { RATE_LIMIT_TABLE } from '../database/entities/rate-limit.entity.js';
-import { clientKey } from '../http/client-address.js';
+import { clientKey, networkKey } from '../http/client-address.js';
 import { TooManyVerificationsException } from './too-many-verifications.exception.js';
 
 interface Counter {
   key: string;
   rule: RateLimitRule;
   what: string;
+  /** Over the limit, log and report rather than refuse. */
+  alarm?: boolean;
 }
+
+/** A counter a start added one to, and the window it added it in. */
+interface CountedRow {
+  key: string;
+  count: number;
+  retryAfter: number;
+  /** The window's end, as the database wrote it (text, so it compares exactly). */
+  resetsAt: string;
+}
+
+/** The counters a start used: given back with {@link RateLimitService.refund} when the platform fails. */
+export interface StartAllowance {
+  counted: { key: string; resetsAt: string }[];
+}
+
+/** The global budget's state, for a health check ({@link GlobalBudgetIndicator}). */
+export interface GlobalBudgetStatus {
+  /** `rateLimits.global.mode`, or `'off'` when `rateLimits.global` is false. */
+  mode: GlobalBudgetMode | 'off';
+  /** The rule; 0 when off. */
+  limit: number;
+  windowSeconds: number;
+  /** Starts counted in the current window (on every instance). */
+  used: number;
+  /** More starts than `limit` in the current window. */
+  exceeded: boolean;
+  /** Seconds until the current window ends; 0 when no window is open. */
+  resetsInSeconds: number;
+}
+
+/** The key of the global counter (not hashed: it holds nothing personal). */
+const GLOBAL_KEY = 'global';
 
 /**
  * Adds one to each counter and returns the counts, in one statement: a counter whose window has
@@ -25,7 +59,22 @@ const COUNT = `
   ON CONFLICT (key) DO UPDATE SET
     count = CASE WHEN r.resets_at <= now() THEN 1 ELSE r.count + 1 END,
     resets_at = CASE WHEN r.resets_at <= now() THEN EXCLUDED.resets_at ELSE r.resets_at END
-  RETURNING key, count, ceil(extract(epoch FROM r.resets_at - now()))::int AS "retryAfter"`;
+  RETURNING key, count, ceil(extract(epoch FROM r.resets_at - now()))::int AS "retryAfter",
+    r.resets_at::text AS "resetsAt"`;
+
+/**
+ * Takes one back from each counter, in one statement, only in the window it was added in (a window
+ * that has started again since keeps its count). $1 keys, $2 the windows' ends.
+ */
+const REFUND = `
+  UPDATE ${RATE_LIMIT_TABLE} AS r SET count = r.count - 1
+  FROM unnest($1::varchar[], $2::timestamptz[]) AS input(key, resets_at)
+  WHERE r.key = input.key AND r.resets_at = input.resets_at AND r.count > 0`;
+
+/** The global counter's current window. */
+const GLOBAL_WINDOW = `
+  SELECT count AS used, ceil(extract(epoch FROM resets_at - now()))::int AS "resetsInSeconds"
+  FROM ${RATE_LIMIT_TABLE} WHERE key = '${GLOBAL_KEY}' AND resets_at > now()`;
 
 /** Counter keys are hashed: fixed length whatever a client sends, and no phone number in the table. */
 function counterKey(name: string): string {
@@ -37,41 +86,117 @@ function counterKey(name: string): string {
  *
  * The per-phone limit counts starts per phone **and client address**: a stranger who floods a
  * victim's number spends their own allowance, not the victim's, so cannot lock the victim out.
- * The per-address limit bounds each client, and the global budget bounds the platform bill; a
- * start is counted against the global budget only when the per-phone and per-address limits let
- * it through, so refused floods do not use up everyone's budget.
+ * The per-address and per-network (IPv4 /24, IPv6 /48) limits bound each client, and the global
+ * budget bounds the platform bill; a start is counted against the global budget only when the
+ * other limits let it through, so refused floods do not use up everyone's budget. In `'alarm'`
+ * mode (the default) a spent global budget is logged and reported, not enforced: a few addresses
+ * cannot lock everyone out. A start whose platform request fails is given back ({@link refund}).
  */
 @Injectable()
 export class RateLimitService {
+  private readonly logger = new Logger(RateLimitService.name);
+  /** The window of the global budget last reported exceeded, so it is logged once per window. */
+  private alarmedWindow?: string;
+
   constructor(
     @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
     @Inject(PHONE_CALL_AUTH_DATA_SOURCE) private readonly dataSource: DataSource,
   ) {}
 
-  /** Counts a start; throws {@link TooManyVerificationsException} (429) when a limit is reached. */
-  async consume(phone: string, ip: string | undefined): Promise<void> {
-    const { perPhone, perIp, global } = this.options.rateLimits;
+  /**
+   * Counts a start; throws {@link TooManyVerificationsException} (429) when a limit is reached.
+   * Returns what it counted, for {@link refund}.
+   */
+  async consume(phone: string, ip: string | undefined): Promise<StartAllowance> {
+    const { perPhone, perIp, perSubnet, global } = this.options.rateLimits;
     const client = clientKey(ip);
-    await this.count([
+    const network = networkKey(ip);
+    const counted = await this.count([
       perPhone && { key: counterKey(`phone:${phone}|${client ?? ''}`), rule: perPhone, what: 'for this phone number' },
       perIp && client && { key: counterKey(`client:${client}`), rule: perIp, what: 'from this address' },
+      perSubnet && network && { key: counterKey(`network:${network}`), rule: perSubnet, what: 'from this network' },
     ]);
-    await this.count([global && { key: 'global', rule: global, what: 'right now' }]);
+    counted.push(
+      ...(await this.count([
+        global && { key: GLOBAL_KEY, rule: global, what: 'right now', alarm: global.mode === 'alarm' },
+      ])),
+    );
+    return { counted };
   }
 
-  private async count(candidates: (Counter | false | null | undefined | '')[]): Promise<void> {
+  /**
+   * Gives a start back to every counter it used, in one statement: for a start whose platform
+   * request failed, which the client did not get and the platform does not bill.
+   */
+  async refund({ counted }: StartAllowance): Promise<void> {
+    if (counted.length === 0) return;
+    await queryRows(this.dataSource, {
+      text: REFUND,
+      values: [counted.map((row) => row.key), counted.map((row) => row.resetsAt)],
+    });
+  }
+
+  /** The global budget's current window, read from the database (so it covers every instance). */
+  async globalBudget(): Promise<GlobalBudgetStatus> {
+    const { global } = this.options.rateLimits;
+    if (!global) return { mode: 'off', limit: 0, windowSeconds: 0, used: 0, exceeded: false, resetsInSeconds: 0 };
+    const [row] = await queryRows<{ used: number; resetsInSeconds: number }>(this.dataSource, {
+      text: GLOBAL_WINDOW,
+      values: [],
+    });
+    const used = row?.used ?? 0;
+    return {
+      mode: global.mode,
+      limit: global.limit,
+      windowSeconds: global.windowSeconds,
+      used,
+      exceeded: used > global.limit,
+      resetsInSeconds: Math.max(0, row?.resetsInSeconds ?? 0),
+    };
+  }
+
+  /**
+   * Counts an SMS send against the hard SMS limits (`smsLimits`): per phone whoever asks, per client
+   * address, then the global budget; throws {@link TooManyVerificationsException} (429) when one is spent.
+   */
+  async consumeSms(phone: string, ip: string | undefined): Promise<void> {
+    const { perPhone, perIp, global } = this.options.smsLimits;
+    const client = clientKey(ip);
+    await this.count([
+      perPhone && { key: counterKey(`sms-phone:${phone}`), rule: perPhone, what: 'by SMS for this phone number' },
+      perIp && client && { key: counterKey(`sms-client:${client}`), rule: perIp, what: 'by SMS from this address' },
+    ]);
+    await this.count([global && { key: 'sms-global', rule: global, what: 'by SMS right now' }]);
+  }
+
+  private async count(candidates: (Counter | false | null | undefined | '')[]): Promise<StartAllowance['counted']> {
     const counters = candidates.filter((counter): counter is Counter => !!counter);
-    if (counters.length === 0) return;
-    const rows = await queryRows<{ key: string; count: number; retryAfter: number }>(this.dataSource, {
+    if (counters.length === 0) return [];
+    const rows = await queryRows<CountedRow>(this.dataSource, {
       text: COUNT,
       values: [counters.map((counter) => counter.key), counters.map((counter) => counter.rule.windowSeconds)],
     });
-    const exceeded = counters
+    const over = counters
       .map((counter) => ({ counter, row: rows.find((row) => row.key === counter.key)! }))
-      .filter(({ counter, row }) => row.count > counter.rule.limit)
+      .filter(({ counter, row }) => row.count > counter.rule.limit);
+    for (const { counter, row } of over.filter(({ counter }) => counter.alarm)) this.alarm(counter, row);
+    const exceeded = over
+      .filter(({ counter }) => !counter.alarm)
       .sort((a, b) => b.row.retryAfter - a.row.retryAfter)[0];
     if (exceeded) {
       throw new TooManyVerificationsException(Math.max(1, exceeded.row.retryAfter), exceeded.counter.what);
     }
+    return rows.map(({ key, resetsAt }) => ({ key, resetsAt }));
+  }
+
+  /** A budget in alarm mode is spent: warn once per window (per instance); starts go on. */
+  private alarm(counter: Counter, row: CountedRow): void {
+    if (this.alarmedWindow === row.resetsAt) return;
+    this.alarmedWindow = row.resetsAt;
+    this.logger.warn(
+      `The global start budget is spent: ${row.count} starts in this ${counter.rule.windowSeconds} s window, ` +
+        `over the limit of ${counter.rule.limit}. Starts go on (rateLimits.global.mode 'alarm'); the window ends in ` +
+        `${Math.max(0, row.retryAfter)} s. Look for abuse (many numbers from few networks), or raise the budget.`,
+    );
   }
 }

@@ -7,10 +7,24 @@ import { SsmsProvider, SsmsProviderOptions } from '../providers/ssms/ssms.provid
 
 /** A `wait_call` the fake platform accepted. Numbers are digits, as SSMS writes them. */
 export interface FakeWait {
+  /** The wait's id; empty for the call protection of a `push_msg` (which answers no `id_call`). */
   idCall: string;
   phone: string;
   callTo: string;
   callProtection: number;
+  createdAt: Date;
+}
+
+/** An SMS the fake platform "delivered" (`push_msg`). Numbers are digits. */
+export interface FakeSms {
+  id: string;
+  phone: string;
+  /** The text as sent, code included. */
+  text: string;
+  senderName?: string;
+  /** With `call_protection`: the seconds a call is awaited, and the number handed out for it. */
+  callProtection?: number;
+  callTo?: string;
   createdAt: Date;
 }
 
@@ -54,7 +68,8 @@ const DEFAULT_NUMBERS = ['74993990001', '74993990002', '74993990003', '749939900
  * platform sends to the app's callback URL. For tests and for running the sample app without an account.
  *
  * Besides the SSMS API at `/`, it has a small control API for demos and browsers:
- * `POST /fake/calls` with JSON {@link FakeCall} places a call; `GET /fake/waits` lists the waits.
+ * `POST /fake/calls` with JSON {@link FakeCall} places a call; `GET /fake/waits` lists the waits;
+ * `GET /fake/messages` lists the SMS sent (`push_msg`, with or without `call_protection`).
  *
  * @example
  * const platform = await FakeSsmsPlatform.start({ callbackUrl: `${appUrl}/auth/phone-call/callback/${secret}` });
@@ -66,6 +81,8 @@ export class FakeSsmsPlatform {
   readonly requests: FakeApiRequest[] = [];
   /** Every wait accepted, oldest first. */
   readonly waits: FakeWait[] = [];
+  /** Every SMS sent (`push_msg`), oldest first: what the person would read on their phone. */
+  readonly messages: FakeSms[] = [];
   callbackUrl?: string;
   readonly apiKey: string;
   private readonly numbers: string[];
@@ -133,6 +150,17 @@ export class FakeSsmsPlatform {
     return this.waits.filter((wait) => wait.phone === digits).at(-1);
   }
 
+  /** The latest SMS sent to a number (digits or E.164). */
+  lastSms(phone: string): FakeSms | undefined {
+    const digits = phone.replace(/\D/g, '');
+    return this.messages.filter((sms) => sms.phone === digits).at(-1);
+  }
+
+  /** The code in the latest SMS to a number: its first run of 4 to 8 digits. */
+  lastCode(phone: string): string | undefined {
+    return /(?<!\d)\d{4,8}(?!\d)/.exec(this.lastSms(phone)?.text ?? '')?.[0];
+  }
+
   /**
    * Reports an inbound call to the app, as the real platform does: an HTTP GET to the callback URL
    * with `phone` (the caller), `call_to_number` (the dialed number) and `id_call` (the wait).
@@ -144,7 +172,7 @@ export class FakeSsmsPlatform {
     const params: Record<string, string | undefined> = {
       phone: call.from,
       call_to_number: call.to ?? wait?.callTo,
-      id_call: call.withWaitId === false ? undefined : wait?.idCall,
+      id_call: call.withWaitId === false || !wait?.idCall ? undefined : wait.idCall,
       ...call.params,
     };
     for (const [name, value] of Object.entries(params)) {
@@ -180,9 +208,10 @@ export class FakeSsmsPlatform {
     const json = params.format === 'json';
     if (scripted?.kind === 'error') return reply(response, json, scripted.errCode, scripted.text);
     if (params.key !== this.apiKey) return reply(response, json, '2', 'Неверный ключ API (fake: wrong key)');
-    if (params.method !== 'wait_call')
-      return reply(response, json, '3', `Unknown method (fake supports wait_call only)`);
+    if (params.method !== 'wait_call' && params.method !== 'push_msg')
+      return reply(response, json, '3', `Unknown method (fake supports wait_call and push_msg)`);
     if (!/^\d{10,15}$/.test(params.phone ?? '')) return reply(response, json, '4', 'Неверный номер телефона');
+    if (params.method === 'push_msg') return this.pushMsg(params, json, response);
     const callProtection = Number(params.call_protection ?? 0);
     if (!Number.isInteger(callProtection) || callProtection <= 0) {
       return reply(response, json, '5', 'Неверное значение call_protection');
@@ -205,11 +234,45 @@ export class FakeSsmsPlatform {
     });
   }
 
+  /** `push_msg`: records the SMS; with `call_protection`, also a wait, and answers its `call_to_number`. */
+  private pushMsg(params: Record<string, string>, json: boolean, response: ServerResponse): void {
+    if (!params.text) return reply(response, json, '6', 'Пустой текст сообщения');
+    const callProtection = params.call_protection === undefined ? undefined : Number(params.call_protection);
+    if (callProtection !== undefined && !(Number.isInteger(callProtection) && callProtection > 0)) {
+      return reply(response, json, '5', 'Неверное значение call_protection');
+    }
+    const id = String(this.nextId++);
+    const callTo = callProtection === undefined ? undefined : this.numbers[(this.nextId - 2) % this.numbers.length];
+    const sms: FakeSms = {
+      id,
+      phone: params.phone,
+      text: params.text,
+      senderName: params.sender_name,
+      callProtection,
+      callTo,
+      createdAt: new Date(),
+    };
+    this.messages.push(sms);
+    if (callTo !== undefined && callProtection !== undefined) {
+      this.waits.push({ idCall: '', phone: params.phone, callTo, callProtection, createdAt: sms.createdAt });
+    }
+    // The text is not logged: it holds the code.
+    this.logger.log(`push_msg ${id}: SMS to ${maskPhone(`+${params.phone}`)}${callTo ? ' with call protection' : ''}`);
+    const parts = String(Math.max(1, Math.ceil(params.text.length / (/[^ -~]/.test(params.text) ? 70 : 160))));
+    reply(response, json, '0', 'OK', {
+      id,
+      credits: String(Number(parts) * 2.5),
+      n_raw_sms: parts,
+      ...(callTo !== undefined && { call_to_number: callTo }),
+    });
+  }
+
   private async control(method: string, path: string, body: string, response: ServerResponse): Promise<void> {
     const send = (status: number, value: unknown): void => {
       response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     };
     if (method === 'GET' && path === '/fake/waits') return send(200, this.waits);
+    if (method === 'GET' && path === '/fake/messages') return send(200, this.messages);
     if (method === 'POST' && path === '/fake/calls') {
       let call: FakeCall;
       try {
@@ -221,7 +284,7 @@ export class FakeSsmsPlatform {
       const result = await this.placeCall(call);
       return send(200, { callbackStatus: result.status, callbackBody: result.body });
     }
-    send(404, { message: 'Fake platform control API: POST /fake/calls, GET /fake/waits' });
+    send(404, { message: 'Fake platform control API: POST /fake/calls, GET /fake/waits, GET /fake/messages' });
   }
 }
 

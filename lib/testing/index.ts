@@ -1,6 +1,7 @@
 export {
   type FakeApiRequest,
   type FakeCall,
+  type FakeSms,
   type FakeSsmsPlatformOptions,
   type FakeWait,
   FakeSsmsPlatform,

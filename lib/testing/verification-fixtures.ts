@@ -6,8 +6,8 @@ import { queryRows } from '../database/query-rows.js';
 export interface VerificationFixture {
   /** The number being verified, E.164. */
   phone: string;
-  /** The number the subscriber must call, E.164. */
-  callTo: string;
+  /** The number the subscriber must call, E.164; null on the `sms` channel. */
+  callTo: string | null;
 }
 
 /** A verification's numbers, or `undefined` for an unknown id. For tests and development tools. */

@@ -1,6 +1,7 @@
-import { Body, Controller, Header, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Header, Headers, Ip, Post, UseGuards } from '@nestjs/common';
 import { OpenApiTags } from '../openapi/openapi.decorators.js';
 import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
+import { StartOriginGuard } from './start-origin.guard.js';
 import { StartDocs } from './verification.docs.js';
 import { StartVerificationDto } from './verification.dto.js';
 import { StartedVerification, VerificationService } from './verification.service.js';
@@ -12,11 +13,16 @@ import { StartedVerification, VerificationService } from './verification.service
 export class StartController {
   constructor(private readonly verifications: VerificationService) {}
 
-  /** Starts a verification: **201** with the number to call and the secret (shown only here). */
+  /** Starts a verification: **201** with the number to call and/or the SMS sent, and the secret (shown only here). */
   @Post()
   @Header('Cache-Control', 'no-store')
+  @UseGuards(StartOriginGuard)
   @StartDocs()
-  start(@Body() body: StartVerificationDto, @Ip() ip: string): Promise<StartedVerification> {
-    return this.verifications.start(body.phone, { ip });
+  start(
+    @Body() body: StartVerificationDto,
+    @Ip() ip: string,
+    @Headers('accept-language') acceptLanguage?: string,
+  ): Promise<StartedVerification> {
+    return this.verifications.start(body.phone, { ip, channel: body.channel, locale: body.locale, acceptLanguage });
   }
 }

@@ -16,7 +16,7 @@ import {
   StartedVerificationResponse,
   VerificationGoneResponse,
 } from '../openapi/openapi.models.js';
-import { StartVerificationDto, VerificationSecretDto } from './verification.dto.js';
+import { StartVerificationDto, VerificationCodeDto, VerificationSecretDto } from './verification.dto.js';
 
 /*
  * The OpenAPI description of each route of VerificationController, one composite decorator per
@@ -42,17 +42,25 @@ export const StartDocs = (): MethodDecorator =>
     OpenApiResponse(201, 'Started: call `callTo` from `phone` before `expiresAt`.', {
       type: StartedVerificationResponse,
     }),
-    OpenApiResponse(400, '`phone` is missing, too long or not a valid number; unknown fields.', {
+    OpenApiResponse(
+      400,
+      '`phone` is missing, too long, not a valid number, or of a kind the phone policy refuses; a `channel` not offered; unknown fields.',
+      { type: ErrorResponse },
+    ),
+    OpenApiResponse(403, "A browser request from another site's page (not in `allowedOrigins`).", {
       type: ErrorResponse,
     }),
+    OpenApiResponse(415, 'The body is not JSON (`Content-Type: application/json`).', { type: ErrorResponse }),
     OpenApiResponse(429, 'Too many verifications: wait `Retry-After` seconds.', {
       type: ErrorResponse,
       headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } },
     }),
-    OpenApiResponse(502, 'The platform refused or answered something else. Nothing is stored.', {
+    OpenApiResponse(502, 'The platform is unavailable (it refused, or answered something else). Nothing is stored.', {
       type: ErrorResponse,
     }),
-    OpenApiResponse(504, 'The platform did not answer in time. Nothing is stored.', { type: ErrorResponse }),
+    OpenApiResponse(504, 'The platform is unavailable (it did not answer in time). Nothing is stored.', {
+      type: ErrorResponse,
+    }),
   );
 
 /** OpenAPI description of `POST /verifications/:id/token`. */
@@ -103,4 +111,22 @@ export const CancelDocs = (): MethodDecorator =>
     OpenApiResponse(204, 'Canceled, or it had already ended.'),
     OpenApiResponse(400, '`id` is not a UUID or the secret is missing.', { type: ErrorResponse }),
     UNKNOWN,
+  );
+
+/** OpenAPI description of `POST /verifications/:id/code`. */
+export const CodeDocs = (): MethodDecorator =>
+  applyDecorators(
+    OpenApiOperation('Enter the SMS code', 'Right: the token (as the token route). Wrong: 400 with `attemptsLeft`.'),
+    ID,
+    OpenApiHeader('X-Verification-Secret', 'The secret, when it is not in the body.'),
+    OpenApiBody(VerificationCodeDto),
+    OpenApiResponse(200, 'The code is right: a token, issued once.', { type: IssuedTokenResponse }),
+    OpenApiResponse(400, 'Wrong code (`attemptsLeft` says how many tries are left); no code was sent; bad input.', {
+      type: ErrorResponse,
+    }),
+    UNKNOWN,
+    OpenApiResponse(410, 'Failed (too many wrong codes), proven by the call already, expired or canceled.', {
+      type: VerificationGoneResponse,
+    }),
+    BUSY,
   );

@@ -1,6 +1,6 @@
 import { BadRequestException, HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { sha256 } from '../database/sha256.js';
 import type { DataSource, EntityManager } from 'typeorm';
 import { IssuedToken, TokenService } from '../auth/token.service.js';
@@ -8,21 +8,32 @@ import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phon
 import type { VerificationCandidate } from '../options/phone-call-auth-options.interface.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import { type E164, maskNumbers, maskPhone, parsePhone, parsePlatformPhone } from '../phone/phone-number.js';
-import { RateLimitService } from '../rate-limit/rate-limit.service.js';
+import { phonePolicyRefusal } from '../phone/phone-policy.js';
+import { RateLimitService, type StartAllowance } from '../rate-limit/rate-limit.service.js';
 import type { PhoneNumber } from 'libphonenumber-js/max';
 import { AdmissionService } from '../database/admission.service.js';
 import { queryRows, type Statement } from '../database/query-rows.js';
 import { runHook } from '../options/run-hook.js';
-import { TelephonyPlatformException } from '../providers/telephony.exceptions.js';
+import { TelephonyPlatformException, TelephonyTimeoutException } from '../providers/telephony.exceptions.js';
 import type {
   CallAssignment,
-  CallHintInput,
-  CallRequest,
   InboundCallReport,
   TelephonyProvider,
 } from '../providers/telephony-provider.interface.js';
 import type { InboundCallOutcome } from '../database/entities/inbound-call.entity.js';
-import type { VerificationStatus } from '../database/entities/verification.entity.js';
+import type {
+  VerificationChannel,
+  VerificationFailReason,
+  VerificationStatus,
+} from '../database/entities/verification.entity.js';
+import { isLocale, matchAcceptLanguage } from '../i18n/accept-language.js';
+import {
+  fillTemplate,
+  PHONE_CALL_AUTH_LOCALES,
+  type PhoneCallAuthLocale,
+  type PhoneCallAuthMessages,
+  type TemplateValues,
+} from '../i18n/messages.js';
 import * as sql from './verification.sql.js';
 import type { InboundCallRecord } from './verification.sql.js';
 
@@ -31,21 +42,45 @@ export interface StartedVerification {
   id: string;
   /** Proves the right to the result: send it to the token endpoint. 32 random bytes, base64url. */
   secret: string;
-  /** The number to call, E.164. */
-  callTo: string;
-  /** The number to call, written for people. */
-  callToDisplay: string;
+  /** How it can be proven: `call`, `sms` or `call_or_sms`. */
+  channel: VerificationChannel;
+  /** The number to call, E.164 (channels `call` and `call_or_sms`). */
+  callTo?: string;
+  /** The number to call, written for people (channels `call` and `call_or_sms`). */
+  callToDisplay?: string;
+  /** An SMS code was sent: enter it at `POST /verifications/:id/code` (channels `sms` and `call_or_sms`). */
+  codeSent?: true;
+  /** Digits of the code sent. */
+  codeLength?: number;
   expiresAt: Date;
   /** Seconds left in the window. */
   expiresIn: number;
-  /** Text to show the subscriber. */
+  /** Text to show the subscriber, in `locale`. */
   message: string;
+  /** The language of `message` and of the SMS. */
+  locale: PhoneCallAuthLocale;
 }
 
-/** Who started a verification; used for rate limits and hooks. */
+/** Who started a verification and how; used for rate limits, hooks and the language of the texts. */
 export interface StartContext {
   ip?: string;
+  /** @default the `defaultChannel` option */
+  channel?: VerificationChannel;
+  /** The language asked for by name; wins over `acceptLanguage`. */
+  locale?: string;
+  /** The request's `Accept-Language` header. */
+  acceptLanguage?: string | string[];
 }
+
+/** What `verifyCode` answers. */
+export type CodeCheckResult =
+  | { status: 'verified'; phone: E164 }
+  | { status: 'wrong'; attemptsLeft: number }
+  | { status: 'failed'; reason: VerificationFailReason | null }
+  | { status: 'no_code' }
+  /** Closed without this code: proven by the call (`verified`, `consumed`), `expired` or `canceled`. */
+  | { status: 'closed'; verification: Exclude<VerificationStatus, 'pending' | 'failed'> }
+  | { status: 'unauthorized' };
 
 /** A verification whose secret was checked, as the verification strategy puts it on `request.user`. */
 export interface AuthenticatedVerification {
@@ -82,19 +117,20 @@ interface VerificationRow {
   secretHash: Buffer;
   expiresAt: Date;
   status: VerificationStatus;
+  channel: VerificationChannel;
+  hasCode: boolean;
+  codeAttempts: number;
+  failReason: VerificationFailReason | null;
+}
+
+/** An SMS code as it is stored: SHA-256 of the verification id and the code, so equal codes differ. */
+function codeHash(id: string, code: string): Buffer {
+  return sha256(`${id}:${code}`);
 }
 
 /** The value if it is printable ASCII of at most `max` characters (as platform ids are), else null. */
 function fits(value: string | undefined, max: number): string | null {
   return typeof value === 'string' && value.length <= max && /^[\x21-\x7e]+$/.test(value) ? value : null;
-}
-
-/** The hint of providers that give none: the wording SSMS suggests for a call that is dropped. */
-export function defaultCallHint({ callToDisplay, phoneDisplay, windowSeconds }: CallHintInput): string {
-  return (
-    `Call ${callToDisplay} from ${phoneDisplay} within ${windowSeconds} seconds. ` +
-    'The call is free: wait for the busy signal, then hang up (or the call ends by itself).'
-  );
 }
 
 /**
@@ -115,44 +151,111 @@ export class VerificationService {
 
   /**
    * Asks the platform to wait for a call from `phone` and records a pending verification.
-   * The platform is asked first: when it fails, nothing is written.
-   * @throws BadRequestException for a number that is not valid
+   * The platform is asked first: when it fails, nothing is written and the start is given back to
+   * the rate limits.
+   * @throws BadRequestException for a number that is not valid, or that `phonePolicy` refuses
    * @throws TelephonyPlatformException (502) or TelephonyTimeoutException (504) when the platform fails
    */
   async start(phoneInput: string, context: StartContext = {}): Promise<StartedVerification> {
-    const { defaultCountry } = this.options;
+    const { defaultCountry, sms } = this.options;
+    const channel = this.channelOf(context.channel);
     const phone = parsePhone(phoneInput, defaultCountry);
     if (!phone) {
       throw new BadRequestException(
         `phone is not a valid phone number: write digits, in international form, e.g. +7 967 031-11-22 (numbers without a country code are read as ${defaultCountry}).`,
       );
     }
-    this.checkPolicy(phone);
-    await this.admission.run('priority', () => this.rateLimits.consume(phone.number, context.ip));
-    const { provider, assignment, callTo } = await this.requestCall(phone);
-    const windowSeconds = this.options.windows[provider.name];
+    const refusal = phonePolicyRefusal(phone, this.options.phonePolicy);
+    if (refusal) throw new BadRequestException(refusal);
+    const locale = this.localeOf(context);
+    const texts = this.options.messages[locale];
+    const allowance = await this.admission.run('priority', () => this.rateLimits.consume(phone.number, context.ip));
+    if (channel !== 'call') {
+      await this.admission
+        .run('priority', () => this.rateLimits.consumeSms(phone.number, context.ip))
+        .catch(async (error: unknown) => {
+          // Refused by the SMS limits: the call limits did not give this start either.
+          await this.admission.run('priority', () => this.rateLimits.refund(allowance)).catch(() => undefined);
+          throw error;
+        });
+    }
+    const id = randomUUID();
+    const code =
+      channel === 'call' ? undefined : String(randomInt(0, 10 ** sms.codeLength)).padStart(sms.codeLength, '0');
+    // The phone's providers that serve the channel, in order of preference; a 502 or 504 moves to the next.
+    const providers = this.providersFor(phone).filter((each) => channel === 'call' || each.sendCode);
+    if (providers.length === 0) {
+      await this.admission.run('priority', () => this.rateLimits.refund(allowance)).catch(() => undefined);
+      throw new BadRequestException(`channel ${channel} is not served for this number: use channel call.`);
+    }
+    let provider = providers[0];
+    let windowSeconds = this.options.windows[provider.name];
+    let values = { phone: phone.formatInternational(), seconds: windowSeconds, site: this.options.siteName ?? '' };
+    let assignment: { callTo?: string; waitId?: string } = {};
+    let callTo: PhoneNumber | undefined;
+    for (const [index, candidate] of providers.entries()) {
+      provider = candidate;
+      windowSeconds = this.options.windows[provider.name];
+      values = { ...values, seconds: windowSeconds };
+      try {
+        assignment =
+          code === undefined
+            ? await this.requestCallFrom(provider, phone, windowSeconds)
+            : await provider.sendCode!({
+                phone: phone.number,
+                text: fillTemplate(texts.smsText, { ...values, code }),
+                senderName: sms.senderName,
+                callProtectionSeconds: channel === 'call_or_sms' ? windowSeconds : undefined,
+              });
+        if (channel !== 'sms') {
+          callTo = assignment.callTo === undefined ? undefined : parsePlatformPhone(assignment.callTo, defaultCountry);
+          if (!callTo) {
+            throw new TelephonyPlatformException(provider.name, 'it handed out a number to call that is not valid');
+          }
+        }
+        break;
+      } catch (error) {
+        const status = error instanceof HttpException ? error.getStatus() : 502;
+        if (index < providers.length - 1 && (status === 502 || status === 504)) {
+          this.logger.warn(
+            `${provider.name} failed (${status}) for ${maskPhone(phone.number)}; trying ${providers[index + 1].name}`,
+          );
+          continue;
+        }
+        throw await this.platformFailed(error, phone.number, allowance, provider);
+      }
+    }
     const secret = randomBytes(32).toString('base64url');
     const row = await this.insertVerification({
+      id,
       phone: phone.number,
-      callTo: callTo.number,
+      callTo: callTo?.number ?? null,
       provider: provider.name,
       waitId: assignment.waitId ?? null,
       secretHash: sha256(secret),
       windowSeconds,
+      channel,
+      codeHash: code === undefined ? null : codeHash(id, code),
     });
     this.logger.log(
-      `Verification ${row.id} started for ${maskPhone(phone.number)} on ${provider.name}: call ${maskPhone(callTo.number)}`,
+      `Verification ${row.id} started for ${maskPhone(phone.number)} (${channel}) on ${provider.name}` +
+        (callTo ? `: call ${maskPhone(callTo.number)}` : ''),
     );
-    const callToDisplay = callTo.formatInternational();
-    const hint = { callToDisplay, phoneDisplay: phone.formatInternational(), windowSeconds };
+    const callToDisplay = callTo?.formatInternational();
+    const hint =
+      channel === 'call' && callToDisplay
+        ? provider.callHint?.({ callToDisplay, phoneDisplay: values.phone, windowSeconds, locale })
+        : undefined;
     return {
       id: row.id,
       secret,
-      callTo: callTo.number,
-      callToDisplay,
+      channel,
+      ...(callTo && { callTo: callTo.number, callToDisplay }),
+      ...(code !== undefined && { codeSent: true as const, codeLength: sms.codeLength }),
       expiresAt: row.expiresAt,
       expiresIn: Math.max(0, Math.round((row.expiresAt.getTime() - row.now.getTime()) / 1000)),
-      message: provider.callHint?.(hint) ?? defaultCallHint(hint),
+      message: hint ?? this.startMessage(channel, texts, { ...values, callTo: callToDisplay }),
+      locale,
     };
   }
 
@@ -162,60 +265,24 @@ export class VerificationService {
     return (phone.country && routing.byCountry[phone.country]) || routing.default;
   }
 
-  /**
-   * Asks the phone's providers in order of preference; a 502 or 504 from one moves to the next.
-   * @throws the last provider's TelephonyPlatformException (502) or TelephonyTimeoutException (504)
-   */
-  private async requestCall(
-    phone: PhoneNumber,
-  ): Promise<{ provider: TelephonyProvider; assignment: CallAssignment; callTo: PhoneNumber }> {
-    const providers = this.providersFor(phone);
-    for (const [index, provider] of providers.entries()) {
-      try {
-        return await this.requestCallFrom(provider, phone);
-      } catch (error) {
-        const status = error instanceof HttpException ? error.getStatus() : 0;
-        if (index === providers.length - 1 || (status !== 502 && status !== 504)) throw error;
-        this.logger.warn(
-          `${provider.name} failed (${status}) for ${maskPhone(phone.number)}; trying ${providers[index + 1].name}`,
-        );
-      }
-    }
-    throw new TelephonyPlatformException('none', 'no provider serves this number');
-  }
-
+  /** One provider's `requestCall`, with the numbers its pool must avoid and its callback URL. */
   private async requestCallFrom(
     provider: TelephonyProvider,
     phone: PhoneNumber,
-  ): Promise<{ provider: TelephonyProvider; assignment: CallAssignment; callTo: PhoneNumber }> {
-    const { defaultCountry, callbackBaseUrl, callbackSecrets } = this.options;
+    windowSeconds: number,
+  ): Promise<CallAssignment> {
+    const { callbackBaseUrl, callbackSecrets } = this.options;
     const busy = provider.capabilities?.numberPool
       ? await this.admission.run('priority', () =>
           this.query<{ callTo: E164 }>(sql.busyNumbers({ phone: phone.number, provider: provider.name })),
         )
       : [];
-    const request: CallRequest = {
+    return provider.requestCall({
       phone: phone.number,
-      windowSeconds: this.options.windows[provider.name],
+      windowSeconds,
       busyNumbers: busy.map((row) => row.callTo),
       callbackUrl: callbackBaseUrl && `${callbackBaseUrl}/${provider.name}/${callbackSecrets[0]}`,
-    };
-    const assignment = await provider.requestCall(request).catch((error: unknown) => {
-      if (error instanceof HttpException) throw error;
-      // A provider that throws something else is still the platform's failure, not the client's.
-      this.logger.error(
-        `${provider.name}.requestCall failed for ${maskPhone(phone.number)}: ${maskNumbers(String((error as Error)?.message))}`,
-      );
-      throw new TelephonyPlatformException(provider.name, 'its adapter failed unexpectedly');
     });
-    const callTo = parsePlatformPhone(assignment.callTo, defaultCountry);
-    if (!callTo) {
-      throw new TelephonyPlatformException(
-        provider.name,
-        'it handed out a number to call that is not a valid phone number',
-      );
-    }
-    return { provider, assignment, callTo };
   }
 
   /**
@@ -228,6 +295,105 @@ export class VerificationService {
     const rows = await this.admission.run('priority', () => this.query(sql.expireWait({ provider, waitId: id })));
     if (rows.length > 0) this.logger.log(`Wait ${provider}:${id} expired on the platform`);
     return rows.length > 0;
+  }
+
+  /**
+   * What a start answers when the platform failed: the platform's own error (502, 504) in plain
+   * words, its details logged with numbers masked, and the start given back to the rate limits. A
+   * provider that throws something else is still the platform's failure, not the client's.
+   */
+  private async platformFailed(
+    error: unknown,
+    phone: E164,
+    allowance: StartAllowance,
+    provider: TelephonyProvider,
+  ): Promise<unknown> {
+    if (error instanceof HttpException && ![502, 504].includes(error.getStatus())) return error;
+    if (error instanceof TelephonyPlatformException || error instanceof TelephonyTimeoutException) {
+      const code = error instanceof TelephonyPlatformException ? error.platformCode : undefined;
+      this.logger.warn(
+        `${provider.name} could not start a verification for ${maskPhone(phone)}: ${maskNumbers(error.detail)}` +
+          (code && !error.detail.includes(code) ? ` (platform code ${JSON.stringify(code)})` : ''),
+      );
+    } else if (!(error instanceof HttpException)) {
+      this.logger.error(
+        `${provider.name}.requestCall failed for ${maskPhone(phone)}: ${maskNumbers(String((error as Error)?.message))}`,
+      );
+      error = new TelephonyPlatformException(provider.name, 'its adapter failed unexpectedly');
+    }
+    await this.admission
+      .run('priority', () => this.rateLimits.refund(allowance))
+      .catch((refundError: unknown) => {
+        this.logger.warn(`Could not give a failed start back to the rate limits: ${(refundError as Error)?.message}`);
+      });
+    return error;
+  }
+
+  /**
+   * Checks an SMS code: a right one verifies the verification (take it with `redeem` or `consume`),
+   * a wrong one counts against `sms.maxAttempts`, after which the verification fails. One
+   * conditional statement, so concurrent guesses cannot get past the limit. The code is never logged.
+   */
+  async verifyCode(id: string, secret: string, code: string): Promise<CodeCheckResult> {
+    if (!isUUID(id)) return { status: 'unauthorized' };
+    const secretHash = sha256(secret);
+    const { maxAttempts } = this.options.sms;
+    const [checked, row] = await this.admission.run('polling', async () => {
+      const [updated] = await this.query<{ status: VerificationStatus; phone: E164; codeAttempts: number }>(
+        sql.verifyCode({ id, secretHash, codeHash: codeHash(id, code), maxAttempts }),
+      );
+      return updated ? [updated, undefined] : [undefined, await this.find(id)];
+    });
+    if (checked) {
+      if (checked.status === 'verified') {
+        this.logger.log(`Verification ${id} verified by SMS code`);
+        return { status: 'verified', phone: checked.phone };
+      }
+      if (checked.status === 'failed') {
+        this.logger.warn(`Verification ${id} failed: ${maxAttempts} wrong codes`);
+        return { status: 'failed', reason: 'too_many_attempts' };
+      }
+      return { status: 'wrong', attemptsLeft: maxAttempts - checked.codeAttempts };
+    }
+    if (!row || !timingSafeEqual(row.secretHash, secretHash)) return { status: 'unauthorized' };
+    if (!row.hasCode) return { status: 'no_code' };
+    if (row.status === 'failed') return { status: 'failed', reason: row.failReason };
+    // Pending here means the tries are spent in a race the statement just lost: report it failed.
+    if (row.status === 'pending') return { status: 'failed', reason: 'too_many_attempts' };
+    return { status: 'closed', verification: row.status };
+  }
+
+  /**
+   * The text a client shows the person: how to prove the number on this channel and, where there is
+   * a number to call, to call only if they started the sign-in themselves (a page that shows them
+   * someone else's verification must not get them to call for it).
+   */
+  private startMessage(channel: VerificationChannel, texts: PhoneCallAuthMessages, values: TemplateValues): string {
+    const template = { call: texts.callMessage, sms: texts.smsMessage, call_or_sms: texts.callOrSmsMessage }[channel];
+    if (channel === 'sms') return fillTemplate(template, values);
+    const warning = this.options.siteName ? texts.callWarning : texts.callWarningNoSite;
+    return `${fillTemplate(template, values)} ${fillTemplate(warning, values)}`;
+  }
+
+  /** The channel asked for, or the default; a 400 that names the allowed ones otherwise. */
+  private channelOf(asked: VerificationChannel | undefined): VerificationChannel {
+    const { channels, defaultChannel, provider } = this.options;
+    const channel = asked ?? defaultChannel;
+    if (!channels.includes(channel)) {
+      const served = provider.channels ?? ['call'];
+      throw new BadRequestException(
+        served.includes(channel) && (channel === 'call' || provider.sendCode)
+          ? `channel ${channel} is not offered here; ask for ${channels.join(' or ')}.`
+          : `channel ${channel} is not available: this platform (${provider.name}) cannot send SMS; ask for ${channels.join(' or ')}.`,
+      );
+    }
+    return channel;
+  }
+
+  /** The request's `locale`, else the best match of its `Accept-Language`, else `defaultLocale`. */
+  private localeOf({ locale, acceptLanguage }: StartContext): PhoneCallAuthLocale {
+    if (isLocale(locale)) return locale;
+    return matchAcceptLanguage(acceptLanguage, PHONE_CALL_AUTH_LOCALES) ?? this.options.defaultLocale;
   }
 
   /**
@@ -392,17 +558,6 @@ export class VerificationService {
       sql.selectVerification({ id, redeemSeconds: this.options.redeemSeconds }),
     );
     return row;
-  }
-
-  /** Rejects numbers outside `phonePolicy` with a 400 that says which numbers are accepted. */
-  private checkPolicy(phone: PhoneNumber): void {
-    const { mobileOnly, countries } = this.options.phonePolicy;
-    if (mobileOnly && !['MOBILE', 'FIXED_LINE_OR_MOBILE'].includes(phone.getType() ?? '')) {
-      throw new BadRequestException('phone must be a mobile number: only mobile numbers can be verified here.');
-    }
-    if (countries && (!phone.country || !countries.includes(phone.country))) {
-      throw new BadRequestException(`phone must be a number of ${countries.join(', ')}.`);
-    }
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { InboundCallOutcome } from '../database/entities/inbound-call.entity.js';
-import { VERIFICATION_TABLE } from '../database/entities/verification.entity.js';
+import { VERIFICATION_TABLE, type VerificationChannel } from '../database/entities/verification.entity.js';
 import type { Statement } from '../database/query-rows.js';
 import { INBOUND_CALL_TABLE } from '../database/entities/inbound-call.entity.js';
 
@@ -31,7 +31,8 @@ const EFFECTIVE_STATUS = `CASE
  * Supersedes the phone's pending verification (if any) and inserts the new one, in one statement
  * run under the phone's LOCK_KEY; the unique index on pending phones keeps it at one live
  * verification per phone. The aggregate over `superseded` makes the UPDATE finish before the INSERT.
- * $1 phone, $2 call_to, $3 provider, $4 provider_wait_id, $5 secret_hash, $6 window seconds.
+ * $1 phone, $2 call_to (null on `sms`), $3 provider, $4 provider_wait_id, $5 secret_hash,
+ * $6 window seconds, $7 id, $8 channel, $9 code_hash (null on `call`).
  */
 const INSERT_VERIFICATION = `
   WITH superseded AS (
@@ -42,10 +43,31 @@ const INSERT_VERIFICATION = `
     WHERE phone = $1 AND status = 'pending'
     RETURNING id, ${NOTIFY('id')}
   )
-  INSERT INTO ${VERIFICATION_TABLE} (phone, call_to, provider, provider_wait_id, status, secret_hash, expires_at)
-  SELECT $1, $2, $3, $4, 'pending', $5, now() + make_interval(secs => $6)
+  INSERT INTO ${VERIFICATION_TABLE}
+    (id, phone, call_to, provider, provider_wait_id, status, secret_hash, expires_at, channel, code_hash)
+  SELECT $7, $1, $2, $3, $4, 'pending', $5, now() + make_interval(secs => $6), $8, $9
   FROM (SELECT count(*) AS superseded FROM superseded) AS done
   RETURNING id, expires_at AS "expiresAt", now() AS "now"`;
+
+/**
+ * Checks an SMS code, in one statement: a right code verifies, a wrong one counts a try and, at the
+ * limit, fails the verification. Concurrent guesses on one row wait for each other, and each
+ * re-checks `code_attempts < limit` and `status = 'pending'` on the row the one before it left: of
+ * 50 parallel wrong guesses, `limit` are counted and the rest change nothing.
+ * $1 id, $2 secret_hash, $3 code_hash of the entered code, $4 the limit of wrong entries.
+ */
+const VERIFY_CODE = `
+  UPDATE ${VERIFICATION_TABLE} SET
+    code_attempts = code_attempts + CASE WHEN code_hash = $3 THEN 0 ELSE 1 END,
+    status = CASE WHEN code_hash = $3 THEN 'verified' WHEN code_attempts + 1 >= $4 THEN 'failed' ELSE 'pending' END,
+    verified_at = CASE WHEN code_hash = $3 THEN now() END,
+    verified_by = CASE WHEN code_hash = $3 THEN 'code' END,
+    failed_at = CASE WHEN code_hash <> $3 AND code_attempts + 1 >= $4 THEN now() END,
+    fail_reason = CASE WHEN code_hash <> $3 AND code_attempts + 1 >= $4 THEN 'too_many_attempts' END
+  WHERE id = $1 AND secret_hash = $2 AND code_hash IS NOT NULL
+    AND status = 'pending' AND expires_at > now() AND code_attempts < $4
+  RETURNING status, phone, code_attempts AS "codeAttempts", verified_at AS "verifiedAt",
+    CASE WHEN status <> 'pending' THEN ${NOTIFY('id')} END AS notified`;
 
 /**
  * Whose phone a call fits: the caller's, or, when the platform itself confirmed the call and sent
@@ -60,14 +82,15 @@ const FITS_PHONE = (confirmed: string) =>
  */
 const FIND_CANDIDATE = `
   SELECT id, phone FROM ${VERIFICATION_TABLE}
-  WHERE ${FITS_PHONE('$5')} AND provider = $1 AND status = 'pending' AND expires_at > now()
+  WHERE ${FITS_PHONE('$5')} AND provider = $1 AND status = 'pending' AND expires_at > now() AND channel <> 'sms'
     AND ($3::varchar IS NULL OR call_to = $3)
-    AND ($4::varchar IS NULL OR provider_wait_id = $4)
+    AND ($4::varchar IS NULL OR provider_wait_id IS NULL OR provider_wait_id = $4)
   LIMIT 2`;
 
 /** $1 id, $2 redeem seconds. */
 const SELECT_VERIFICATION = `
-  SELECT id, phone, secret_hash AS "secretHash", expires_at AS "expiresAt", ${EFFECTIVE_STATUS} AS status
+  SELECT id, phone, secret_hash AS "secretHash", expires_at AS "expiresAt", ${EFFECTIVE_STATUS} AS status,
+    channel, code_hash IS NOT NULL AS "hasCode", code_attempts AS "codeAttempts", fail_reason AS "failReason"
   FROM ${VERIFICATION_TABLE} WHERE id = $1`;
 
 /** $1 id, $2 redeem seconds, $3 secret_hash. */
@@ -116,10 +139,10 @@ const MATCH_INBOUND_CALL = `
     SELECT id, status, expires_at > now() AS open,
       status = 'pending' OR (status = 'canceled' AND cancel_reason = 'superseded') AS live
     FROM ${VERIFICATION_TABLE}
-    WHERE ${FITS_PHONE('$10')} AND provider = $1
+    WHERE ${FITS_PHONE('$10')} AND provider = $1 AND channel <> 'sms'
       AND expires_at > now() - make_interval(secs => $7)
       AND ($3::varchar IS NULL OR call_to = $3)
-      AND ($4::varchar IS NULL OR provider_wait_id = $4)
+      AND ($4::varchar IS NULL OR provider_wait_id IS NULL OR provider_wait_id = $4)
   ), fit AS (
     SELECT id, status FROM candidate WHERE live AND open
   ), target AS (
@@ -127,7 +150,7 @@ const MATCH_INBOUND_CALL = `
     WHERE NOT EXISTS (SELECT 1 FROM seen)
     HAVING count(*) = 1 AND bool_and(status = 'pending') AND (NOT $9::boolean OR (array_agg(id))[1] = $8::uuid)
   ), verified AS (
-    UPDATE ${VERIFICATION_TABLE} v SET status = 'verified', verified_at = now()
+    UPDATE ${VERIFICATION_TABLE} v SET status = 'verified', verified_at = now(), verified_by = 'call'
     FROM target WHERE v.id = target.id AND v.status = 'pending' AND v.expires_at > now()
     RETURNING v.id, v.phone, v.verified_at, ${NOTIFY('v.id')}
   ), outcome AS (
@@ -136,7 +159,7 @@ const MATCH_INBOUND_CALL = `
       WHEN EXISTS (SELECT 1 FROM seen) THEN 'duplicate'
       WHEN (SELECT count(*) FROM fit) > 1 THEN 'ambiguous'
       WHEN EXISTS (SELECT 1 FROM target) THEN 'duplicate'
-      WHEN EXISTS (SELECT 1 FROM candidate WHERE status IN ('verified', 'consumed')) THEN 'duplicate'
+      WHEN EXISTS (SELECT 1 FROM candidate WHERE status IN ('verified', 'consumed', 'failed')) THEN 'duplicate'
       WHEN EXISTS (SELECT 1 FROM candidate WHERE status = 'expired' OR (status = 'pending' AND NOT open)) THEN 'late'
       ELSE 'no_match' END AS value
   )
@@ -213,15 +236,29 @@ export interface InboundCallRecord {
 
 /** {@link INSERT_VERIFICATION}: supersede the phone's pending verification and insert a new one. */
 export const insertVerification = (p: {
+  id: string;
   phone: string;
-  callTo: string;
+  callTo: string | null;
   provider: string;
   waitId: string | null;
   secretHash: Buffer;
   windowSeconds: number;
+  channel: VerificationChannel;
+  codeHash: Buffer | null;
 }): Statement => ({
   text: INSERT_VERIFICATION,
-  values: [p.phone, p.callTo, p.provider, p.waitId, p.secretHash, p.windowSeconds],
+  values: [p.phone, p.callTo, p.provider, p.waitId, p.secretHash, p.windowSeconds, p.id, p.channel, p.codeHash],
+});
+
+/** {@link VERIFY_CODE}: check an SMS code, count a wrong one, verify or fail, in one statement. */
+export const verifyCode = (p: {
+  id: string;
+  secretHash: Buffer;
+  codeHash: Buffer;
+  maxAttempts: number;
+}): Statement => ({
+  text: VERIFY_CODE,
+  values: [p.id, p.secretHash, p.codeHash, p.maxAttempts],
 });
 
 /** {@link FIND_CANDIDATE}: the one pending verification an inbound call fits, for `beforeVerify`. */

@@ -3,6 +3,7 @@ import {
   Body,
   ConflictException,
   Controller,
+  Get,
   HttpCode,
   Inject,
   NotFoundException,
@@ -78,8 +79,20 @@ export class DevController {
     if (!SCENARIOS.includes(scenario)) throw new BadRequestException(`scenario must be one of ${SCENARIOS.join(', ')}`);
     const verification = scenario === 'too-late' ? await this.endWindow(id) : await this.find(id);
     const from = scenario === 'other-number' ? anotherNumber(verification.phone) : verification.phone;
+    if (!verification.callTo) throw new ConflictException('This verification is proven by an SMS code, not a call.');
     const callback = await this.fake.placeCall({ from, to: verification.callTo.replace(/^\+/, '') });
     return { scenario, from, callback };
+  }
+
+  /** The SMS the fake platform "delivered" for a verification: what the person would read on their phone. */
+  @Get('verifications/:id/sms')
+  @ApiOperation({ summary: 'The SMS the fake platform delivered to the phone of a verification' })
+  @ApiOkResponse({ description: '{text, sentAt}' })
+  async smsFor(@Param('id', new ParseUUIDPipe()) id: string): Promise<{ text: string; sentAt: Date }> {
+    const verification = await this.find(id);
+    const sms = this.fake.lastSms(verification.phone);
+    if (!sms) throw new NotFoundException('No SMS was sent to this number.');
+    return { text: sms.text, sentAt: sms.createdAt };
   }
 
   private async find(id: string): Promise<VerificationFixture> {

@@ -1,6 +1,14 @@
 import type { LogLevel } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import type { PhoneCallAuthRateLimits, RateLimitRule } from 'nestjs-phone-call-auth';
+import {
+  type GlobalBudgetMode,
+  type GlobalBudgetRule,
+  PHONE_CALL_AUTH_DEFAULTS,
+  type PhoneCallAuthPhonePolicy,
+  type PhoneCallAuthRateLimits,
+  type RateLimitRule,
+  type VerificationChannel,
+} from 'nestjs-phone-call-auth';
 
 /** The HTTP servers the sample app runs on (HTTP_ADAPTER). */
 export type SampleHttpAdapter = 'express' | 'fastify';
@@ -34,8 +42,32 @@ export interface SampleConfig {
    */
   jwtCookie?: string;
   windowSeconds?: number;
-  /** From PHONE_CALL_LIMIT_PER_PHONE, PHONE_CALL_LIMIT_PER_IP, PHONE_CALL_LIMIT_GLOBAL; unset ones keep the module's defaults. */
+  /**
+   * From PHONE_CALL_LIMIT_PER_PHONE, PHONE_CALL_LIMIT_PER_IP, PHONE_CALL_LIMIT_PER_SUBNET,
+   * PHONE_CALL_LIMIT_GLOBAL and PHONE_CALL_LIMIT_GLOBAL_MODE; unset ones keep the module's defaults.
+   */
   rateLimits: PhoneCallAuthRateLimits;
+  /** From PHONE_CALL_NUMBER_TYPES (`any`, or a comma-separated list such as `MOBILE,FIXED_LINE`); unset keeps the module's default. */
+  phonePolicy: PhoneCallAuthPhonePolicy;
+  /** From PHONE_CALL_ALLOWED_ORIGINS (comma-separated origins); unset: same origin only. */
+  allowedOrigins?: string[];
+  /** From PHONE_CALL_SITE_NAME: named in the start message ("Call only if you started signing in on ..."). */
+  siteName?: string;
+  /** From PHONE_CALL_CHANNELS (comma-separated `call`, `sms`, `call_or_sms`; the first is the default). @default ['call', 'sms', 'call_or_sms'] */
+  channels: VerificationChannel[];
+}
+
+const CHANNELS: readonly VerificationChannel[] = ['call', 'sms', 'call_or_sms'];
+
+/** `call,sms` -> ['call', 'sms']; unset or empty: every channel. */
+function channels(value: string | undefined): VerificationChannel[] {
+  if (value === undefined || value.trim() === '') return [...CHANNELS];
+  const list = value.split(',').map((part) => part.trim().toLowerCase());
+  const unknown = list.filter((part) => !(CHANNELS as readonly string[]).includes(part));
+  if (unknown.length > 0 || list.length === 0) {
+    throw new Error(`PHONE_CALL_CHANNELS must list ${CHANNELS.join(', ')} (comma-separated), got "${value}".`);
+  }
+  return [...new Set(list)] as VerificationChannel[];
 }
 
 function integer(name: string, value: string | undefined, fallback?: number): number | undefined {
@@ -62,6 +94,25 @@ function cookieName(name: string, value: string | undefined): string | undefined
     );
   }
   return value;
+}
+
+/** The global budget: PHONE_CALL_LIMIT_GLOBAL's rule (or the module's) with PHONE_CALL_LIMIT_GLOBAL_MODE's mode. */
+function globalBudget(env: NodeJS.ProcessEnv): GlobalBudgetRule | false | undefined {
+  const rule = rateLimit('PHONE_CALL_LIMIT_GLOBAL', env.PHONE_CALL_LIMIT_GLOBAL);
+  const value = env.PHONE_CALL_LIMIT_GLOBAL_MODE;
+  if (!value?.trim() || rule === false) return rule;
+  const modes: readonly GlobalBudgetMode[] = ['alarm', 'wall'];
+  const mode = oneOf('PHONE_CALL_LIMIT_GLOBAL_MODE', value, modes, PHONE_CALL_AUTH_DEFAULTS.rateLimits.global.mode);
+  return { ...(rule ?? PHONE_CALL_AUTH_DEFAULTS.rateLimits.global), mode };
+}
+
+/** A comma-separated list; unset or empty gives undefined. */
+function list(value: string | undefined): string[] | undefined {
+  const items = value
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  return items && items.length > 0 ? items : undefined;
 }
 
 /** One of `allowed`, case and surrounding blanks ignored; unset or empty gives `fallback`. */
@@ -108,10 +159,23 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     jwtSecretGenerated: !env.JWT_SECRET,
     jwtCookie: cookieName('PHONE_CALL_JWT_COOKIE', env.PHONE_CALL_JWT_COOKIE),
     windowSeconds: integer('PHONE_CALL_WINDOW_SECONDS', env.PHONE_CALL_WINDOW_SECONDS),
+    channels: channels(env.PHONE_CALL_CHANNELS),
     rateLimits: {
       perPhone: rateLimit('PHONE_CALL_LIMIT_PER_PHONE', env.PHONE_CALL_LIMIT_PER_PHONE),
       perIp: rateLimit('PHONE_CALL_LIMIT_PER_IP', env.PHONE_CALL_LIMIT_PER_IP),
-      global: rateLimit('PHONE_CALL_LIMIT_GLOBAL', env.PHONE_CALL_LIMIT_GLOBAL),
+      perSubnet: rateLimit('PHONE_CALL_LIMIT_PER_SUBNET', env.PHONE_CALL_LIMIT_PER_SUBNET),
+      global: globalBudget(env),
     },
+    // Checked by the module at startup, which names the option at fault.
+    phonePolicy: {
+      numberTypes:
+        env.PHONE_CALL_NUMBER_TYPES?.trim().toLowerCase() === 'any'
+          ? 'any'
+          : (list(env.PHONE_CALL_NUMBER_TYPES)?.map((type) =>
+              type.toUpperCase(),
+            ) as PhoneCallAuthPhonePolicy['numberTypes']),
+    },
+    allowedOrigins: list(env.PHONE_CALL_ALLOWED_ORIGINS),
+    siteName: env.PHONE_CALL_SITE_NAME?.trim() || undefined,
   };
 }

@@ -95,6 +95,13 @@ export interface TestAppOptions {
   imports?: DynamicModule[];
   /** Run the module's migrations when the app starts. @default true */
   migrationsRun?: boolean;
+  /**
+   * The server cancels a statement after this long (`statement_timeout`), and the client stops
+   * waiting for an answer a little later (`query_timeout`, this + 500 ms): a frozen database then
+   * gets 503s, not hangs. Generous by default, for bursts that queue on one row or lock; the
+   * frozen-database test uses the advised 2000. @default 8000
+   */
+  statementTimeoutMillis?: number;
   /** The port to listen on (for a `publicBaseUrl` known before boot, see {@link freePort}). @default a free one */
   port?: number;
   /** Keep the raw body (`NestFactory.create(..., { rawBody: true })`). @default false */
@@ -147,7 +154,7 @@ export async function bootTestApp(config: TestAppOptions): Promise<TestApp> {
     callbackSecret: TEST_CALLBACK_SECRET,
     jwt: { secret: TEST_JWT_SECRET },
     // Off unless a test is about them: most tests start many verifications from 127.0.0.1.
-    rateLimits: { perPhone: false, perIp: false, global: false },
+    rateLimits: { perPhone: false, perIp: false, perSubnet: false, global: false },
     clientBudgets: false,
     ...config.options,
   });
@@ -178,8 +185,13 @@ export async function bootTestApp(config: TestAppOptions): Promise<TestApp> {
         entities: [...PHONE_CALL_AUTH_ENTITIES],
         migrations: [...PHONE_CALL_AUTH_MIGRATIONS],
         migrationsRun: config.migrationsRun ?? true,
-        // A request that needs a connection while the database is unreachable fails (503), never hangs.
-        extra: { connectionTimeoutMillis: config.connectionTimeoutMillis ?? 10_000 },
+        // A request that needs a connection while the database is unreachable, or a statement while it
+        // does not answer, fails (503), never hangs.
+        extra: {
+          connectionTimeoutMillis: config.connectionTimeoutMillis ?? 10_000,
+          statement_timeout: config.statementTimeoutMillis ?? 8000,
+          query_timeout: (config.statementTimeoutMillis ?? 8000) + 500,
+        },
       }),
       registrations[config.registration ?? 'forRoot'](),
       ...(config.imports ?? []),

@@ -6,7 +6,7 @@ import { dirname, join, relative, resolve } from 'node:path';
  * feature; no file imports itself back through a chain of imports.
  */
 const LIB = resolve('lib');
-const SHARED = ['database', 'phone', 'options', 'openapi', 'http'];
+const SHARED = ['database', 'phone', 'options', 'openapi', 'http', 'i18n'];
 const FEATURES = ['verification', 'callback', 'auth', 'realtime', 'rate-limit', 'testing'];
 
 function sources(dir: string): string[] {

@@ -1,4 +1,4 @@
-import { clientKey, clientNetworks } from '../../lib/http/client-address.js';
+import { clientKey, networkKey } from '../../lib/http/client-address.js';
 
 describe('clientKey (what a per-client rate limit counts)', () => {
   it.each([
@@ -26,19 +26,25 @@ describe('clientKey (what a per-client rate limit counts)', () => {
   );
 });
 
-describe('clientNetworks (what budgets count besides the address)', () => {
+describe('networkKey (what a per-network rate limit counts)', () => {
   it.each([
     ['203.0.113.7', '203.0.113.0/24'],
-    ['::ffff:198.51.100.250', '198.51.100.0/24'],
+    ['::ffff:203.0.113.7', '203.0.113.0/24'],
     ['2001:db8:85a3:8d3:1319:8a2e:370:7348', '2001:db8:85a3::/48'],
     ['2001:db8::1', '2001:db8:0::/48'],
-  ])('%s is in network %s', (ip, network) => {
-    expect(clientNetworks(ip)?.network).toBe(network);
+    ['2001:DB8:0:0:ffff::2', '2001:db8:0::/48'],
+  ])('%s counts as %s', (ip, key) => {
+    expect(networkKey(ip)).toBe(key);
   });
 
-  it('puts neighbours in one network and strangers in another', () => {
-    expect(clientNetworks('203.0.113.7')?.network).toBe(clientNetworks('203.0.113.200')?.network);
-    expect(clientNetworks('203.0.113.7')?.network).not.toBe(clientNetworks('203.0.114.7')?.network);
-    expect(clientNetworks('2001:db8:1:2::1')?.network).toBe(clientNetworks('2001:db8:1:ffff::1')?.network);
+  it('puts every address of one IPv4 /24 and of one IPv6 /48 in one bucket, and no more', () => {
+    expect(networkKey('198.51.100.1')).toBe(networkKey('198.51.100.254'));
+    expect(networkKey('198.51.100.1')).not.toBe(networkKey('198.51.101.1'));
+    expect(networkKey('2001:db8:1:2::1')).toBe(networkKey('2001:db8:1:ffff::1'));
+    expect(networkKey('2001:db8:1::1')).not.toBe(networkKey('2001:db8:2::1'));
+  });
+
+  it.each([undefined, '', 'x'.repeat(300), '203.0.113.7, 10.0.0.1'])('takes %p as no address', (ip) => {
+    expect(networkKey(ip)).toBeUndefined();
   });
 });

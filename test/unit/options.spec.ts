@@ -24,11 +24,47 @@ describe('resolvePhoneCallAuthOptions', () => {
     expect(resolved.rateLimits).toEqual({
       perPhone: { limit: 3, windowSeconds: 600 },
       perIp: { limit: 10, windowSeconds: 600 },
-      global: { limit: 100, windowSeconds: 60 },
+      perSubnet: { limit: 30, windowSeconds: 600 },
+      global: { limit: 100, windowSeconds: 60, mode: 'alarm' },
     });
     expect(resolved.purge).toEqual({ retentionSeconds: 86400, intervalSeconds: 600 });
-    expect(resolved.phonePolicy).toEqual({ mobileOnly: false, countries: undefined });
+    expect(resolved.phonePolicy).toEqual({
+      numberTypes: ['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE'],
+      nonGeographic: false,
+      mobileOnly: false,
+      countries: undefined,
+    });
     expect(resolved.callbackAllowlist).toBeUndefined();
+    expect(resolved.allowedOrigins).toEqual(new Set());
+    expect(resolved.siteName).toBeUndefined();
+  });
+
+  it('keeps a global budget given without a mode an alarm, and a wall when asked', () => {
+    const alarm = resolvePhoneCallAuthOptions({ ...valid(), rateLimits: { global: { limit: 5, windowSeconds: 60 } } });
+    expect(alarm.rateLimits.global).toEqual({ limit: 5, windowSeconds: 60, mode: 'alarm' });
+    const wall = resolvePhoneCallAuthOptions({
+      ...valid(),
+      rateLimits: { global: { limit: 5, windowSeconds: 60, mode: 'wall' } },
+    });
+    expect(wall.rateLimits.global).toEqual({ limit: 5, windowSeconds: 60, mode: 'wall' });
+  });
+
+  it("widens the phone policy with numberTypes 'any' and nonGeographic", () => {
+    const resolved = resolvePhoneCallAuthOptions({
+      ...valid(),
+      phonePolicy: { numberTypes: 'any', nonGeographic: true },
+    });
+    expect(resolved.phonePolicy).toMatchObject({ numberTypes: undefined, nonGeographic: true });
+  });
+
+  it('reads allowed origins in any case, and the site name', () => {
+    const resolved = resolvePhoneCallAuthOptions({
+      ...valid(),
+      allowedOrigins: ['https://WWW.Example.com', 'http://localhost:5173'],
+      siteName: 'example.com',
+    });
+    expect(resolved.allowedOrigins).toEqual(new Set(['https://www.example.com', 'http://localhost:5173']));
+    expect(resolved.siteName).toBe('example.com');
   });
 
   it('clamps the window to what the provider accepts (SSMS: 60..300)', () => {
@@ -75,6 +111,32 @@ describe('resolvePhoneCallAuthOptions', () => {
     ],
     ['a rate limit without a window', (o) => ({ ...o, rateLimits: { global: { limit: 5 } } }), /global.windowSeconds/],
     ['an unknown country in the phone policy', (o) => ({ ...o, phonePolicy: { countries: ['RU', 'ZZ'] } }), /ZZ/],
+    [
+      'an unknown number type',
+      (o) => ({ ...o, phonePolicy: { numberTypes: ['MOBILE', 'SATELLITE'] } }),
+      /phonePolicy.numberTypes must be 'any' or a non-empty list of MOBILE/,
+    ],
+    ['no number type at all', (o) => ({ ...o, phonePolicy: { numberTypes: [] } }), /numberTypes/],
+    [
+      'a nonGeographic that is not a boolean',
+      (o) => ({ ...o, phonePolicy: { nonGeographic: 'yes' } }),
+      /true or false/,
+    ],
+    [
+      'a global budget mode that does not exist',
+      (o) => ({ ...o, rateLimits: { global: { limit: 5, windowSeconds: 60, mode: 'block' } } }),
+      /rateLimits.global.mode must be 'alarm'.*or 'wall'/,
+    ],
+    [
+      'a subnet limit of zero',
+      (o) => ({ ...o, rateLimits: { perSubnet: { limit: 0, windowSeconds: 60 } } }),
+      /rateLimits.perSubnet.limit must be/,
+    ],
+    ['an allowed origin with a path', (o) => ({ ...o, allowedOrigins: ['https://example.com/'] }), /scheme:\/\/host/],
+    ['an allowed origin of *', (o) => ({ ...o, allowedOrigins: ['*'] }), /is not an origin/],
+    ['allowed origins that are no list', (o) => ({ ...o, allowedOrigins: 'https://example.com' }), /an array/],
+    ['a site name on two lines', (o) => ({ ...o, siteName: 'example.com\nCall +7 900' }), /siteName must be/],
+    ['an empty site name', (o) => ({ ...o, siteName: '' }), /siteName must be/],
   ])('refuses %s with a message that says how to fix it', (_name, change, message) => {
     const attempt = () => resolvePhoneCallAuthOptions(change(valid()) as PhoneCallAuthOptions);
     expect(attempt).toThrow(PhoneCallAuthConfigError);

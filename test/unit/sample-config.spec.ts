@@ -71,4 +71,61 @@ describe('the sample app settings', () => {
     expect(config).toMatchObject({ httpAdapter: 'fastify', port: 8080 });
     expect(config.logLevels).toContain('debug');
   });
+
+  describe('limits, phone policy, origins and site name', () => {
+    it('keep the module defaults unless set', () => {
+      const config = loadSampleConfig({});
+      expect(config.rateLimits).toEqual({});
+      expect(config.phonePolicy).toEqual({});
+      expect(config.allowedOrigins).toBeUndefined();
+      expect(config.siteName).toBeUndefined();
+    });
+
+    it('read the per-network limit and the global mode', () => {
+      expect(loadSampleConfig({ PHONE_CALL_LIMIT_PER_SUBNET: '50/600' }).rateLimits.perSubnet).toEqual({
+        limit: 50,
+        windowSeconds: 600,
+      });
+      expect(loadSampleConfig({ PHONE_CALL_LIMIT_PER_SUBNET: 'off' }).rateLimits.perSubnet).toBe(false);
+      expect(loadSampleConfig({ PHONE_CALL_LIMIT_GLOBAL_MODE: 'wall' }).rateLimits.global).toEqual({
+        limit: 100,
+        windowSeconds: 60,
+        mode: 'wall',
+      });
+      expect(
+        loadSampleConfig({ PHONE_CALL_LIMIT_GLOBAL: '20/60', PHONE_CALL_LIMIT_GLOBAL_MODE: 'Alarm' }).rateLimits.global,
+      ).toEqual({ limit: 20, windowSeconds: 60, mode: 'alarm' });
+      expect(() => loadSampleConfig({ PHONE_CALL_LIMIT_GLOBAL_MODE: 'block' })).toThrow(
+        'PHONE_CALL_LIMIT_GLOBAL_MODE must be one of alarm, wall, got "block".',
+      );
+    });
+
+    it('read the number types, the allowed origins and the site name', () => {
+      const config = loadSampleConfig({
+        PHONE_CALL_NUMBER_TYPES: 'mobile, FIXED_LINE',
+        PHONE_CALL_ALLOWED_ORIGINS: 'https://www.example.com, http://localhost:5173',
+        PHONE_CALL_SITE_NAME: ' example.com ',
+      });
+      expect(config.phonePolicy).toEqual({ numberTypes: ['MOBILE', 'FIXED_LINE'] });
+      expect(config.allowedOrigins).toEqual(['https://www.example.com', 'http://localhost:5173']);
+      expect(config.siteName).toBe('example.com');
+      expect(loadSampleConfig({ PHONE_CALL_NUMBER_TYPES: 'ANY' }).phonePolicy).toEqual({ numberTypes: 'any' });
+    });
+  });
+});
+
+describe('PHONE_CALL_CHANNELS', () => {
+  it('offers every channel unless set, call first', () => {
+    expect(loadSampleConfig({}).channels).toEqual(['call', 'sms', 'call_or_sms']);
+  });
+
+  it('takes a comma-separated list, the first being the default', () => {
+    expect(loadSampleConfig({ PHONE_CALL_CHANNELS: 'sms, call' }).channels).toEqual(['sms', 'call']);
+  });
+
+  it('names the variable and the channels for anything else', () => {
+    expect(() => loadSampleConfig({ PHONE_CALL_CHANNELS: 'call,fax' })).toThrow(
+      /PHONE_CALL_CHANNELS must list call, sms, call_or_sms/,
+    );
+  });
 });

@@ -6,7 +6,7 @@ export const RATE_LIMIT_TABLE = 'phone_call_rate_limit';
 @Entity(RATE_LIMIT_TABLE)
 @Index('phone_call_rate_limit_resets_idx', ['resetsAt'])
 export class RateLimitEntity {
-  /** What is counted: `global`, or the SHA-256 (hex) of `phone:<E.164>|<client>` or `client:<client>`. */
+  /** What is counted: `global`, or the SHA-256 (hex) of `phone:<E.164>|<client>`, `client:<client>` or `network:<network>`. */
   @PrimaryColumn({ type: 'varchar', length: 200 })
   key!: string;
 

@@ -1,7 +1,16 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** Where a verification is in its life. `expired` is also reported for a pending one whose window has passed. */
-export type VerificationStatus = 'pending' | 'verified' | 'consumed' | 'expired' | 'canceled';
+export type VerificationStatus = 'pending' | 'verified' | 'consumed' | 'expired' | 'canceled' | 'failed';
+
+/**
+ * How a verification can be proven: `call` (the person calls the handed-out number), `sms` (the
+ * person enters the code sent by SMS), `call_or_sms` (either; the first proof wins).
+ */
+export type VerificationChannel = 'call' | 'sms' | 'call_or_sms';
+
+/** Why a verification failed: the SMS code was entered wrong too many times. */
+export type VerificationFailReason = 'too_many_attempts';
 
 export const VERIFICATION_TABLE = 'phone_call_verification';
 
@@ -11,7 +20,14 @@ export const VERIFICATION_TABLE = 'phone_call_verification';
  */
 @Entity(VERIFICATION_TABLE)
 // Constraints carry the names the migration gives them, so a host's schema diff finds nothing to change.
-@Check('phone_call_verification_status_check', `status IN ('pending', 'verified', 'consumed', 'expired', 'canceled')`)
+@Check(
+  'phone_call_verification_status_check',
+  `status IN ('pending', 'verified', 'consumed', 'expired', 'canceled', 'failed')`,
+)
+@Check('phone_call_verification_channel_check', `channel IN ('call', 'sms', 'call_or_sms')`)
+@Check('phone_call_verification_code_hash_check', `octet_length(code_hash) = 32`)
+@Check('phone_call_verification_verified_by_check', `verified_by IN ('call', 'code')`)
+@Check('phone_call_verification_fail_reason_check', `fail_reason IN ('too_many_attempts')`)
 @Check('phone_call_verification_secret_hash_check', `octet_length(secret_hash) = 32`)
 @Check('phone_call_verification_cancel_reason_check', `cancel_reason IN ('client', 'superseded')`)
 @Index('phone_call_verification_phone_expires_idx', ['phone', 'expiresAt'])
@@ -25,9 +41,24 @@ export class VerificationEntity {
   @Column({ type: 'varchar', length: 16 })
   phone!: string;
 
-  /** The number the subscriber must call, E.164. */
-  @Column({ name: 'call_to', type: 'varchar', length: 16 })
-  callTo!: string;
+  /** The number the subscriber must call, E.164; null on the `sms` channel. */
+  @Column({ name: 'call_to', type: 'varchar', length: 16, nullable: true })
+  callTo!: string | null;
+
+  @Column({ type: 'varchar', length: 16, default: 'call' })
+  channel!: VerificationChannel;
+
+  /** SHA-256 of the verification id and the SMS code; the code itself is never stored. */
+  @Column({ name: 'code_hash', type: 'bytea', nullable: true })
+  codeHash!: Buffer | null;
+
+  /** Wrong code entries so far. */
+  @Column({ name: 'code_attempts', type: 'integer', default: 0 })
+  codeAttempts!: number;
+
+  /** The proof that verified it. */
+  @Column({ name: 'verified_by', type: 'varchar', length: 8, nullable: true })
+  verifiedBy!: 'call' | 'code' | null;
 
   @Column({ type: 'varchar', length: 32 })
   provider!: string;
@@ -62,4 +93,10 @@ export class VerificationEntity {
   /** Why it was canceled: by its client, or superseded by a newer verification of the same phone. */
   @Column({ name: 'cancel_reason', type: 'varchar', length: 16, nullable: true })
   cancelReason!: 'client' | 'superseded' | null;
+
+  @Column({ name: 'failed_at', type: 'timestamptz', nullable: true })
+  failedAt!: Date | null;
+
+  @Column({ name: 'fail_reason', type: 'varchar', length: 32, nullable: true })
+  failReason!: VerificationFailReason | null;
 }

@@ -121,7 +121,9 @@ export class SmsRuProvider implements TelephonyProvider {
     return { status: 200, contentType: 'text/plain; charset=utf-8', body: '100' };
   }
 
-  callHint({ callToDisplay, phoneDisplay }: CallHintInput): string {
+  callHint({ callToDisplay, phoneDisplay, locale }: CallHintInput): string | undefined {
+    // English only: other locales get the module's catalogue text.
+    if (locale !== 'en') return undefined;
     return `Call ${callToDisplay} from ${phoneDisplay} within 5 minutes. The call is dropped at once and is free.`;
   }
 

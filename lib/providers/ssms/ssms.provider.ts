@@ -1,9 +1,12 @@
 import { PhoneCallAuthConfigError } from '../../options/phone-call-auth-config.error.js';
 import { Logger } from '@nestjs/common';
-import { maskNumbers, maskPhone, toDigits } from '../../phone/phone-number.js';
+import { maskPhone, toDigits } from '../../phone/phone-number.js';
 import { TelephonyPlatformException, TelephonyTimeoutException } from '../telephony.exceptions.js';
+import type { VerificationChannel } from '../../database/entities/verification.entity.js';
 import type {
   CallAssignment,
+  CodeDelivery,
+  CodeRequest,
   CallRequest,
   InboundCallReport,
   InboundCallRequest,
@@ -64,6 +67,7 @@ export class SsmsProvider implements TelephonyProvider {
   readonly name = 'ssms';
   readonly windowLimits = { min: 60, max: 300 };
   readonly capabilities: Partial<ProviderCapabilities> = { channels: ['call'], webhook: true };
+  readonly channels: readonly VerificationChannel[] = ['call', 'sms', 'call_or_sms'];
   private readonly logger = new Logger(SsmsProvider.name);
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
@@ -100,10 +104,10 @@ export class SsmsProvider implements TelephonyProvider {
       phone: toDigits(phone),
       call_protection: String(windowSeconds),
     });
-    const data = await this.send(params, phone);
+    const data = await this.send(params, 'wait_call');
     const callTo = pickParam(data, ['call_to_number']);
     if (!callTo) {
-      throw new TelephonyPlatformException(this.name, 'its answer had no call_to_number');
+      throw new TelephonyPlatformException(this.name, 'its wait_call answer had no call_to_number');
     }
     return { callTo, waitId: pickParam(data, ['id_call']) };
   }
@@ -114,6 +118,33 @@ export class SsmsProvider implements TelephonyProvider {
     const credits = Number(pickParam(data, ['credits']));
     if (!Number.isFinite(credits)) throw new TelephonyPlatformException(this.name, 'its profile had no credits');
     return credits;
+  }
+
+  /**
+   * `push_msg`: sends `text` to `phone` (with `sender_name` when given); with
+   * `callProtectionSeconds`, also `call_protection`, and the answer's `call_to_number` is the
+   * number the person may call instead. Reads `id`, `credits` and `n_raw_sms` for the log.
+   */
+  async sendCode({ phone, text, senderName, callProtectionSeconds }: CodeRequest): Promise<CodeDelivery> {
+    const params = new URLSearchParams({
+      method: 'push_msg',
+      format: 'json',
+      ...this.auth,
+      phone: toDigits(phone),
+      text,
+    });
+    if (senderName) params.set('sender_name', senderName);
+    if (callProtectionSeconds !== undefined) params.set('call_protection', String(callProtectionSeconds));
+    const data = await this.send(params, 'push_msg');
+    const messageId = pickParam(data, ['id']);
+    this.logger.log(
+      `push_msg to ${maskPhone(phone)}: message ${messageId ?? '(no id)'}, ` +
+        `${pickParam(data, ['n_raw_sms']) ?? '?'} part(s), ${pickParam(data, ['credits']) ?? '?'} credits`,
+    );
+    if (callProtectionSeconds === undefined) return { messageId };
+    const callTo = pickParam(data, ['call_to_number']);
+    if (!callTo) throw new TelephonyPlatformException(this.name, 'its answer had no call_to_number');
+    return { messageId, callTo, waitId: pickParam(data, ['id_call']) };
   }
 
   parseInboundCall(request: InboundCallRequest): InboundCallReport[] {
@@ -132,7 +163,12 @@ export class SsmsProvider implements TelephonyProvider {
     ];
   }
 
-  private async send(params: URLSearchParams, phone: string): Promise<Record<string, unknown>> {
+  /**
+   * Sends one API request. Failures are thrown as {@link TelephonyPlatformException} or
+   * {@link TelephonyTimeoutException} with the details for the log: the module logs them (numbers
+   * masked) and tells the client only that the platform is unavailable.
+   */
+  private async send(params: URLSearchParams, method: string): Promise<Record<string, unknown>> {
     const url = new URL(this.baseUrl);
     const signal = AbortSignal.timeout(this.timeoutMs);
     const init: RequestInit = { method: this.httpMethod, signal };
@@ -151,20 +187,13 @@ export class SsmsProvider implements TelephonyProvider {
       text = await response.text();
     } catch (error) {
       // The signal, not the error's class, says whether time ran out: fetch wraps the abort differently across Node versions.
-      if (signal.aborted) {
-        this.logger.warn(`wait_call for ${maskPhone(phone)} timed out after ${this.timeoutMs} ms`);
-        throw new TelephonyTimeoutException(this.name, this.timeoutMs);
-      }
+      if (signal.aborted) throw new TelephonyTimeoutException(this.name, this.timeoutMs);
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const reason = cause?.code ?? cause?.message ?? (error as Error).message;
-      this.logger.warn(`wait_call for ${maskPhone(phone)} failed: ${reason}`);
-      throw new TelephonyPlatformException(this.name, `could not reach ${url.origin} (${reason})`);
+      throw new TelephonyPlatformException(this.name, `${method} could not reach ${url.origin} (${reason})`);
     }
     const result = readEnvelope(text, status, contentType);
-    if (!result.ok) {
-      this.logger.warn(`wait_call for ${maskPhone(phone)} refused: ${maskNumbers(result.detail)}`);
-      throw new TelephonyPlatformException(this.name, result.detail, result.code);
-    }
+    if (!result.ok) throw new TelephonyPlatformException(this.name, `${method} refused: ${result.detail}`, result.code);
     return result.data;
   }
 }

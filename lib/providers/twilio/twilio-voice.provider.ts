@@ -118,7 +118,9 @@ export class TwilioVoiceProvider implements TelephonyProvider {
     };
   }
 
-  callHint({ callToDisplay, phoneDisplay, windowSeconds }: CallHintInput): string {
+  callHint({ callToDisplay, phoneDisplay, windowSeconds, locale }: CallHintInput): string | undefined {
+    // English only: other locales get the module's catalogue text.
+    if (locale !== 'en') return undefined;
     return (
       `Call ${callToDisplay} from ${phoneDisplay} within ${windowSeconds} seconds. ` +
       'The call is rejected at once (you hear a busy signal) and is not charged by us.'

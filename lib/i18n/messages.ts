@@ -1,0 +1,84 @@
+/** The languages the module speaks to people in. */
+export type PhoneCallAuthLocale = 'ru' | 'en';
+
+/** Every locale the module has a catalogue for. */
+export const PHONE_CALL_AUTH_LOCALES: readonly PhoneCallAuthLocale[] = ['ru', 'en'];
+
+/**
+ * The texts the module writes for people, as templates. Placeholders: `{callTo}` (the number to
+ * dial, written for people), `{phone}` (the number being verified), `{seconds}` (the window),
+ * `{code}` (the SMS code; only in `smsText`), `{site}` (`siteName`, or empty).
+ */
+export interface PhoneCallAuthMessages {
+  /** The start answer's `message` on the `call` channel. */
+  callMessage: string;
+  /** The start answer's `message` on the `sms` channel. */
+  smsMessage: string;
+  /** The start answer's `message` on the `call_or_sms` channel. */
+  callOrSmsMessage: string;
+  /** Appended to the call channels' message when `siteName` is set. */
+  callWarning: string;
+  /** Appended to the call channels' message when no `siteName` is set. */
+  callWarningNoSite: string;
+  /** The SMS itself; must hold `{code}`. Keep it short: one SMS part is 70 Cyrillic or 160 Latin characters. */
+  smsText: string;
+}
+
+/** Overrides of the module's texts, per locale; a missing text keeps the built-in one. */
+export type PhoneCallAuthMessageOverrides = Partial<Record<PhoneCallAuthLocale, Partial<PhoneCallAuthMessages>>>;
+
+/** The built-in catalogues. */
+export const PHONE_CALL_AUTH_MESSAGES: Readonly<Record<PhoneCallAuthLocale, Readonly<PhoneCallAuthMessages>>> = {
+  en: {
+    callMessage:
+      'Call {callTo} from {phone} within {seconds} seconds. ' +
+      'The call is free: wait for the busy signal, then hang up (or the call ends by itself).',
+    smsMessage: 'We sent a code by SMS to {phone}. Enter it within {seconds} seconds.',
+    callOrSmsMessage:
+      'Call {callTo} from {phone} within {seconds} seconds (the call is free), ' +
+      'or enter the code we sent by SMS to {phone}.',
+    callWarning: 'Call only if you started signing in on {site}.',
+    callWarningNoSite: 'Call only if you started this sign-in yourself.',
+    smsText: 'Your code: {code}. Do not tell it to anyone.',
+  },
+  ru: {
+    callMessage:
+      'Позвоните на {callTo} с номера {phone} в течение {seconds} секунд. ' +
+      'Звонок бесплатный: дождитесь сигнала «занято» и положите трубку (или звонок завершится сам).',
+    smsMessage: 'Мы отправили код в SMS на {phone}. Введите его в течение {seconds} секунд.',
+    callOrSmsMessage:
+      'Позвоните на {callTo} с номера {phone} в течение {seconds} секунд (звонок бесплатный) ' +
+      'или введите код из SMS, отправленного на {phone}.',
+    callWarning: 'Звоните, только если вы сами начали вход на {site}.',
+    callWarningNoSite: 'Звоните, только если вы сами начали этот вход.',
+    smsText: 'Ваш код: {code}. Никому его не сообщайте.',
+  },
+};
+
+/** The values a template may use. */
+export type TemplateValues = Partial<Record<'code' | 'callTo' | 'phone' | 'seconds' | 'site', string | number>>;
+
+/**
+ * Fills `{name}` placeholders; an unknown or missing one is left as it is written, so a typo in an
+ * override shows in the text rather than vanishing. `{{` and `}}` write a literal brace.
+ *
+ * @example fillTemplate('Your code: {code}', { code: '123456' }) // 'Your code: 123456'
+ */
+export function fillTemplate(template: string, values: TemplateValues): string {
+  return template.replace(/\{\{|\}\}|\{(\w+)\}/g, (match, name: string | undefined) => {
+    if (match === '{{') return '{';
+    if (match === '}}') return '}';
+    const value = values[name as keyof TemplateValues];
+    return value === undefined ? match : String(value);
+  });
+}
+
+/** The built-in catalogues with the overrides applied. */
+export function mergeMessages(
+  overrides: PhoneCallAuthMessageOverrides = {},
+): Record<PhoneCallAuthLocale, PhoneCallAuthMessages> {
+  return {
+    ru: { ...PHONE_CALL_AUTH_MESSAGES.ru, ...overrides.ru },
+    en: { ...PHONE_CALL_AUTH_MESSAGES.en, ...overrides.en },
+  };
+}

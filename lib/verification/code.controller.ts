@@ -1,0 +1,111 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  GoneException,
+  Header,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Req,
+  Res,
+  UnauthorizedException,
+  UseGuards,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { accessTokenCookie } from '../auth/access-token-cookie.js';
+import type { IssuedToken } from '../auth/token.service.js';
+import { OpenApiTags } from '../openapi/openapi.decorators.js';
+import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_TOKEN_ROUTE } from '../phone-call-auth.constants.js';
+import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
+import { VerificationSecretGuard } from './verification-secret.guard.js';
+import { readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.strategy.js';
+import { CodeDocs } from './verification.docs.js';
+import { VerificationCodeDto } from './verification.dto.js';
+import { VerificationService } from './verification.service.js';
+
+/** `POST <prefix>/verifications/:id/code` (route group `code`). */
+@Controller('verifications')
+@OpenApiTags('phone-call verification')
+@PhoneCallAuthRoutes('poll')
+export class CodeController {
+  constructor(
+    private readonly verifications: VerificationService,
+    private readonly adapterHost: HttpAdapterHost,
+    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @Inject(PHONE_CALL_AUTH_TOKEN_ROUTE) private readonly issuesTokens: boolean,
+  ) {}
+
+  /**
+   * Checks the SMS code: right, **200** with the token (the token route's body; with the token route
+   * off, `{"status":"verified"}`, and the app takes it with `consume()`); wrong, **400** with
+   * `attemptsLeft`; after the last try, or once the other proof (the call) won, **410**.
+   */
+  @Post(':id/code')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @UseGuards(VerificationSecretGuard)
+  @CodeDocs()
+  async code(
+    @Param('id') id: string,
+    @Body() body: VerificationCodeDto,
+    @Req() request: { body?: unknown; headers: Record<string, unknown> },
+    @Res({ passthrough: true }) response: unknown,
+  ): Promise<IssuedToken | { status: 'verified' }> {
+    const secret = readVerificationSecret(request);
+    const checked = await this.verifications.verifyCode(id, secret, body.code);
+    switch (checked.status) {
+      case 'verified':
+        return this.issuesTokens ? this.token(id, secret, response) : { status: 'verified' };
+      case 'wrong':
+        throw new BadRequestException({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: `Wrong code; ${checked.attemptsLeft} ${checked.attemptsLeft === 1 ? 'try' : 'tries'} left.`,
+          attemptsLeft: checked.attemptsLeft,
+        });
+      case 'no_code':
+        throw new BadRequestException('No code was sent for this verification: it is proven by a call.');
+      case 'unauthorized':
+        throw new UnauthorizedException(UNKNOWN_VERIFICATION_MESSAGE);
+      case 'failed':
+        throw new GoneException({
+          statusCode: 410,
+          status: 'failed',
+          reason: checked.reason,
+          attemptsLeft: 0,
+          message: 'Too many wrong codes: this verification failed; start a new one.',
+        });
+      case 'closed':
+        throw new GoneException({
+          statusCode: 410,
+          status: checked.verification,
+          message:
+            checked.verification === 'verified' || checked.verification === 'consumed'
+              ? 'This verification was already proven by the call; the code is no longer needed.'
+              : `This verification is ${checked.verification}; start a new one.`,
+        });
+    }
+  }
+
+  /** The verification this request just verified, redeemed for a token (as the token route would). */
+  private async token(id: string, secret: string, response: unknown): Promise<IssuedToken> {
+    const result = await this.verifications.redeem(id, secret);
+    if (result.status !== 'issued') {
+      // Taken by a concurrent token request of the same client in the meantime.
+      throw new GoneException({
+        statusCode: 410,
+        status: result.status,
+        message: 'This verification was already redeemed.',
+      });
+    }
+    const { cookie } = this.options.jwt;
+    if (cookie) {
+      const value = accessTokenCookie(cookie, result.token.accessToken, result.token.expiresIn);
+      this.adapterHost.httpAdapter.setHeader(response, 'Set-Cookie', value);
+    }
+    return result.token;
+  }
+}
