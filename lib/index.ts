@@ -32,6 +32,7 @@ export type {
   VerifiedEvent,
 } from './options/phone-call-auth-options.interface.js';
 export { PHONE_CALL_AUTH_DEFAULTS } from './options/phone-call-auth.defaults.js';
+export { PHONE_CALL_AUTH_DEVELOPMENT_LIMITS } from './options/phone-call-auth.presets.js';
 export { PhoneCallAuthConfigError } from './options/phone-call-auth-config.error.js';
 
 // Languages and texts

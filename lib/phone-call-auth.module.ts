@@ -3,6 +3,7 @@ import { ModulesContainer } from '@nestjs/core';
 import { PhoneCallAuthGuard } from './auth/phone-call-auth.decorator.js';
 import { PhoneCallJwtStrategy } from './auth/phone-call-jwt.strategy.js';
 import { RefreshTokenService } from './auth/refresh-token.service.js';
+import { TokenCookieService } from './auth/token-cookie.service.js';
 import { TokenService } from './auth/token.service.js';
 import { CallbackSecretGuard } from './callback/callback-secret.guard.js';
 import { PurgeService } from './database/purge.service.js';
@@ -50,6 +51,7 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
   providers: [
     VerificationService,
     TokenService,
+    TokenCookieService,
     RefreshTokenService,
     PhoneCallJwtStrategy,
     VerificationSecretStrategy,

@@ -1,8 +1,9 @@
+import { DATABASE_UNAVAILABLE, timed } from './support/timed.js';
 import { LISTENER_APPLICATION_NAME } from '../lib/realtime/realtime.constants.js';
 import { VerificationWaitersService } from '../lib/realtime/verification-waiters.service.js';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { startEmbeddedPostgres, type RunningPostgres } from './support/global-setup.js';
-import { bootTestApp, PREFIX, type TestApp, type TestResponse } from './support/test-app.js';
+import { bootTestApp, PREFIX, type TestApp } from './support/test-app.js';
 
 /*
  * The database goes away under a running app: a Postgres of this file's own, stopped (a fast
@@ -10,12 +11,6 @@ import { bootTestApp, PREFIX, type TestApp, type TestResponse } from './support/
  */
 
 const TIMEOUT = 60_000;
-const UNAVAILABLE = {
-  statusCode: 503,
-  error: 'Service Unavailable',
-  message: 'The database is unavailable right now; try again in a few seconds.',
-  retryAfter: 5,
-};
 
 let postgres: RunningPostgres;
 let platform: FakeSsmsPlatform;
@@ -32,13 +27,6 @@ afterAll(async () => {
   await platform?.close();
   await postgres?.stop();
 }, TIMEOUT);
-
-/** Sends a request; resolves with the answer and how long it took. */
-async function timed(request: Promise<TestResponse>): Promise<TestResponse & { ms: number }> {
-  const begun = performance.now();
-  const response = await request;
-  return { ...response, ms: performance.now() - begun };
-}
 
 async function start(phone: string): Promise<{ id: string; secret: string }> {
   const started = await t.request('POST', `${PREFIX}/verifications`, { phone });
@@ -79,7 +67,11 @@ it(
       cancel: await timed(t.request('DELETE', `${PREFIX}/verifications/${pending.id}`, { secret: pending.secret })),
     };
     for (const [route, answer] of Object.entries(answers)) {
-      expect({ route, status: answer.status, body: answer.body }).toEqual({ route, status: 503, body: UNAVAILABLE });
+      expect({ route, status: answer.status, body: answer.body }).toEqual({
+        route,
+        status: 503,
+        body: DATABASE_UNAVAILABLE,
+      });
       expect({ route, fast: answer.ms < 2000 }).toEqual({ route, fast: true });
     }
     expect(answers.start.headers.get('retry-after')).toBe('5');

@@ -1,3 +1,4 @@
+import { DATABASE_UNAVAILABLE, timed } from './support/timed.js';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
@@ -31,12 +32,6 @@ import {
 const TIMEOUT = 120_000;
 /** The issue's bound: no request waits longer for a frozen database. */
 const BOUND_MS = 3000;
-const UNAVAILABLE = {
-  statusCode: 503,
-  error: 'Service Unavailable',
-  message: 'The database is unavailable right now; try again in a few seconds.',
-  retryAfter: 5,
-};
 
 let postgres: RunningPostgres;
 let platform: FakeSsmsPlatform;
@@ -110,13 +105,6 @@ afterAll(async () => {
   await postgres?.stop();
 }, TIMEOUT);
 
-/** Sends a request; resolves with the answer and how long it took. */
-async function timed(request: Promise<TestResponse>): Promise<TestResponse & { ms: number }> {
-  const begun = performance.now();
-  const response = await request;
-  return { ...response, ms: performance.now() - begun };
-}
-
 async function start(phone: string): Promise<{ id: string; secret: string }> {
   const started = await t.request('POST', `${PREFIX}/verifications`, { phone });
   expect(started.status).toBe(201);
@@ -160,7 +148,11 @@ function everyRoute(
 
 function expectUnavailable(answers: Record<string, TestResponse & { ms: number }>): void {
   for (const [route, answer] of Object.entries(answers)) {
-    expect({ route, status: answer.status, body: answer.body }).toEqual({ route, status: 503, body: UNAVAILABLE });
+    expect({ route, status: answer.status, body: answer.body }).toEqual({
+      route,
+      status: 503,
+      body: DATABASE_UNAVAILABLE,
+    });
     expect({ route, ms: Math.round(answer.ms), within: answer.ms < BOUND_MS }).toEqual({
       route,
       ms: Math.round(answer.ms),

@@ -1,19 +1,5 @@
-import type { LoggerService } from '@nestjs/common';
+import { CapturingLogger } from './support/capturing-logger.js';
 import { PREFIX, TEST_CALLBACK_SECRET, useTestApp } from './support/test-app.js';
-
-/** Keeps every line the app logs, at every level, as one string each. */
-class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  private keep = (...parts: unknown[]) => {
-    this.lines.push(parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' '));
-  };
-  log = this.keep;
-  error = this.keep;
-  warn = this.keep;
-  debug = this.keep;
-  verbose = this.keep;
-  fatal = this.keep;
-}
 
 describe('logs of a full flow', () => {
   const logger = new CapturingLogger();

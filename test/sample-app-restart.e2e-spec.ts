@@ -1,3 +1,4 @@
+import { freePort } from './support/global-setup.js';
 import { Logger } from '@nestjs/common';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import {
@@ -13,7 +14,6 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,17 +36,6 @@ function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
   const record = (message: unknown) => void lines.push(String(message));
   return { lines, log: record, warn: record, error: record } as unknown as Logger & { lines: string[] };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Whether the process runs (a zombie, exited but not yet reaped by its new parent, does not). */

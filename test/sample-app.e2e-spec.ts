@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { AppModule } from '../sample-app/src/app.module.js';
 import { loadSampleConfig } from '../sample-app/src/sample.config.js';
+import { PHONE_CALL_AUTH_DEFAULTS } from 'nestjs-phone-call-auth';
+import { nextPhone } from './support/phones.js';
 import { createTestDatabase } from './support/test-app.js';
 
 describe('the sample app on the fake platform', () => {
@@ -48,6 +50,15 @@ describe('the sample app on the fake platform', () => {
     expect(await me.json()).toEqual({ sub: '+79670311122', phone: '+79670311122' });
   });
 
+  it('uses the development limits on the fake platform: more starts from one address than perIp allows', async () => {
+    const starts = PHONE_CALL_AUTH_DEFAULTS.rateLimits.perIp.limit + 2;
+    const statuses = [];
+    for (let i = 0; i < starts; i++) {
+      statuses.push((await post('/auth/phone-call/verifications', { phone: nextPhone() })).status);
+    }
+    expect(statuses).toEqual(Array(starts).fill(201));
+  });
+
   it('reports the database in its health endpoint', async () => {
     const response = await fetch(`${base}/health`);
     expect(response.status).toBe(200);
@@ -68,5 +79,21 @@ describe('the sample app on the fake platform', () => {
     expect(generated.callbackSecret).toMatch(/^[0-9a-f]{64}$/);
     expect(generated.jwtSecretGenerated).toBe(true);
     expect(loadSampleConfig({ SSMS_API_KEY: 'k' }).ssms).toEqual({ apiKey: 'k' });
+    const tuned = loadSampleConfig({
+      PHONE_CALL_CLIENT_BUDGETS: 'off',
+      PHONE_CALL_ADMISSION: 'OFF',
+      PHONE_CALL_MAX_WAITERS_PER_ADDRESS: '5',
+      PHONE_CALL_SMS_LIMIT_GLOBAL: '50/3600',
+    });
+    expect(tuned).toMatchObject({
+      clientBudgets: false,
+      admission: false,
+      maxWaitersPerAddress: 5,
+      smsLimits: { global: { limit: 50, windowSeconds: 3600 } },
+    });
+    expect(loadSampleConfig({})).toMatchObject({ clientBudgets: true, admission: true });
+    expect(() => loadSampleConfig({ PHONE_CALL_ADMISSION: 'maybe' })).toThrow(
+      /PHONE_CALL_ADMISSION must be one of on, off/,
+    );
   });
 });

@@ -1,25 +1,12 @@
-import { Body, Controller, type LoggerService, Post } from '@nestjs/common';
+import { Body, Controller, Post } from '@nestjs/common';
 import { type TelephonyProvider, VerificationService } from 'nestjs-phone-call-auth';
+import { CapturingLogger } from './support/capturing-logger.js';
 import { messageOf } from './support/messages.js';
 import { nextPhone } from './support/phones.js';
 import { INBOUND_CALL_TABLE, VERIFICATION_TABLE } from './support/tables.js';
 import { bootTestApp, createTestDatabase, PREFIX, type TestAppHandle, useTestApp } from './support/test-app.js';
 import { digits } from './support/verifications.js';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
-
-/** Keeps every line the app logs, at every level. */
-class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  private keep = (...parts: unknown[]) => {
-    this.lines.push(parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' '));
-  };
-  log = this.keep;
-  error = this.keep;
-  warn = this.keep;
-  debug = this.keep;
-  verbose = this.keep;
-  fatal = this.keep;
-}
 
 const ALL_CHANNELS = { channels: ['call', 'sms', 'call_or_sms'] as const };
 

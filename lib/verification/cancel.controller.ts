@@ -1,6 +1,5 @@
-import { Body, Controller, Delete, HttpCode, Param, Req, UnauthorizedException, UseGuards } from '@nestjs/common';
-import { OpenApiTags } from '../openapi/openapi.decorators.js';
-import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
+import { Body, Delete, HttpCode, Param, Req, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { VerificationRoutes } from './verification-routes.decorator.js';
 import { VerificationSecretGuard } from './verification-secret.guard.js';
 import { readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.strategy.js';
 import { CancelDocs } from './verification.docs.js';
@@ -8,9 +7,7 @@ import { VerificationSecretDto } from './verification.dto.js';
 import { VerificationService } from './verification.service.js';
 
 /** `DELETE <prefix>/verifications/:id` (route group `cancel`). */
-@Controller('verifications')
-@OpenApiTags('phone-call verification')
-@PhoneCallAuthRoutes('poll')
+@VerificationRoutes('poll')
 export class CancelController {
   constructor(private readonly verifications: VerificationService) {}
 

@@ -1,7 +1,6 @@
 import {
   BadRequestException,
   Body,
-  Controller,
   GoneException,
   Header,
   HttpCode,
@@ -13,13 +12,10 @@ import {
   UnauthorizedException,
   UseGuards,
 } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import { accessTokenCookie } from '../auth/access-token-cookie.js';
+import { TokenCookieService } from '../auth/token-cookie.service.js';
 import type { IssuedToken } from '../auth/token.service.js';
-import { OpenApiTags } from '../openapi/openapi.decorators.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_TOKEN_ROUTE } from '../phone-call-auth.constants.js';
-import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
+import { PHONE_CALL_AUTH_TOKEN_ROUTE } from '../phone-call-auth.constants.js';
+import { VerificationRoutes } from './verification-routes.decorator.js';
 import { VerificationSecretGuard } from './verification-secret.guard.js';
 import { readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.strategy.js';
 import { CodeDocs } from './verification.docs.js';
@@ -27,14 +23,11 @@ import { VerificationCodeDto } from './verification.dto.js';
 import { VerificationService } from './verification.service.js';
 
 /** `POST <prefix>/verifications/:id/code` (route group `code`). */
-@Controller('verifications')
-@OpenApiTags('phone-call verification')
-@PhoneCallAuthRoutes('poll')
+@VerificationRoutes('poll')
 export class CodeController {
   constructor(
     private readonly verifications: VerificationService,
-    private readonly adapterHost: HttpAdapterHost,
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    private readonly cookies: TokenCookieService,
     @Inject(PHONE_CALL_AUTH_TOKEN_ROUTE) private readonly issuesTokens: boolean,
   ) {}
 
@@ -101,11 +94,6 @@ export class CodeController {
         message: 'This verification was already redeemed.',
       });
     }
-    const { cookie } = this.options.jwt;
-    if (cookie) {
-      const value = accessTokenCookie(cookie, result.token.accessToken, result.token.expiresIn);
-      this.adapterHost.httpAdapter.setHeader(response, 'Set-Cookie', value);
-    }
-    return result.token;
+    return this.cookies.withCookie(response, result.token);
   }
 }

@@ -1,27 +1,15 @@
-import {
-  Controller,
-  type MessageEvent,
-  Param,
-  Req,
-  Sse,
-  SseSignal,
-  UnauthorizedException,
-  UseGuards,
-} from '@nestjs/common';
+import { type MessageEvent, Param, Req, Sse, SseSignal, UnauthorizedException, UseGuards } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import { OpenApiTags } from '../openapi/openapi.decorators.js';
-import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
 import { statusEvents } from '../realtime/status-events.js';
 import { VerificationWaitersService } from '../realtime/verification-waiters.service.js';
+import { VerificationRoutes } from './verification-routes.decorator.js';
 import { VerificationSecretGuard } from './verification-secret.guard.js';
 import { readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.strategy.js';
 import { EventsDocs } from './verification.docs.js';
 import { type AuthenticatedVerification, VerificationService } from './verification.service.js';
 
 /** `GET <prefix>/verifications/:id/events` (route group `events`). */
-@Controller('verifications')
-@OpenApiTags('phone-call verification')
-@PhoneCallAuthRoutes('poll')
+@VerificationRoutes('poll')
 export class EventsController {
   constructor(
     private readonly verifications: VerificationService,

@@ -1,15 +1,12 @@
-import { Body, Controller, Header, Headers, Ip, Post, UseGuards } from '@nestjs/common';
-import { OpenApiTags } from '../openapi/openapi.decorators.js';
-import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
+import { Body, Header, Headers, Ip, Post, UseGuards } from '@nestjs/common';
 import { StartOriginGuard } from './start-origin.guard.js';
+import { VerificationRoutes } from './verification-routes.decorator.js';
 import { StartDocs } from './verification.docs.js';
 import { StartVerificationDto } from './verification.dto.js';
 import { StartedVerification, VerificationService } from './verification.service.js';
 
 /** `POST <prefix>/verifications` (route group `start`). */
-@Controller('verifications')
-@OpenApiTags('phone-call verification')
-@PhoneCallAuthRoutes('start')
+@VerificationRoutes('start')
 export class StartController {
   constructor(private readonly verifications: VerificationService) {}
 

@@ -1,6 +1,5 @@
 import {
   Body,
-  Controller,
   GoneException,
   Header,
   HttpCode,
@@ -12,16 +11,12 @@ import {
   UnauthorizedException,
   UseGuards,
 } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
 import type { IssuedToken } from '../auth/token.service.js';
-import { OpenApiTags } from '../openapi/openapi.decorators.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
-import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
 import { abortOnClose } from '../realtime/abort-on-close.js';
 import { ParseWaitPipe } from '../realtime/parse-wait.pipe.js';
 import { VerificationWaitersService } from '../realtime/verification-waiters.service.js';
-import { accessTokenCookie } from '../auth/access-token-cookie.js';
+import { TokenCookieService } from '../auth/token-cookie.service.js';
+import { VerificationRoutes } from './verification-routes.decorator.js';
 import { VerificationSecretGuard } from './verification-secret.guard.js';
 import { readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.strategy.js';
 import { RedeemDocs } from './verification.docs.js';
@@ -29,15 +24,12 @@ import { VerificationSecretDto } from './verification.dto.js';
 import { type RedeemResult, VerificationService } from './verification.service.js';
 
 /** `POST <prefix>/verifications/:id/token` (route group `token`). */
-@Controller('verifications')
-@OpenApiTags('phone-call verification')
-@PhoneCallAuthRoutes('poll')
+@VerificationRoutes('poll')
 export class TokenController {
   constructor(
     private readonly verifications: VerificationService,
     private readonly waiters: VerificationWaitersService,
-    private readonly adapterHost: HttpAdapterHost,
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    private readonly cookies: TokenCookieService,
   ) {}
 
   /**
@@ -68,14 +60,8 @@ export class TokenController {
       { signal: abortOnClose(response), ip: request.ip },
     );
     switch (result.status) {
-      case 'issued': {
-        const { cookie } = this.options.jwt;
-        if (cookie) {
-          const value = accessTokenCookie(cookie, result.token.accessToken, result.token.expiresIn);
-          this.adapterHost.httpAdapter.setHeader(response, 'Set-Cookie', value);
-        }
-        return result.token;
-      }
+      case 'issued':
+        return this.cookies.withCookie(response, result.token);
       case 'pending':
         response.status(202);
         return { status: 'pending', expiresAt: result.expiresAt };

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import {
   PHONE_CALL_AUTH_ENTITIES,
   PHONE_CALL_AUTH_MIGRATIONS,
+  PHONE_CALL_AUTH_DEVELOPMENT_LIMITS,
   PhoneCallAuthModule,
   SsmsProvider,
   type TelephonyProvider,
@@ -17,6 +18,11 @@ import type { SampleConfig } from './sample.config.js';
 import { ROUTE_PREFIX } from './sample.constants.js';
 
 const SAMPLE_CONFIG = 'SAMPLE_CONFIG';
+
+/** The entries whose value is set: an unset environment variable keeps the preset's or the module's value. */
+function defined<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
 
 /** The module reads its options from the environment through forRootAsync, as a real app would. */
 @Module({})
@@ -48,7 +54,14 @@ export class AppModule {
             callbackSecret: sample.callbackSecret,
             jwt: { secret: sample.jwtSecret, cookie: sample.jwtCookie },
             windowSeconds: sample.windowSeconds,
-            rateLimits: sample.rateLimits,
+            // On the fake platform (local development), relaxed limits; the environment overrides either.
+            rateLimits: { ...(fake && PHONE_CALL_AUTH_DEVELOPMENT_LIMITS.rateLimits), ...defined(sample.rateLimits) },
+            smsLimits: { ...(fake && PHONE_CALL_AUTH_DEVELOPMENT_LIMITS.smsLimits), ...defined(sample.smsLimits) },
+            clientBudgets: sample.clientBudgets && (fake ? PHONE_CALL_AUTH_DEVELOPMENT_LIMITS.clientBudgets : {}),
+            admission: sample.admission && {},
+            maxWaiters: sample.maxWaiters,
+            maxWaitersPerVerification: sample.maxWaitersPerVerification,
+            maxWaitersPerAddress: sample.maxWaitersPerAddress,
             phonePolicy: sample.phonePolicy,
             allowedOrigins: sample.allowedOrigins,
             siteName: sample.siteName,

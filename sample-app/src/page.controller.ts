@@ -1,5 +1,7 @@
 import { Controller, Get, Header, HttpCode, Inject, NotFoundException, Param, Post, Res } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
+import type { VerificationChannel } from 'nestjs-phone-call-auth';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DOCS_PATH, ROUTE_PREFIX } from './sample.constants.js';
@@ -23,7 +25,15 @@ export interface PageConfig {
   verificationsPath: string;
   /** The OpenAPI document's UI. */
   docsPath: string;
+  /**
+   * The channels the app offers (PHONE_CALL_CHANNELS), the default first: the page offers these
+   * ("call", "get a code by SMS", "call or SMS code") and sends the one chosen as `channel`.
+   */
+  channels: VerificationChannel[];
 }
+
+/** The sample app's settings (`SampleConfig`), as app.module.ts registers them for the module. */
+const SAMPLE_CONFIG = 'SAMPLE_CONFIG';
 
 const TYPES: Record<string, string> = {
   'app.js': 'text/javascript; charset=utf-8',
@@ -60,11 +70,22 @@ const CSP = [
 @Controller()
 export class PageController {
   private readonly files: Record<string, string>;
+  private readonly channels: VerificationChannel[];
 
   constructor(
     @Inject(SIMULATOR_ENABLED) private readonly simulator: boolean,
     @Inject(ACCESS_TOKEN_COOKIE) private readonly cookie: string | null,
+    moduleRef: ModuleRef,
   ) {
+    // The settings live in the module's own import (forRootAsync), so they are looked up app-wide;
+    // without them the page offers the module's default channel, the call.
+    let sample: { channels?: VerificationChannel[] } | undefined;
+    try {
+      sample = moduleRef.get<{ channels?: VerificationChannel[] }>(SAMPLE_CONFIG, { strict: false });
+    } catch {
+      sample = undefined;
+    }
+    this.channels = sample?.channels?.length ? [...sample.channels] : ['call'];
     const folder = publicFolder();
     this.files = Object.fromEntries(
       ['index.html', ...Object.keys(TYPES)].map((name) => [name, readFileSync(`${folder}${name}`, 'utf8')]),
@@ -88,6 +109,7 @@ export class PageController {
       cookieMode: this.cookie !== null,
       verificationsPath: `/${ROUTE_PREFIX}/verifications`,
       docsPath: `/${DOCS_PATH}`,
+      channels: this.channels,
     };
   }
 

@@ -6,6 +6,7 @@ import {
   PHONE_CALL_AUTH_DEFAULTS,
   type PhoneCallAuthPhonePolicy,
   type PhoneCallAuthRateLimits,
+  type PhoneCallAuthSmsLimits,
   type RateLimitRule,
   type VerificationChannel,
 } from 'nestjs-phone-call-auth';
@@ -21,6 +22,16 @@ const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug
 /** The sample app's settings, read once from the environment. */
 export interface SampleConfig {
   port: number;
+  /** From PHONE_CALL_SMS_LIMIT_PER_PHONE, _PER_IP, _GLOBAL; unset ones keep the module's (or, on the fake platform, the development) limits. */
+  smsLimits: PhoneCallAuthSmsLimits;
+  /** From PHONE_CALL_CLIENT_BUDGETS (`on` or `off`): the module's per-client budgets. */
+  clientBudgets: boolean;
+  /** From PHONE_CALL_ADMISSION (`on` or `off`): the module's admission control. */
+  admission: boolean;
+  /** From PHONE_CALL_MAX_WAITERS, _PER_VERIFICATION, _PER_ADDRESS; unset keeps the module's defaults. */
+  maxWaiters?: number;
+  maxWaitersPerVerification?: number;
+  maxWaitersPerAddress?: number;
   /** From HTTP_ADAPTER: `express` (the default) or `fastify` (`@nestjs/platform-fastify`). */
   httpAdapter: SampleHttpAdapter;
   /** From LOG_LEVEL (default `log`): the levels Nest logs, that one and every more severe one. */
@@ -177,5 +188,23 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     },
     allowedOrigins: list(env.PHONE_CALL_ALLOWED_ORIGINS),
     siteName: env.PHONE_CALL_SITE_NAME?.trim() || undefined,
+    smsLimits: {
+      perPhone: rateLimit('PHONE_CALL_SMS_LIMIT_PER_PHONE', env.PHONE_CALL_SMS_LIMIT_PER_PHONE),
+      perIp: rateLimit('PHONE_CALL_SMS_LIMIT_PER_IP', env.PHONE_CALL_SMS_LIMIT_PER_IP),
+      global: rateLimit('PHONE_CALL_SMS_LIMIT_GLOBAL', env.PHONE_CALL_SMS_LIMIT_GLOBAL),
+    },
+    clientBudgets: onOff('PHONE_CALL_CLIENT_BUDGETS', env.PHONE_CALL_CLIENT_BUDGETS),
+    admission: onOff('PHONE_CALL_ADMISSION', env.PHONE_CALL_ADMISSION),
+    maxWaiters: integer('PHONE_CALL_MAX_WAITERS', env.PHONE_CALL_MAX_WAITERS),
+    maxWaitersPerVerification: integer(
+      'PHONE_CALL_MAX_WAITERS_PER_VERIFICATION',
+      env.PHONE_CALL_MAX_WAITERS_PER_VERIFICATION,
+    ),
+    maxWaitersPerAddress: integer('PHONE_CALL_MAX_WAITERS_PER_ADDRESS', env.PHONE_CALL_MAX_WAITERS_PER_ADDRESS),
   };
+}
+
+/** `on` (the default) or `off`. */
+function onOff(name: string, value: string | undefined): boolean {
+  return oneOf(name, value, ['on', 'off'], 'on') === 'on';
 }

@@ -31,7 +31,12 @@ describe('the sign-in page, in Chromium', () => {
   });
 
   async function open(viewport: { width: number; height: number }, baseUrl = sample.baseUrl): Promise<Page> {
-    context = await browser.newContext({ viewport, isMobile: viewport.width < 500, hasTouch: viewport.width < 500 });
+    context = await browser.newContext({
+      viewport,
+      isMobile: viewport.width < 500,
+      hasTouch: viewport.width < 500,
+      locale: 'en-US',
+    });
     const page = await context.newPage();
     page.on('request', (request) => requested.push(request.url()));
     await page.goto(`${baseUrl}/`);
@@ -229,7 +234,7 @@ describe('the sign-in page in cookie mode (PHONE_CALL_JWT_COOKIE), in Chromium',
 
   /** Opens the page, starts a verification and places the call through the simulator panel. */
   async function signIn(phone: string): Promise<SignedIn> {
-    context = await browser.newContext({ viewport: DESKTOP });
+    context = await browser.newContext({ viewport: DESKTOP, locale: 'en-US' });
     const page = await context.newPage();
     const meRequests: SignedIn['meRequests'] = [];
     const tokenCookies: SignedIn['tokenCookies'] = [];
@@ -301,5 +306,231 @@ describe('the sign-in page in cookie mode (PHONE_CALL_JWT_COOKIE), in Chromium',
     expect(await page.getByRole('status').textContent()).toBe('Signed out.');
     expect(await context!.cookies()).toEqual([]);
     expect((await page.request.get(`${sample.baseUrl}/me`)).status()).toBe(401);
+  });
+});
+
+describe('the sign-in page with SMS codes, in Russian and English, in Chromium', () => {
+  let sample: RunningSampleApp;
+  let browser: Browser;
+  let context: BrowserContext | undefined;
+
+  // An app of its own: fresh rate limits (5 SMS per client address and hour), all three channels.
+  beforeAll(async () => {
+    await mkdir(SCREENSHOTS, { recursive: true });
+    browser = await launchChromium();
+    sample = await startSampleApp({ simulator: true });
+  });
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await sample?.close();
+  });
+
+  /** Opens the page in a browser whose language is `locale` (navigator.languages, Accept-Language). */
+  async function open(viewport: { width: number; height: number }, locale: string): Promise<Page> {
+    const mobile = viewport.width < 500;
+    context = await browser.newContext({ viewport, locale, isMobile: mobile, hasTouch: mobile });
+    const page = await context.newPage();
+    await page.goto(`${sample.baseUrl}/`);
+    await page.locator('body[data-ready="true"]').waitFor();
+    return page;
+  }
+
+  /** The start answer the page got, once it starts. */
+  const startAnswer = (page: Page) =>
+    page
+      .waitForResponse((response) => response.url().endsWith('/verifications') && response.status() === 201)
+      .then((response) => response.json() as Promise<Record<string, unknown>>);
+
+  /** Latin words the visible page shows, beyond names that are the same in both languages. */
+  const latinWords = (page: Page) =>
+    page
+      .locator('body')
+      .innerText()
+      .then((shown) =>
+        (shown.match(/[A-Za-z]+/g) ?? []).filter(
+          (word) => !['SMS', 'GET', 'me', 'API', 'OpenAPI', 'DEV', 'English', 'HttpOnly', 'cookie'].includes(word),
+        ),
+      );
+
+  /** The code in the last SMS to `phone`, and a wrong one of the same length. */
+  function codes(phone: string): { right: string; wrong: string } {
+    const right = sample.fake!.lastCode(phone)!;
+    expect(right).toMatch(/^\d{6}$/);
+    return { right, wrong: String((Number(right[0]) + 1) % 10) + right.slice(1) };
+  }
+
+  it('offers the channels of the app, and the language of the browser (ru)', async () => {
+    const page = await open(DESKTOP, 'ru-RU');
+    expect(await page.request.get(`${sample.baseUrl}/page-config`).then((r) => r.json())).toMatchObject({
+      channels: ['call', 'sms', 'call_or_sms'],
+    });
+    expect(await page.locator('html').getAttribute('lang')).toBe('ru');
+    expect(await page.title()).toBe('Вход по номеру телефона');
+    await page.getByRole('heading', { name: 'Вход по номеру телефона' }).waitFor();
+    const choice = page.getByRole('group', { name: 'Как подтвердить номер' });
+    expect(await choice.getByRole('radio').count()).toBe(3);
+    // The app's first channel is the default.
+    expect(await page.getByLabel('Позвонить со своего телефона').isChecked()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Русский' }).getAttribute('aria-pressed')).toBe('true');
+    expect(await latinWords(page)).toEqual([]);
+  });
+
+  it('signs in by a code from an SMS, in Russian: the simulator shows the SMS and fills the code', async () => {
+    const page = await open(DESKTOP, 'ru-RU');
+    const phone = '+7 903 555-02-01';
+    await page.getByLabel('Получить код по SMS', { exact: true }).check();
+    await page.getByLabel('Ваш номер телефона').fill(phone);
+    const answer = startAnswer(page);
+    await page.getByRole('button', { name: 'Прислать код' }).click();
+    const started = await answer;
+    // The page sent its language: the module's message and the SMS are Russian.
+    expect(started).toMatchObject({ channel: 'sms', locale: 'ru', codeSent: true, codeLength: 6 });
+    expect(started.callTo).toBeUndefined();
+    expect(started.message).toMatch(/^Мы отправили код в SMS/);
+
+    await page.getByRole('heading', { name: 'Введите код из SMS' }).waitFor();
+    expect(await page.locator(':focus').getAttribute('id')).toBe('call-title');
+    const code = page.getByRole('textbox', { name: 'Код из SMS' });
+    expect(await code.getAttribute('autocomplete')).toBe('one-time-code');
+    expect(await code.getAttribute('inputmode')).toBe('numeric');
+    expect(await page.locator('#call-part').isHidden()).toBe(true);
+    expect(await page.getByRole('status').textContent()).toMatch(/^Мы отправили код в SMS на \+7 903 555-02-01\./);
+
+    // The simulator shows the SMS the fake platform delivered; there is no call to place.
+    const panel = page.getByRole('complementary', { name: /Симулятор телефона/ });
+    const sms = panel.locator('#dev-sms-text');
+    await sms.filter({ hasText: /Ваш код: \d{6}/ }).waitFor();
+    expect(await sms.textContent()).toBe(sample.fake!.lastSms(phone)!.text);
+    expect(await panel.getByRole('button', { name: 'Позвонить' }).isHidden()).toBe(true);
+    expect(await latinWords(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'desktop-sms-ru.png') });
+
+    await panel.getByRole('button', { name: 'Вставить код' }).click();
+    expect(await code.inputValue()).toBe(codes(phone).right);
+    await page.getByRole('button', { name: 'Подтвердить' }).click();
+    await page.getByRole('heading', { name: 'Ваш номер подтверждён' }).waitFor();
+    expect(await page.locator('#verified-phone').textContent()).toBe('+79035550201');
+    expect(await page.getByRole('status').textContent()).toBe('Вход выполнен.');
+    expect(await latinWords(page)).toEqual([]);
+  });
+
+  it('shows both proofs for call_or_sms, in English, and signs in by the code', async () => {
+    const page = await open(DESKTOP, 'en-US');
+    const phone = '+7 903 555-02-03';
+    await page.getByLabel('Call, or get a code by SMS').check();
+    await page.getByLabel('Your phone number').fill(phone);
+    const answer = startAnswer(page);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const started = await answer;
+    expect(started).toMatchObject({ channel: 'call_or_sms', locale: 'en', codeSent: true });
+    const callToDisplay = started.callToDisplay as string;
+    expect(callToDisplay).toMatch(/^\+7 499 399 00 0\d$/);
+    expect(started.message).toMatch(/^Call \+7 499 .* or enter the code we sent by SMS/);
+
+    await page.getByRole('heading', { name: 'Call this number, or enter the code' }).waitFor();
+    // Both proofs: the number to call and the code field.
+    expect(await page.getByRole('link', { name: callToDisplay }).getAttribute('href')).toBe(`tel:${started.callTo}`);
+    expect(await page.getByRole('textbox', { name: 'Code from the SMS' }).isVisible()).toBe(true);
+    expect(await page.locator('#or').isVisible()).toBe(true);
+    expect(await page.getByRole('status').textContent()).toBe(
+      `Call ${callToDisplay}, or enter the code we sent by SMS to ${phone}, within 2 minutes.`,
+    );
+    const panel = page.getByRole('complementary', { name: /phone simulator/i });
+    await panel
+      .locator('#dev-sms-text')
+      .filter({ hasText: /^Your code: \d{6}/ })
+      .waitFor();
+    expect(await panel.getByRole('button', { name: 'Place the call' }).isEnabled()).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, 'desktop-call-or-sms-en.png') });
+
+    // Typed, as a person reading the SMS would, and sent with Enter.
+    await page.getByRole('textbox', { name: 'Code from the SMS' }).focus();
+    await page.keyboard.type(codes(phone).right);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Your number is verified' }).waitFor();
+    expect(await page.locator('#verified-phone').textContent()).toBe('+79035550203');
+  });
+
+  it('re-renders the current step when the language is switched mid-flow', async () => {
+    const page = await open(DESKTOP, 'en-US');
+    const phone = '+7 903 555-02-05';
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await page.getByLabel('Get a code by SMS', { exact: true }).check();
+    expect(await page.locator('#start-button').textContent()).toBe('Send me a code');
+    // On the start step: the choice and the button follow the switch.
+    await page.getByRole('button', { name: 'Русский' }).click();
+    expect(await page.locator('#start-button').textContent()).toBe('Прислать код');
+    expect(await page.getByLabel('Получить код по SMS', { exact: true }).isChecked()).toBe(true);
+    await page.getByRole('button', { name: 'English' }).click();
+
+    await page.getByLabel('Your phone number').fill(phone);
+    const answer = startAnswer(page);
+    await page.getByRole('button', { name: 'Send me a code' }).click();
+    expect((await answer).locale).toBe('en');
+    await page.getByRole('heading', { name: 'Enter the code from the SMS' }).waitFor();
+    await page.getByRole('textbox', { name: 'Code from the SMS' }).fill(codes(phone).wrong);
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.locator('#code-error', { hasText: 'Wrong code. 4 tries left.' }).waitFor();
+
+    // Mid-flow: the heading, the labels, the status, the error and the panel change language; the
+    // countdown keeps running, and the code typed stays.
+    await page.getByRole('button', { name: 'Русский' }).click();
+    expect(await page.locator('html').getAttribute('lang')).toBe('ru');
+    expect(await page.getByRole('heading', { level: 1, name: 'Введите код из SMS' }).isVisible()).toBe(true);
+    expect(await page.locator('#code-error').textContent()).toBe('Неверный код. Осталось 4 попытки.');
+    expect(await page.locator('#code-hint').textContent()).toMatch(/^Мы отправили 6-значный код в SMS на \+7 903/);
+    expect(await page.getByRole('button', { name: 'Отменить' }).isVisible()).toBe(true);
+    expect(await page.getByRole('complementary', { name: /Симулятор телефона/ }).isVisible()).toBe(true);
+    expect(await page.getByRole('textbox', { name: 'Код из SMS' }).inputValue()).toBe(codes(phone).wrong);
+    expect(await page.locator('#call-view').isVisible()).toBe(true);
+    // The SMS stays as it arrived, in English: the only English words left.
+    expect(await latinWords(page)).toEqual(['Your', 'code', 'Do', 'not', 'tell', 'it', 'to', 'anyone']);
+
+    await page.getByRole('button', { name: 'Отменить' }).click();
+    await page.getByRole('heading', { name: 'Вход по номеру телефона' }).waitFor();
+    expect(await page.getByRole('status').textContent()).toBe('Отменено. Можно начать заново.');
+    await page.getByRole('button', { name: 'English' }).click();
+    expect(await page.getByRole('status').textContent()).toBe('Canceled. You can start again.');
+    expect(await page.title()).toBe('Sign in with your phone');
+  });
+
+  it('says how many tries are left after a wrong code, and offers to start again after the last (phone, ru)', async () => {
+    const page = await open(PHONE, 'ru-RU');
+    const phone = '+7 903 555-02-07';
+    await page.getByLabel('Получить код по SMS', { exact: true }).check();
+    await page.getByLabel('Ваш номер телефона').fill(phone);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Введите код из SMS' }).waitFor();
+    const code = page.getByRole('textbox', { name: 'Код из SMS' });
+    const { wrong } = codes(phone);
+
+    await code.fill(wrong);
+    await code.press('Enter');
+    const error = page.locator('#code-error');
+    await error.filter({ hasText: 'Неверный код. Осталось 4 попытки.' }).waitFor();
+    expect(await code.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator(':focus').getAttribute('id')).toBe('code');
+    expect(await page.locator('html').evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await page.screenshot({ path: join(SCREENSHOTS, 'phone-code-ru.png'), fullPage: true });
+
+    for (const left of ['Осталось 3 попытки', 'Осталось 2 попытки', 'Осталась 1 попытка']) {
+      await code.fill(wrong);
+      await code.press('Enter');
+      await error.filter({ hasText: `Неверный код. ${left}.` }).waitFor();
+    }
+    // The fifth wrong code ends the check (410 failed).
+    await code.fill(wrong);
+    await code.press('Enter');
+    await page.getByRole('heading', { name: 'Слишком много неверных кодов' }).waitFor();
+    expect(await page.locator('#ended-text').textContent()).toMatch(/^Код введён неверно слишком много раз/);
+    await page.getByRole('button', { name: 'English' }).click();
+    expect(await page.locator('#ended-title').textContent()).toBe('Too many wrong codes');
+    await page.getByRole('button', { name: 'Start again' }).click();
+    await page.getByRole('heading', { name: 'Sign in with your phone' }).waitFor();
+    expect(await page.locator(':focus').getAttribute('id')).toBe('phone');
   });
 });

@@ -1,0 +1,16 @@
+import type { TestResponse } from './test-app.js';
+
+/** Sends a request; resolves with the answer and how long it took. */
+export async function timed(request: Promise<TestResponse>): Promise<TestResponse & { ms: number }> {
+  const begun = performance.now();
+  const response = await request;
+  return { ...response, ms: performance.now() - begun };
+}
+
+/** The body of the module's 503 while the database cannot be reached (`DatabaseUnavailableFilter`). */
+export const DATABASE_UNAVAILABLE = {
+  statusCode: 503,
+  error: 'Service Unavailable',
+  message: 'The database is unavailable right now; try again in a few seconds.',
+  retryAfter: 5,
+};
