@@ -14,7 +14,7 @@ beforeAll(async () => {
   newTel = await FakeNewTelPlatform.start();
   app = await bootWithProviders(db, { providers: [newTel.provider()] });
   guarded = await bootWithProviders(db, { providers: [newTel.provider()], callbackAllowlist: ['203.0.113.0/24'] });
-});
+}, 30_000); // boots fakes and apps: slow on busy cores
 afterAll(() => newTel.close());
 
 describe('the New-Tel provider', () => {

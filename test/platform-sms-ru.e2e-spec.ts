@@ -17,7 +17,7 @@ beforeAll(async () => {
   app = await bootWithProviders(db, options);
   second = await bootWithProviders(db, options);
   smsRu.callbackUrl = providerCallbackUrl(app, 'sms-ru');
-});
+}, 30_000); // boots fakes and apps: slow on busy cores
 afterAll(() => smsRu.close());
 
 /** Waits (by polling the row, not by sleeping blindly) until a verification reaches a status. */

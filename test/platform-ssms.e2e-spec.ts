@@ -14,7 +14,7 @@ beforeAll(async () => {
   ssms = await db.startPlatform();
   app = await db.boot(ssms);
   guarded = await db.boot(ssms, { options: { callbackAllowlist: ['203.0.113.0/24'] } });
-});
+}, 30_000); // boots fakes and apps: slow on busy cores
 
 describe('the SSMS provider', () => {
   it.each(['named', 'old'])('runs the flow on the %s callback path', async (path) => {

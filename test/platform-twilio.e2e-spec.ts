@@ -23,7 +23,7 @@ beforeAll(async () => {
     defaultCountry: 'US',
   });
   strictTwilio.webhookUrl = providerCallbackUrl(strict, 'twilio');
-});
+}, 30_000); // boots fakes and apps: slow on busy cores
 afterAll(async () => {
   await twilio.close();
   await strictTwilio.close();

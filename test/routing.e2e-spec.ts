@@ -22,7 +22,7 @@ beforeAll(async () => {
   ssms.callbackUrl = providerCallbackUrl(app, 'ssms');
   smsRu.callbackUrl = providerCallbackUrl(app, 'sms-ru');
   twilio.webhookUrl = providerCallbackUrl(app, 'twilio');
-});
+}, 30_000); // boots fakes and apps: slow on busy cores
 afterAll(async () => {
   await smsRu.close();
   await twilio.close();
