@@ -22,6 +22,8 @@ export type {
   PhoneCallAuthPurgeOptions,
   PhoneCallAuthRateLimits,
   PhoneCallAuthRefreshTokenOptions,
+  PhoneCallAuthRouting,
+  PhoneCallAuthStatusPollingOptions,
   PhoneCallAuthSmsLimits,
   PhoneCallAuthSmsOptions,
   PhoneCallSubject,
@@ -87,15 +89,36 @@ export type { GlobalBudgetStatus } from './rate-limit/rate-limit.service.js';
 // Telephony platforms
 export type {
   CallAssignment,
+  CallbackAnswer,
+  CallbackRequest,
+  CallHintInput,
   CallRequest,
   CodeDelivery,
   CodeRequest,
   InboundCallReport,
   InboundCallRequest,
+  ProviderCapabilities,
+  ProviderWait,
   TelephonyProvider,
 } from './providers/telephony-provider.interface.js';
 export { TelephonyPlatformException, TelephonyTimeoutException } from './providers/telephony.exceptions.js';
 export { type SsmsCallbackParams, type SsmsProviderOptions, SsmsProvider } from './providers/ssms/ssms.provider.js';
+export { type SmsRuProviderOptions, SmsRuProvider } from './providers/sms-ru/sms-ru.provider.js';
+export { smsRuWebhookHash } from './providers/sms-ru/sms-ru.hash.js';
+export { type NewTelProviderOptions, NewTelProvider } from './providers/new-tel/new-tel.provider.js';
+export { newTelAuthorization } from './providers/new-tel/new-tel.signature.js';
+export {
+  TWILIO_FULL_ATTESTATION,
+  type TwilioVoiceProviderOptions,
+  TwilioVoiceProvider,
+} from './providers/twilio/twilio-voice.provider.js';
+export { twilioSignature } from './providers/twilio/twilio.signature.js';
+export { type StatusPollResult, StatusPollerService } from './verification/status-poller.service.js';
+export {
+  type PlatformBalance,
+  type PlatformBalanceHealth,
+  PlatformBalanceHealthIndicator,
+} from './providers/platform-balance.indicator.js';
 
 // Phone numbers
 export { type E164, maskPhone } from './phone/phone-number.js';

@@ -116,7 +116,12 @@ export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYN
         ],
         providers: [
           ...(definition.providers ?? []),
-          { provide: PHONE_CALL_AUTH_OPTIONS, inject: [MODULE_OPTIONS_TOKEN], useFactory: resolvePhoneCallAuthOptions },
+          {
+            provide: PHONE_CALL_AUTH_OPTIONS,
+            inject: [MODULE_OPTIONS_TOKEN],
+            useFactory: (options: PhoneCallAuthOptions) =>
+              resolvePhoneCallAuthOptions(options, extras.routePrefix ?? PHONE_CALL_AUTH_DEFAULTS.routePrefix),
+          },
           dataSource(extras.dataSource),
           { provide: PHONE_CALL_AUTH_TOKEN_ROUTE, useValue: extras.routes?.token !== false },
         ],

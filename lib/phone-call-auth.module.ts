@@ -19,6 +19,8 @@ import { VerificationListenerService } from './realtime/verification-listener.se
 import { VerificationWaitersService } from './realtime/verification-waiters.service.js';
 import { VerificationSecretStrategy } from './verification/verification-secret.strategy.js';
 import { VerificationService } from './verification/verification.service.js';
+import { StatusPollerService } from './verification/status-poller.service.js';
+import { PlatformBalanceHealthIndicator } from './providers/platform-balance.indicator.js';
 
 /**
  * Phone verification by the subscriber's own call.
@@ -61,11 +63,21 @@ import { VerificationService } from './verification/verification.service.js';
     GlobalBudgetIndicator,
     DatabaseTimeoutsService,
     PurgeService,
+    StatusPollerService,
+    PlatformBalanceHealthIndicator,
     SchemaCheckService,
     VerificationWaitersService,
     VerificationListenerService,
   ],
-  exports: [VerificationService, TokenService, PhoneCallAuthGuard, PurgeService, GlobalBudgetIndicator],
+  exports: [
+    VerificationService,
+    TokenService,
+    PhoneCallAuthGuard,
+    PurgeService,
+    GlobalBudgetIndicator,
+    StatusPollerService,
+    PlatformBalanceHealthIndicator,
+  ],
 })
 export class PhoneCallAuthModule extends ConfigurableModuleClass {
   /**

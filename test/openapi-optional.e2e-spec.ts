@@ -34,7 +34,7 @@ describe('an app without @nestjs/swagger', () => {
       await platform.close();
       await database.drop();
     }
-  });
+  }, 30_000); // compiles and loads the whole library afresh (no cache shared with other files): slow on busy cores
 
   it('is not asked for by the package: no import in lib/, no dependency or peer', async () => {
     const importers: string[] = [];

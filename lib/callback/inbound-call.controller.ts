@@ -1,27 +1,39 @@
-import { Controller, Get, Header, HttpCode, Logger, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Logger, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
 import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import type { InboundCallRequest } from '../providers/telephony-provider.interface.js';
+import type { CallbackAnswer } from '../providers/telephony-provider.interface.js';
 import { OpenApiResponse, OpenApiTags } from '../openapi/openapi.decorators.js';
 import { ErrorResponse } from '../openapi/openapi.models.js';
 import { CallbackDocs } from './inbound-call.docs.js';
 import { VerificationService } from '../verification/verification.service.js';
 import { CallbackSecretGuard } from './callback-secret.guard.js';
+import { callbackProvider, callbackRequest, type HttpCallbackRequest } from './callback-request.js';
 
 /** At most this many parameter names are logged per callback, each cut short and escaped. */
 const LOGGED_NAMES = 20;
 
+/** The answer of providers that name none. */
+const DEFAULT_ANSWER: CallbackAnswer = { status: 200, contentType: 'text/plain; charset=utf-8', body: 'OK' };
+
+/** The parts of an Express response or a Fastify reply the controller sets. */
+interface HttpReply {
+  status(code: number): unknown;
+  header(name: string, value: string): unknown;
+}
+
 /**
- * Receives the platform's inbound-call reports at `<prefix>/callback/<secret>` (GET for SSMS;
- * POST for platforms that post). Answers 200 whatever the outcome: the outcome is recorded, and
- * a platform has nothing to retry.
+ * Receives the platforms' reports at `<prefix>/callback/<provider>/<secret>` (and the SSMS reports
+ * at `<prefix>/callback/<secret>`), GET or POST. The guard has checked the secret, the allowlist
+ * and the platform's signature; the provider the path names reads the reports and writes the
+ * answer its platform expects (`OK`, sms.ru's `100`, Twilio's `<Reject/>`), whatever the outcome:
+ * the outcome is recorded, and a platform has nothing to retry.
  */
 @Controller('callback')
 @UseGuards(CallbackSecretGuard)
 @PhoneCallAuthRoutes()
 @OpenApiTags('telephony platform callback')
-@OpenApiResponse(403, 'Unknown callback secret.', { type: ErrorResponse })
+@OpenApiResponse(403, 'Unknown callback secret, or a wrong platform signature.', { type: ErrorResponse })
 export class InboundCallController {
   private readonly logger = new Logger(InboundCallController.name);
 
@@ -31,33 +43,61 @@ export class InboundCallController {
   ) {}
 
   @Get(':secret')
-  @Header('Content-Type', 'text/plain; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  @CallbackDocs('GET', 'Sent by the platform (SSMS), with the call in the query.')
-  receiveGet(@Req() request: InboundCallRequest): Promise<string> {
-    return this.receive(request);
+  @CallbackDocs('GET', 'Sent by the platform (SSMS), with the call in the query.', false)
+  receiveGet(@Req() request: HttpCallbackRequest, @Res({ passthrough: true }) reply: HttpReply): Promise<string> {
+    return this.receive(request, reply);
   }
 
   @Post(':secret')
   @HttpCode(200)
-  @Header('Content-Type', 'text/plain; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  @CallbackDocs('POST', 'For platforms that post: query, form and JSON fields, merged.')
-  receivePost(@Req() request: InboundCallRequest): Promise<string> {
-    return this.receive(request);
+  @CallbackDocs('POST', 'For platforms that post: query, form and JSON fields, merged.', false)
+  receivePost(@Req() request: HttpCallbackRequest, @Res({ passthrough: true }) reply: HttpReply): Promise<string> {
+    return this.receive(request, reply);
   }
 
-  private async receive({ method, query, body, headers }: InboundCallRequest): Promise<string> {
-    const fields = { ...(typeof body === 'object' && body !== null ? body : {}), ...(query ?? {}) };
+  @Get(':provider/:secret')
+  @Header('Cache-Control', 'no-store')
+  @CallbackDocs('GET', "Sent by the platform the path names, in that platform's format.", true)
+  receiveProviderGet(
+    @Req() request: HttpCallbackRequest,
+    @Res({ passthrough: true }) reply: HttpReply,
+  ): Promise<string> {
+    return this.receive(request, reply);
+  }
+
+  @Post(':provider/:secret')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @CallbackDocs('POST', 'Sent by the platform the path names (sms.ru, New-Tel, Twilio), in its format.', true)
+  receiveProviderPost(
+    @Req() request: HttpCallbackRequest,
+    @Res({ passthrough: true }) reply: HttpReply,
+  ): Promise<string> {
+    return this.receive(request, reply);
+  }
+
+  private async receive(request: HttpCallbackRequest, reply: HttpReply): Promise<string> {
+    // The guard let the request through, so the path names a provider.
+    const provider = callbackProvider(this.options, request)!;
+    const { method, query, body, headers } = callbackRequest(this.options, request);
+    const fields = { ...(typeof body === 'object' && body !== null ? body : {}), ...query };
     // The platform's parameter names are not all documented: log the names (never the values).
     const names = Object.keys(fields)
       .slice(0, LOGGED_NAMES)
       .map((name) => JSON.stringify(name.slice(0, 40)));
-    this.logger.debug(`Inbound call report (${method}) with parameters ${names.join(', ') || '(none)'}`);
-    const reports = this.options.provider.parseInboundCall({ method, query: query ?? {}, body, headers });
+    this.logger.debug(
+      `Inbound call report to ${provider.name} (${method}) with parameters ${names.join(', ') || '(none)'}`,
+    );
+    const reports = provider.parseInboundCall({ method, query, body, headers });
     for (const report of reports) {
-      await this.verifications.handleInboundCall(report);
+      if (report.event === 'expired') await this.verifications.expireWait(provider.name, report.waitId);
+      else await this.verifications.handleInboundCall(report, provider.name);
     }
-    return 'OK';
+    const answer = provider.callbackAnswer?.() ?? DEFAULT_ANSWER;
+    reply.status(answer.status);
+    reply.header('Content-Type', answer.contentType);
+    return answer.body;
   }
 }

@@ -134,6 +134,22 @@ export interface PhoneCallAuthAdmissionOptions {
   queueTimeoutMs?: number;
 }
 
+/** Which providers serve which countries, by provider name, in order of preference. */
+export interface PhoneCallAuthRouting {
+  /** Per ISO 3166-1 country code of the phone, e.g. `{ RU: ['ssms'] }`. */
+  byCountry?: Partial<Record<CountryCode, string[]>>;
+  /** For every other country. @default every provider, in the order of `providers` */
+  default?: string[];
+}
+
+/** The status poller of platforms that can be polled. */
+export interface PhoneCallAuthStatusPollingOptions {
+  /** Seconds between rounds. @default PHONE_CALL_AUTH_DEFAULTS.statusPolling.intervalSeconds (15) */
+  intervalSeconds?: number;
+  /** Verifications asked about per round, oldest first. @default PHONE_CALL_AUTH_DEFAULTS.statusPolling.batchSize (50) */
+  batchSize?: number;
+}
+
 /** Which numbers may be verified at all. */
 export interface PhoneCallAuthPhonePolicy {
   /**
@@ -187,8 +203,33 @@ export interface VerificationCandidate {
  * })
  */
 export interface PhoneCallAuthOptions {
-  /** The telephony platform's adapter, e.g. `new SsmsProvider({ apiKey })`. */
-  provider: TelephonyProvider;
+  /** The telephony platform's adapter, e.g. `new SsmsProvider({ apiKey })`. Give `provider` or `providers`. */
+  provider?: TelephonyProvider;
+  /**
+   * Several platforms at once, in order of preference: a start goes to the first one `routing`
+   * names for the phone's country and moves to the next when one answers 502/504. Each verification
+   * remembers its provider; each provider's callbacks arrive at `<prefix>/callback/<name>/<secret>`.
+   * @example providers: [new SsmsProvider({ apiKey }), new TwilioVoiceProvider({ accountSid, authToken, numbers })]
+   */
+  providers?: TelephonyProvider[];
+  /**
+   * Which providers (by name, in order of preference) serve which countries.
+   * @example routing: { byCountry: { RU: ['ssms', 'sms-ru'] }, default: ['twilio'] }
+   * @default every provider, in the order of `providers`, for every country
+   */
+  routing?: PhoneCallAuthRouting;
+  /**
+   * The public URL the platforms call the app at, e.g. `https://api.example.com` (with the path a
+   * proxy strips, if any): the request's path is appended to it. Needed by providers that sign the
+   * full URL (Twilio) or take a callback URL per request (New-Tel). @default none
+   */
+  publicBaseUrl?: string;
+  /**
+   * Asking platforms that can be polled (sms.ru `callcheck/status`) about pending verifications,
+   * for webhooks that never arrive; one instance at a time (advisory lock). `false` turns it off.
+   * @default PHONE_CALL_AUTH_DEFAULTS.statusPolling (every 15 s, 50 per round)
+   */
+  statusPolling?: PhoneCallAuthStatusPollingOptions | false;
   /**
    * The secret in the callback URL (`<prefix>/callback/<secret>`), at least 32 characters.
    * Give two during rotation: both are accepted.

@@ -8,11 +8,14 @@ import type {
   PhoneCallAuthAdmissionOptions,
   PhoneCallAuthClientBudgets,
   PhoneCallAuthOptions,
+  PhoneCallAuthRouting,
+  PhoneCallAuthStatusPollingOptions,
   GlobalBudgetMode,
   GlobalBudgetRule,
   PhoneCallAuthPhonePolicy,
   RateLimitRule,
 } from './phone-call-auth-options.interface.js';
+import type { TelephonyProvider } from '../providers/telephony-provider.interface.js';
 import { PHONE_CALL_AUTH_DEFAULTS as DEFAULTS } from './phone-call-auth.defaults.js';
 import { resolveJwtOptions } from './resolve-jwt-options.js';
 import type { ResolvedPhoneCallAuthOptions } from './resolved-options.interface.js';
@@ -20,7 +23,6 @@ import type { VerificationChannel } from '../database/entities/verification.enti
 import { isLocale } from '../i18n/accept-language.js';
 import { mergeMessages, PHONE_CALL_AUTH_LOCALES, type PhoneCallAuthMessages } from '../i18n/messages.js';
 import type { PhoneCallAuthSmsOptions } from './phone-call-auth-options.interface.js';
-import type { TelephonyProvider } from '../providers/telephony-provider.interface.js';
 
 const CHANNELS: VerificationChannel[] = ['call', 'sms', 'call_or_sms'];
 
@@ -306,22 +308,117 @@ function admission(
   };
 }
 
-/** Validates the options and applies the defaults; both forRoot and forRootAsync pass through here. */
-export function resolvePhoneCallAuthOptions(options: PhoneCallAuthOptions): ResolvedPhoneCallAuthOptions {
-  if (!options || typeof options !== 'object') {
-    throw new PhoneCallAuthConfigError('options are required: { provider, callbackSecret, jwt }.');
+const PROVIDER_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/i;
+
+function isProvider(provider: unknown): provider is TelephonyProvider {
+  const candidate = provider as TelephonyProvider | undefined;
+  return (
+    !!candidate &&
+    typeof candidate.name === 'string' &&
+    typeof candidate.requestCall === 'function' &&
+    typeof candidate.parseInboundCall === 'function'
+  );
+}
+
+/** `provider` or `providers`, checked: adapters with distinct names fit for a URL path. */
+function resolveProviders(options: PhoneCallAuthOptions): {
+  providers: TelephonyProvider[];
+  provider: TelephonyProvider;
+} {
+  const providers = options.providers ?? (options.provider ? [options.provider] : []);
+  if (options.providers && options.provider) {
+    throw new PhoneCallAuthConfigError('give provider (one platform) or providers (several), not both.');
   }
-  const { provider } = options;
-  if (
-    !provider ||
-    typeof provider.name !== 'string' ||
-    typeof provider.requestCall !== 'function' ||
-    typeof provider.parseInboundCall !== 'function'
-  ) {
+  if (!Array.isArray(providers) || providers.length === 0 || !providers.every(isProvider)) {
     throw new PhoneCallAuthConfigError(
-      'provider must be a TelephonyProvider, e.g. new SsmsProvider({ apiKey }) or, in tests, fakePlatform.provider().',
+      'provider must be a TelephonyProvider, e.g. new SsmsProvider({ apiKey }) or, in tests, fakePlatform.provider() ' +
+        '(or providers a non-empty array of them).',
     );
   }
+  const names = new Set<string>();
+  for (const { name } of providers) {
+    if (!PROVIDER_NAME.test(name)) {
+      throw new PhoneCallAuthConfigError(
+        `provider name "${name}" must be 1..32 letters, digits, - or _ (it is part of the callback path).`,
+      );
+    }
+    if (names.has(name)) {
+      throw new PhoneCallAuthConfigError(
+        `two providers are named "${name}": give each a name of its own (the adapters take a name option).`,
+      );
+    }
+    names.add(name);
+  }
+  return { providers, provider: providers.find((each) => each.name === 'ssms') ?? providers[0] };
+}
+
+function resolveRouting(
+  routing: PhoneCallAuthRouting | undefined,
+  providers: TelephonyProvider[],
+): ResolvedPhoneCallAuthOptions['routing'] {
+  const byName = new Map(providers.map((each) => [each.name, each]));
+  const pick = (where: string, names: unknown): TelephonyProvider[] => {
+    if (!Array.isArray(names) || names.length === 0) {
+      throw new PhoneCallAuthConfigError(`routing.${where} must be a non-empty array of provider names.`);
+    }
+    return names.map((name) => {
+      const found = byName.get(String(name));
+      if (!found) {
+        throw new PhoneCallAuthConfigError(
+          `routing.${where} names "${String(name)}", which is not in providers; the names are ${[...byName.keys()].join(', ')}.`,
+        );
+      }
+      return found;
+    });
+  };
+  const byCountry: ResolvedPhoneCallAuthOptions['routing']['byCountry'] = {};
+  for (const [code, names] of Object.entries(routing?.byCountry ?? {})) {
+    byCountry[country('routing.byCountry keys', code)] = pick(`byCountry.${code}`, names);
+  }
+  return { byCountry, default: routing?.default === undefined ? providers : pick('default', routing.default) };
+}
+
+function resolvePublicBaseUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash) {
+    throw new PhoneCallAuthConfigError(
+      `publicBaseUrl must be an http(s) URL without query, e.g. 'https://api.example.com', got "${value}".`,
+    );
+  }
+  return value.replace(/\/+$/, '');
+}
+
+function statusPolling(
+  options: PhoneCallAuthStatusPollingOptions | false | undefined,
+): ResolvedPhoneCallAuthOptions['statusPolling'] {
+  if (options === false) return false;
+  const fallback = DEFAULTS.statusPolling;
+  return {
+    intervalSeconds: configSeconds(
+      'statusPolling.intervalSeconds',
+      options?.intervalSeconds,
+      fallback.intervalSeconds,
+      3600,
+    ),
+    batchSize: count('statusPolling.batchSize', options?.batchSize, fallback.batchSize),
+  };
+}
+
+/** Validates the options and applies the defaults; both forRoot and forRootAsync pass through here. */
+export function resolvePhoneCallAuthOptions(
+  options: PhoneCallAuthOptions,
+  routePrefix: string = DEFAULTS.routePrefix,
+): ResolvedPhoneCallAuthOptions {
+  if (!options || typeof options !== 'object') {
+    throw new PhoneCallAuthConfigError('options are required: { provider (or providers), callbackSecret, jwt }.');
+  }
+  const { providers, provider } = resolveProviders(options);
   const callbackSecrets = [options.callbackSecret].flat().filter((s) => s !== undefined && s !== '');
   if (
     callbackSecrets.length === 0 ||
@@ -341,15 +438,33 @@ export function resolvePhoneCallAuthOptions(options: PhoneCallAuthOptions): Reso
     }
   }
   const requested = configSeconds('windowSeconds', options.windowSeconds, DEFAULTS.windowSeconds, MAX_LIFETIME_SECONDS);
-  const limits = provider.windowLimits;
-  const windowSeconds = limits ? Math.min(Math.max(requested, limits.min), limits.max) : requested;
-  if (windowSeconds !== requested) {
-    new Logger('PhoneCallAuthModule').warn(
-      `windowSeconds ${requested} is outside what ${provider.name} accepts (${limits?.min}..${limits?.max}); using ${windowSeconds}.`,
+  const windows: Record<string, number> = {};
+  for (const each of providers) {
+    const limits = each.windowLimits;
+    windows[each.name] = limits ? Math.min(Math.max(requested, limits.min), limits.max) : requested;
+    if (windows[each.name] !== requested) {
+      new Logger('PhoneCallAuthModule').warn(
+        `windowSeconds ${requested} is outside what ${each.name} accepts (${limits?.min}..${limits?.max}); using ${windows[each.name]} for it.`,
+      );
+    }
+  }
+  const windowSeconds = windows[provider.name];
+  const publicBaseUrl = resolvePublicBaseUrl(options.publicBaseUrl);
+  const needing = providers.find((each) => each.capabilities?.needsPublicUrl);
+  if (needing && !publicBaseUrl) {
+    throw new PhoneCallAuthConfigError(
+      `publicBaseUrl is required by the ${needing.name} provider (it signs or is given the full callback URL): ` +
+        "set it to the URL the platform calls the app at, e.g. publicBaseUrl: 'https://api.example.com'.",
     );
   }
   return {
     provider,
+    providers,
+    routing: resolveRouting(options.routing, providers),
+    windows,
+    publicBaseUrl,
+    callbackBaseUrl: publicBaseUrl && `${publicBaseUrl}/${routePrefix.replace(/^\/+|\/+$/g, '')}/callback`,
+    statusPolling: statusPolling(options.statusPolling),
     callbackSecrets,
     jwt: resolveJwtOptions(options.jwt),
     windowSeconds,

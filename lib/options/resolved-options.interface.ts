@@ -17,7 +17,19 @@ import type {
 
 /** Options after validation, with every default applied. */
 export interface ResolvedPhoneCallAuthOptions {
+  /** The provider of the legacy callback path `<prefix>/callback/<secret>`: the one named `ssms`, else the first. */
   provider: TelephonyProvider;
+  /** Every provider, in order of preference. */
+  providers: TelephonyProvider[];
+  /** Providers per country, in order of preference; `default` for the rest. */
+  routing: { byCountry: Partial<Record<CountryCode, TelephonyProvider[]>>; default: TelephonyProvider[] };
+  /** The window each provider is asked for (the requested one, clamped to its limits), by provider name. */
+  windows: Record<string, number>;
+  /** `publicBaseUrl` without a trailing slash. */
+  publicBaseUrl?: string;
+  /** `<publicBaseUrl>/<routePrefix>/callback`, when `publicBaseUrl` is set. */
+  callbackBaseUrl?: string;
+  statusPolling: { intervalSeconds: number; batchSize: number } | false;
   callbackSecrets: string[];
   jwt: ResolvedJwtOptions;
   windowSeconds: number;

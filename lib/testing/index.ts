@@ -7,3 +7,12 @@ export {
   FakeSsmsPlatform,
 } from './fake-ssms-platform.js';
 export { endVerificationWindow, findVerification, type VerificationFixture } from './verification-fixtures.js';
+export { type FakePlatformRequest } from './fake-http.js';
+export {
+  type FakeSmsRuCall,
+  type FakeSmsRuCheck,
+  type FakeSmsRuPlatformOptions,
+  FakeSmsRuPlatform,
+} from './fake-sms-ru-platform.js';
+export { type FakeNewTelPlatformOptions, type FakeNewTelWait, FakeNewTelPlatform } from './fake-new-tel-platform.js';
+export { type FakeTwilioCall, type FakeTwilioPlatformOptions, FakeTwilioPlatform } from './fake-twilio-platform.js';

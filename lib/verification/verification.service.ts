@@ -15,7 +15,11 @@ import { AdmissionService } from '../database/admission.service.js';
 import { queryRows, type Statement } from '../database/query-rows.js';
 import { runHook } from '../options/run-hook.js';
 import { TelephonyPlatformException, TelephonyTimeoutException } from '../providers/telephony.exceptions.js';
-import type { InboundCallReport } from '../providers/telephony-provider.interface.js';
+import type {
+  CallAssignment,
+  InboundCallReport,
+  TelephonyProvider,
+} from '../providers/telephony-provider.interface.js';
 import type { InboundCallOutcome } from '../database/entities/inbound-call.entity.js';
 import type {
   VerificationChannel,
@@ -153,7 +157,7 @@ export class VerificationService {
    * @throws TelephonyPlatformException (502) or TelephonyTimeoutException (504) when the platform fails
    */
   async start(phoneInput: string, context: StartContext = {}): Promise<StartedVerification> {
-    const { provider, defaultCountry, windowSeconds, sms } = this.options;
+    const { defaultCountry, sms } = this.options;
     const channel = this.channelOf(context.channel);
     const phone = parsePhone(phoneInput, defaultCountry);
     if (!phone) {
@@ -178,27 +182,48 @@ export class VerificationService {
     const id = randomUUID();
     const code =
       channel === 'call' ? undefined : String(randomInt(0, 10 ** sms.codeLength)).padStart(sms.codeLength, '0');
-    const values = { phone: phone.formatInternational(), seconds: windowSeconds, site: this.options.siteName ?? '' };
-    let assignment: { callTo?: string; waitId?: string };
+    // The phone's providers that serve the channel, in order of preference; a 502 or 504 moves to the next.
+    const providers = this.providersFor(phone).filter((each) => channel === 'call' || each.sendCode);
+    if (providers.length === 0) {
+      await this.admission.run('priority', () => this.rateLimits.refund(allowance)).catch(() => undefined);
+      throw new BadRequestException(`channel ${channel} is not served for this number: use channel call.`);
+    }
+    let provider = providers[0];
+    let windowSeconds = this.options.windows[provider.name];
+    let values = { phone: phone.formatInternational(), seconds: windowSeconds, site: this.options.siteName ?? '' };
+    let assignment: { callTo?: string; waitId?: string } = {};
     let callTo: PhoneNumber | undefined;
-    try {
-      assignment =
-        code === undefined
-          ? await provider.requestCall({ phone: phone.number, windowSeconds })
-          : await provider.sendCode!({
-              phone: phone.number,
-              text: fillTemplate(texts.smsText, { ...values, code }),
-              senderName: sms.senderName,
-              callProtectionSeconds: channel === 'call_or_sms' ? windowSeconds : undefined,
-            });
-      if (channel !== 'sms') {
-        callTo = assignment.callTo === undefined ? undefined : parsePlatformPhone(assignment.callTo, defaultCountry);
-        if (!callTo) {
-          throw new TelephonyPlatformException(provider.name, 'it handed out a number to call that is not valid');
+    for (const [index, candidate] of providers.entries()) {
+      provider = candidate;
+      windowSeconds = this.options.windows[provider.name];
+      values = { ...values, seconds: windowSeconds };
+      try {
+        assignment =
+          code === undefined
+            ? await this.requestCallFrom(provider, phone, windowSeconds)
+            : await provider.sendCode!({
+                phone: phone.number,
+                text: fillTemplate(texts.smsText, { ...values, code }),
+                senderName: sms.senderName,
+                callProtectionSeconds: channel === 'call_or_sms' ? windowSeconds : undefined,
+              });
+        if (channel !== 'sms') {
+          callTo = assignment.callTo === undefined ? undefined : parsePlatformPhone(assignment.callTo, defaultCountry);
+          if (!callTo) {
+            throw new TelephonyPlatformException(provider.name, 'it handed out a number to call that is not valid');
+          }
         }
+        break;
+      } catch (error) {
+        const status = error instanceof HttpException ? error.getStatus() : 502;
+        if (index < providers.length - 1 && (status === 502 || status === 504)) {
+          this.logger.warn(
+            `${provider.name} failed (${status}) for ${maskPhone(phone.number)}; trying ${providers[index + 1].name}`,
+          );
+          continue;
+        }
+        throw await this.platformFailed(error, phone.number, allowance, provider);
       }
-    } catch (error) {
-      throw await this.platformFailed(error, phone.number, allowance);
     }
     const secret = randomBytes(32).toString('base64url');
     const row = await this.insertVerification({
@@ -213,10 +238,14 @@ export class VerificationService {
       codeHash: code === undefined ? null : codeHash(id, code),
     });
     this.logger.log(
-      `Verification ${row.id} started for ${maskPhone(phone.number)} (${channel})` +
+      `Verification ${row.id} started for ${maskPhone(phone.number)} (${channel}) on ${provider.name}` +
         (callTo ? `: call ${maskPhone(callTo.number)}` : ''),
     );
     const callToDisplay = callTo?.formatInternational();
+    const hint =
+      channel === 'call' && callToDisplay
+        ? provider.callHint?.({ callToDisplay, phoneDisplay: values.phone, windowSeconds, locale })
+        : undefined;
     return {
       id: row.id,
       secret,
@@ -225,9 +254,47 @@ export class VerificationService {
       ...(code !== undefined && { codeSent: true as const, codeLength: sms.codeLength }),
       expiresAt: row.expiresAt,
       expiresIn: Math.max(0, Math.round((row.expiresAt.getTime() - row.now.getTime()) / 1000)),
-      message: this.startMessage(channel, texts, { ...values, callTo: callToDisplay }),
+      message: hint ?? this.startMessage(channel, texts, { ...values, callTo: callToDisplay }),
       locale,
     };
+  }
+
+  /** The providers that serve a phone's country, in order of preference. */
+  providersFor(phone: PhoneNumber): TelephonyProvider[] {
+    const { routing } = this.options;
+    return (phone.country && routing.byCountry[phone.country]) || routing.default;
+  }
+
+  /** One provider's `requestCall`, with the numbers its pool must avoid and its callback URL. */
+  private async requestCallFrom(
+    provider: TelephonyProvider,
+    phone: PhoneNumber,
+    windowSeconds: number,
+  ): Promise<CallAssignment> {
+    const { callbackBaseUrl, callbackSecrets } = this.options;
+    const busy = provider.capabilities?.numberPool
+      ? await this.admission.run('priority', () =>
+          this.query<{ callTo: E164 }>(sql.busyNumbers({ phone: phone.number, provider: provider.name })),
+        )
+      : [];
+    return provider.requestCall({
+      phone: phone.number,
+      windowSeconds,
+      busyNumbers: busy.map((row) => row.callTo),
+      callbackUrl: callbackBaseUrl && `${callbackBaseUrl}/${provider.name}/${callbackSecrets[0]}`,
+    });
+  }
+
+  /**
+   * Ends the pending verification of a wait the platform says expired (sms.ru 402), in one statement.
+   * Returns whether one was pending.
+   */
+  async expireWait(provider: string, waitId: string | undefined): Promise<boolean> {
+    const id = fits(waitId, 128);
+    if (!id) return false;
+    const rows = await this.admission.run('priority', () => this.query(sql.expireWait({ provider, waitId: id })));
+    if (rows.length > 0) this.logger.log(`Wait ${provider}:${id} expired on the platform`);
+    return rows.length > 0;
   }
 
   /**
@@ -235,8 +302,12 @@ export class VerificationService {
    * words, its details logged with numbers masked, and the start given back to the rate limits. A
    * provider that throws something else is still the platform's failure, not the client's.
    */
-  private async platformFailed(error: unknown, phone: E164, allowance: StartAllowance): Promise<unknown> {
-    const { provider } = this.options;
+  private async platformFailed(
+    error: unknown,
+    phone: E164,
+    allowance: StartAllowance,
+    provider: TelephonyProvider,
+  ): Promise<unknown> {
     if (error instanceof HttpException && ![502, 504].includes(error.getStatus())) return error;
     if (error instanceof TelephonyPlatformException || error instanceof TelephonyTimeoutException) {
       const code = error instanceof TelephonyPlatformException ? error.platformCode : undefined;
@@ -330,13 +401,16 @@ export class VerificationService {
    * in its window fits it (and `beforeVerify`, if set, agrees), verifies that one. Never throws
    * for bad input: the outcome says why nothing was verified.
    */
-  async handleInboundCall(report: InboundCallReport): Promise<InboundCallResult> {
-    const { provider, defaultCountry, beforeVerify } = this.options;
+  async handleInboundCall(
+    report: InboundCallReport,
+    providerName: string = this.options.provider.name,
+  ): Promise<InboundCallResult> {
+    const { defaultCountry, beforeVerify } = this.options;
     const caller = parsePlatformPhone(report.caller, defaultCountry)?.number ?? null;
     const dialed = parsePlatformPhone(report.dialed, defaultCountry)?.number ?? null;
     // Ids longer than their columns are no ids a platform sends: treat them as absent.
     const call: InboundCallRecord = {
-      provider: provider.name,
+      provider: providerName,
       caller,
       dialed,
       waitId: fits(report.waitId, 128),
@@ -346,14 +420,18 @@ export class VerificationService {
     const record = (outcome: InboundCallOutcome, verificationId: string | null) =>
       this.record(call, outcome, verificationId);
 
-    let result: InboundCallResult & { verifiedAt?: Date | null };
-    if (!caller) {
+    // The platform confirmed the call itself (sms.ru, New-Tel) and names the wait, not the caller.
+    const confirmedByPlatform = report.confirmedByPlatform === true && call.waitId !== null;
+    let result: InboundCallResult & { verifiedAt?: Date | null; phone?: E164 | null };
+    if (report.refused) {
+      result = await record('refused', null);
+    } else if (!caller && !confirmedByPlatform) {
       result = await record('no_caller_id', null);
     } else {
       let approved: string | null = null;
       if (beforeVerify) {
         const candidates = await this.admission.run('priority', () =>
-          this.query<VerificationCandidate>(sql.findCandidate(call)),
+          this.query<VerificationCandidate>(sql.findCandidate(call, { confirmedByPlatform })),
         );
         if (candidates.length === 1 && !(await runHook('beforeVerify', () => beforeVerify(report, candidates[0])))) {
           return this.logged(await record('refused', candidates[0].id), call);
@@ -364,21 +442,23 @@ export class VerificationService {
         lateLookbackSeconds: LATE_CALL_LOOKBACK_SECONDS,
         approvedId: approved,
         onlyApproved: !!beforeVerify,
+        confirmedByPlatform,
       });
       const [matched] = await this.admission.run('priority', () =>
         this.dataSource.transaction(async (manager) => {
           if (call.callId) await queryRows(manager, sql.lockKey(`call:${call.provider}:${call.callId}`));
-          return queryRows<InboundCallResult & { verifiedAt: Date | null }>(manager, match);
+          return queryRows<InboundCallResult & { verifiedAt: Date | null; phone: E164 | null }>(manager, match);
         }),
       );
       // No row: a copy of a first-time call id, recorded by another statement, won the unique index.
       result = matched ?? (await record('duplicate', null));
     }
-    if (result.outcome === 'matched' && caller && result.verificationId) {
+    const verifiedPhone = result.phone ?? caller;
+    if (result.outcome === 'matched' && verifiedPhone && result.verificationId) {
       // Not awaited: the platform's callback is answered without waiting for the app's hook.
       void this.notifyVerified({
         verificationId: result.verificationId,
-        phone: caller,
+        phone: verifiedPhone,
         verifiedAt: result.verifiedAt ?? new Date(),
         call: report,
       });

@@ -69,10 +69,20 @@ const VERIFY_CODE = `
   RETURNING status, phone, code_attempts AS "codeAttempts", verified_at AS "verifiedAt",
     CASE WHEN status <> 'pending' THEN ${NOTIFY('id')} END AS notified`;
 
-/** The single pending verification in its window that an inbound call fits, for `beforeVerify`. $1 provider, $2 caller, $3 dialed, $4 wait_id. */
+/**
+ * Whose phone a call fits: the caller's, or, when the platform itself confirmed the call and sent
+ * no caller ID (sms.ru, New-Tel), the wait's. $2 caller, $4 wait_id, `confirmed` a boolean parameter.
+ */
+const FITS_PHONE = (confirmed: string) =>
+  `(phone = $2 OR (${confirmed}::boolean AND $2::varchar IS NULL AND $4::varchar IS NOT NULL))`;
+
+/**
+ * The single pending verification in its window that an inbound call fits, for `beforeVerify`.
+ * $1 provider, $2 caller, $3 dialed, $4 wait_id, $5 confirmed by the platform.
+ */
 const FIND_CANDIDATE = `
   SELECT id, phone FROM ${VERIFICATION_TABLE}
-  WHERE phone = $2 AND provider = $1 AND status = 'pending' AND expires_at > now() AND channel <> 'sms'
+  WHERE ${FITS_PHONE('$5')} AND provider = $1 AND status = 'pending' AND expires_at > now() AND channel <> 'sms'
     AND ($3::varchar IS NULL OR call_to = $3)
     AND ($4::varchar IS NULL OR provider_wait_id IS NULL OR provider_wait_id = $4)
   LIMIT 2`;
@@ -108,7 +118,8 @@ const INSERT_INBOUND_CALL = `
  * Matches an inbound call and records it, in one statement.
  * $1 provider, $2 caller (E.164), $3 dialed (E.164 or null), $4 wait_id, $5 call_id,
  * $6 attestation, $7 how far back (seconds) a closed window still makes a call `late`,
- * $8 the id `beforeVerify` approved (or null), $9 whether only that id may be verified.
+ * $8 the id `beforeVerify` approved (or null), $9 whether only that id may be verified,
+ * $10 whether the platform confirmed the call itself (then a call without caller ID fits its wait).
  *
  * A call verifies the one verification in its window that fits caller, wait id and dialed
  * number, if that one is pending. A verification superseded inside its window still counts as a
@@ -128,7 +139,7 @@ const MATCH_INBOUND_CALL = `
     SELECT id, status, expires_at > now() AS open,
       status = 'pending' OR (status = 'canceled' AND cancel_reason = 'superseded') AS live
     FROM ${VERIFICATION_TABLE}
-    WHERE phone = $2 AND provider = $1 AND channel <> 'sms'
+    WHERE ${FITS_PHONE('$10')} AND provider = $1 AND channel <> 'sms'
       AND expires_at > now() - make_interval(secs => $7)
       AND ($3::varchar IS NULL OR call_to = $3)
       AND ($4::varchar IS NULL OR provider_wait_id IS NULL OR provider_wait_id = $4)
@@ -141,7 +152,7 @@ const MATCH_INBOUND_CALL = `
   ), verified AS (
     UPDATE ${VERIFICATION_TABLE} v SET status = 'verified', verified_at = now(), verified_by = 'call'
     FROM target WHERE v.id = target.id AND v.status = 'pending' AND v.expires_at > now()
-    RETURNING v.id, v.verified_at, ${NOTIFY('v.id')}
+    RETURNING v.id, v.phone, v.verified_at, ${NOTIFY('v.id')}
   ), outcome AS (
     SELECT CASE
       WHEN EXISTS (SELECT 1 FROM verified) THEN 'matched'
@@ -156,7 +167,41 @@ const MATCH_INBOUND_CALL = `
   SELECT $1, $5, $4, $2, $3, $6, outcome.value, COALESCE((SELECT id FROM verified), (SELECT id FROM target))
   FROM outcome
   ON CONFLICT (provider, call_id) WHERE call_id IS NOT NULL AND outcome <> 'duplicate' DO NOTHING
-  RETURNING id, outcome, verification_id AS "verificationId", (SELECT verified_at FROM verified) AS "verifiedAt"`;
+  RETURNING id, outcome, verification_id AS "verificationId", (SELECT verified_at FROM verified) AS "verifiedAt",
+    (SELECT phone FROM verified) AS "phone"`;
+
+/**
+ * Ends a pending wait the platform says expired (sms.ru 402), by provider and wait id.
+ * $1 provider, $2 wait_id.
+ */
+const EXPIRE_WAIT = `
+  UPDATE ${VERIFICATION_TABLE} SET status = 'expired'
+  WHERE provider = $1 AND provider_wait_id = $2 AND status = 'pending'
+  RETURNING id, ${NOTIFY('id')}`;
+
+/**
+ * The numbers handed out to the phone's live verifications on a provider (pending, or superseded
+ * inside their window: a call to either still counts), so a number pool picks another. $1 phone, $2 provider.
+ */
+const BUSY_NUMBERS = `
+  SELECT DISTINCT call_to AS "callTo" FROM ${VERIFICATION_TABLE}
+  WHERE phone = $1 AND provider = $2 AND expires_at > now()
+    AND (status = 'pending' OR (status = 'canceled' AND cancel_reason = 'superseded'))`;
+
+/**
+ * Pending verifications with a wait id on the given providers, oldest first, for the status
+ * poller; run in its transaction under {@link POLL_LOCK}. $1 provider names, $2 how many.
+ */
+const POLLABLE_WAITS = `
+  SELECT id, provider, provider_wait_id AS "waitId", phone FROM ${VERIFICATION_TABLE}
+  WHERE provider = ANY($1::varchar[]) AND status = 'pending' AND expires_at > now() AND provider_wait_id IS NOT NULL
+  ORDER BY created_at LIMIT $2`;
+
+/** Any fixed number, the same on every instance: the advisory lock that lets one instance poll at a time. */
+const POLL_LOCK = 0x706f6c6c; // 'poll'
+
+/** Takes {@link POLL_LOCK} for the transaction, if it is free. */
+const TRY_POLL_LOCK = `SELECT pg_try_advisory_xact_lock(${POLL_LOCK}) AS "got"`;
 
 /**
  * A transaction-scoped advisory lock on a key, across connections and instances: serialises the
@@ -217,9 +262,9 @@ export const verifyCode = (p: {
 });
 
 /** {@link FIND_CANDIDATE}: the one pending verification an inbound call fits, for `beforeVerify`. */
-export const findCandidate = (call: InboundCallRecord): Statement => ({
+export const findCandidate = (call: InboundCallRecord, p: { confirmedByPlatform: boolean }): Statement => ({
   text: FIND_CANDIDATE,
-  values: [call.provider, call.caller, call.dialed, call.waitId],
+  values: [call.provider, call.caller, call.dialed, call.waitId, p.confirmedByPlatform],
 });
 
 /** {@link SELECT_VERIFICATION}: a verification with its effective status. */
@@ -265,7 +310,7 @@ export const insertInboundCall = (
  */
 export const matchInboundCall = (
   call: InboundCallRecord,
-  p: { lateLookbackSeconds: number; approvedId: string | null; onlyApproved: boolean },
+  p: { lateLookbackSeconds: number; approvedId: string | null; onlyApproved: boolean; confirmedByPlatform: boolean },
 ): Statement => ({
   text: MATCH_INBOUND_CALL,
   values: [
@@ -278,8 +323,30 @@ export const matchInboundCall = (
     p.lateLookbackSeconds,
     p.approvedId,
     p.onlyApproved,
+    p.confirmedByPlatform,
   ],
 });
+
+/** {@link EXPIRE_WAIT}: end a pending wait the platform says expired. */
+export const expireWait = (p: { provider: string; waitId: string }): Statement => ({
+  text: EXPIRE_WAIT,
+  values: [p.provider, p.waitId],
+});
+
+/** {@link BUSY_NUMBERS}: the numbers of the phone's live verifications on a provider. */
+export const busyNumbers = (p: { phone: string; provider: string }): Statement => ({
+  text: BUSY_NUMBERS,
+  values: [p.phone, p.provider],
+});
+
+/** {@link POLLABLE_WAITS}: pending waits on pollable providers, oldest first. */
+export const pollableWaits = (p: { providers: string[]; limit: number }): Statement => ({
+  text: POLLABLE_WAITS,
+  values: [p.providers, p.limit],
+});
+
+/** {@link TRY_POLL_LOCK}: the poller's lock for this transaction, if free. */
+export const tryPollLock = (): Statement => ({ text: TRY_POLL_LOCK, values: [] });
 
 /** {@link LOCK_KEY} on one key. */
 export const lockKey = (key: string): Statement => ({ text: LOCK_KEY, values: [key] });

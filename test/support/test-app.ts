@@ -13,6 +13,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import {
   PHONE_CALL_AUTH_ENTITIES,
   PHONE_CALL_AUTH_MIGRATIONS,
@@ -99,6 +102,20 @@ export interface TestAppOptions {
    * frozen-database test uses the advised 2000. @default 8000
    */
   statementTimeoutMillis?: number;
+  /** The port to listen on (for a `publicBaseUrl` known before boot, see {@link freePort}). @default a free one */
+  port?: number;
+  /** Keep the raw body (`NestFactory.create(..., { rawBody: true })`). @default false */
+  rawBody?: boolean;
+}
+
+/** A port free right now on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /**
@@ -185,7 +202,7 @@ export async function bootTestApp(config: TestAppOptions): Promise<TestApp> {
   class TestAppModule {}
 
   // abortOnError: a startup error is thrown to the test, not a process exit.
-  const options = { logger: config.logger ?? false, abortOnError: false };
+  const options = { logger: config.logger ?? false, abortOnError: false, rawBody: config.rawBody ?? false };
   let app: INestApplication;
   if (TEST_ADAPTER === 'fastify') {
     app = await NestFactory.create(
@@ -198,7 +215,7 @@ export async function bootTestApp(config: TestAppOptions): Promise<TestApp> {
     if (config.trustProxy) app.getHttpAdapter().getInstance().set('trust proxy', 'loopback');
   }
   // No enableShutdownHooks: tests close their apps, and dozens of apps per process would stack signal listeners.
-  await app.listen(0, '127.0.0.1');
+  await app.listen(config.port ?? 0, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const callbackUrl = `${baseUrl}${PREFIX}/callback/${TEST_CALLBACK_SECRET}`;
   config.platform.callbackUrl = callbackUrl;

@@ -21,8 +21,14 @@ const VALUES = [
   'PhoneCallAuthConfigError',
   'PhoneCallAuthGuard',
   'PhoneCallAuthModule',
+  'PlatformBalanceHealthIndicator',
   'PurgeService',
+  'NewTelProvider',
+  'SmsRuProvider',
   'SsmsProvider',
+  'StatusPollerService',
+  'TWILIO_FULL_ATTESTATION',
+  'TwilioVoiceProvider',
   'TelephonyPlatformException',
   'TelephonyTimeoutException',
   'TokenService',
@@ -34,13 +40,19 @@ const VALUES = [
   'isDatabaseConnectionError',
   'isPhoneCallAuthRoute',
   'maskPhone',
+  'newTelAuthorization',
+  'smsRuWebhookHash',
+  'twilioSignature',
   'matchAcceptLanguage',
 ];
 
 const TYPES = [
   'AuthenticatedVerification',
   'CallAssignment',
+  'CallHintInput',
   'CallRequest',
+  'CallbackAnswer',
+  'CallbackRequest',
   'CodeCheckResult',
   'CodeDelivery',
   'CodeRequest',
@@ -69,17 +81,27 @@ const TYPES = [
   'PhoneCallAuthRateLimits',
   'PhoneCallAuthRefreshTokenOptions',
   'PhoneCallAuthRouteGroup',
+  'PhoneCallAuthRouting',
+  'PhoneCallAuthStatusPollingOptions',
   'PhoneCallAuthSmsLimits',
   'PhoneCallAuthSmsOptions',
   'PhoneCallAuthTokenClaims',
   'PhoneCallSubject',
+  'PlatformBalance',
+  'PlatformBalanceHealth',
+  'ProviderCapabilities',
+  'ProviderWait',
   'PurgeResult',
   'RateLimitRule',
   'RedeemResult',
   'SsmsCallbackParams',
+  'NewTelProviderOptions',
+  'SmsRuProviderOptions',
   'SsmsProviderOptions',
   'StartContext',
   'StartedVerification',
+  'StatusPollResult',
+  'TwilioVoiceProviderOptions',
   'TelephonyProvider',
   'UnconsumedResult',
   'VerificationCandidate',
@@ -116,6 +138,13 @@ describe('public API', () => {
   });
 
   it('exports the fake platform and test fixtures from /testing', () => {
-    expect(Object.keys(testing).sort()).toEqual(['FakeSsmsPlatform', 'endVerificationWindow', 'findVerification']);
+    expect(Object.keys(testing).sort()).toEqual([
+      'FakeNewTelPlatform',
+      'FakeSmsRuPlatform',
+      'FakeSsmsPlatform',
+      'FakeTwilioPlatform',
+      'endVerificationWindow',
+      'findVerification',
+    ]);
   });
 });

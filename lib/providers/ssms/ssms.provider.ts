@@ -10,6 +10,7 @@ import type {
   CallRequest,
   InboundCallReport,
   InboundCallRequest,
+  ProviderCapabilities,
   TelephonyProvider,
 } from '../telephony-provider.interface.js';
 import { pickParam, readEnvelope } from './ssms.envelope.js';
@@ -65,6 +66,7 @@ export const SSMS_DEFAULT_CALLBACK_PARAMS: SsmsCallbackParams = {
 export class SsmsProvider implements TelephonyProvider {
   readonly name = 'ssms';
   readonly windowLimits = { min: 60, max: 300 };
+  readonly capabilities: Partial<ProviderCapabilities> = { channels: ['call'], webhook: true };
   readonly channels: readonly VerificationChannel[] = ['call', 'sms', 'call_or_sms'];
   private readonly logger = new Logger(SsmsProvider.name);
   private readonly baseUrl: string;
@@ -108,6 +110,14 @@ export class SsmsProvider implements TelephonyProvider {
       throw new TelephonyPlatformException(this.name, 'its wait_call answer had no call_to_number');
     }
     return { callTo, waitId: pickParam(data, ['id_call']) };
+  }
+
+  /** `get_profile` -> `credits`. */
+  async getBalance(): Promise<number> {
+    const data = await this.send(new URLSearchParams({ method: 'get_profile', format: 'json', ...this.auth }), '');
+    const credits = Number(pickParam(data, ['credits']));
+    if (!Number.isFinite(credits)) throw new TelephonyPlatformException(this.name, 'its profile had no credits');
+    return credits;
   }
 
   /**

@@ -1,0 +1,135 @@
+import { StatusPollerService } from 'nestjs-phone-call-auth';
+import { FakeSmsRuPlatform } from 'nestjs-phone-call-auth/testing';
+import { nextPhone } from './support/phones.js';
+import { bootWithProviders, providerCallbackUrl, redeemAndOpenMe, rowOf, startOn } from './support/platforms.js';
+import { TEST_CALLBACK_SECRET, type TestApp, useTestDatabase } from './support/test-app.js';
+
+/* sms.ru callcheck: callcheck/add, the signed data[n] webhook answered 100, and the status poller. */
+
+const db = useTestDatabase();
+let smsRu: FakeSmsRuPlatform;
+let app: TestApp;
+let second: TestApp;
+
+beforeAll(async () => {
+  smsRu = await FakeSmsRuPlatform.start();
+  const options = { providers: [smsRu.provider({ timeoutMs: 2000 })], statusPolling: false as const };
+  app = await bootWithProviders(db, options);
+  second = await bootWithProviders(db, options);
+  smsRu.callbackUrl = providerCallbackUrl(app, 'sms-ru');
+}, 30_000); // boots fakes and apps: slow on busy cores
+afterAll(() => smsRu.close());
+
+/** Waits (by polling the row, not by sleeping blindly) until a verification reaches a status. */
+async function statusBecomes(id: string, status: string): Promise<void> {
+  for (let tries = 0; tries < 200; tries++) {
+    if ((await rowOf(app, id)).status === status) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  expect((await rowOf(app, id)).status).toBe(status);
+}
+
+describe('the sms.ru provider', () => {
+  it('runs the flow: callcheck/add, the webhook answered 100, a token, /me', async () => {
+    const phone = nextPhone();
+    const started = await startOn(app, phone);
+    const check = smsRu.checkFor(phone)!;
+    expect(started.callTo).toBe(`+${check.callPhone}`);
+    expect(smsRu.requests.at(-1)!.params).toEqual({ api_id: smsRu.apiId, phone: phone.slice(1), json: '1' });
+    expect(await smsRu.placeCall({ from: phone })).toEqual({
+      status: 200,
+      body: '100',
+      contentType: expect.stringMatching(/^text\/plain/),
+    });
+    expect(await rowOf(app, started.id)).toEqual({ status: 'verified', provider: 'sms-ru' });
+    await redeemAndOpenMe(app, started, phone);
+  });
+
+  it('asks for the 300-second window sms.ru has', async () => {
+    const started = await startOn(app, nextPhone());
+    const response = await app.request('POST', `/auth/phone-call/verifications/${started.id}/token`, {
+      secret: started.secret,
+    });
+    expect(response.status).toBe(202);
+    const left = (new Date(response.body.expiresAt).getTime() - Date.now()) / 1000;
+    expect(left).toBeGreaterThan(290);
+    expect(left).toBeLessThanOrEqual(301);
+  });
+
+  it('handles every record: 401 verifies, 402 expires, heartbeats and other kinds skipped', async () => {
+    const [a, b] = [nextPhone(), nextPhone()];
+    const first = await startOn(app, a);
+    const other = await startOn(app, b);
+    const [checkA, checkB] = [smsRu.checkFor(a)!, smsRu.checkFor(b)!];
+    const answer = await smsRu.sendWebhook([
+      `sms_status\n000000-1\n103\n${Math.floor(Date.now() / 1000)}`,
+      `callcheck_status\n${checkA.checkId}\n401\n${Math.floor(Date.now() / 1000)}`,
+      `callcheck_status\n${checkB.checkId}\n402\n${Math.floor(Date.now() / 1000)}`,
+    ]);
+    expect(answer.body).toBe('100');
+    expect((await rowOf(app, first.id)).status).toBe('verified');
+    expect((await rowOf(app, other.id)).status).toBe('expired');
+  });
+
+  it.each([
+    ['a wrong hash', (phone: string) => smsRu.placeCall({ from: phone, signWith: 'not-the-api-id' })],
+    [
+      'a wrong path secret',
+      async (phone: string) => {
+        smsRu.callbackUrl = providerCallbackUrl(app, 'sms-ru', `${TEST_CALLBACK_SECRET}x`);
+        try {
+          return await smsRu.placeCall({ from: phone });
+        } finally {
+          smsRu.callbackUrl = providerCallbackUrl(app, 'sms-ru');
+        }
+      },
+    ],
+  ])('refuses %s with 403 and changes nothing', async (_label, forge) => {
+    const phone = nextPhone();
+    const started = await startOn(app, phone);
+    expect((await forge(phone))!.status).toBe(403);
+    expect((await rowOf(app, started.id)).status).toBe('pending');
+  });
+
+  it('settles a missed webhook by polling callcheck/status, and a late webhook is a calm duplicate', async () => {
+    const phone = nextPhone();
+    const started = await startOn(app, phone);
+    await smsRu.placeCall({ from: phone, webhook: false });
+    // Earlier tests' forged webhooks left their checks confirmed on the platform: those settle too.
+    const result = await app.app.get(StatusPollerService).poll();
+    expect(result.ran).toBe(true);
+    expect(result.settled).toBeGreaterThanOrEqual(1);
+    expect((await rowOf(app, started.id)).status).toBe('verified');
+    await redeemAndOpenMe(app, started, phone);
+    expect((await smsRu.sendWebhook([`callcheck_status\n${smsRu.checkFor(phone)!.checkId}\n401\n1`])).body).toBe('100');
+  });
+
+  it('ends a wait the status poll says expired (402)', async () => {
+    const phone = nextPhone();
+    const started = await startOn(app, phone);
+    smsRu.checkFor(phone)!.status = 402;
+    await app.app.get(StatusPollerService).poll();
+    await statusBecomes(started.id, 'expired');
+  });
+
+  it('lets one instance poll at a time: two instances never ask about one verification at once', async () => {
+    const phones = [nextPhone(), nextPhone(), nextPhone()];
+    const started = await Promise.all(phones.map((phone) => startOn(app, phone)));
+    for (const phone of phones) await smsRu.placeCall({ from: phone, webhook: false });
+    smsRu.statusDelayMs = 50;
+    smsRu.maxConcurrentStatusPerCheck = 0;
+    try {
+      const results = await Promise.all([
+        app.app.get(StatusPollerService).poll(),
+        second.app.get(StatusPollerService).poll(),
+        app.app.get(StatusPollerService).poll(),
+        second.app.get(StatusPollerService).poll(),
+      ]);
+      expect(results.filter((result) => result.ran).length).toBeGreaterThanOrEqual(1);
+      expect(smsRu.maxConcurrentStatusPerCheck).toBe(1);
+    } finally {
+      smsRu.statusDelayMs = 0;
+    }
+    for (const { id } of started) expect((await rowOf(app, id)).status).toBe('verified');
+  });
+});
