@@ -336,11 +336,12 @@ export function useTestDatabase(): SharedTestDatabase {
   beforeAll(async () => {
     database = await createTestDatabase();
   });
+  // Closing many apps (each with its LISTEN connection and pool) takes longer than Jest's 5 s default.
   afterAll(async () => {
     await closeApps();
     for (const platform of platforms.splice(0)) await platform.close();
     await database?.drop();
-  });
+  }, 60_000);
 
   const shared: SharedTestDatabase = {
     get url() {
