@@ -248,6 +248,7 @@ describe('startup checks', () => {
         platform,
         extras: { routePrefix: 'ru' },
         imports: [second],
+        connect: false,
       });
       expect(error).toBeInstanceOf(PhoneCallAuthConfigError);
       expect(error.message).toContain('registered 2 times');

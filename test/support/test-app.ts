@@ -93,6 +93,11 @@ export interface TestAppOptions {
   providers?: Provider[];
   /** Other modules the app imports (a second registration of the module, say). */
   imports?: DynamicModule[];
+  /**
+   * Connect the data source at startup. `false` (TypeORM's `manualInitialization`) for tests whose
+   * app must fail before it queries anything: nothing is left connected when it does. @default true
+   */
+  connect?: boolean;
   /** Run the module's migrations when the app starts. @default true */
   migrationsRun?: boolean;
   /**
@@ -185,6 +190,7 @@ export async function bootTestApp(config: TestAppOptions): Promise<TestApp> {
         entities: [...PHONE_CALL_AUTH_ENTITIES],
         migrations: [...PHONE_CALL_AUTH_MIGRATIONS],
         migrationsRun: config.migrationsRun ?? true,
+        manualInitialization: config.connect === false,
         // A request that needs a connection while the database is unreachable, or a statement while it
         // does not answer, fails (503), never hangs.
         extra: {
@@ -215,7 +221,13 @@ export async function bootTestApp(config: TestAppOptions): Promise<TestApp> {
     if (config.trustProxy) app.getHttpAdapter().getInstance().set('trust proxy', 'loopback');
   }
   // No enableShutdownHooks: tests close their apps, and dozens of apps per process would stack signal listeners.
-  await app.listen(config.port ?? 0, '127.0.0.1');
+  try {
+    await app.listen(config.port ?? 0, '127.0.0.1');
+  } catch (error) {
+    // A startup check failed: close what did start (the pool, the LISTEN connection), then report it.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const callbackUrl = `${baseUrl}${PREFIX}/callback/${TEST_CALLBACK_SECRET}`;
   config.platform.callbackUrl = callbackUrl;
