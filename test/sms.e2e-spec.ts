@@ -343,6 +343,7 @@ describe('a provider that cannot send SMS', () => {
           databaseUrl: database.url,
           platform,
           options: { provider: callOnly, channels: ['call', 'sms'] },
+          connect: false,
         }),
       ).rejects.toThrow(/cannot serve/);
       const app = await bootTestApp({ databaseUrl: database.url, platform, options: { provider: callOnly } });
