@@ -1,6 +1,7 @@
 import type { PhoneCallAuthOptions } from 'nestjs-phone-call-auth';
 import { VERIFICATION_TABLE } from './tables.js';
-import { freePort, PREFIX, TEST_CALLBACK_SECRET, type TestApp, type UseTestAppOptions } from './test-app.js';
+import { freePort } from './global-setup.js';
+import { PREFIX, TEST_CALLBACK_SECRET, type TestApp, type UseTestAppOptions } from './test-app.js';
 import type { SharedTestDatabase } from './test-app.js';
 
 /** An app of a {@link SharedTestDatabase} with several providers, on a port known before boot (for `publicBaseUrl`). */

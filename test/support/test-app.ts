@@ -13,9 +13,6 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import {
   PHONE_CALL_AUTH_ENTITIES,
   PHONE_CALL_AUTH_MIGRATIONS,
@@ -107,20 +104,10 @@ export interface TestAppOptions {
    * frozen-database test uses the advised 2000. @default 8000
    */
   statementTimeoutMillis?: number;
-  /** The port to listen on (for a `publicBaseUrl` known before boot, see {@link freePort}). @default a free one */
+  /** The port to listen on (for a `publicBaseUrl` known before boot, see `freePort` in global-setup.ts). @default a free one */
   port?: number;
   /** Keep the raw body (`NestFactory.create(..., { rawBody: true })`). @default false */
   rawBody?: boolean;
-}
-
-/** A port free right now on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**
