@@ -69,6 +69,16 @@ describe('the Twilio Voice provider', () => {
     expect(third.status).toBe(502);
   });
 
+  it('never gives two simultaneous starts for one phone the same pool number', async () => {
+    // Each pair picks from the two numbers at random: without the check in the insert, about half
+    // of the pairs would share one, and a call to it could not tell the two apart.
+    for (let pair = 0; pair < 8; pair++) {
+      const phone = nextUsPhone();
+      const [a, b] = await Promise.all([startOn(app, phone), startOn(app, phone)]);
+      expect([a.callTo, b.callTo].sort()).toEqual([...twilio.numbers].sort());
+    }
+  });
+
   it.each([
     ['a wrong signature', { signWith: 'not-the-auth-token' }, providerCallbackUrl],
     ['a wrong path secret', {}, (a: TestApp) => providerCallbackUrl(a, 'twilio', `${TEST_CALLBACK_SECRET}x`)],

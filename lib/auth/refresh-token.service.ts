@@ -11,7 +11,8 @@ import * as sql from './refresh-token.sql.js';
 /** 32 random bytes, base64url: what this module hands out. Anything else is refused before any query. */
 const REFRESH_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
-function newRefreshToken(): string {
+/** A new refresh token: 32 random bytes, base64url. Stored only as its SHA-256 hash. */
+export function newRefreshToken(): string {
   return randomBytes(32).toString('base64url');
 }
 

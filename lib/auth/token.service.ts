@@ -138,7 +138,7 @@ export class TokenService {
    * await dataSource.transaction(async (manager) => tokens.issue('+79670311122', manager));
    */
   async issue(phone: E164, manager?: EntityManager): Promise<IssuedToken> {
-    const token = await this.sign(phone);
+    const token = await this.signAccessToken(phone);
     if (!this.options.jwt.refreshTokens.enabled) return token;
     return { ...token, refreshToken: await this.refreshTokens.start(phone, manager) };
   }
@@ -157,7 +157,7 @@ export class TokenService {
     const issued = await this.admission.run('polling', () =>
       this.dataSource.transaction(async (manager) => {
         const rotated = await this.refreshTokens.rotate(refreshToken, manager);
-        return rotated && { ...(await this.sign(rotated.phone)), refreshToken: rotated.refreshToken };
+        return rotated && { ...(await this.signAccessToken(rotated.phone)), refreshToken: rotated.refreshToken };
       }),
     );
     if (issued) return issued;
@@ -222,7 +222,11 @@ export class TokenService {
     return verifier && header.alg === verifier.key.algorithm ? verifier : undefined;
   }
 
-  private async sign(phone: E164): Promise<IssuedToken> {
+  /**
+   * Signs an access token for a verified number (`resolveSubject` supplies `sub` and extra claims),
+   * with no refresh token.
+   */
+  async signAccessToken(phone: E164): Promise<IssuedToken> {
     const { issuer, audience, expiresInSeconds, signing } = this.options.jwt;
     const subject = await runHook('resolveSubject', () => this.options.resolveSubject(phone));
     if (!subject || typeof subject.sub !== 'string' || subject.sub.length === 0) {

@@ -11,8 +11,17 @@ import { queryRows } from './query-rows.js';
 
 const TABLES = [VERIFICATION_TABLE, INBOUND_CALL_TABLE, RATE_LIMIT_TABLE, REFRESH_TOKEN_TABLE];
 
-/** Of the given tables, those that do not exist (on the connection's search path). $1 table names. */
-const MISSING_TABLES = `SELECT name FROM unnest($1::text[]) AS t(name) WHERE to_regclass(name) IS NULL`;
+/** The module's functions, with their argument types. */
+const FUNCTIONS = ['phone_call_auth_call_seen(varchar, varchar)'];
+
+/**
+ * Of the given tables and functions, those that do not exist (on the connection's search path).
+ * $1 table names, $2 function signatures.
+ */
+const MISSING_TABLES = `
+  SELECT name FROM unnest($1::text[]) AS t(name) WHERE to_regclass(name) IS NULL
+  UNION ALL
+  SELECT name FROM unnest($2::text[]) AS f(name) WHERE to_regprocedure(name) IS NULL`;
 
 /**
  * Checks at startup, with one query, that the module's tables exist, so forgotten migrations stop
@@ -28,7 +37,10 @@ export class SchemaCheckService implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     let missing: { name: string }[];
     try {
-      missing = await queryRows<{ name: string }>(this.dataSource, { text: MISSING_TABLES, values: [TABLES] });
+      missing = await queryRows<{ name: string }>(this.dataSource, {
+        text: MISSING_TABLES,
+        values: [TABLES, FUNCTIONS],
+      });
     } catch (error) {
       if (!isDatabaseConnectionError(error)) throw error;
       this.logger.warn('The database is unreachable at startup: the module tables will be checked by use.');
@@ -36,7 +48,7 @@ export class SchemaCheckService implements OnModuleInit {
     }
     if (missing.length > 0) {
       throw new PhoneCallAuthConfigError(
-        `the tables ${missing.map(({ name }) => name).join(', ')} do not exist: run the module's migrations. ` +
+        `${missing.map(({ name }) => name).join(', ')} do not exist: run the module's migrations. ` +
           'Add PHONE_CALL_AUTH_MIGRATIONS to your data source (migrations: [...PHONE_CALL_AUTH_MIGRATIONS], ' +
           'migrationsRun: true), or run them with the TypeORM CLI (typeorm migration:run -d <your data source>).',
       );

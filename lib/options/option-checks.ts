@@ -13,3 +13,11 @@ export function configSeconds(name: string, value: number | undefined, fallback:
   }
   return result;
 }
+
+/** `true` or `false`, or the fallback when not given. */
+export function configFlag(name: string, value: boolean | undefined, fallback: boolean): boolean {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new PhoneCallAuthConfigError(`${name} must be true or false, got ${JSON.stringify(value)}.`);
+  }
+  return value ?? fallback;
+}

@@ -314,6 +314,13 @@ export interface PhoneCallAuthOptions {
    * `false` turns it off. @default PHONE_CALL_AUTH_DEFAULTS.admission
    */
   admission?: PhoneCallAuthAdmissionOptions | false;
+  /**
+   * Runs the hot statements (start, callback, token) as named prepared statements, parsed and
+   * planned once per pool connection. Turn off behind a pooler that cannot keep them (PgBouncer in
+   * transaction mode before 1.21, or without `max_prepared_statements`).
+   * @default PHONE_CALL_AUTH_DEFAULTS.preparedStatements (true)
+   */
+  preparedStatements?: boolean;
 }
 
 /** The algorithms the module signs and verifies with. Anything else (`none`, `HS512`, `PS256`...) is refused. */

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { CountryCode, isSupportedCountry, type PhoneNumberType } from 'libphonenumber-js/max';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import { configSeconds, MAX_LIFETIME_SECONDS } from './option-checks.js';
+import { configFlag, configSeconds, MAX_LIFETIME_SECONDS } from './option-checks.js';
 import { PhoneCallAuthConfigError } from './phone-call-auth-config.error.js';
 import type {
   ClientBudgetRule,
@@ -513,5 +513,6 @@ export function resolvePhoneCallAuthOptions(
     maxWaitersPerAddress: count('maxWaitersPerAddress', options.maxWaitersPerAddress, DEFAULTS.maxWaitersPerAddress),
     clientBudgets: clientBudgets(options.clientBudgets),
     admission: admission(options.admission),
+    preparedStatements: configFlag('preparedStatements', options.preparedStatements, DEFAULTS.preparedStatements),
   };
 }

@@ -76,6 +76,7 @@ export interface ResolvedPhoneCallAuthOptions {
     | false;
   admission:
     { maxConcurrent?: number; maxQueuedPriority: number; maxQueuedPolling: number; queueTimeoutMs: number } | false;
+  preparedStatements: boolean;
 }
 
 /** JWT settings after validation, with every default applied. */

@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Body,
   GoneException,
   Header,
@@ -9,16 +10,19 @@ import {
   Req,
   Res,
   UnauthorizedException,
-  UseGuards,
 } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import type { IssuedToken } from '../auth/token.service.js';
 import { abortOnClose } from '../realtime/abort-on-close.js';
 import { ParseWaitPipe } from '../realtime/parse-wait.pipe.js';
 import { VerificationWaitersService } from '../realtime/verification-waiters.service.js';
 import { TokenCookieService } from '../auth/token-cookie.service.js';
 import { VerificationRoutes } from './verification-routes.decorator.js';
-import { VerificationSecretGuard } from './verification-secret.guard.js';
-import { readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.strategy.js';
+import {
+  INVALID_VERIFICATION_ID_MESSAGE,
+  readVerificationSecret,
+  UNKNOWN_VERIFICATION_MESSAGE,
+} from './verification-secret.strategy.js';
 import { RedeemDocs } from './verification.docs.js';
 import { VerificationSecretDto } from './verification.dto.js';
 import { type RedeemResult, VerificationService } from './verification.service.js';
@@ -38,11 +42,13 @@ export class TokenController {
    * 30) a pending verification holds the request until it changes or N seconds pass, then answers
    * the same way: a long-poll, woken by the platform's callback on any instance. With
    * `jwt.cookie`, the access token is also set as an HttpOnly cookie.
+   *
+   * No guard reads the verification first: `redeem` checks the secret in the same statement that
+   * takes the verification (or finds it pending), so each poll costs one round trip.
    */
   @Post(':id/token')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  @UseGuards(VerificationSecretGuard)
   @RedeemDocs()
   async token(
     @Param('id') id: string,
@@ -51,6 +57,7 @@ export class TokenController {
     @Req() request: { body?: unknown; headers: Record<string, unknown>; ip?: string },
     @Res({ passthrough: true }) response: { status(code: number): unknown },
   ): Promise<IssuedToken | { status: 'pending'; expiresAt: Date }> {
+    if (!isUUID(id)) throw new BadRequestException(INVALID_VERIFICATION_ID_MESSAGE);
     const secret = readVerificationSecret(request);
     const result = await this.waiters.hold(
       id,

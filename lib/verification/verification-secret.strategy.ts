@@ -11,6 +11,10 @@ export const VERIFICATION_SECRET_HEADER = 'x-verification-secret';
 /** One answer for an unknown id and a wrong secret, so ids cannot be probed. */
 export const UNKNOWN_VERIFICATION_MESSAGE = 'Unknown verification or wrong secret.';
 
+/** The answer for a verification id that is not a UUID. */
+export const INVALID_VERIFICATION_ID_MESSAGE =
+  'The verification id in the URL must be the UUID returned when it started.';
+
 /**
  * Reads the verification secret from the JSON body (`{"secret"}`) or the `X-Verification-Secret`
  * header; never from the URL, where proxies and logs would keep it.
@@ -43,7 +47,7 @@ export class VerificationSecretStrategy extends PassportStrategy(Strategy, PHONE
   }): Promise<AuthenticatedVerification> {
     const id = request.params.id;
     if (typeof id !== 'string' || !isUUID(id)) {
-      throw new BadRequestException('The verification id in the URL must be the UUID returned when it started.');
+      throw new BadRequestException(INVALID_VERIFICATION_ID_MESSAGE);
     }
     const verification = await this.verifications.authenticate(id, readVerificationSecret(request));
     if (!verification) throw new UnauthorizedException(UNKNOWN_VERIFICATION_MESSAGE);

@@ -2,8 +2,9 @@ import { BadRequestException, HttpException, Inject, Injectable, Logger } from '
 import { isUUID } from 'class-validator';
 import { randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { sha256 } from '../database/sha256.js';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { IssuedToken, TokenService } from '../auth/token.service.js';
+import { newRefreshToken } from '../auth/refresh-token.service.js';
 import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
 import type { VerificationCandidate } from '../options/phone-call-auth-options.interface.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
@@ -12,7 +13,7 @@ import { phonePolicyRefusal } from '../phone/phone-policy.js';
 import { RateLimitService, type StartAllowance } from '../rate-limit/rate-limit.service.js';
 import type { PhoneNumber } from 'libphonenumber-js/max';
 import { AdmissionService } from '../database/admission.service.js';
-import { queryRows, type Statement } from '../database/query-rows.js';
+import { isUniqueViolation, queryPool, queryRows, type Statement } from '../database/query-rows.js';
 import { runHook } from '../options/run-hook.js';
 import { TelephonyPlatformException, TelephonyTimeoutException } from '../providers/telephony.exceptions.js';
 import type {
@@ -21,10 +22,11 @@ import type {
   TelephonyProvider,
 } from '../providers/telephony-provider.interface.js';
 import type { InboundCallOutcome } from '../database/entities/inbound-call.entity.js';
-import type {
-  VerificationChannel,
-  VerificationFailReason,
-  VerificationStatus,
+import {
+  VERIFICATION_ONE_PENDING_INDEX,
+  type VerificationChannel,
+  type VerificationFailReason,
+  type VerificationStatus,
 } from '../database/entities/verification.entity.js';
 import { isLocale, matchAcceptLanguage } from '../i18n/accept-language.js';
 import {
@@ -110,6 +112,22 @@ export interface InboundCallResult {
 
 /** A closed window still makes a call `late` (not `no_match`) for this long. */
 const LATE_CALL_LOOKBACK_SECONDS = 3600;
+
+/** What `TAKE_VERIFICATION` returns: the phone if it took the verification, else the row as it was (none: unknown or wrong secret). */
+interface TakenRow {
+  takenPhone: E164 | null;
+  status: VerificationStatus | null;
+  expiresAt: Date | null;
+}
+
+/** What `MATCH_INBOUND_CALL` returns: what it recorded (no outcome: nothing) and what it verified. */
+interface MatchedRow {
+  outcome: InboundCallOutcome | null;
+  verificationId: string | null;
+  verifiedId: string | null;
+  verifiedAt: Date | null;
+  phone: E164 | null;
+}
 
 interface VerificationRow {
   id: string;
@@ -226,18 +244,36 @@ export class VerificationService {
       }
     }
     const secret = randomBytes(32).toString('base64url');
-    const row = await this.insertVerification({
-      id,
-      phone: phone.number,
-      callTo: callTo?.number ?? null,
-      provider: provider.name,
-      waitId: assignment.waitId ?? null,
-      secretHash: sha256(secret),
-      windowSeconds,
-      channel,
-      codeHash: code === undefined ? null : codeHash(id, code),
-    });
-    this.logger.log(
+    const fromPool = channel === 'call' && provider.capabilities?.numberPool === true;
+    const insert = () =>
+      this.insertVerification({
+        id,
+        phone: phone.number,
+        callTo: callTo?.number ?? null,
+        provider: provider.name,
+        waitId: assignment.waitId ?? null,
+        secretHash: sha256(secret),
+        windowSeconds,
+        channel,
+        codeHash: code === undefined ? null : codeHash(id, code),
+        fromPool,
+      });
+    let row = await insert();
+    // A pool number that a concurrent start for this phone took first: pick again, now seeing it.
+    for (let again = 0; !row && fromPool && again < 2; again++) {
+      try {
+        assignment = await this.requestCallFrom(provider, phone, windowSeconds);
+      } catch (error) {
+        throw await this.platformFailed(error, phone.number, allowance, provider);
+      }
+      callTo = assignment.callTo === undefined ? undefined : parsePlatformPhone(assignment.callTo, defaultCountry);
+      row = await insert();
+    }
+    if (!row) {
+      const busy = new TelephonyPlatformException(provider.name, 'every number of the pool is in use for this phone');
+      throw await this.platformFailed(busy, phone.number, allowance, provider);
+    }
+    this.logger.debug(
       `Verification ${row.id} started for ${maskPhone(phone.number)} (${channel}) on ${provider.name}` +
         (callTo ? `: call ${maskPhone(callTo.number)}` : ''),
     );
@@ -444,14 +480,16 @@ export class VerificationService {
         onlyApproved: !!beforeVerify,
         confirmedByPlatform,
       });
-      const [matched] = await this.admission.run('priority', () =>
-        this.dataSource.transaction(async (manager) => {
-          if (call.callId) await queryRows(manager, sql.lockKey(`call:${call.provider}:${call.callId}`));
-          return queryRows<InboundCallResult & { verifiedAt: Date | null; phone: E164 | null }>(manager, match);
-        }),
-      );
-      // No row: a copy of a first-time call id, recorded by another statement, won the unique index.
-      result = matched ?? (await record('duplicate', null));
+      const [row] = await this.admission.run('priority', () => this.query<MatchedRow>(match));
+      const verified = { verifiedAt: row.verifiedAt, phone: row.phone };
+      if (row.outcome) {
+        result = { outcome: row.outcome, verificationId: row.verificationId, ...verified };
+      } else {
+        // Nothing recorded: a copy of this call id was recorded first. Should this copy still have
+        // verified one (its snapshot predates the first copy's record), that one stays verified.
+        const duplicate = await record('duplicate', row.verifiedId);
+        result = row.verifiedId ? { outcome: 'matched', verificationId: row.verifiedId, ...verified } : duplicate;
+      }
     }
     const verifiedPhone = result.phone ?? caller;
     if (result.outcome === 'matched' && verifiedPhone && result.verificationId) {
@@ -478,17 +516,37 @@ export class VerificationService {
   }
 
   /**
-   * Exchanges a verified verification for the module's token, once. The state change and the token
-   * are one transaction: if `resolveSubject` or signing fails, the verification stays redeemable.
+   * Exchanges a verified verification for the module's token, once: one statement checks the
+   * secret, takes the verification and stores the refresh token (when those are on), or says why
+   * it cannot be taken. If `resolveSubject` or signing then fails, the verification is given back
+   * and stays redeemable.
    */
   async redeem(id: string, secret: string): Promise<RedeemResult> {
     if (!isUUID(id)) return { status: 'unauthorized' };
-    const result = await this.admission.run('polling', () =>
-      this.take(id, sha256(secret), (phone, manager) => this.tokens.issue(phone, manager)),
-    );
+    const refreshToken = this.options.jwt.refreshTokens.enabled ? newRefreshToken() : undefined;
+    const refreshTokenHash = refreshToken === undefined ? null : sha256(refreshToken);
+    const result = await this.take(id, sha256(secret), refreshTokenHash);
     if (result.status !== 'verified') return result;
-    this.logger.log(`Verification ${id} redeemed for a token`);
-    return { status: 'issued', token: result.issued, phone: result.phone, verificationId: id };
+    let token: IssuedToken;
+    try {
+      token = await this.tokens.signAccessToken(result.phone);
+    } catch (error) {
+      await this.admission
+        .run('polling', () => this.query(sql.restoreVerification({ id, refreshTokenHash })))
+        .catch((restoreError: unknown) => {
+          this.logger.error(
+            `Verification ${id} was taken but no token made, and could not be given back: ${(restoreError as Error)?.message}`,
+          );
+        });
+      throw error;
+    }
+    this.logger.debug(`Verification ${id} redeemed for a token`);
+    return {
+      status: 'issued',
+      token: refreshToken === undefined ? token : { ...token, refreshToken },
+      phone: result.phone,
+      verificationId: id,
+    };
   }
 
   /**
@@ -502,37 +560,32 @@ export class VerificationService {
    */
   async consume(id: string, secret: string): Promise<ConsumeResult> {
     if (!isUUID(id)) return { status: 'unauthorized' };
-    const result = await this.admission.run('polling', () => this.take(id, sha256(secret), async () => undefined));
+    const result = await this.take(id, sha256(secret), null);
     if (result.status !== 'verified') return result;
-    this.logger.log(`Verification ${id} consumed`);
+    this.logger.debug(`Verification ${id} consumed`);
     return { status: 'verified', phone: result.phone, verificationId: id };
   }
 
   /**
-   * Consumes a verified verification and runs `then` in the same transaction (a failure there
-   * rolls the consumption back); otherwise says why nothing was taken.
+   * Consumes a verified verification (storing the refresh token given by its hash) in one
+   * statement; otherwise says why nothing was taken, from the same statement.
    */
-  private async take<T>(
+  private async take(
     id: string,
     secretHash: Buffer,
-    then: (phone: E164, manager: EntityManager) => Promise<T>,
+    refreshTokenHash: Buffer | null,
     again = true,
-  ): Promise<{ status: 'verified'; phone: E164; issued: T } | UnconsumedResult> {
-    const taken = await this.dataSource.transaction(async (manager) => {
-      const [row] = await queryRows<{ phone: E164 }>(
-        manager,
-        sql.consumeVerification({ id, secretHash, redeemSeconds: this.options.redeemSeconds }),
-      );
-      return row && { phone: row.phone, issued: await then(row.phone, manager) };
-    });
-    if (taken) return { status: 'verified', ...taken };
-    const row = await this.find(id);
-    if (!row || !timingSafeEqual(row.secretHash, secretHash)) return { status: 'unauthorized' };
+  ): Promise<{ status: 'verified'; phone: E164 } | UnconsumedResult> {
+    const { redeemSeconds } = this.options;
+    const [row] = await this.admission.run('polling', () =>
+      this.query<TakenRow>(sql.takeVerification({ id, secretHash, redeemSeconds, refreshTokenHash })),
+    );
+    if (row.takenPhone) return { status: 'verified', phone: row.takenPhone };
+    if (!row.status || !row.expiresAt) return { status: 'unauthorized' };
     if (row.status === 'pending') return { status: 'pending', expiresAt: row.expiresAt };
-    // Verified, yet the UPDATE did not take it: the call was recorded after the UPDATE began (as
-    // when a long-poll checks right as the callback arrives), or a concurrent redeem rolled back.
-    // Once more: now the UPDATE takes it, or waits for a concurrent redeem and finds it consumed.
-    if (row.status === 'verified' && again) return this.take(id, secretHash, then, false);
+    // Verified, yet not taken: a concurrent redeem took it after this statement's snapshot (the
+    // UPDATE waited for it, then found it consumed), or gave it back. Once more, to tell which.
+    if (row.status === 'verified' && again) return this.take(id, secretHash, refreshTokenHash, false);
     return { status: row.status === 'verified' ? 'consumed' : row.status };
   }
 
@@ -561,20 +614,28 @@ export class VerificationService {
   }
 
   /**
-   * Runs the insert under a lock on the phone (transaction-scoped, so on every instance):
-   * concurrent starts for one phone take turns, and each supersedes the one before it.
+   * Supersedes the phone's pending verification and inserts the new one, in one statement under the
+   * phone's lock (see `INSERT_VERIFICATION`). When a concurrent start for the same phone committed
+   * after that statement's snapshot, the unique index refuses it: then once more in a transaction
+   * that takes the lock before the statement, so that the statement sees every start before it.
+   * `undefined` when a pool's number is still live for this phone.
    */
-  private insertVerification(
+  private async insertVerification(
     verification: Parameters<typeof sql.insertVerification>[0],
-  ): Promise<{ id: string; expiresAt: Date; now: Date }> {
-    return this.admission.run('priority', () =>
-      this.dataSource.transaction(async (manager) => {
-        await queryRows(manager, sql.lockKey(`phone:${verification.phone}`));
-        return (
-          await queryRows<{ id: string; expiresAt: Date; now: Date }>(manager, sql.insertVerification(verification))
-        )[0];
-      }),
-    );
+  ): Promise<{ id: string; expiresAt: Date; now: Date } | undefined> {
+    type Inserted = { id: string; expiresAt: Date; now: Date };
+    const statement = sql.insertVerification(verification);
+    return this.admission.run('priority', async () => {
+      try {
+        return (await this.query<Inserted>(statement))[0];
+      } catch (error) {
+        if (!isUniqueViolation(error, VERIFICATION_ONE_PENDING_INDEX)) throw error;
+        return this.dataSource.transaction(async (manager) => {
+          await queryRows(manager, sql.lockKey(`phone:${verification.phone}`));
+          return (await queryRows<Inserted>(manager, statement))[0];
+        });
+      }
+    });
   }
 
   /** Records an inbound call with a known outcome; a concurrent copy of the same call id makes it a duplicate. */
@@ -607,7 +668,8 @@ export class VerificationService {
     }
   }
 
+  /** One statement on the pool: one round trip, prepared when it is named and `preparedStatements` is on. */
   private query<T>(statement: Statement): Promise<T[]> {
-    return queryRows<T>(this.dataSource, statement);
+    return queryPool<T>(this.dataSource, statement, this.options.preparedStatements);
   }
 }

@@ -2,6 +2,7 @@ import type { InboundCallOutcome } from '../database/entities/inbound-call.entit
 import { VERIFICATION_TABLE, type VerificationChannel } from '../database/entities/verification.entity.js';
 import type { Statement } from '../database/query-rows.js';
 import { INBOUND_CALL_TABLE } from '../database/entities/inbound-call.entity.js';
+import { REFRESH_TOKEN_TABLE } from '../database/entities/refresh-token.entity.js';
 
 /*
  * The module's statements. Each state change is one conditional statement on the database
@@ -29,24 +30,41 @@ const EFFECTIVE_STATUS = `CASE
 
 /**
  * Supersedes the phone's pending verification (if any) and inserts the new one, in one statement
- * run under the phone's LOCK_KEY; the unique index on pending phones keeps it at one live
- * verification per phone. The aggregate over `superseded` makes the UPDATE finish before the INSERT.
+ * that first takes the phone's advisory lock (held until the statement's implicit transaction
+ * ends), so concurrent starts for one phone change nothing at the same time. The statement's
+ * snapshot is older than the lock: a start that waited for another does not see the other's new
+ * row, and the unique index on pending phones refuses its INSERT (SQLSTATE 23505), after which
+ * the service runs it once more, now seeing and superseding that row. The aggregate over
+ * `superseded` makes the UPDATE finish before the INSERT.
+ *
+ * For a number pool ($10), a number still live for this phone (pending, or superseded inside its
+ * window: a call to either still counts) is refused: no row, and nothing changes.
  * $1 phone, $2 call_to (null on `sms`), $3 provider, $4 provider_wait_id, $5 secret_hash,
- * $6 window seconds, $7 id, $8 channel, $9 code_hash (null on `call`).
+ * $6 window seconds, $7 id, $8 channel, $9 code_hash (null on `call`), $10 the number comes from a pool.
  */
 const INSERT_VERIFICATION = `
-  WITH superseded AS (
+  WITH locked AS MATERIALIZED (
+    SELECT pg_advisory_xact_lock(hashtextextended('phone:' || $1::varchar, 0))
+  ), busy AS (
+    SELECT 1 FROM ${VERIFICATION_TABLE}
+    WHERE (SELECT count(*) FROM locked) = 1 AND $10::boolean
+      AND phone = $1 AND provider = $3 AND call_to = $2 AND expires_at > now()
+      AND (status = 'pending' OR (status = 'canceled' AND cancel_reason = 'superseded'))
+    LIMIT 1
+  ), superseded AS (
     UPDATE ${VERIFICATION_TABLE} SET
       status = CASE WHEN expires_at > now() THEN 'canceled' ELSE 'expired' END,
       canceled_at = CASE WHEN expires_at > now() THEN now() END,
       cancel_reason = CASE WHEN expires_at > now() THEN 'superseded' END
-    WHERE phone = $1 AND status = 'pending'
+    WHERE (SELECT count(*) FROM locked) = 1 AND NOT EXISTS (SELECT 1 FROM busy)
+      AND phone = $1 AND status = 'pending'
     RETURNING id, ${NOTIFY('id')}
   )
   INSERT INTO ${VERIFICATION_TABLE}
     (id, phone, call_to, provider, provider_wait_id, status, secret_hash, expires_at, channel, code_hash)
   SELECT $7, $1, $2, $3, $4, 'pending', $5, now() + make_interval(secs => $6), $8, $9
   FROM (SELECT count(*) AS superseded FROM superseded) AS done
+  WHERE NOT EXISTS (SELECT 1 FROM busy)
   RETURNING id, expires_at AS "expiresAt", now() AS "now"`;
 
 /**
@@ -93,11 +111,42 @@ const SELECT_VERIFICATION = `
     channel, code_hash IS NOT NULL AS "hasCode", code_attempts AS "codeAttempts", fail_reason AS "failReason"
   FROM ${VERIFICATION_TABLE} WHERE id = $1`;
 
-/** $1 id, $2 redeem seconds, $3 secret_hash. */
-const CONSUME_VERIFICATION = `
-  UPDATE ${VERIFICATION_TABLE} SET status = 'consumed', consumed_at = now()
-  WHERE id = $1 AND secret_hash = $3 AND status = 'verified' AND verified_at > now() - make_interval(secs => $2)
-  RETURNING phone`;
+/**
+ * Takes a verified verification once, in one statement: checks the secret, consumes it and, given
+ * the hash of a new refresh token ($4), starts that token's family. It also returns the row as the
+ * statement found it (effective status and window), so the answer for a verification that cannot
+ * be taken (pending: 202 with its window's end; expired, consumed...) needs no second statement.
+ * No `seen` row: an unknown id or a wrong secret, which the caller does not tell apart. The secret
+ * is compared as its SHA-256 hash, so comparison time says nothing about the secret.
+ * $1 id, $2 redeem seconds, $3 secret_hash, $4 refresh token hash (or null).
+ */
+const TAKE_VERIFICATION = `
+  WITH taken AS (
+    UPDATE ${VERIFICATION_TABLE} SET status = 'consumed', consumed_at = now()
+    WHERE id = $1 AND secret_hash = $3 AND status = 'verified' AND verified_at > now() - make_interval(secs => $2)
+    RETURNING phone
+  ), family AS (
+    INSERT INTO ${REFRESH_TOKEN_TABLE} (family_id, token_hash, phone, family_created_at)
+    SELECT gen_random_uuid(), $4, phone, now() FROM taken WHERE $4::bytea IS NOT NULL
+  )
+  SELECT taken.phone AS "takenPhone", seen.status, seen.expires_at AS "expiresAt"
+  FROM (SELECT 1) AS one
+  LEFT JOIN taken ON true
+  LEFT JOIN (
+    SELECT ${EFFECTIVE_STATUS} AS status, expires_at FROM ${VERIFICATION_TABLE} WHERE id = $1 AND secret_hash = $3
+  ) AS seen ON true`;
+
+/**
+ * Gives back a verification taken by {@link TAKE_VERIFICATION} whose token could not be made
+ * (`resolveSubject` or signing failed): verified again, and the refresh token stored with it removed.
+ * $1 id, $2 refresh token hash (or null).
+ */
+const RESTORE_VERIFICATION = `
+  WITH restored AS (
+    UPDATE ${VERIFICATION_TABLE} SET status = 'verified', consumed_at = NULL WHERE id = $1 AND status = 'consumed'
+    RETURNING id
+  )
+  DELETE FROM ${REFRESH_TOKEN_TABLE} WHERE $2::bytea IS NOT NULL AND token_hash = $2`;
 
 /** $1 id, $2 secret_hash, $3 redeem seconds: only a verification that could still be redeemed is canceled. */
 const CANCEL_VERIFICATION = `
@@ -127,19 +176,24 @@ const INSERT_INBOUND_CALL = `
  * verification for their phone, and then nothing tells the two apart, so neither is verified
  * (`ambiguous`; RFC 8628 section 5.4's remote phishing). The UPDATE re-checks `status =
  * 'pending'` after a concurrent writer commits, so of N identical callbacks exactly one verifies
- * and the others find their target taken (`duplicate`). Copies of one platform call id are
- * serialised by an advisory lock taken before this statement, so a copy sees the first in `seen`.
+ * and the others find their target taken (`duplicate`).
+ *
+ * Copies of one platform call id are serialised by its advisory lock, taken first (`seen`, held
+ * until the statement's implicit transaction ends) by `phone_call_auth_call_seen` (migration
+ * 1764150000003), whose own query sees what committed while it waited: a copy sees the first
+ * copy's record and verifies nothing. Should the unique index still refuse the record (a first
+ * copy recorded outside this statement), `recorded` is empty and the service records a duplicate.
+ * One row always comes back: what was recorded (if anything) and what was verified (if anything).
  */
 const MATCH_INBOUND_CALL = `
-  WITH seen AS (
-    SELECT 1 FROM ${INBOUND_CALL_TABLE}
-    WHERE $5::varchar IS NOT NULL AND provider = $1 AND call_id = $5 AND outcome <> 'duplicate'
-    LIMIT 1
+  WITH seen AS MATERIALIZED (
+    SELECT 1 WHERE $5::varchar IS NOT NULL AND phone_call_auth_call_seen($1, $5)
   ), candidate AS (
     SELECT id, status, expires_at > now() AS open,
       status = 'pending' OR (status = 'canceled' AND cancel_reason = 'superseded') AS live
     FROM ${VERIFICATION_TABLE}
-    WHERE ${FITS_PHONE('$10')} AND provider = $1 AND channel <> 'sms'
+    WHERE (SELECT count(*) FROM seen) >= 0
+      AND ${FITS_PHONE('$10')} AND provider = $1 AND channel <> 'sms'
       AND expires_at > now() - make_interval(secs => $7)
       AND ($3::varchar IS NULL OR call_to = $3)
       AND ($4::varchar IS NULL OR provider_wait_id IS NULL OR provider_wait_id = $4)
@@ -162,13 +216,16 @@ const MATCH_INBOUND_CALL = `
       WHEN EXISTS (SELECT 1 FROM candidate WHERE status IN ('verified', 'consumed', 'failed')) THEN 'duplicate'
       WHEN EXISTS (SELECT 1 FROM candidate WHERE status = 'expired' OR (status = 'pending' AND NOT open)) THEN 'late'
       ELSE 'no_match' END AS value
+  ), recorded AS (
+    INSERT INTO ${INBOUND_CALL_TABLE} (provider, call_id, wait_id, caller, dialed, attestation, outcome, verification_id)
+    SELECT $1, $5, $4, $2, $3, $6, outcome.value, COALESCE((SELECT id FROM verified), (SELECT id FROM target))
+    FROM outcome
+    ON CONFLICT (provider, call_id) WHERE call_id IS NOT NULL AND outcome <> 'duplicate' DO NOTHING
+    RETURNING outcome, verification_id
   )
-  INSERT INTO ${INBOUND_CALL_TABLE} (provider, call_id, wait_id, caller, dialed, attestation, outcome, verification_id)
-  SELECT $1, $5, $4, $2, $3, $6, outcome.value, COALESCE((SELECT id FROM verified), (SELECT id FROM target))
-  FROM outcome
-  ON CONFLICT (provider, call_id) WHERE call_id IS NOT NULL AND outcome <> 'duplicate' DO NOTHING
-  RETURNING id, outcome, verification_id AS "verificationId", (SELECT verified_at FROM verified) AS "verifiedAt",
-    (SELECT phone FROM verified) AS "phone"`;
+  SELECT recorded.outcome, recorded.verification_id AS "verificationId",
+    verified.id AS "verifiedId", verified.verified_at AS "verifiedAt", verified.phone
+  FROM (SELECT 1) AS one LEFT JOIN recorded ON true LEFT JOIN verified ON true`;
 
 /**
  * Ends a pending wait the platform says expired (sms.ru 402), by provider and wait id.
@@ -245,9 +302,22 @@ export const insertVerification = (p: {
   windowSeconds: number;
   channel: VerificationChannel;
   codeHash: Buffer | null;
+  fromPool: boolean;
 }): Statement => ({
+  name: 'phone_call_auth_insert',
   text: INSERT_VERIFICATION,
-  values: [p.phone, p.callTo, p.provider, p.waitId, p.secretHash, p.windowSeconds, p.id, p.channel, p.codeHash],
+  values: [
+    p.phone,
+    p.callTo,
+    p.provider,
+    p.waitId,
+    p.secretHash,
+    p.windowSeconds,
+    p.id,
+    p.channel,
+    p.codeHash,
+    p.fromPool,
+  ],
 });
 
 /** {@link VERIFY_CODE}: check an SMS code, count a wrong one, verify or fail, in one statement. */
@@ -269,14 +339,27 @@ export const findCandidate = (call: InboundCallRecord, p: { confirmedByPlatform:
 
 /** {@link SELECT_VERIFICATION}: a verification with its effective status. */
 export const selectVerification = (p: { id: string; redeemSeconds: number }): Statement => ({
+  name: 'phone_call_auth_select',
   text: SELECT_VERIFICATION,
   values: [p.id, p.redeemSeconds],
 });
 
-/** {@link CONSUME_VERIFICATION}: a verified verification, consumed once. */
-export const consumeVerification = (p: { id: string; secretHash: Buffer; redeemSeconds: number }): Statement => ({
-  text: CONSUME_VERIFICATION,
-  values: [p.id, p.redeemSeconds, p.secretHash],
+/** {@link TAKE_VERIFICATION}: consume a verified verification once (and start a refresh token's family), or say why not. */
+export const takeVerification = (p: {
+  id: string;
+  secretHash: Buffer;
+  redeemSeconds: number;
+  refreshTokenHash: Buffer | null;
+}): Statement => ({
+  name: 'phone_call_auth_take',
+  text: TAKE_VERIFICATION,
+  values: [p.id, p.redeemSeconds, p.secretHash, p.refreshTokenHash],
+});
+
+/** {@link RESTORE_VERIFICATION}: undo a take whose token could not be made. */
+export const restoreVerification = (p: { id: string; refreshTokenHash: Buffer | null }): Statement => ({
+  text: RESTORE_VERIFICATION,
+  values: [p.id, p.refreshTokenHash],
 });
 
 /** {@link CANCEL_VERIFICATION}: cancel a verification that could still be redeemed. */
@@ -312,6 +395,7 @@ export const matchInboundCall = (
   call: InboundCallRecord,
   p: { lateLookbackSeconds: number; approvedId: string | null; onlyApproved: boolean; confirmedByPlatform: boolean },
 ): Statement => ({
+  name: 'phone_call_auth_match',
   text: MATCH_INBOUND_CALL,
   values: [
     call.provider,

@@ -14,6 +14,9 @@ export type VerificationFailReason = 'too_many_attempts';
 
 export const VERIFICATION_TABLE = 'phone_call_verification';
 
+/** The unique index that keeps one pending verification per phone. */
+export const VERIFICATION_ONE_PENDING_INDEX = 'phone_call_verification_one_pending_idx';
+
 /**
  * One verification: "the client holding `secret` wants to prove it controls `phone`".
  * Rows change state only through single conditional UPDATEs in {@link VerificationService}.
@@ -32,7 +35,7 @@ export const VERIFICATION_TABLE = 'phone_call_verification';
 @Check('phone_call_verification_cancel_reason_check', `cancel_reason IN ('client', 'superseded')`)
 @Index('phone_call_verification_phone_expires_idx', ['phone', 'expiresAt'])
 @Index('phone_call_verification_created_idx', ['createdAt'])
-@Index('phone_call_verification_one_pending_idx', ['phone'], { unique: true, where: `status = 'pending'` })
+@Index(VERIFICATION_ONE_PENDING_INDEX, ['phone'], { unique: true, where: `status = 'pending'` })
 export class VerificationEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

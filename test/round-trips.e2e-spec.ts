@@ -1,0 +1,55 @@
+import { countStatements } from './support/statement-counter.js';
+import { PREFIX, useTestApp } from './support/test-app.js';
+import { digits } from './support/verifications.js';
+
+/*
+ * SQL round trips per step, counted on the pool (they do not depend on the machine, unlike the
+ * benchmark's speed): one statement per callback, per token poll and per redeem.
+ */
+
+const t = useTestApp({
+  // Limits off: the start's count is then the module's own work, not the rate limits'.
+  options: { rateLimits: { perPhone: false, perIp: false, perSubnet: false, global: false } },
+});
+let phoneCounter = 0;
+const nextPhone = () => `+7967033${String(++phoneCounter).padStart(4, '0')}`;
+
+describe('SQL round trips', () => {
+  it('start 1, token poll while pending 1, callback 1, redeem 1, token again 1', async () => {
+    const statements = countStatements(t.dataSource);
+    // Warm up: every pool connection the steps below may borrow has been handed out once.
+    for (let i = 0; i < 3; i++) await t.request('POST', `${PREFIX}/verifications`, { phone: nextPhone() });
+    statements.take();
+
+    const phone = nextPhone();
+    const started = await t.request('POST', `${PREFIX}/verifications`, { phone });
+    expect(started.status).toBe(201);
+    expect(statements.take()).toBe(1);
+
+    const { id, secret } = started.body;
+    const pending = await t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret });
+    expect(pending.status).toBe(202);
+    expect(statements.take()).toBe(1);
+
+    const call = await t.platform.placeCall({ from: digits(phone), params: { call_id: `rt-${phone}` } });
+    expect(call.status).toBe(200);
+    expect(statements.take()).toBe(1);
+
+    const issued = await t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret });
+    expect(issued.status).toBe(200);
+    expect(statements.take()).toBe(1);
+
+    const again = await t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret });
+    expect(again.status).toBe(410);
+    expect(statements.take()).toBe(1);
+  });
+
+  it('a wrong secret on the token route costs one statement and answers 401', async () => {
+    const statements = countStatements(t.dataSource);
+    const { id } = (await t.request('POST', `${PREFIX}/verifications`, { phone: nextPhone() })).body;
+    statements.take();
+    const refused = await t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret: 'not-the-secret' });
+    expect(refused.status).toBe(401);
+    expect(statements.take()).toBe(1);
+  });
+});
