@@ -40,6 +40,10 @@ describe.each<Registration>(['forRoot', 'forRootAsync:useFactory', 'forRootAsync
       const me = await t.request('GET', '/me', undefined, { authorization: `Bearer ${issued.body.accessToken}` });
       expect(me.status).toBe(200);
       expect(me.body).toEqual({ sub: PHONE, phone: PHONE });
+      // No ETag on the module's answers (nothing revalidates them); the app's own routes keep Express's.
+      expect(started.headers.get('etag')).toBeNull();
+      expect(issued.headers.get('etag')).toBeNull();
+      expect(me.headers.get('etag')).toEqual(TEST_ADAPTER === 'express' ? expect.any(String) : null);
 
       const again = await t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret });
       expect(again.status).toBe(410);

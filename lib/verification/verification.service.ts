@@ -382,7 +382,7 @@ export class VerificationService {
     });
     if (checked) {
       if (checked.status === 'verified') {
-        this.logger.log(`Verification ${id} verified by SMS code`);
+        this.logger.debug(`Verification ${id} verified by SMS code`);
         return { status: 'verified', phone: checked.phone };
       }
       if (checked.status === 'failed') {
@@ -600,7 +600,7 @@ export class VerificationService {
       return rows.length > 0 ? [true, undefined] : [false, await this.find(id)];
     });
     if (canceled) {
-      this.logger.log(`Verification ${id} canceled`);
+      this.logger.debug(`Verification ${id} canceled`);
       return true;
     }
     return !!row && timingSafeEqual(row.secretHash, secretHash);
@@ -651,7 +651,7 @@ export class VerificationService {
   }
 
   private logged(result: InboundCallResult, { caller, dialed }: InboundCallRecord): InboundCallResult {
-    this.logger.log(
+    this.logger.debug(
       `Inbound call from ${maskPhone(caller)} to ${maskPhone(dialed)}: ${result.outcome}` +
         (result.verificationId ? ` (verification ${result.verificationId})` : ''),
     );

@@ -14,6 +14,7 @@ import type {
   TelephonyProvider,
 } from '../telephony-provider.interface.js';
 import { pickParam, readEnvelope } from './ssms.envelope.js';
+import { type PlatformAnswer, type PlatformUnreachableError, requestPlatform } from '../provider-http.js';
 
 /** Names of the inbound-call GET's parameters; the first one present wins. */
 export interface SsmsCallbackParams {
@@ -170,28 +171,20 @@ export class SsmsProvider implements TelephonyProvider {
    */
   private async send(params: URLSearchParams, method: string): Promise<Record<string, unknown>> {
     const url = new URL(this.baseUrl);
-    const signal = AbortSignal.timeout(this.timeoutMs);
-    const init: RequestInit = { method: this.httpMethod, signal };
-    if (this.httpMethod === 'GET') {
-      params.forEach((value, key) => url.searchParams.set(key, value));
-    } else {
-      init.body = params;
-    }
-    let status: number;
-    let contentType: string;
-    let text: string;
+    if (this.httpMethod === 'GET') params.forEach((value, key) => url.searchParams.set(key, value));
+    let answer: PlatformAnswer;
     try {
-      const response = await fetch(url, init);
-      status = response.status;
-      contentType = response.headers.get('content-type') ?? 'no content type';
-      text = await response.text();
+      answer = await requestPlatform(
+        url,
+        { method: this.httpMethod, body: this.httpMethod === 'GET' ? undefined : params },
+        this.timeoutMs,
+      );
     } catch (error) {
-      // The signal, not the error's class, says whether time ran out: fetch wraps the abort differently across Node versions.
-      if (signal.aborted) throw new TelephonyTimeoutException(this.name, this.timeoutMs);
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+      const { timedOut, reason } = error as PlatformUnreachableError;
+      if (timedOut) throw new TelephonyTimeoutException(this.name, this.timeoutMs);
       throw new TelephonyPlatformException(this.name, `${method} could not reach ${url.origin} (${reason})`);
     }
+    const { text, status, contentType } = answer;
     const result = readEnvelope(text, status, contentType);
     if (!result.ok) throw new TelephonyPlatformException(this.name, `${method} refused: ${result.detail}`, result.code);
     return result.data;
