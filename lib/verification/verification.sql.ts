@@ -180,7 +180,7 @@ const INSERT_INBOUND_CALL = `
  *
  * Copies of one platform call id are serialised by its advisory lock, taken first (`seen`, held
  * until the statement's implicit transaction ends) by `phone_call_auth_call_seen` (migration
- * 1764150000003), whose own query sees what committed while it waited: a copy sees the first
+ * 1764150000004), whose own query sees what committed while it waited: a copy sees the first
  * copy's record and verifies nothing. Should the unique index still refuse the record (a first
  * copy recorded outside this statement), `recorded` is empty and the service records a duplicate.
  * One row always comes back: what was recorded (if anything) and what was verified (if anything).

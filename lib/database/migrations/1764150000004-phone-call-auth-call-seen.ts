@@ -10,8 +10,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * lock: a copy of a call id that waited for the first copy sees the first copy's record, so a call
  * id is processed once (see `MATCH_INBOUND_CALL`).
  */
-export class PhoneCallAuthCallSeen1764150000003 implements MigrationInterface {
-  name = 'PhoneCallAuthCallSeen1764150000003';
+export class PhoneCallAuthCallSeen1764150000004 implements MigrationInterface {
+  name = 'PhoneCallAuthCallSeen1764150000004';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
