@@ -114,10 +114,11 @@ export interface ProviderWait {
   phone: E164;
 }
 
-/** What a provider supports, for routing, docs and checks at startup. */
+/**
+ * What a provider supports, for routing, docs and checks at startup. The channels it serves are
+ * not here: they are {@link TelephonyProvider.channels}, the one list the module reads.
+ */
 export interface ProviderCapabilities {
-  /** The proofs it can deliver. @default ['call'] */
-  channels: Array<'call' | 'sms'>;
   /** The platform reports calls to a webhook. */
   webhook: boolean;
   /** The platform signs its webhook (besides the URL secret). */

@@ -42,7 +42,7 @@ export interface NewTelProviderOptions {
 export class NewTelProvider implements TelephonyProvider {
   readonly name: string;
   readonly windowLimits = { min: 30, max: 120 };
-  readonly capabilities: Partial<ProviderCapabilities> = { channels: ['call'], webhook: true, needsPublicUrl: true };
+  readonly capabilities: Partial<ProviderCapabilities> = { webhook: true, needsPublicUrl: true };
   private readonly logger = new Logger(NewTelProvider.name);
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
