@@ -1,4 +1,5 @@
 import { FakeNewTelPlatform } from 'nestjs-phone-call-auth/testing';
+import { CapturingLogger } from './support/capturing-logger.js';
 import { nextPhone } from './support/phones.js';
 import { bootWithProviders, providerCallbackUrl, redeemAndOpenMe, rowOf, startOn } from './support/platforms.js';
 import { TEST_CALLBACK_SECRET, type TestApp, useTestDatabase } from './support/test-app.js';
@@ -24,7 +25,10 @@ describe('the New-Tel provider', () => {
     const wait = newTel.waitFor(phone)!;
     expect(started.callTo).toBe(`+${wait.confirmationNumber}`);
     expect(wait.callbackLink).toBe(providerCallbackUrl(app, 'newtel'));
+    // New-Tel waits 10 s beyond the window (its most, 120 s): a post it might send when the wait
+    // ends without a call comes after the window and can verify nothing.
     expect(wait.timeout).toBe(120);
+    expect(started.expiresIn).toBeLessThanOrEqual(110);
     expect(await newTel.placeCall({ from: phone })).toEqual({
       status: 200,
       body: 'OK',
@@ -49,5 +53,31 @@ describe('the New-Tel provider', () => {
     const answer = await newTel.placeCall({ from: phone, callbackLink: url(target()) });
     expect(answer.status).toBe(403);
     expect((await rowOf(target(), started.id)).status).toBe('pending');
+  });
+
+  it('logs the names of webhook fields it does not know, never their values, and verifies nothing without a known callId', async () => {
+    // Booted last: Nest's static logger is the most recently created app's.
+    const logger = new CapturingLogger();
+    const logged = await bootWithProviders(db, { providers: [newTel.provider()] }, { logger });
+    const phone = nextPhone();
+    const started = await startOn(logged, phone);
+    const post = async (body: unknown) => {
+      const response = await fetch(providerCallbackUrl(logged, 'newtel'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(200);
+    };
+    await post({ id: 'nt-x', callerNumber: phone.slice(1) });
+    await post({ callId: 'nt-unknown', clientNumber: phone.slice(1), callStatus: 'no-answer-7', extra: { a: 1 } });
+    await post(['not', 'an', 'object']);
+    expect((await rowOf(logged, started.id)).status).toBe('pending');
+    const text = logger.text;
+    expect(text).toContain('New-Tel webhook without callId, with fields "id", "callerNumber": ignored');
+    expect(text).toContain('New-Tel webhook with fields the adapter does not know: "callStatus", "extra"');
+    expect(text).toContain('New-Tel webhook body is not a JSON object');
+    expect(text).not.toContain(phone.slice(1));
+    expect(text).not.toContain('no-answer-7');
   });
 });

@@ -1,8 +1,10 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { StatusPollerService } from 'nestjs-phone-call-auth';
 import { FakeSmsRuPlatform } from 'nestjs-phone-call-auth/testing';
 import { nextPhone } from './support/phones.js';
 import { bootWithProviders, providerCallbackUrl, redeemAndOpenMe, rowOf, startOn } from './support/platforms.js';
 import { TEST_CALLBACK_SECRET, type TestApp, useTestDatabase } from './support/test-app.js';
+import { VERIFICATION_TABLE } from './support/tables.js';
 
 /* sms.ru callcheck: callcheck/add, the signed data[n] webhook answered 100, and the status poller. */
 
@@ -10,15 +12,29 @@ const db = useTestDatabase();
 let smsRu: FakeSmsRuPlatform;
 let app: TestApp;
 let second: TestApp;
+/** An instance with a pool of one connection (and so one admission slot). */
+let narrow: TestApp;
 
 beforeAll(async () => {
   smsRu = await FakeSmsRuPlatform.start();
   const options = { providers: [smsRu.provider({ timeoutMs: 2000 })], statusPolling: false as const };
   app = await bootWithProviders(db, options);
   second = await bootWithProviders(db, options);
+  // A long timeout: the poll below waits for the test, not for the provider to give up.
+  narrow = await bootWithProviders(
+    db,
+    { ...options, providers: [smsRu.provider({ timeoutMs: 30_000 })] },
+    { poolSize: 1 },
+  );
   smsRu.callbackUrl = providerCallbackUrl(app, 'sms-ru');
 }, 30_000); // boots fakes and apps: slow on busy cores
 afterAll(() => smsRu.close());
+
+/** Waits (by looking again, not by sleeping blindly) until a condition holds. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let tries = 0; tries < 1000 && !condition(); tries++) await delay(5);
+  expect(condition()).toBe(true);
+}
 
 /** Waits (by polling the row, not by sleeping blindly) until a verification reaches a status. */
 async function statusBecomes(id: string, status: string): Promise<void> {
@@ -131,5 +147,51 @@ describe('the sms.ru provider', () => {
       smsRu.statusDelayMs = 0;
     }
     for (const { id } of started) expect((await rowOf(app, id)).status).toBe('verified');
+  });
+
+  it('holds no connection while the platform answers a status poll: the one connection serves a client meanwhile', async () => {
+    const phone = nextPhone();
+    const started = await startOn(narrow, phone);
+    let answer!: () => void;
+    smsRu.statusGate = new Promise<void>((resolve) => (answer = resolve));
+    try {
+      let done = false;
+      const round = narrow.app.get(StatusPollerService).poll();
+      void round.finally(() => (done = true));
+      await until(() => smsRu.statusInFlight > 0);
+      // The poll waits on the platform; a client of the same instance gets the pool's one connection.
+      const token = await narrow.request('POST', `/auth/phone-call/verifications/${started.id}/token`, {
+        secret: started.secret,
+      });
+      expect(token.status).toBe(202);
+      expect(done).toBe(false);
+      answer();
+      expect((await round).ran).toBe(true);
+    } finally {
+      answer();
+      smsRu.statusGate = undefined;
+    }
+  });
+
+  it('asks about a wait at most once per interval, on any instance', async () => {
+    const phone = nextPhone();
+    const started = await startOn(app, phone);
+    const asked = () =>
+      smsRu.requests.filter(
+        (request) => request.path === '/callcheck/status' && request.params.check_id === smsRu.checkFor(phone)!.checkId,
+      ).length;
+    await app.app.get(StatusPollerService).poll();
+    expect(asked()).toBe(1);
+    // Polled a moment ago: neither instance asks again before the interval has passed.
+    await app.app.get(StatusPollerService).poll();
+    await second.app.get(StatusPollerService).poll();
+    expect(asked()).toBe(1);
+    const [row] = await app.dataSource.query(
+      `SELECT poll_after > now() AS resting, poll_after < now() + interval '16 seconds' AS "withinInterval"
+       FROM ${VERIFICATION_TABLE} WHERE id = $1`,
+      [started.id],
+    );
+    expect(row).toEqual({ resting: true, withinInterval: true });
+    expect((await rowOf(app, started.id)).status).toBe('pending');
   });
 });

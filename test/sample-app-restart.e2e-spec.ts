@@ -101,20 +101,22 @@ describe(`the built sample app (HTTP_ADAPTER=${adapter})`, () => {
   let port: number;
   const launched: SampleAppProcess[] = [];
 
-  /** The environment of `npm start` with no settings: no DATABASE_URL (CI sets one), no SSMS account. */
+  /** The environment of `npm start` with no settings: no DATABASE_URL (CI sets one), no platform account. */
   const appEnv = (appPort: number): NodeJS.ProcessEnv => {
     const env = Object.fromEntries(
-      Object.entries(process.env).filter(([name]) => !/^(DATABASE_URL|HOST|JWT_SECRET|SSMS_|PHONE_CALL_)/.test(name)),
+      Object.entries(process.env).filter(
+        ([name]) => !/^(DATABASE_URL|HOST|JWT_SECRET|SSMS_|SMS_RU_|NEWTEL_|TWILIO_|PHONE_CALL_)/.test(name),
+      ),
     );
     return { ...env, PORT: String(appPort), HTTP_ADAPTER: adapter, LOG_LEVEL: 'log', NO_COLOR: '1' };
   };
 
   /** Starts `node main.js` in runDir; `ready` resolves (with the ms it took) on its "Ready on" line. */
-  const launch = (appPort = port): SampleAppProcess => {
+  const launch = (appPort = port, settings: NodeJS.ProcessEnv = {}): SampleAppProcess => {
     const started = Date.now();
     const child = spawn(process.execPath, ['--enable-source-maps', mainJs], {
       cwd: runDir,
-      env: appEnv(appPort),
+      env: { ...appEnv(appPort), ...settings },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -242,6 +244,17 @@ describe(`the built sample app (HTTP_ADAPTER=${adapter})`, () => {
       /FATAL \[SampleApp\] Could not start: Another process \(pid \d+: .*\) runs a Postgres/,
     );
     expect(second.output()).not.toContain('TypeError');
+    expect((await request(port, 'GET', '/health')).status).toBe(200);
+  }, 90_000);
+
+  it('stops at once, naming the variable, when PHONE_CALL_PROVIDERS lists a platform without credentials', async () => {
+    const app = launch(await freePort(), { PHONE_CALL_PROVIDERS: 'sms-ru' });
+    await expect(app.ready).rejects.toThrow(/exited \(code 1\)/);
+    expect(app.output()).toContain(
+      'FATAL [SampleApp] Could not start: PHONE_CALL_PROVIDERS is "sms-ru", but SMS_RU_API_ID is not set. ' +
+        'Set SMS_RU_API_ID to the api_id of the sms.ru account.',
+    );
+    // It stopped before starting anything: the running app's Postgres and port are untouched.
     expect((await request(port, 'GET', '/health')).status).toBe(200);
   }, 90_000);
 });

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
+import { FakeSmsRuPlatform, FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { AppModule } from '../sample-app/src/app.module.js';
 import { loadSampleConfig } from '../sample-app/src/sample.config.js';
 import { PHONE_CALL_AUTH_DEFAULTS } from 'nestjs-phone-call-auth';
@@ -94,6 +94,74 @@ describe('the sample app on the fake platform', () => {
     expect(loadSampleConfig({})).toMatchObject({ clientBudgets: true, admission: true });
     expect(() => loadSampleConfig({ PHONE_CALL_ADMISSION: 'maybe' })).toThrow(
       /PHONE_CALL_ADMISSION must be one of on, off/,
+    );
+  });
+});
+
+describe('the sample app on the platform PHONE_CALL_PROVIDERS names', () => {
+  let app: INestApplication;
+  let smsRu: FakeSmsRuPlatform;
+  let db: { url: string; drop(): Promise<void> };
+  let base: string;
+
+  const send = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, string> };
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // sms.ru's fake as an HTTP server: the app talks to it as to sms.ru itself.
+    smsRu = await FakeSmsRuPlatform.start();
+    const config = loadSampleConfig({
+      DATABASE_URL: db.url,
+      PHONE_CALL_PROVIDERS: 'sms-ru',
+      SMS_RU_API_ID: smsRu.apiId,
+      SMS_RU_API_URL: smsRu.url,
+    });
+    app = await NestFactory.create(AppModule.register(config), { logger: false });
+    await app.listen(0, '127.0.0.1');
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    smsRu.callbackUrl = `${base}/auth/phone-call/callback/sms-ru/${config.callbackSecret}`;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await smsRu?.close();
+    await db?.drop();
+  });
+
+  it('starts the verification on sms.ru (PHONE_CALL_PROVIDERS=sms-ru), and its webhook verifies it', async () => {
+    const started = await send('POST', '/auth/phone-call/verifications', { phone: '+7 967 031-11-23' });
+    expect(started.status).toBe(201);
+    expect(smsRu.requests.at(-1)).toMatchObject({
+      path: '/callcheck/add',
+      params: { api_id: smsRu.apiId, phone: '79670311123', json: '1' },
+    });
+    expect(started.body.callTo).toBe(`+${smsRu.checkFor('+79670311123')!.callPhone}`);
+    expect(await smsRu.placeCall({ from: '+79670311123' })).toMatchObject({ status: 200, body: '100' });
+    const token = await send('POST', `/auth/phone-call/verifications/${started.body.id}/token`, {
+      secret: started.body.secret,
+    });
+    expect(token.status).toBe(200);
+    const me = await fetch(`${base}/me`, { headers: { authorization: `Bearer ${token.body.accessToken}` } });
+    expect(await me.json()).toEqual({ sub: '+79670311123', phone: '+79670311123' });
+  });
+
+  it('offers calls only (sms.ru sends no codes here), and has no fake-platform routes', async () => {
+    expect((await send('GET', '/page-config')).body).toMatchObject({ channels: ['call'], simulator: false });
+    expect((await send('POST', '/dev/fake-calls', { from: '+79670311123' })).status).toBe(404);
+  });
+
+  it('refuses to start when a listed platform lacks credentials, naming each missing variable', () => {
+    expect(() => loadSampleConfig({ PHONE_CALL_PROVIDERS: 'sms-ru' })).toThrow(
+      'PHONE_CALL_PROVIDERS is "sms-ru", but SMS_RU_API_ID is not set. Set SMS_RU_API_ID to the api_id of the sms.ru account.',
+    );
+    expect(() => loadSampleConfig({ PHONE_CALL_PROVIDERS: 'ssms,twilio', TWILIO_AUTH_TOKEN: 't' })).toThrow(
+      /^PHONE_CALL_PROVIDERS is "ssms,twilio", but SSMS_API_KEY, TWILIO_NUMBERS, PHONE_CALL_PUBLIC_BASE_URL are not set\./,
     );
   });
 });

@@ -345,7 +345,7 @@ describe('a provider that cannot send SMS', () => {
           options: { provider: callOnly, channels: ['call', 'sms'] },
           connect: false,
         }),
-      ).rejects.toThrow(/cannot serve/);
+      ).rejects.toThrow(/no provider can serve/);
       const app = await bootTestApp({ databaseUrl: database.url, platform, options: { provider: callOnly } });
       try {
         const refused = await app.request('POST', `${PREFIX}/verifications`, { phone: nextPhone(), channel: 'sms' });

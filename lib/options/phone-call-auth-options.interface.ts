@@ -226,7 +226,7 @@ export interface PhoneCallAuthOptions {
   publicBaseUrl?: string;
   /**
    * Asking platforms that can be polled (sms.ru `callcheck/status`) about pending verifications,
-   * for webhooks that never arrive; one instance at a time (advisory lock). `false` turns it off.
+   * for webhooks that never arrive; each wait by one instance at a time (a lease on its row). `false` turns it off.
    * @default PHONE_CALL_AUTH_DEFAULTS.statusPolling (every 15 s, 50 per round)
    */
   statusPolling?: PhoneCallAuthStatusPollingOptions | false;

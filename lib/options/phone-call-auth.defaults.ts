@@ -47,7 +47,7 @@ export const PHONE_CALL_AUTH_DEFAULTS = {
     perIp: { limit: 5, windowSeconds: 3600 },
     global: { limit: 100, windowSeconds: 3600 },
   },
-  /** How often pending verifications on platforms that can be polled (sms.ru) are asked about, by one instance at a time, and how many per round. */
+  /** How often pending verifications on platforms that can be polled (sms.ru) are asked about (each by one instance at a time), and how many per round. */
   statusPolling: { intervalSeconds: 15, batchSize: 50 },
   /** Retention of finished verifications and call records, and how often the purge runs. */
   purge: { retentionSeconds: 86400, intervalSeconds: 600 },

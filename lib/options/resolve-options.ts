@@ -26,9 +26,16 @@ import type { PhoneCallAuthSmsOptions } from './phone-call-auth-options.interfac
 
 const CHANNELS: VerificationChannel[] = ['call', 'sms', 'call_or_sms'];
 
-/** The allowed channels and the default one, each served by the provider. */
+/** The channels a provider serves: its `channels` (default `call`), the SMS ones only with `sendCode`. */
+function servedBy(provider: TelephonyProvider): VerificationChannel[] {
+  return (provider.channels ?? ['call']).filter(
+    (channel) => channel === 'call' || typeof provider.sendCode === 'function',
+  );
+}
+
+/** The allowed channels and the default one, each served by at least one provider. */
 function channels(
-  provider: TelephonyProvider,
+  providers: TelephonyProvider[],
   allowed: VerificationChannel[] | undefined,
   fallback: VerificationChannel | undefined,
 ): { channels: VerificationChannel[]; defaultChannel: VerificationChannel } {
@@ -36,11 +43,12 @@ function channels(
   if (!Array.isArray(list) || list.length === 0 || list.some((channel) => !CHANNELS.includes(channel))) {
     throw new PhoneCallAuthConfigError(`channels must be a non-empty list of ${CHANNELS.join(', ')}.`);
   }
-  const served = provider.channels ?? ['call'];
-  const unserved = list.filter((channel) => !served.includes(channel));
-  if (unserved.length > 0 || (list.some((channel) => channel !== 'call') && typeof provider.sendCode !== 'function')) {
+  const served = new Set(providers.flatMap(servedBy));
+  const unserved = list.filter((channel) => !served.has(channel));
+  if (unserved.length > 0) {
+    const each = providers.map((provider) => `${provider.name} serves ${servedBy(provider).join(', ')}`).join('; ');
     throw new PhoneCallAuthConfigError(
-      `channels lists ${(unserved.length > 0 ? unserved : list.filter((c) => c !== 'call')).join(', ')}, which ${provider.name} cannot serve (it serves ${served.join(', ')}): remove them from channels, or use a provider that sends SMS.`,
+      `channels lists ${unserved.join(', ')}, which no provider can serve (${each}): remove them from channels, or add a provider that sends SMS.`,
     );
   }
   const defaultChannel = fallback ?? (list.includes(DEFAULTS.defaultChannel) ? DEFAULTS.defaultChannel : list[0]);
@@ -481,7 +489,7 @@ export function resolvePhoneCallAuthOptions(
     },
     phonePolicy: phonePolicy(options.phonePolicy),
     allowedOrigins: allowedOrigins(options.allowedOrigins),
-    ...channels(provider, options.channels, options.defaultChannel),
+    ...channels(providers, options.channels, options.defaultChannel),
     sms: sms(options.sms),
     smsLimits: {
       perPhone: rateLimitRule('smsLimits.perPhone', options.smsLimits?.perPhone, DEFAULTS.smsLimits.perPhone),

@@ -108,16 +108,17 @@ export interface CallbackAnswer {
   body: string;
 }
 
-/** A wait the module asks a provider about, or asks it to cancel. */
+/** A wait the module asks a provider about ({@link TelephonyProvider.pollStatus}). */
 export interface ProviderWait {
   waitId: string;
   phone: E164;
 }
 
-/** What a provider supports, for routing, docs and checks at startup. */
+/**
+ * What a provider supports, for routing, docs and checks at startup. The channels it serves are
+ * not here: they are {@link TelephonyProvider.channels}, the one list the module reads.
+ */
 export interface ProviderCapabilities {
-  /** The proofs it can deliver. @default ['call'] */
-  channels: Array<'call' | 'sms'>;
   /** The platform reports calls to a webhook. */
   webhook: boolean;
   /** The platform signs its webhook (besides the URL secret). */
@@ -144,7 +145,13 @@ export interface CallHintInput {
 /**
  * An adapter for a telephony platform. The module ships {@link SsmsProvider}, `SmsRuProvider`,
  * `NewTelProvider` and `TwilioVoiceProvider`, and a fake platform per adapter in
- * `nestjs-phone-call-auth/testing`; implement this interface for another platform (docs/providers.md).
+ * `nestjs-phone-call-auth/testing`; implement this interface for another platform (docs/platforms.md).
+ *
+ * There is no method to cancel a wait: none of the platforms documents a call that withdraws one
+ * (SSMS `wait_call`, sms.ru `callcheck/add`, New-Tel `start-inbound-call-waiting`; Twilio's pool
+ * has nothing to withdraw). A canceled or superseded verification's wait runs out on the platform
+ * by itself, and a call that still comes for it is recorded and verifies nothing. Should a
+ * platform offer one, an optional method can be added without breaking existing providers.
  */
 export interface TelephonyProvider {
   /** A short stable name stored with each verification and used in the callback path, e.g. `ssms`. Letters, digits, `-`, `_`. */
@@ -178,8 +185,6 @@ export interface TelephonyProvider {
   authenticateCallback?(request: CallbackRequest): boolean | Promise<boolean>;
   /** The answer the platform expects. @default 200 `OK` as text/plain */
   callbackAnswer?(): CallbackAnswer;
-  /** Asks the platform to stop waiting (the verification was canceled or superseded). Errors are logged only. */
-  cancelWait?(wait: ProviderWait): Promise<void>;
   /**
    * Asks the platform how a wait stands, for waits whose webhook may be missed: the reports its
    * webhook would have sent (the same call ids, so a late webhook is a duplicate), none while pending.

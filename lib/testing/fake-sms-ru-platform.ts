@@ -49,6 +49,11 @@ export class FakeSmsRuPlatform {
   statusDelayMs = 0;
   /** The most `callcheck/status` requests that were in flight at once for one check. */
   maxConcurrentStatusPerCheck = 0;
+  /**
+   * While set, `callcheck/status` answers only once this promise settles: a test holds a status
+   * poll mid-request with it, and sees it waiting in {@link statusInFlight}.
+   */
+  statusGate?: Promise<unknown>;
   private readonly inFlight = new Map<string, number>();
   private readonly numbers: string[];
   private readonly failures: Array<{ status: number; body: unknown }> = [];
@@ -70,6 +75,11 @@ export class FakeSmsRuPlatform {
 
   get url(): string {
     return this.server.url;
+  }
+
+  /** `callcheck/status` requests received and not yet answered. */
+  get statusInFlight(): number {
+    return [...this.inFlight.values()].reduce((sum, count) => sum + count, 0);
   }
 
   /** An {@link SmsRuProvider} pointed at this fake. */
@@ -163,6 +173,7 @@ export class FakeSmsRuPlatform {
       this.maxConcurrentStatusPerCheck = Math.max(this.maxConcurrentStatusPerCheck, inFlight);
       try {
         if (this.statusDelayMs > 0) await delay(this.statusDelayMs);
+        await this.statusGate?.catch(() => undefined);
       } finally {
         this.inFlight.set(check.checkId, (this.inFlight.get(check.checkId) ?? 1) - 1);
       }

@@ -6,15 +6,18 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import type { DataSource } from 'typeorm';
 import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { queryRows } from '../database/query-rows.js';
+import { PHONE_CALL_AUTH_DEFAULTS } from '../options/phone-call-auth.defaults.js';
+import { AdmissionService } from '../database/admission.service.js';
+import { queryRows, type Statement } from '../database/query-rows.js';
 import { maskPhone, type E164 } from '../phone/phone-number.js';
-import * as sql from './verification.sql.js';
+import { claimWaits, type ClaimedWait, releaseWaits } from './status-poller.sql.js';
 import { VerificationService } from './verification.service.js';
 
-/** What one round did; `ran` is false when another instance held the lock (or nothing can be polled). */
+/** What one round did; `ran` is false when it had nothing to ask about (or nothing can be polled). */
 export interface StatusPollResult {
   ran: boolean;
   /** Waits asked about. */
@@ -23,12 +26,23 @@ export interface StatusPollResult {
   settled: number;
 }
 
+/** The shortest lease on a claimed wait, in seconds: well above a platform request's timeout (10 s by default). */
+const MIN_LEASE_SECONDS = 60;
+
 /**
  * Settles pending verifications whose webhook was missed, on platforms that can be polled
- * (`pollStatus`, e.g. sms.ru `callcheck/status`): every `statusPolling.intervalSeconds`, one
- * instance at a time (a transaction-scoped advisory lock, so two instances never ask about the
- * same verification at once) asks about the oldest pending waits and settles each answer with one
- * statement, as a webhook would (confirmed verifies, expired ends). Stops on shutdown.
+ * (`pollStatus`, e.g. sms.ru `callcheck/status`): every `statusPolling.intervalSeconds`, each
+ * instance claims up to `batchSize` of the oldest pending waits that no instance holds, with a
+ * lease stored on the row (`poll_after`), asks the platform about each, and settles each answer
+ * with one statement, as a webhook would (confirmed verifies, expired ends). Two instances never
+ * ask about one wait at once, and no database connection is held while a platform answers: the
+ * claim and the release are one short statement each, run through admission control like every
+ * other piece of the module's database work. A wait asked about rests for one interval. Stops on
+ * shutdown.
+ *
+ * A round starts no new request after half its lease, so each request it makes ends (by the
+ * provider's timeout) while the lease still holds; an instance that dies mid-round leaves its
+ * leases to run out.
  */
 @Injectable()
 export class StatusPollerService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -41,6 +55,7 @@ export class StatusPollerService implements OnApplicationBootstrap, BeforeApplic
     @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
     @Inject(PHONE_CALL_AUTH_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly verifications: VerificationService,
+    private readonly admission: AdmissionService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -65,7 +80,10 @@ export class StatusPollerService implements OnApplicationBootstrap, BeforeApplic
     clearInterval(this.timer);
   }
 
-  /** One round now (also when the timer is off); resolves `ran: false` when another instance is polling. */
+  /**
+   * One round now (also when the timer is off). Waits another instance holds, or that were asked
+   * about within the last interval, are left out; `ran: false` when none was left.
+   */
   poll(): Promise<StatusPollResult> {
     const round = this.round().finally(() => {
       if (this.running === round) this.running = undefined;
@@ -76,23 +94,25 @@ export class StatusPollerService implements OnApplicationBootstrap, BeforeApplic
 
   private async round(): Promise<StatusPollResult> {
     const pollable = this.options.providers.filter((provider) => provider.pollStatus);
-    const batchSize = this.options.statusPolling ? this.options.statusPolling.batchSize : 50;
+    const { intervalSeconds, batchSize } = this.options.statusPolling || PHONE_CALL_AUTH_DEFAULTS.statusPolling;
     if (pollable.length === 0 || this.stopped) return { ran: false, polled: 0, settled: 0 };
-    return this.dataSource.transaction(async (manager) => {
-      const [{ got }] = await queryRows<{ got: boolean }>(manager, sql.tryPollLock());
-      if (!got) return { ran: false, polled: 0, settled: 0 };
-      const waits = await queryRows<{ id: string; provider: string; waitId: string; phone: E164 }>(
-        manager,
-        sql.pollableWaits({ providers: pollable.map((provider) => provider.name), limit: batchSize }),
-      );
-      let polled = 0;
-      let settled = 0;
-      for (const wait of waits) {
-        if (this.stopped) break;
+    const leaseSeconds = Math.max(MIN_LEASE_SECONDS, 2 * intervalSeconds);
+    const deadline = performance.now() + (leaseSeconds * 1000) / 2;
+    const claimed = (
+      await this.run<ClaimedWait>(
+        claimWaits({ providers: pollable.map((provider) => provider.name), limit: batchSize, leaseSeconds }),
+      )
+    ).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    if (claimed.length === 0) return { ran: false, polled: 0, settled: 0 };
+    const polled: string[] = [];
+    let settled = 0;
+    try {
+      for (const wait of claimed) {
+        if (this.stopped || performance.now() > deadline) break;
         const provider = pollable.find((each) => each.name === wait.provider)!;
-        polled++;
+        polled.push(wait.id);
         try {
-          const reports = await provider.pollStatus!({ waitId: wait.waitId, phone: wait.phone });
+          const reports = await provider.pollStatus!({ waitId: wait.waitId, phone: wait.phone as E164 });
           for (const report of reports) {
             const changed =
               report.event === 'expired'
@@ -107,8 +127,23 @@ export class StatusPollerService implements OnApplicationBootstrap, BeforeApplic
           );
         }
       }
-      if (settled > 0) this.logger.log(`Status poll settled ${settled} of ${polled} pending verifications`);
-      return { ran: true, polled, settled };
-    });
+    } finally {
+      // Not reached, the leases would run out by themselves: a failed release only delays those waits.
+      await this.run(
+        releaseWaits({
+          claimed: claimed.map((wait) => wait.id),
+          leaseEnd: claimed[0].leaseEnd,
+          polled,
+          restSeconds: intervalSeconds,
+        }),
+      ).catch((error: Error) => this.logger.warn(`Could not release the status poll's leases: ${error.message}`));
+    }
+    if (settled > 0) this.logger.log(`Status poll settled ${settled} of ${polled.length} pending verifications`);
+    return { ran: true, polled: polled.length, settled };
+  }
+
+  /** One statement through admission control, in the polling queue: background work yields to starts and callbacks. */
+  private run<T>(statement: Statement): Promise<T[]> {
+    return this.admission.run('polling', () => queryRows<T>(this.dataSource, statement));
   }
 }

@@ -246,21 +246,6 @@ const BUSY_NUMBERS = `
     AND (status = 'pending' OR (status = 'canceled' AND cancel_reason = 'superseded'))`;
 
 /**
- * Pending verifications with a wait id on the given providers, oldest first, for the status
- * poller; run in its transaction under {@link POLL_LOCK}. $1 provider names, $2 how many.
- */
-const POLLABLE_WAITS = `
-  SELECT id, provider, provider_wait_id AS "waitId", phone FROM ${VERIFICATION_TABLE}
-  WHERE provider = ANY($1::varchar[]) AND status = 'pending' AND expires_at > now() AND provider_wait_id IS NOT NULL
-  ORDER BY created_at LIMIT $2`;
-
-/** Any fixed number, the same on every instance: the advisory lock that lets one instance poll at a time. */
-const POLL_LOCK = 0x706f6c6c; // 'poll'
-
-/** Takes {@link POLL_LOCK} for the transaction, if it is free. */
-const TRY_POLL_LOCK = `SELECT pg_try_advisory_xact_lock(${POLL_LOCK}) AS "got"`;
-
-/**
  * A transaction-scoped advisory lock on a key, across connections and instances: serialises the
  * starts for one phone (`phone:<E.164>`) and the copies of one platform call id (`call:<provider>:<id>`).
  */
@@ -422,15 +407,6 @@ export const busyNumbers = (p: { phone: string; provider: string }): Statement =
   text: BUSY_NUMBERS,
   values: [p.phone, p.provider],
 });
-
-/** {@link POLLABLE_WAITS}: pending waits on pollable providers, oldest first. */
-export const pollableWaits = (p: { providers: string[]; limit: number }): Statement => ({
-  text: POLLABLE_WAITS,
-  values: [p.providers, p.limit],
-});
-
-/** {@link TRY_POLL_LOCK}: the poller's lock for this transaction, if free. */
-export const tryPollLock = (): Statement => ({ text: TRY_POLL_LOCK, values: [] });
 
 /** {@link LOCK_KEY} on one key. */
 export const lockKey = (key: string): Statement => ({ text: LOCK_KEY, values: [key] });

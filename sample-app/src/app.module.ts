@@ -6,7 +6,6 @@ import {
   PHONE_CALL_AUTH_MIGRATIONS,
   PHONE_CALL_AUTH_DEVELOPMENT_LIMITS,
   PhoneCallAuthModule,
-  SsmsProvider,
   type TelephonyProvider,
 } from 'nestjs-phone-call-auth';
 import type { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
@@ -15,6 +14,7 @@ import { HealthController } from './health.controller.js';
 import { MeController } from './me.controller.js';
 import { ACCESS_TOKEN_COOKIE, PageController, PAGE_CHANNELS, SIMULATOR_ENABLED } from './page.controller.js';
 import type { SampleConfig } from './sample.config.js';
+import { createSampleProviders, sampleRouting } from './sample.platforms.js';
 import { ROUTE_PREFIX } from './sample.constants.js';
 
 const SAMPLE_CONFIG = 'SAMPLE_CONFIG';
@@ -50,7 +50,10 @@ export class AppModule {
           imports: [SampleConfigModule],
           inject: [SAMPLE_CONFIG],
           useFactory: (sample: SampleConfig) => ({
-            provider: (fake?.provider() ?? new SsmsProvider(sample.ssms!)) as TelephonyProvider,
+            // The fake SSMS platform when no platform is configured (PHONE_CALL_PROVIDERS, SSMS_API_KEY).
+            providers: fake ? [fake.provider() as TelephonyProvider] : createSampleProviders(sample),
+            routing: fake ? undefined : sampleRouting(sample.platforms),
+            publicBaseUrl: sample.publicBaseUrl,
             callbackSecret: sample.callbackSecret,
             jwt: { secret: sample.jwtSecret, cookie: sample.jwtCookie },
             windowSeconds: sample.windowSeconds,

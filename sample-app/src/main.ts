@@ -6,6 +6,7 @@ import { AppModule } from './app.module.js';
 import { startEmbeddedDatabase } from './embedded-database.js';
 import { createOpenApiDocument, setupOpenApi } from './openapi.setup.js';
 import { loadSampleConfig, type SampleConfig } from './sample.config.js';
+import type { SamplePlatform } from './sample.platforms.js';
 import { DOCS_PATH, ROUTE_PREFIX as PREFIX } from './sample.constants.js';
 
 /** The app on the HTTP server HTTP_ADAPTER names; Fastify is loaded only when asked for. */
@@ -46,6 +47,18 @@ async function serveDocs(app: INestApplication, config: SampleConfig, logger: Lo
   return DOCS_PATH;
 }
 
+/** What to paste into each platform's account, for the callback URLs under `base`. */
+function callbackSettings(config: SampleConfig, base: string): string {
+  const secret = config.callbackSecret;
+  const settings: Record<SamplePlatform, string> = {
+    ssms: `In SSMS, set "Settings -> API and integration -> incoming call notifications" to ${base}/${secret}.`,
+    'sms-ru': `In sms.ru, add the callback handler ${base}/sms-ru/${secret}.`,
+    newtel: `New-Tel needs no setting: every start sends it ${base}/newtel/${secret}.`,
+    twilio: `In Twilio, set each pool number's "A call comes in" webhook (HTTP POST) to ${base}/twilio/${secret}.`,
+  };
+  return config.platforms.map((platform) => settings[platform]).join(' ');
+}
+
 async function bootstrap(): Promise<void> {
   const config = loadSampleConfig();
   // Also for the lines logged before Nest starts (the embedded database's).
@@ -57,7 +70,7 @@ async function bootstrap(): Promise<void> {
   let app: INestApplication | undefined;
   let docsPath: string;
   try {
-    fake = config.ssms ? undefined : await FakeSsmsPlatform.start();
+    fake = config.platforms.length > 0 ? undefined : await FakeSsmsPlatform.start();
     app = await createApp(config, fake);
     docsPath = await serveDocs(app, config, logger);
     await app.listen(config.port, config.host);
@@ -75,15 +88,15 @@ async function bootstrap(): Promise<void> {
   if (fake) {
     fake.callbackUrl = `${local}${callbackPath}`;
     logger.warn(
-      `No SSMS credentials (SSMS_API_KEY, or SSMS_EMAIL and SSMS_PASSWORD): using the fake platform at ${fake.url}. ` +
+      `No platform configured (PHONE_CALL_PROVIDERS, or SSMS_API_KEY, or SSMS_EMAIL and SSMS_PASSWORD): ` +
+        `using the fake SSMS platform at ${fake.url}. ` +
         `Place a call with: curl -X POST ${local}/dev/fake-calls -H 'content-type: application/json' -d '{"from":"+79670311122"}'`,
     );
   } else if (config.callbackSecretGenerated) {
-    // Printed once, on purpose: the operator must paste it into the platform's settings.
+    // Printed once, on purpose: the operator must paste it into the platforms' settings.
     logger.warn(
-      `PHONE_CALL_CALLBACK_SECRET is not set, so a random one was made for this run. In SSMS, set ` +
-        `"Settings -> API and integration -> incoming call notifications" to https://<your host>${callbackPath} ` +
-        `and set PHONE_CALL_CALLBACK_SECRET to keep it across restarts.`,
+      `PHONE_CALL_CALLBACK_SECRET is not set, so a random one was made for this run; set it to keep it across restarts. ` +
+        callbackSettings(config, `${config.publicBaseUrl ?? 'https://<your host>'}/${PREFIX}/callback`),
     );
   }
   if (config.jwtSecretGenerated) {

@@ -10,6 +10,7 @@ import {
   type RateLimitRule,
   type VerificationChannel,
 } from 'nestjs-phone-call-auth';
+import { loadSamplePlatforms, type SamplePlatform, type SamplePlatforms, sendsSms } from './sample.platforms.js';
 
 /** The HTTP servers the sample app runs on (HTTP_ADAPTER). */
 export type SampleHttpAdapter = 'express' | 'fastify';
@@ -19,8 +20,8 @@ const HTTP_ADAPTERS: readonly SampleHttpAdapter[] = ['express', 'fastify'];
 /** Nest's log levels, most severe first: LOG_LEVEL=<level> keeps that level and the ones before it. */
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
-/** The sample app's settings, read once from the environment. */
-export interface SampleConfig {
+/** The sample app's settings, read once from the environment; the platforms' are in {@link SamplePlatforms}. */
+export interface SampleConfig extends SamplePlatforms {
   port: number;
   /** From PHONE_CALL_SMS_LIMIT_PER_PHONE, _PER_IP, _GLOBAL; unset ones keep the module's (or, on the fake platform, the development) limits. */
   smsLimits: PhoneCallAuthSmsLimits;
@@ -40,8 +41,6 @@ export interface SampleConfig {
   host: string;
   /** Postgres URL; unset means an embedded Postgres under `.data/`. */
   databaseUrl?: string;
-  /** SSMS credentials; none means the fake platform, started in-process. */
-  ssms?: { baseUrl?: string; apiKey?: string; email?: string; password?: string };
   callbackSecret: string;
   callbackSecretGenerated: boolean;
   jwtSecret: string;
@@ -64,19 +63,28 @@ export interface SampleConfig {
   allowedOrigins?: string[];
   /** From PHONE_CALL_SITE_NAME: named in the start message ("Call only if you started signing in on ..."). */
   siteName?: string;
-  /** From PHONE_CALL_CHANNELS (comma-separated `call`, `sms`, `call_or_sms`; the first is the default). @default ['call', 'sms', 'call_or_sms'] */
+  /**
+   * From PHONE_CALL_CHANNELS (comma-separated `call`, `sms`, `call_or_sms`; the first is the
+   * default). @default every channel with SSMS (or the fake platform), else ['call']
+   */
   channels: VerificationChannel[];
 }
 
 const CHANNELS: readonly VerificationChannel[] = ['call', 'sms', 'call_or_sms'];
 
-/** `call,sms` -> ['call', 'sms']; unset or empty: every channel. */
-function channels(value: string | undefined): VerificationChannel[] {
-  if (value === undefined || value.trim() === '') return [...CHANNELS];
+/** `call,sms` -> ['call', 'sms']; unset or empty: every channel the platforms serve. */
+function channels(value: string | undefined, platforms: SamplePlatform[]): VerificationChannel[] {
+  if (value === undefined || value.trim() === '') return sendsSms(platforms) ? [...CHANNELS] : ['call'];
   const list = value.split(',').map((part) => part.trim().toLowerCase());
   const unknown = list.filter((part) => !(CHANNELS as readonly string[]).includes(part));
   if (unknown.length > 0 || list.length === 0) {
     throw new Error(`PHONE_CALL_CHANNELS must list ${CHANNELS.join(', ')} (comma-separated), got "${value}".`);
+  }
+  const sms = list.filter((channel) => channel !== 'call');
+  if (sms.length > 0 && !sendsSms(platforms)) {
+    throw new Error(
+      `PHONE_CALL_CHANNELS lists ${sms.join(', ')}, but of the platforms only ssms sends SMS and PHONE_CALL_PROVIDERS is "${platforms.join(',')}": add ssms to it, or offer call only.`,
+    );
   }
   return [...new Set(list)] as VerificationChannel[];
 }
@@ -144,33 +152,22 @@ function logLevels(value: string | undefined): LogLevel[] {
 
 /** Reads the environment; fails with a message that names the variable at fault. */
 export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
-  const hasSsms = !!env.SSMS_API_KEY || !!(env.SSMS_EMAIL && env.SSMS_PASSWORD);
-  if (!hasSsms && (env.SSMS_EMAIL || env.SSMS_PASSWORD)) {
-    throw new Error(
-      'Set both SSMS_EMAIL and SSMS_PASSWORD, or SSMS_API_KEY, or none of them to use the fake platform.',
-    );
-  }
+  const platforms = loadSamplePlatforms(env);
   return {
+    ...platforms,
     port: integer('PORT', env.PORT, 3000)!,
     httpAdapter: oneOf('HTTP_ADAPTER', env.HTTP_ADAPTER, HTTP_ADAPTERS, 'express'),
     logLevels: logLevels(env.LOG_LEVEL),
-    host: env.HOST || (hasSsms ? '0.0.0.0' : '127.0.0.1'),
+    // Real platforms must reach the callback; the fake platform's /dev routes stay local.
+    host: env.HOST || (platforms.platforms.length > 0 ? '0.0.0.0' : '127.0.0.1'),
     databaseUrl: env.DATABASE_URL || undefined,
-    ssms: hasSsms
-      ? {
-          baseUrl: env.SSMS_API_URL || undefined,
-          apiKey: env.SSMS_API_KEY || undefined,
-          email: env.SSMS_EMAIL || undefined,
-          password: env.SSMS_PASSWORD || undefined,
-        }
-      : undefined,
     callbackSecret: env.PHONE_CALL_CALLBACK_SECRET || randomBytes(32).toString('hex'),
     callbackSecretGenerated: !env.PHONE_CALL_CALLBACK_SECRET,
     jwtSecret: env.JWT_SECRET || randomBytes(32).toString('base64url'),
     jwtSecretGenerated: !env.JWT_SECRET,
     jwtCookie: cookieName('PHONE_CALL_JWT_COOKIE', env.PHONE_CALL_JWT_COOKIE),
     windowSeconds: integer('PHONE_CALL_WINDOW_SECONDS', env.PHONE_CALL_WINDOW_SECONDS),
-    channels: channels(env.PHONE_CALL_CHANNELS),
+    channels: channels(env.PHONE_CALL_CHANNELS, platforms.platforms),
     rateLimits: {
       perPhone: rateLimit('PHONE_CALL_LIMIT_PER_PHONE', env.PHONE_CALL_LIMIT_PER_PHONE),
       perIp: rateLimit('PHONE_CALL_LIMIT_PER_IP', env.PHONE_CALL_LIMIT_PER_IP),

@@ -27,7 +27,7 @@ export const providerCallbackUrl = (app: TestApp, provider: string, secret = TES
 export async function startOn(
   app: TestApp,
   phone: string,
-): Promise<{ id: string; secret: string; callTo: string; message: string }> {
+): Promise<{ id: string; secret: string; callTo: string; message: string; expiresIn: number }> {
   const response = await app.request('POST', `${PREFIX}/verifications`, { phone });
   expect(response.status).toBe(201);
   return response.body;

@@ -108,6 +108,8 @@ export interface TestAppOptions {
   port?: number;
   /** Keep the raw body (`NestFactory.create(..., { rawBody: true })`). @default false */
   rawBody?: boolean;
+  /** The pool's size (`extra.max`), which admission control also takes as its number of slots. @default node-postgres' 10 */
+  poolSize?: number;
 }
 
 /**
@@ -184,6 +186,7 @@ export async function bootTestApp(config: TestAppOptions): Promise<TestApp> {
           connectionTimeoutMillis: config.connectionTimeoutMillis ?? 10_000,
           statement_timeout: config.statementTimeoutMillis ?? 8000,
           query_timeout: (config.statementTimeoutMillis ?? 8000) + 500,
+          ...(config.poolSize !== undefined && { max: config.poolSize }),
         },
       }),
       registrations[config.registration ?? 'forRoot'](),

@@ -1,4 +1,10 @@
-import { PhoneCallAuthConfigError, type PhoneCallAuthOptions, SsmsProvider } from 'nestjs-phone-call-auth';
+import {
+  PhoneCallAuthConfigError,
+  type PhoneCallAuthOptions,
+  SmsRuProvider,
+  SsmsProvider,
+  TwilioVoiceProvider,
+} from 'nestjs-phone-call-auth';
 import { resolvePhoneCallAuthOptions } from '../../lib/options/resolve-options.js';
 
 const valid = (): PhoneCallAuthOptions => ({
@@ -145,5 +151,24 @@ describe('resolvePhoneCallAuthOptions', () => {
 
   it('refuses SSMS without credentials', () => {
     expect(() => new SsmsProvider({})).toThrow(/apiKey.*email, password/);
+  });
+
+  it('offers a channel that any of several providers serves, and names what each serves otherwise', () => {
+    const smsRu = new SmsRuProvider({ apiId: 'a' });
+    const twilio = new TwilioVoiceProvider({ authToken: 't', numbers: ['+14155550100'] });
+    const base = { ...valid(), provider: undefined, publicBaseUrl: 'https://api.example.com' };
+    // sms.ru serves calls only; SSMS beside it sends the codes.
+    const mixed = resolvePhoneCallAuthOptions({
+      ...base,
+      providers: [smsRu, new SsmsProvider({ apiKey: 'k' })],
+      channels: ['call', 'sms'],
+    });
+    expect(mixed.channels).toEqual(['call', 'sms']);
+    const attempt = () =>
+      resolvePhoneCallAuthOptions({ ...base, providers: [smsRu, twilio], channels: ['call', 'sms', 'call_or_sms'] });
+    expect(attempt).toThrow(PhoneCallAuthConfigError);
+    expect(attempt).toThrow(
+      'channels lists sms, call_or_sms, which no provider can serve (sms-ru serves call; twilio serves call)',
+    );
   });
 });

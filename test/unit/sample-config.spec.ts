@@ -1,4 +1,5 @@
 import { loadSampleConfig } from '../../sample-app/src/sample.config.js';
+import { createSampleProviders, sampleRouting } from '../../sample-app/src/sample.platforms.js';
 
 describe('the sample app settings', () => {
   describe('HTTP_ADAPTER', () => {
@@ -127,5 +128,89 @@ describe('PHONE_CALL_CHANNELS', () => {
     expect(() => loadSampleConfig({ PHONE_CALL_CHANNELS: 'call,fax' })).toThrow(
       /PHONE_CALL_CHANNELS must list call, sms, call_or_sms/,
     );
+  });
+
+  describe('PHONE_CALL_PROVIDERS', () => {
+    const twilio = {
+      TWILIO_AUTH_TOKEN: 't',
+      TWILIO_NUMBERS: '+14155550100, +14155550101',
+      PHONE_CALL_PUBLIC_BASE_URL: 'https://api.example.com',
+    };
+
+    it('is the fake SSMS platform with nothing set, and ssms with SSMS credentials', () => {
+      expect(loadSampleConfig({})).toMatchObject({ platforms: [], host: '127.0.0.1' });
+      expect(loadSampleConfig({ SSMS_EMAIL: 'a@b.c', SSMS_PASSWORD: 'p' })).toMatchObject({
+        platforms: ['ssms'],
+        ssms: { email: 'a@b.c', password: 'p' },
+        host: '0.0.0.0',
+      });
+    });
+
+    it('lists platforms in order of preference, each once, in any case, each with its credentials', () => {
+      const config = loadSampleConfig({
+        PHONE_CALL_PROVIDERS: ' Twilio, newtel ,sms-ru,twilio',
+        SMS_RU_API_ID: 'id',
+        SMS_RU_API_URL: 'http://127.0.0.1:9/',
+        NEWTEL_ACCESS_KEY: 'a',
+        NEWTEL_SIGNATURE_KEY: 's',
+        ...twilio,
+      });
+      expect(config).toMatchObject({
+        platforms: ['twilio', 'newtel', 'sms-ru'],
+        smsRu: { apiId: 'id', baseUrl: 'http://127.0.0.1:9/' },
+        newTel: { accessKey: 'a', signatureKey: 's' },
+        twilio: { authToken: 't', numbers: ['+14155550100', '+14155550101'] },
+        publicBaseUrl: 'https://api.example.com',
+      });
+      expect(createSampleProviders(config).map((provider) => provider.name)).toEqual(['twilio', 'newtel', 'sms-ru']);
+    });
+
+    it('leaves SSMS out when PHONE_CALL_PROVIDERS does not list it', () => {
+      const config = loadSampleConfig({ PHONE_CALL_PROVIDERS: 'sms-ru', SMS_RU_API_ID: 'id', SSMS_API_KEY: 'k' });
+      expect(config.platforms).toEqual(['sms-ru']);
+      expect(config.ssms).toBeUndefined();
+    });
+
+    it('names the platforms it knows for an unknown one', () => {
+      expect(() => loadSampleConfig({ PHONE_CALL_PROVIDERS: 'ssms,smsc' })).toThrow(
+        'PHONE_CALL_PROVIDERS must list platforms among ssms, sms-ru, newtel, twilio (comma-separated), got "ssms,smsc".',
+      );
+    });
+
+    it('names each variable a listed platform lacks', () => {
+      expect(() => loadSampleConfig({ PHONE_CALL_PROVIDERS: 'ssms' })).toThrow(
+        'PHONE_CALL_PROVIDERS is "ssms", but SSMS_API_KEY is not set. Set SSMS_API_KEY to the API key of the SSMS account (or set SSMS_EMAIL and SSMS_PASSWORD).',
+      );
+      expect(() => loadSampleConfig({ PHONE_CALL_PROVIDERS: 'newtel', NEWTEL_ACCESS_KEY: 'a' })).toThrow(
+        /NEWTEL_SIGNATURE_KEY, PHONE_CALL_PUBLIC_BASE_URL are not set\. Set NEWTEL_SIGNATURE_KEY to the signature key/,
+      );
+      expect(() =>
+        loadSampleConfig({ PHONE_CALL_PROVIDERS: 'twilio', ...twilio, TWILIO_NUMBERS: '4155550100' }),
+      ).toThrow(/^TWILIO_NUMBERS must be Twilio numbers in E\.164/);
+      expect(() =>
+        loadSampleConfig({ PHONE_CALL_PROVIDERS: 'twilio', ...twilio, PHONE_CALL_PUBLIC_BASE_URL: 'api.example.com' }),
+      ).toThrow(/^PHONE_CALL_PUBLIC_BASE_URL must be an http\(s\) URL/);
+    });
+
+    it('routes Russian numbers to the Russian platforms and the rest to Twilio, when both are listed', () => {
+      expect(sampleRouting(['ssms', 'twilio', 'sms-ru'])).toEqual({
+        byCountry: { RU: ['ssms', 'sms-ru'] },
+        default: ['twilio'],
+      });
+      expect(sampleRouting(['ssms', 'sms-ru'])).toBeUndefined();
+      expect(sampleRouting(['twilio'])).toBeUndefined();
+    });
+
+    it('offers SMS channels only where SSMS (or the fake platform) can send them', () => {
+      expect(loadSampleConfig({ PHONE_CALL_PROVIDERS: 'sms-ru', SMS_RU_API_ID: 'id' }).channels).toEqual(['call']);
+      expect(
+        loadSampleConfig({ PHONE_CALL_PROVIDERS: 'sms-ru,ssms', SMS_RU_API_ID: 'id', SSMS_API_KEY: 'k' }).channels,
+      ).toEqual(['call', 'sms', 'call_or_sms']);
+      expect(() =>
+        loadSampleConfig({ PHONE_CALL_PROVIDERS: 'sms-ru', SMS_RU_API_ID: 'id', PHONE_CALL_CHANNELS: 'call,sms' }),
+      ).toThrow(
+        'PHONE_CALL_CHANNELS lists sms, but of the platforms only ssms sends SMS and PHONE_CALL_PROVIDERS is "sms-ru": add ssms to it, or offer call only.',
+      );
+    });
   });
 });

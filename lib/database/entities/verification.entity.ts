@@ -102,4 +102,11 @@ export class VerificationEntity {
 
   @Column({ name: 'fail_reason', type: 'varchar', length: 32, nullable: true })
   failReason!: VerificationFailReason | null;
+
+  /**
+   * The status poller's lease: no instance polls this verification's wait before this time (null:
+   * never polled). A claim moves it ahead; see `StatusPollerService`.
+   */
+  @Column({ name: 'poll_after', type: 'timestamptz', nullable: true })
+  pollAfter!: Date | null;
 }

@@ -1,6 +1,7 @@
 import { PhoneCallAuthInit1764150000000 } from './1764150000000-phone-call-auth-init.js';
 import { PhoneCallAuthRefreshTokens1764150000001 } from './1764150000001-phone-call-auth-refresh-tokens.js';
 import { PhoneCallAuthSmsCodes1764150000002 } from './1764150000002-phone-call-auth-sms-codes.js';
+import { PhoneCallAuthPollLease1764150000003 } from './1764150000003-phone-call-auth-poll-lease.js';
 import { PhoneCallAuthCallSeen1764150000004 } from './1764150000004-phone-call-auth-call-seen.js';
 
 /** The module's migrations, for the host's data source (`migrations: [...PHONE_CALL_AUTH_MIGRATIONS]`). */
@@ -8,12 +9,14 @@ export const PHONE_CALL_AUTH_MIGRATIONS = [
   PhoneCallAuthInit1764150000000,
   PhoneCallAuthRefreshTokens1764150000001,
   PhoneCallAuthSmsCodes1764150000002,
+  PhoneCallAuthPollLease1764150000003,
   PhoneCallAuthCallSeen1764150000004,
 ];
 
 export {
   PhoneCallAuthCallSeen1764150000004,
   PhoneCallAuthInit1764150000000,
+  PhoneCallAuthPollLease1764150000003,
   PhoneCallAuthRefreshTokens1764150000001,
   PhoneCallAuthSmsCodes1764150000002,
 };

@@ -16,6 +16,30 @@ import { newTelAuthorization } from './new-tel.signature.js';
 /** The API method (path) that starts a wait. */
 const START_METHOD = 'call-verification/start-inbound-call-waiting';
 
+/**
+ * Seconds New-Tel is asked to wait beyond the module's window. New-Tel does not document whether it
+ * also posts to `callbackLink` when a wait ends without a call; if it does, that post comes after
+ * the verification's window has closed and can only be recorded as late, never verify.
+ */
+const TIMEOUT_MARGIN_SECONDS = 10;
+
+/**
+ * The webhook fields the adapter knows: `callId` is documented; `clientNumber` and
+ * `confirmationNumber` are assumed (the start answer's names). Any other name is logged at debug level.
+ */
+const KNOWN_WEBHOOK_FIELDS = new Set(['callId', 'clientNumber', 'confirmationNumber']);
+
+/** At most this many field names are logged per webhook, each cut short and escaped. */
+const LOGGED_NAMES = 20;
+
+/** Field names for a log line: quoted (so control characters are escaped), cut short, never values. */
+function names(fields: string[]): string {
+  return fields
+    .slice(0, LOGGED_NAMES)
+    .map((name) => JSON.stringify(name.slice(0, 40)))
+    .join(', ');
+}
+
 /** Options of {@link NewTelProvider}. */
 export interface NewTelProviderOptions {
   /** The access key of the New-Tel API key. */
@@ -41,8 +65,9 @@ export interface NewTelProviderOptions {
  */
 export class NewTelProvider implements TelephonyProvider {
   readonly name: string;
-  readonly windowLimits = { min: 30, max: 120 };
-  readonly capabilities: Partial<ProviderCapabilities> = { channels: ['call'], webhook: true, needsPublicUrl: true };
+  /** New-Tel's `timeout` is 30..120 s; the module's window stays {@link TIMEOUT_MARGIN_SECONDS} below it. */
+  readonly windowLimits = { min: 30, max: 120 - TIMEOUT_MARGIN_SECONDS };
+  readonly capabilities: Partial<ProviderCapabilities> = { webhook: true, needsPublicUrl: true };
   private readonly logger = new Logger(NewTelProvider.name);
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
@@ -63,7 +88,11 @@ export class NewTelProvider implements TelephonyProvider {
 
   async requestCall({ phone, windowSeconds, callbackUrl }: CallRequest): Promise<CallAssignment> {
     if (!callbackUrl) throw new TelephonyPlatformException(this.name, 'publicBaseUrl is not set');
-    const body = JSON.stringify({ clientNumber: toDigits(phone), callbackLink: callbackUrl, timeout: windowSeconds });
+    const body = JSON.stringify({
+      clientNumber: toDigits(phone),
+      callbackLink: callbackUrl,
+      timeout: Math.min(120, windowSeconds + TIMEOUT_MARGIN_SECONDS),
+    });
     const authorization = newTelAuthorization({
       method: START_METHOD,
       unixTime: Date.now() / 1000,
@@ -92,10 +121,29 @@ export class NewTelProvider implements TelephonyProvider {
     return { callTo, waitId: callId };
   }
 
-  /** New-Tel posts JSON with `callId` (the wait's id); the platform itself saw the call from the wait's number. */
+  /**
+   * New-Tel posts JSON with `callId` (the wait's id) when the call came; the platform itself saw the
+   * call from the wait's number. Only `callId` is documented: `clientNumber`, when present, is read
+   * as the caller (a call from another number then verifies nothing). Shapes it does not expect
+   * (no JSON object, no `callId`, other fields) are logged at debug level by name, never by value.
+   */
   parseInboundCall({ body }: InboundCallRequest): InboundCallReport[] {
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || Buffer.isBuffer(body)) {
+      this.logger.debug(
+        `New-Tel webhook body is not a JSON object (${Array.isArray(body) ? 'an array' : body === null ? 'null' : typeof body}): ignored`,
+      );
+      return [];
+    }
+    const fields = Object.keys(body);
+    const unknown = fields.filter((name) => !KNOWN_WEBHOOK_FIELDS.has(name));
     const callId = field(body, 'callId');
-    if (!callId) return [];
+    if (!callId) {
+      this.logger.debug(`New-Tel webhook without callId, with fields ${names(fields) || '(none)'}: ignored`);
+      return [];
+    }
+    if (unknown.length > 0) {
+      this.logger.debug(`New-Tel webhook with fields the adapter does not know: ${names(unknown)}`);
+    }
     return [
       { waitId: callId, callId: `call:${callId}`, caller: field(body, 'clientNumber'), confirmedByPlatform: true },
     ];

@@ -49,7 +49,6 @@ export class SmsRuProvider implements TelephonyProvider {
   readonly name: string;
   readonly windowLimits = { min: 300, max: 300 };
   readonly capabilities: Partial<ProviderCapabilities> = {
-    channels: ['call'],
     webhook: true,
     signature: true,
     polling: true,

@@ -67,7 +67,7 @@ export const SSMS_DEFAULT_CALLBACK_PARAMS: SsmsCallbackParams = {
 export class SsmsProvider implements TelephonyProvider {
   readonly name = 'ssms';
   readonly windowLimits = { min: 60, max: 300 };
-  readonly capabilities: Partial<ProviderCapabilities> = { channels: ['call'], webhook: true };
+  readonly capabilities: Partial<ProviderCapabilities> = { webhook: true };
   readonly channels: readonly VerificationChannel[] = ['call', 'sms', 'call_or_sms'];
   private readonly logger = new Logger(SsmsProvider.name);
   private readonly baseUrl: string;

@@ -48,7 +48,6 @@ export interface TwilioVoiceProviderOptions {
 export class TwilioVoiceProvider implements TelephonyProvider {
   readonly name: string;
   readonly capabilities: Partial<ProviderCapabilities> = {
-    channels: ['call'],
     webhook: true,
     signature: true,
     numberPool: true,
