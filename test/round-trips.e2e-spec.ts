@@ -1,3 +1,4 @@
+import { PHONE_CALL_AUTH_DEFAULTS } from 'nestjs-phone-call-auth';
 import { countStatements } from './support/statement-counter.js';
 import { PREFIX, useTestApp } from './support/test-app.js';
 import { digits } from './support/verifications.js';
@@ -7,10 +8,9 @@ import { digits } from './support/verifications.js';
  * benchmark's speed): one statement per callback, per token poll and per redeem.
  */
 
-const t = useTestApp({
-  // Limits off: the start's count is then the module's own work, not the rate limits'.
-  options: { rateLimits: { perPhone: false, perIp: false, perSubnet: false, global: false } },
-});
+// The test apps run with the rate limits off: the start's count is then the module's own work.
+const t = useTestApp();
+const limited = useTestApp({ options: { rateLimits: PHONE_CALL_AUTH_DEFAULTS.rateLimits } });
 let phoneCounter = 0;
 const nextPhone = () => `+7967033${String(++phoneCounter).padStart(4, '0')}`;
 
@@ -42,6 +42,15 @@ describe('SQL round trips', () => {
     const again = await t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret });
     expect(again.status).toBe(410);
     expect(statements.take()).toBe(1);
+  });
+
+  it('with the default rate limits, a start costs 2: every limit in one statement, then the insert', async () => {
+    const statements = countStatements(limited.dataSource);
+    await limited.request('POST', `${PREFIX}/verifications`, { phone: nextPhone() });
+    statements.take();
+    const started = await limited.request('POST', `${PREFIX}/verifications`, { phone: nextPhone() });
+    expect(started.status).toBe(201);
+    expect(statements.take()).toBe(2);
   });
 
   it('a wrong secret on the token route costs one statement and answers 401', async () => {

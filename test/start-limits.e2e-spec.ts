@@ -92,6 +92,19 @@ describe('the global budget', () => {
     expect(await t.app.get(GlobalBudgetIndicator).check()).toMatchObject({ used: 3, exceeded: true });
   });
 
+  it('is not spent by a start that another limit refuses (counted in the same statement)', async () => {
+    const t = await boot({
+      options: {
+        rateLimits: { perIp: { limit: 1, windowSeconds: 60 }, global: { limit: 5, windowSeconds: 60, mode: 'wall' } },
+      },
+    });
+    await resetGlobal(t);
+    expect((await start(t, '203.0.113.30')).status).toBe(201);
+    expect((await start(t, '203.0.113.30')).status).toBe(429);
+    expect((await start(t, '203.0.113.30')).status).toBe(429);
+    expect(await t.app.get(GlobalBudgetIndicator).check()).toMatchObject({ used: 1, exceeded: false });
+  });
+
   it('off: the indicator reports mode off', async () => {
     const t = await boot();
     expect(await t.app.get(GlobalBudgetIndicator).check()).toEqual({

@@ -82,14 +82,16 @@ export class InboundCallController {
     // The guard let the request through, so the path names a provider.
     const provider = callbackProvider(this.options, request)!;
     const { method, query, body, headers } = callbackRequest(this.options, request);
-    const fields = { ...(typeof body === 'object' && body !== null ? body : {}), ...query };
     // The platform's parameter names are not all documented: log the names (never the values).
-    const names = Object.keys(fields)
-      .slice(0, LOGGED_NAMES)
-      .map((name) => JSON.stringify(name.slice(0, 40)));
-    this.logger.debug(
-      `Inbound call report to ${provider.name} (${method}) with parameters ${names.join(', ') || '(none)'}`,
-    );
+    if (Logger.isLevelEnabled('debug')) {
+      const fields = { ...(typeof body === 'object' && body !== null ? body : {}), ...query };
+      const names = Object.keys(fields)
+        .slice(0, LOGGED_NAMES)
+        .map((name) => JSON.stringify(name.slice(0, 40)));
+      this.logger.debug(
+        `Inbound call report to ${provider.name} (${method}) with parameters ${names.join(', ') || '(none)'}`,
+      );
+    }
     const reports = provider.parseInboundCall({ method, query, body, headers });
     for (const report of reports) {
       if (report.event === 'expired') await this.verifications.expireWait(provider.name, report.waitId);

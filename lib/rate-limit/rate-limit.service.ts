@@ -49,18 +49,35 @@ export interface GlobalBudgetStatus {
 /** The key of the global counter (not hashed: it holds nothing personal). */
 const GLOBAL_KEY = 'global';
 
-/**
- * Adds one to each counter and returns the counts, in one statement: a counter whose window has
- * ended starts again at 1. $1 keys, $2 window seconds (one per key).
- */
-const COUNT = `
-  INSERT INTO ${RATE_LIMIT_TABLE} AS r (key, count, resets_at)
-  SELECT key, 1, now() + make_interval(secs => secs) FROM unnest($1::varchar[], $2::int[]) AS input(key, secs)
+/** Adds one to a counter, or starts it again at 1 when its window has ended. */
+const UPSERT_COUNT = `
   ON CONFLICT (key) DO UPDATE SET
     count = CASE WHEN r.resets_at <= now() THEN 1 ELSE r.count + 1 END,
     resets_at = CASE WHEN r.resets_at <= now() THEN EXCLUDED.resets_at ELSE r.resets_at END
   RETURNING key, count, ceil(extract(epoch FROM r.resets_at - now()))::int AS "retryAfter",
     r.resets_at::text AS "resetsAt"`;
+
+/**
+ * Adds one to each counter and returns the counts, in one statement (one round trip). The global
+ * counter ($4) is counted only when none of the others went over its limit, so refused floods do
+ * not spend everyone's budget. $1 keys, $2 window seconds and $3 limits (one per key), $4 the
+ * global key (or null), $5 its window seconds.
+ */
+const COUNT = `
+  WITH counted AS (
+    INSERT INTO ${RATE_LIMIT_TABLE} AS r (key, count, resets_at)
+    SELECT key, 1, now() + make_interval(secs => secs) FROM unnest($1::varchar[], $2::int[]) AS input(key, secs)
+    ${UPSERT_COUNT}
+  ), global AS (
+    INSERT INTO ${RATE_LIMIT_TABLE} AS r (key, count, resets_at)
+    SELECT $4, 1, now() + make_interval(secs => $5::int)
+    WHERE $4::varchar IS NOT NULL AND NOT EXISTS (
+      SELECT 1 FROM counted JOIN unnest($1::varchar[], $3::int[]) AS rule(key, lim) USING (key)
+      WHERE counted.count > rule.lim
+    )
+    ${UPSERT_COUNT}
+  )
+  SELECT * FROM counted UNION ALL SELECT * FROM global`;
 
 /**
  * Takes one back from each counter, in one statement, only in the window it was added in (a window
@@ -111,15 +128,17 @@ export class RateLimitService {
     const { perPhone, perIp, perSubnet, global } = this.options.rateLimits;
     const client = clientKey(ip);
     const network = networkKey(ip);
-    const counted = await this.count([
-      perPhone && { key: counterKey(`phone:${phone}|${client ?? ''}`), rule: perPhone, what: 'for this phone number' },
-      perIp && client && { key: counterKey(`client:${client}`), rule: perIp, what: 'from this address' },
-      perSubnet && network && { key: counterKey(`network:${network}`), rule: perSubnet, what: 'from this network' },
-    ]);
-    counted.push(
-      ...(await this.count([
-        global && { key: GLOBAL_KEY, rule: global, what: 'right now', alarm: global.mode === 'alarm' },
-      ])),
+    const counted = await this.count(
+      [
+        perPhone && {
+          key: counterKey(`phone:${phone}|${client ?? ''}`),
+          rule: perPhone,
+          what: 'for this phone number',
+        },
+        perIp && client && { key: counterKey(`client:${client}`), rule: perIp, what: 'from this address' },
+        perSubnet && network && { key: counterKey(`network:${network}`), rule: perSubnet, what: 'from this network' },
+      ],
+      global && { key: GLOBAL_KEY, rule: global, what: 'right now', alarm: global.mode === 'alarm' },
     );
     return { counted };
   }
@@ -162,22 +181,37 @@ export class RateLimitService {
   async consumeSms(phone: string, ip: string | undefined): Promise<void> {
     const { perPhone, perIp, global } = this.options.smsLimits;
     const client = clientKey(ip);
-    await this.count([
-      perPhone && { key: counterKey(`sms-phone:${phone}`), rule: perPhone, what: 'by SMS for this phone number' },
-      perIp && client && { key: counterKey(`sms-client:${client}`), rule: perIp, what: 'by SMS from this address' },
-    ]);
-    await this.count([global && { key: 'sms-global', rule: global, what: 'by SMS right now' }]);
+    await this.count(
+      [
+        perPhone && { key: counterKey(`sms-phone:${phone}`), rule: perPhone, what: 'by SMS for this phone number' },
+        perIp && client && { key: counterKey(`sms-client:${client}`), rule: perIp, what: 'by SMS from this address' },
+      ],
+      global && { key: 'sms-global', rule: global, what: 'by SMS right now' },
+    );
   }
 
-  private async count(candidates: (Counter | false | null | undefined | '')[]): Promise<StartAllowance['counted']> {
+  /** Counts `candidates`, then (if none is over its limit) `global`; throws for a limit that is spent. */
+  private async count(
+    candidates: (Counter | false | null | undefined | '')[],
+    global: Counter | false,
+  ): Promise<StartAllowance['counted']> {
     const counters = candidates.filter((counter): counter is Counter => !!counter);
-    if (counters.length === 0) return [];
+    if (counters.length === 0 && !global) return [];
     const rows = await queryRows<CountedRow>(this.dataSource, {
       text: COUNT,
-      values: [counters.map((counter) => counter.key), counters.map((counter) => counter.rule.windowSeconds)],
+      values: [
+        counters.map((counter) => counter.key),
+        counters.map((counter) => counter.rule.windowSeconds),
+        counters.map((counter) => counter.rule.limit),
+        global ? global.key : null,
+        global ? global.rule.windowSeconds : null,
+      ],
     });
-    const over = counters
-      .map((counter) => ({ counter, row: rows.find((row) => row.key === counter.key)! }))
+    const over = [...counters, ...(global ? [global] : [])]
+      .flatMap((counter) => {
+        const row = rows.find((each) => each.key === counter.key);
+        return row ? [{ counter, row }] : [];
+      })
       .filter(({ counter, row }) => row.count > counter.rule.limit);
     for (const { counter, row } of over.filter(({ counter }) => counter.alarm)) this.alarm(counter, row);
     const exceeded = over
