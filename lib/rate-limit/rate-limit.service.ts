@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
 import type { GlobalBudgetMode, RateLimitRule } from '../options/phone-call-auth-options.interface.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { queryRows } from '../database/query-rows.js';
+import { queryPool, queryRows } from '../database/query-rows.js';
 import { RATE_LIMIT_TABLE } from '../database/entities/rate-limit.entity.js';
 import { clientKey, networkKey } from '../http/client-address.js';
 import { TooManyVerificationsException } from './too-many-verifications.exception.js';
@@ -197,7 +197,8 @@ export class RateLimitService {
   ): Promise<StartAllowance['counted']> {
     const counters = candidates.filter((counter): counter is Counter => !!counter);
     if (counters.length === 0 && !global) return [];
-    const rows = await queryRows<CountedRow>(this.dataSource, {
+    const statement = {
+      name: 'phone_call_auth_count',
       text: COUNT,
       values: [
         counters.map((counter) => counter.key),
@@ -206,7 +207,8 @@ export class RateLimitService {
         global ? global.key : null,
         global ? global.rule.windowSeconds : null,
       ],
-    });
+    };
+    const rows = await queryPool<CountedRow>(this.dataSource, statement, this.options.preparedStatements);
     const over = [...counters, ...(global ? [global] : [])]
       .flatMap((counter) => {
         const row = rows.find((each) => each.key === counter.key);
