@@ -11,6 +11,7 @@ import { digits } from './support/verifications.js';
 // The test apps run with the rate limits off: the start's count is then the module's own work.
 const t = useTestApp();
 const limited = useTestApp({ options: { rateLimits: PHONE_CALL_AUTH_DEFAULTS.rateLimits } });
+const unprepared = useTestApp({ options: { preparedStatements: false } });
 let phoneCounter = 0;
 const nextPhone = () => `+7967033${String(++phoneCounter).padStart(4, '0')}`;
 
@@ -33,6 +34,7 @@ describe('SQL round trips', () => {
 
     const call = await t.platform.placeCall({ from: digits(phone), params: { call_id: `rt-${phone}` } });
     expect(call.status).toBe(200);
+    expect(statements.names).toEqual(['phone_call_auth_match']);
     expect(statements.take()).toBe(1);
 
     const issued = await t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret });
@@ -60,5 +62,16 @@ describe('SQL round trips', () => {
     const refused = await t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret: 'not-the-secret' });
     expect(refused.status).toBe(401);
     expect(statements.take()).toBe(1);
+  });
+
+  it('with preparedStatements off, the same steps send no named statement', async () => {
+    const statements = countStatements(unprepared.dataSource);
+    const phone = nextPhone();
+    const { id, secret } = (await unprepared.request('POST', `${PREFIX}/verifications`, { phone })).body;
+    await unprepared.platform.placeCall({ from: digits(phone) });
+    const issued = await unprepared.request('POST', `${PREFIX}/verifications/${id}/token`, { secret });
+    expect(issued.status).toBe(200);
+    expect(statements.names).toEqual([]);
+    expect(statements.take()).toBeGreaterThanOrEqual(3);
   });
 });
