@@ -10,14 +10,16 @@ import {
   Req,
   Res,
   UnauthorizedException,
-  UseGuards,
 } from '@nestjs/common';
 import { TokenCookieService } from '../auth/token-cookie.service.js';
 import type { IssuedToken } from '../auth/token.service.js';
 import { PHONE_CALL_AUTH_TOKEN_ROUTE } from '../phone-call-auth.constants.js';
 import { VerificationRoutes } from './verification-routes.decorator.js';
-import { VerificationSecretGuard } from './verification-secret.guard.js';
-import { readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.strategy.js';
+import {
+  assertVerificationId,
+  readVerificationSecret,
+  UNKNOWN_VERIFICATION_MESSAGE,
+} from './verification-secret.strategy.js';
 import { CodeDocs } from './verification.docs.js';
 import { VerificationCodeDto } from './verification.dto.js';
 import { VerificationService } from './verification.service.js';
@@ -34,12 +36,12 @@ export class CodeController {
   /**
    * Checks the SMS code: right, **200** with the token (the token route's body; with the token route
    * off, `{"status":"verified"}`, and the app takes it with `consume()`); wrong, **400** with
-   * `attemptsLeft`; after the last try, or once the other proof (the call) won, **410**.
+   * `attemptsLeft`; after the last try, or once the other proof (the call) won, **410**. The
+   * code's own statement checks the secret (no guard reads the verification first).
    */
   @Post(':id/code')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  @UseGuards(VerificationSecretGuard)
   @CodeDocs()
   async code(
     @Param('id') id: string,
@@ -47,6 +49,7 @@ export class CodeController {
     @Req() request: { body?: unknown; headers: Record<string, unknown> },
     @Res({ passthrough: true }) response: unknown,
   ): Promise<IssuedToken | { status: 'verified' }> {
+    assertVerificationId(id);
     const secret = readVerificationSecret(request);
     const checked = await this.verifications.verifyCode(id, secret, body.code);
     switch (checked.status) {

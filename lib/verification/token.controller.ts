@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   Body,
   GoneException,
   Header,
@@ -11,7 +10,6 @@ import {
   Res,
   UnauthorizedException,
 } from '@nestjs/common';
-import { isUUID } from 'class-validator';
 import type { IssuedToken } from '../auth/token.service.js';
 import { abortOnClose } from '../realtime/abort-on-close.js';
 import { ParseWaitPipe } from '../realtime/parse-wait.pipe.js';
@@ -19,7 +17,7 @@ import { VerificationWaitersService } from '../realtime/verification-waiters.ser
 import { TokenCookieService } from '../auth/token-cookie.service.js';
 import { VerificationRoutes } from './verification-routes.decorator.js';
 import {
-  INVALID_VERIFICATION_ID_MESSAGE,
+  assertVerificationId,
   readVerificationSecret,
   UNKNOWN_VERIFICATION_MESSAGE,
 } from './verification-secret.strategy.js';
@@ -57,7 +55,7 @@ export class TokenController {
     @Req() request: { body?: unknown; headers: Record<string, unknown>; ip?: string },
     @Res({ passthrough: true }) response: { status(code: number): unknown },
   ): Promise<IssuedToken | { status: 'pending'; expiresAt: Date }> {
-    if (!isUUID(id)) throw new BadRequestException(INVALID_VERIFICATION_ID_MESSAGE);
+    assertVerificationId(id);
     const secret = readVerificationSecret(request);
     const result = await this.waiters.hold(
       id,

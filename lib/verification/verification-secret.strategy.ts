@@ -16,6 +16,14 @@ export const INVALID_VERIFICATION_ID_MESSAGE =
   'The verification id in the URL must be the UUID returned when it started.';
 
 /**
+ * Refuses a verification id that is not a UUID with 400, for the routes whose statement checks the
+ * secret itself (token, code, cancel: no guard reads the verification before them).
+ */
+export function assertVerificationId(id: unknown): asserts id is string {
+  if (typeof id !== 'string' || !isUUID(id)) throw new BadRequestException(INVALID_VERIFICATION_ID_MESSAGE);
+}
+
+/**
  * Reads the verification secret from the JSON body (`{"secret"}`) or the `X-Verification-Secret`
  * header; never from the URL, where proxies and logs would keep it.
  */
@@ -46,9 +54,7 @@ export class VerificationSecretStrategy extends PassportStrategy(Strategy, PHONE
     headers: Record<string, unknown>;
   }): Promise<AuthenticatedVerification> {
     const id = request.params.id;
-    if (typeof id !== 'string' || !isUUID(id)) {
-      throw new BadRequestException(INVALID_VERIFICATION_ID_MESSAGE);
-    }
+    assertVerificationId(id);
     const verification = await this.verifications.authenticate(id, readVerificationSecret(request));
     if (!verification) throw new UnauthorizedException(UNKNOWN_VERIFICATION_MESSAGE);
     return verification;
