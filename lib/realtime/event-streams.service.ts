@@ -21,7 +21,12 @@ const EVENT_STREAM_HEADER_NAMES = new Set(Object.keys(EVENT_STREAM_HEADERS).map(
 const logger = new Logger('EventStreams');
 
 /** The response as a route gets it: Node's (Express), or Fastify's reply, with Node's in `raw` and headers of its own. */
-type RouteResponse = { raw?: ServerResponse; statusCode?: number; getHeaders?(): OutgoingHttpHeaders };
+type RouteResponse = {
+  raw?: ServerResponse;
+  statusCode?: number;
+  getHeaders?(): OutgoingHttpHeaders;
+  hijack?(): unknown;
+};
 
 /** `data: <line>` for each line of `text`. */
 function dataLines(text: string): string {
@@ -124,6 +129,11 @@ export class EventStreamsService implements OnApplicationShutdown {
     for (const [name, value] of Object.entries(EVENT_STREAM_HEADERS)) {
       if (http1 || name !== 'Connection') headers[name] = value;
     }
+    // Fastify's reply is told that the route writes the response itself. Nest's route chain ends
+    // with the reply, which is a thenable that waits for the end of the response: without this,
+    // that chain (and a listener set on the response) would be kept as long as the stream is
+    // open. Fastify's onResponse hooks still run when the stream ends.
+    route.hijack?.();
     raw.writeHead(route.statusCode ?? raw.statusCode ?? 200, headers);
     const stream = new EventStream(raw, this.streams);
     if (rawRequest.method === 'HEAD') {
