@@ -15,6 +15,7 @@ import { RateLimitService } from './rate-limit/rate-limit.service.js';
 import { AdmissionService } from './database/admission.service.js';
 import { GlobalBudgetIndicator } from './rate-limit/global-budget.indicator.js';
 import { DatabaseTimeoutsService } from './database/database-timeouts.service.js';
+import { EventStreamsService } from './realtime/event-streams.service.js';
 import { VerificationListenerService } from './realtime/verification-listener.service.js';
 import { VerificationWaitersService } from './realtime/verification-waiters.service.js';
 import { VerificationSecretStrategy } from './verification/verification-secret.strategy.js';
@@ -68,6 +69,7 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
     SchemaCheckService,
     VerificationWaitersService,
     VerificationListenerService,
+    EventStreamsService,
   ],
   exports: [
     VerificationService,

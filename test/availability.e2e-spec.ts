@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import pg from 'pg';
 import { AdmissionService } from '../lib/database/admission.service.js';
+import { EventStreamsService } from '../lib/realtime/event-streams.service.js';
 import { VerificationWaitersService } from '../lib/realtime/verification-waiters.service.js';
 import { nextPhone } from './support/phones.js';
 import { VERIFICATION_TABLE } from './support/tables.js';
@@ -199,6 +200,53 @@ describe('waiting requests', () => {
       expect((await t.request('DELETE', `${PREFIX}/verifications/${id}`, { secret })).status).toBe(204);
     }
     await Promise.all([...held, otherHeld]);
+  });
+});
+
+describe('waiting requests whose clients leave', () => {
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('are forgotten: the count per address, the waiters and the open streams go back to zero, round after round', async () => {
+    const t = await boot({ clientBudgets: false, maxWaitersPerAddress: 2 });
+    const waiters = t.app.get(VerificationWaitersService);
+    const streams = t.app.get(EventStreamsService);
+    const ip = '192.0.2.40';
+    for (let round = 0; round < 3; round++) {
+      // The address's two places: an event stream and a long-poll, each for a verification of its own.
+      const [watched, polled, third] = [await startFrom(t, ip), await startFrom(t, ip), await startFrom(t, ip)];
+      const controller = new AbortController();
+      const stream = await fetch(`${t.baseUrl}${PREFIX}/verifications/${watched.id}/events`, {
+        headers: { 'x-verification-secret': watched.secret, ...from(ip) },
+        signal: controller.signal,
+      });
+      expect({ round, status: stream.status }).toEqual({ round, status: 200 });
+      const read = stream.text().catch(() => undefined);
+      let answered: number | undefined;
+      const poll = fetch(`${t.baseUrl}${PREFIX}/verifications/${polled.id}/token?wait=30`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...from(ip) },
+        body: JSON.stringify({ secret: polled.secret }),
+        signal: controller.signal,
+      }).then(
+        (response) => (answered = response.status),
+        () => undefined,
+      );
+      while (waiters.size < 2 && answered === undefined) await settle();
+      // Held, not answered (a place still counted from the round before would make this a 429).
+      expect({ round, answered, waiting: waiters.size, streams: streams.size }).toEqual({
+        round,
+        answered: undefined,
+        waiting: 2,
+        streams: 1,
+      });
+      // The address is at its limit.
+      const refused = await tokenFrom(t, ip, third.id, third.secret, 30);
+      expect({ round, status: refused.status }).toEqual({ round, status: 429 });
+
+      controller.abort();
+      await Promise.all([read, poll]);
+      while (waiters.size > 0 || streams.size > 0) await settle();
+    }
   });
 });
 

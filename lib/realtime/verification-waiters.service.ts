@@ -5,6 +5,7 @@ import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.i
 import { queryRows } from '../database/query-rows.js';
 import { clientKey } from '../http/client-address.js';
 import { SELECT_NOT_PENDING } from '../verification/verification.sql.js';
+import type { ClosingConnection } from './closing-connection.js';
 import { TooManyWaitersException } from './too-many-waiters.exception.js';
 
 /** Why a waiter woke up. */
@@ -15,34 +16,52 @@ const EXPIRY_MARGIN_MS = 250;
 /** How long shutdown waits for the waiters' last answers. */
 const SHUTDOWN_GRACE_MS = 5_000;
 
-/** One held request: woken by a notification (latched, so none is lost between checks), a timer or shutdown. */
+/**
+ * One held request: woken by a notification (latched, so none is lost between checks), a timer,
+ * shutdown, or its client leaving (for good: it is not woken for anything else after that). Its
+ * own fields carry what {@link VerificationWaitersService} needs to forget it, so a waiting
+ * request costs this object, one timer and one `close` listener, and no closures beyond those.
+ */
 class Waiter {
   private latched?: WakeReason;
   private resolve?: (reason: WakeReason) => void;
+  private timer?: NodeJS.Timeout;
+  private gone = false;
+  /** Bound once: the listener on the connection's `close`, removed when the waiter is done. */
+  readonly leave = (): void => {
+    this.gone = true;
+    this.wake('aborted');
+  };
+
+  constructor(
+    readonly key: string,
+    readonly address: string | undefined,
+    readonly connection: ClosingConnection | undefined,
+  ) {}
 
   wake(reason: WakeReason): void {
-    if (this.resolve) this.resolve(reason);
-    else this.latched ??= reason;
+    const resolve = this.resolve;
+    if (!resolve) {
+      this.latched ??= reason;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.resolve = this.timer = undefined;
+    resolve(reason);
   }
 
-  next(timeoutMs: number, signal?: AbortSignal): Promise<WakeReason> {
+  next(timeoutMs: number): Promise<WakeReason> {
+    if (this.gone) return Promise.resolve('aborted');
     const latched = this.latched;
     this.latched = undefined;
     if (latched) return Promise.resolve(latched);
-    if (signal?.aborted) return Promise.resolve('aborted');
     return new Promise((resolve) => {
-      const finish = (reason: WakeReason) => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        this.resolve = undefined;
-        resolve(reason);
-      };
-      const onAbort = () => finish('aborted');
-      const timer = setTimeout(() => finish('timeout'), Math.max(0, timeoutMs));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.resolve = finish;
+      this.resolve = resolve;
+      this.timer = setTimeout(this.expire, Math.max(0, timeoutMs));
     });
   }
+
+  private readonly expire = (): void => this.wake('timeout');
 }
 
 /**
@@ -58,9 +77,10 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
   private readonly waiters = new Map<string, Set<Waiter>>();
   /** Waiting requests per client address (IPv4, IPv6 /64). */
   private readonly perAddress = new Map<string, number>();
-  private readonly held = new Set<Promise<unknown>>();
   private count = 0;
   private closing = false;
+  /** Set during shutdown: called once the last waiter is gone. */
+  private drained?: () => void;
 
   constructor(
     @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
@@ -75,7 +95,8 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
   /**
    * Runs `check`, and while `pendingUntil` of its result gives a date (the end of the
    * verification's window), waits for a wake-up and runs `check` once more, until `waitMs` have
-   * passed. Returns the last result: pending when nothing happened in time, or on shutdown.
+   * passed. Returns the last result: pending when nothing happened in time, on shutdown, or when
+   * `connection` closed (its client left: then `check` is not run again).
    * @throws ServiceUnavailableException (503) when `maxWaiters` requests wait already
    * @throws TooManyWaitersException (429) when too many wait for this verification or from this address
    */
@@ -84,21 +105,33 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
     waitMs: number,
     check: () => Promise<T>,
     pendingUntil: (result: T) => Date | undefined,
-    options: { signal?: AbortSignal; ip?: string } = {},
+    options: { ip?: string; connection?: ClosingConnection } = {},
   ): Promise<T> {
     if (waitMs <= 0 || this.closing) return check();
     this.assertRoom(id, options.ip);
-    const key = id.toLowerCase();
-    const address = clientKey(options.ip);
-    const waiter = new Waiter();
+    const deadline = Date.now() + waitMs;
+    const waiter = new Waiter(id.toLowerCase(), clientKey(options.ip), options.connection);
     // Registered before the first check: a notification sent while it runs is latched, not lost.
-    this.add(key, waiter, address);
-    const held = this.run(waiter, Date.now() + waitMs, check, pendingUntil, options.signal).finally(() => {
-      this.remove(key, waiter, address);
-      this.held.delete(held);
-    });
-    this.held.add(held);
-    return held;
+    this.add(waiter);
+    // One async frame per waiter, not two: a suspended one is kept, with its locals, while it waits.
+    try {
+      let result = await check();
+      let expiresAt = pendingUntil(result)?.getTime();
+      while (expiresAt !== undefined && !this.closing) {
+        const now = Date.now();
+        if (now >= deadline) break;
+        // Nobody notifies when a window closes: wake up for that too (once it is past, only the deadline).
+        const untilExpiry = expiresAt + EXPIRY_MARGIN_MS - now;
+        const reason = await waiter.next(Math.min(deadline - now, untilExpiry > 0 ? untilExpiry : Infinity));
+        // The client left: nobody reads the answer, so no check (a redeem would spend the token).
+        if (reason === 'aborted') break;
+        result = await check();
+        expiresAt = pendingUntil(result)?.getTime();
+      }
+      return result;
+    } finally {
+      this.remove(waiter);
+    }
   }
 
   /**
@@ -148,48 +181,34 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
     for (const waiters of this.waiters.values()) for (const waiter of waiters) waiter.wake('shutdown');
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled([...this.held]),
-      new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS))),
-    ]);
-    clearTimeout(timer);
+    if (this.count > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.drained = resolve;
+        timer = setTimeout(resolve, SHUTDOWN_GRACE_MS);
+      });
+      clearTimeout(timer);
+    }
     // One turn of the event loop for the routes to write those answers before the server closes.
     await new Promise((resolve) => setImmediate(resolve));
   }
 
-  private async run<T>(
-    waiter: Waiter,
-    deadline: number,
-    check: () => Promise<T>,
-    pendingUntil: (result: T) => Date | undefined,
-    signal?: AbortSignal,
-  ): Promise<T> {
-    let result = await check();
-    let expiresAt = pendingUntil(result)?.getTime();
-    while (expiresAt !== undefined && !this.closing) {
-      const now = Date.now();
-      if (now >= deadline) break;
-      // Nobody notifies when a window closes: wake up for that too (once it is past, only the deadline).
-      const untilExpiry = expiresAt + EXPIRY_MARGIN_MS - now;
-      const reason = await waiter.next(Math.min(deadline - now, untilExpiry > 0 ? untilExpiry : Infinity), signal);
-      // The client left: nobody reads the answer, so no check (a redeem would spend the token).
-      if (reason === 'aborted') break;
-      result = await check();
-      expiresAt = pendingUntil(result)?.getTime();
-    }
-    return result;
-  }
-
-  private add(key: string, waiter: Waiter, address: string | undefined): void {
+  private add(waiter: Waiter): void {
+    const { key, address, connection } = waiter;
     const set = this.waiters.get(key) ?? new Set<Waiter>();
     set.add(waiter);
     this.waiters.set(key, set);
     this.count++;
     if (address) this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    // A client that left while the guard ran has closed already: no event will come.
+    if (connection?.destroyed) waiter.leave();
+    else connection?.once('close', waiter.leave);
   }
 
-  private remove(key: string, waiter: Waiter, address: string | undefined): void {
+  /** Forgets the waiter everywhere, so nothing keeps it (or its request) once it is done. */
+  private remove(waiter: Waiter): void {
+    const { key, address, connection } = waiter;
+    connection?.removeListener('close', waiter.leave);
     const set = this.waiters.get(key);
     if (set?.delete(waiter)) this.count--;
     if (set?.size === 0) this.waiters.delete(key);
@@ -198,5 +217,6 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
       if (left > 0) this.perAddress.set(address, left);
       else this.perAddress.delete(address);
     }
+    if (this.count === 0) this.drained?.();
   }
 }

@@ -1,6 +1,5 @@
-import { type MessageEvent, Param, Req, Sse, SseSignal, UnauthorizedException, UseGuards } from '@nestjs/common';
-import type { Observable } from 'rxjs';
-import { statusEvents } from '../realtime/status-events.js';
+import { Get, Param, Req, Res, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { EventStreamsService } from '../realtime/event-streams.service.js';
 import { VerificationWaitersService } from '../realtime/verification-waiters.service.js';
 import { VerificationRoutes } from './verification-routes.decorator.js';
 import { VerificationSecretGuard } from './verification-secret.guard.js';
@@ -8,12 +7,20 @@ import { readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verifica
 import { EventsDocs } from './verification.docs.js';
 import { type AuthenticatedVerification, VerificationService } from './verification.service.js';
 
+/** `{"status":"pending","expiresAt":"..."}` or `{"status":"verified"}`, ... */
+function statusData({ status, expiresAt }: AuthenticatedVerification): object {
+  return status === 'pending' ? { status, expiresAt } : { status };
+}
+
+const pendingUntil = (v: AuthenticatedVerification | null) => (v?.status === 'pending' ? v.expiresAt : undefined);
+
 /** `GET <prefix>/verifications/:id/events` (route group `events`). */
 @VerificationRoutes('poll')
 export class EventsController {
   constructor(
     private readonly verifications: VerificationService,
     private readonly waiters: VerificationWaitersService,
+    private readonly streams: EventStreamsService,
   ) {}
 
   /**
@@ -22,26 +29,41 @@ export class EventsController {
    * `canceled` or `consumed`) when it changes, and the stream ends. It reads and consumes
    * nothing: on `verified`, redeem the token with `POST :id/token`. The secret goes in the
    * `X-Verification-Secret` header (an EventSource cannot send one: read the stream with fetch).
+   *
+   * When the wait ends with the verification still pending (shutdown, or the client left), the
+   * stream ends without a final event: the client asks again. The handler returns once the first
+   * event is out, so nothing of the request's route chain is kept while it waits.
    */
-  @Sse(':id/events')
+  @Get(':id/events')
   @UseGuards(VerificationSecretGuard)
   @EventsDocs()
   async events(
     @Param('id') id: string,
     @Req()
     request: { body?: unknown; headers: Record<string, unknown>; ip?: string; user?: AuthenticatedVerification },
-    @SseSignal() signal: AbortSignal,
-  ): Promise<Observable<MessageEvent>> {
+    @Res() response: unknown,
+  ): Promise<void> {
     const secret = readVerificationSecret(request);
     const check = () => this.verifications.authenticate(id, secret);
     // The guard has just read it.
     const now = request.user ?? (await check());
     if (!now) throw new UnauthorizedException(UNKNOWN_VERIFICATION_MESSAGE);
-    // Refused here, while the answer can still be a 503, rather than in the stream.
+    // Refused here, while the answer can still be a 503 or a 429, rather than in the stream.
     if (now.status === 'pending') this.waiters.assertRoom(id, request.ip);
-    const pendingUntil = (v: AuthenticatedVerification | null) => (v?.status === 'pending' ? v.expiresAt : undefined);
+    const stream = this.streams.open(request, response);
+    stream.send('status', statusData(now));
+    if (now.status !== 'pending' || stream.response.writableEnded) {
+      stream.end();
+      return;
+    }
     // Held until the window closes (and a little longer, for the database clock to agree).
     const waitMs = now.expiresAt.getTime() - Date.now() + 5_000;
-    return statusEvents(now, () => this.waiters.hold(id, waitMs, check, pendingUntil, { signal, ip: request.ip }));
+    this.waiters.hold(id, waitMs, check, pendingUntil, { connection: stream.response, ip: request.ip }).then(
+      (last) => {
+        if (last && last.status !== 'pending') stream.send('status', statusData(last));
+        stream.end();
+      },
+      (error: unknown) => stream.fail(error),
+    );
   }
 }

@@ -11,7 +11,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import type { IssuedToken } from '../auth/token.service.js';
-import { abortOnClose } from '../realtime/abort-on-close.js';
+import { closingConnection } from '../realtime/closing-connection.js';
 import { ParseWaitPipe } from '../realtime/parse-wait.pipe.js';
 import { VerificationWaitersService } from '../realtime/verification-waiters.service.js';
 import { TokenCookieService } from '../auth/token-cookie.service.js';
@@ -62,7 +62,7 @@ export class TokenController {
       wait * 1000,
       () => this.verifications.redeem(id, secret),
       (redeemed: RedeemResult) => (redeemed.status === 'pending' ? redeemed.expiresAt : undefined),
-      { signal: abortOnClose(response), ip: request.ip },
+      { connection: closingConnection(response), ip: request.ip },
     );
     switch (result.status) {
       case 'issued':
