@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import { request as httpRequest, type Server } from 'node:http';
 import pg from 'pg';
 import { AdmissionService } from '../lib/database/admission.service.js';
 import { EventStreamsService } from '../lib/realtime/event-streams.service.js';
@@ -206,6 +206,29 @@ describe('waiting requests', () => {
 describe('waiting requests whose clients leave', () => {
   const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+  /**
+   * A request on a connection of its own that the client can drop: `status` resolves with the
+   * status line as soon as it arrives (an event stream's comes at once, a long-poll's when it is
+   * answered), `leave()` closes the connection. Not fetch: an aborted fetch leaves its pool's
+   * keep-alive connections open on the server, which would then take a minute to close.
+   */
+  function hold(
+    url: string,
+    { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: string },
+  ) {
+    const request = httpRequest(url, { method, headers, agent: false });
+    const status = new Promise<number | undefined>((resolve) => {
+      request.on('response', (response) => {
+        resolve(response.statusCode);
+        response.resume();
+      });
+      request.on('error', () => resolve(undefined));
+      request.on('close', () => resolve(undefined));
+    });
+    request.end(body);
+    return { status, leave: () => request.destroy() };
+  }
+
   it('are forgotten: the count per address, the waiters and the open streams go back to zero, round after round', async () => {
     const t = await boot({ clientBudgets: false, maxWaitersPerAddress: 2 });
     const waiters = t.app.get(VerificationWaitersService);
@@ -214,23 +237,17 @@ describe('waiting requests whose clients leave', () => {
     for (let round = 0; round < 3; round++) {
       // The address's two places: an event stream and a long-poll, each for a verification of its own.
       const [watched, polled, third] = [await startFrom(t, ip), await startFrom(t, ip), await startFrom(t, ip)];
-      const controller = new AbortController();
-      const stream = await fetch(`${t.baseUrl}${PREFIX}/verifications/${watched.id}/events`, {
+      const stream = hold(`${t.baseUrl}${PREFIX}/verifications/${watched.id}/events`, {
         headers: { 'x-verification-secret': watched.secret, ...from(ip) },
-        signal: controller.signal,
       });
-      expect({ round, status: stream.status }).toEqual({ round, status: 200 });
-      const read = stream.text().catch(() => undefined);
-      let answered: number | undefined;
-      const poll = fetch(`${t.baseUrl}${PREFIX}/verifications/${polled.id}/token?wait=30`, {
+      expect({ round, status: await stream.status }).toEqual({ round, status: 200 });
+      const poll = hold(`${t.baseUrl}${PREFIX}/verifications/${polled.id}/token?wait=30`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...from(ip) },
         body: JSON.stringify({ secret: polled.secret }),
-        signal: controller.signal,
-      }).then(
-        (response) => (answered = response.status),
-        () => undefined,
-      );
+      });
+      let answered: number | undefined;
+      void poll.status.then((status) => (answered = status ?? -1));
       while (waiters.size < 2 && answered === undefined) await settle();
       // Held, not answered (a place still counted from the round before would make this a 429).
       expect({ round, answered, waiting: waiters.size, streams: streams.size }).toEqual({
@@ -243,8 +260,8 @@ describe('waiting requests whose clients leave', () => {
       const refused = await tokenFrom(t, ip, third.id, third.secret, 30);
       expect({ round, status: refused.status }).toEqual({ round, status: 429 });
 
-      controller.abort();
-      await Promise.all([read, poll]);
+      stream.leave();
+      poll.leave();
       while (waiters.size > 0 || streams.size > 0) await settle();
     }
   });
