@@ -73,7 +73,7 @@ function openEventStream(url: string, n: number): Promise<Held> {
 }
 
 /** Sends a `?wait=30` long-poll; `answered` is set if the server answers (refused, or its wait ended). */
-function sendLongPoll(url: string, n: number): Held {
+function sendLongPoll(url: string, n: number, onAnswer?: () => void): Held {
   const body = JSON.stringify({ secret: secretOf(n) });
   const held: Held = {
     request: request(`${url}${PREFIX}/verifications/${idOf(n)}/token?wait=30`, {
@@ -84,9 +84,14 @@ function sendLongPoll(url: string, n: number): Held {
   };
   held.request.on('response', (response) => {
     held.answered = response.statusCode;
+    onAnswer?.();
     response.resume();
   });
-  held.request.on('error', () => (held.answered ??= -1));
+  held.request.on('error', () => {
+    if (held.answered !== undefined) return;
+    held.answered = -1;
+    onAnswer?.();
+  });
   held.request.end(body);
   return held;
 }
@@ -94,8 +99,10 @@ function sendLongPoll(url: string, n: number): Held {
 /**
  * Sends long-polls with at most `BATCH` of them still in their first checks: a long-poll answers
  * nothing while it waits, so progress is read from the database traffic the proxy sees. The first
- * batch is sent alone and waited out, which gives the messages one long-poll's checks take; from
- * then on, requests done = messages since / that many + requests answered (refused ones send none).
+ * batch is sent alone and waited out, which gives the messages one long-poll's checks take; then
+ * requests done = messages since / that many + requests answered (refused ones send no more).
+ * Should the estimate hold requests back while the database has been quiet for half a second,
+ * everything sent so far counts as done (at worst one batch too many, answered 503 and sent again).
  */
 async function sendLongPolls(
   url: string,
@@ -103,8 +110,11 @@ async function sendLongPolls(
   proxy: PgCountingProxy,
 ): Promise<{ n: number; held: Held }[]> {
   const sent: { n: number; held: Held }[] = [];
+  let answered = 0;
   const send = (count: number) => {
-    for (const n of numbers.slice(sent.length, sent.length + count)) sent.push({ n, held: sendLongPoll(url, n) });
+    for (const n of numbers.slice(sent.length, sent.length + count)) {
+      sent.push({ n, held: sendLongPoll(url, n, () => answered++) });
+    }
   };
   const base = proxy.counts.messages;
   send(BATCH);
@@ -112,12 +122,12 @@ async function sendLongPolls(
   while (proxy.counts.messages === base && performance.now() - started < 5000) await sleep(2);
   await proxy.quiet(300);
   const perWaiter = Math.max(1, (proxy.counts.messages - base) / sent.length);
+  let credit = 0;
   while (sent.length < numbers.length) {
-    const answered = sent.filter(({ held }) => held.answered !== undefined).length;
-    const done = (proxy.counts.messages - base) / perWaiter + answered;
-    const inFlight = sent.length - done;
+    const inFlight = sent.length - ((proxy.counts.messages - base) / perWaiter + answered + credit);
     if (inFlight < BATCH) send(Math.ceil(BATCH - inFlight));
-    else await sleep(2);
+    else if (performance.now() - proxy.counts.lastAt > 500) credit += inFlight;
+    await sleep(2);
   }
   return sent;
 }
