@@ -1,0 +1,65 @@
+import type pg from 'pg';
+import type { Statement } from '../../lib/database/query-rows.js';
+import * as sql from '../../lib/verification/verification.sql.js';
+
+/*
+ * Every SQL call of the floor, in one place: the module's own statements (its typed builders, from
+ * the build of lib/), each sent once, as a named (prepared) statement, with nothing around it: no
+ * transaction, no advisory lock, no second look-up. This is the floor's claim of "unavoidable":
+ * one round trip per step. When the module's builders change (the callback's advisory lock moving
+ * into the match statement, redeem becoming one statement), adapt the calls here.
+ */
+
+/** The module's default window and redeem time, and its lookback for late calls. */
+const WINDOW_SECONDS = 120;
+const REDEEM_SECONDS = 300;
+const LATE_CALL_LOOKBACK_SECONDS = 3600;
+
+/** The statement as a named one: Postgres plans it once per connection. */
+async function run<T extends pg.QueryResultRow>(pool: pg.Pool, name: string, statement: Statement): Promise<T[]> {
+  const result = await pool.query<T>({ name, text: statement.text, values: statement.values });
+  return result.rows;
+}
+
+/** start: the new pending verification (the phone's pending one superseded). */
+export async function insertVerification(
+  pool: pg.Pool,
+  p: { id: string; phone: string; callTo: string; waitId: string | null; secretHash: Buffer },
+): Promise<{ id: string; expiresAt: Date; now: Date } | undefined> {
+  const statement = sql.insertVerification({
+    ...p,
+    provider: 'ssms',
+    windowSeconds: WINDOW_SECONDS,
+    channel: 'call',
+    codeHash: null,
+  });
+  return (await run<{ id: string; expiresAt: Date; now: Date }>(pool, 'floor_insert_verification', statement))[0];
+}
+
+/** callback: match the call, verify the one pending verification it fits, and record the call. */
+export async function matchInboundCall(
+  pool: pg.Pool,
+  call: { caller: string | null; dialed: string | null; waitId: string | null; callId: string | null },
+): Promise<{ outcome: string } | undefined> {
+  const statement = sql.matchInboundCall(
+    { provider: 'ssms', attestation: null, ...call },
+    {
+      lateLookbackSeconds: LATE_CALL_LOOKBACK_SECONDS,
+      approvedId: null,
+      onlyApproved: false,
+      confirmedByPlatform: false,
+    },
+  );
+  return (await run<{ outcome: string }>(pool, 'floor_match_inbound_call', statement))[0];
+}
+
+/** redeem: consume a verified verification whose secret hash matches; its phone, or nothing. */
+export async function consumeVerification(
+  pool: pg.Pool,
+  p: { id: string; secretHash: Buffer },
+): Promise<{ phone: string } | undefined> {
+  const statement = sql.consumeVerification({ ...p, redeemSeconds: REDEEM_SECONDS });
+  return (await run<{ phone: string }>(pool, 'floor_consume_verification', statement))[0];
+}
+
+export { WINDOW_SECONDS };

@@ -1,0 +1,159 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { BenchOptions, ServerKind, Step } from './bench.options.js';
+import { SERVERS, STEPS } from './bench.options.js';
+import type { PushResults } from './phases/push.phase.js';
+import type { RoundTripResults } from './phases/round-trips.phase.js';
+import type { TableSizeResults } from './phases/table-size.phase.js';
+import type { ThroughputResults } from './phases/throughput.phase.js';
+import type { WaiterResults } from './phases/waiters.phase.js';
+import type { Machine } from './support/machine.js';
+
+/** Everything a run measured, as written to `<output>.json`. */
+export interface BenchResults {
+  date: string;
+  mode: 'full' | 'smoke';
+  command: string;
+  options: BenchOptions;
+  machine: Machine;
+  throughput?: ThroughputResults;
+  roundTrips?: RoundTripResults;
+  tableSize?: TableSizeResults;
+  push?: PushResults;
+  waiters?: WaiterResults;
+  problems: string[];
+  seconds: number;
+}
+
+const LABELS: Record<ServerKind, string> = { floor: 'floor', express: 'app, Express', fastify: 'app, Fastify' };
+
+const fixed = (value: number | undefined, digits = 0) =>
+  value === undefined || Number.isNaN(value)
+    ? '-'
+    : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** The main table's rows: one per step and server. */
+function mainRows(results: BenchResults): string[][] {
+  const rows: string[][] = [];
+  for (const step of STEPS) {
+    for (const kind of SERVERS) {
+      const cell = results.throughput?.[step]?.[kind];
+      const trips = results.roundTrips?.[kind]?.[step as Step];
+      if (!cell && trips === undefined) continue;
+      rows.push([
+        step,
+        LABELS[kind],
+        fixed(cell?.reqPerSec),
+        fixed(cell?.p50, 1),
+        fixed(cell?.p99, 1),
+        cell?.ratio === undefined ? '-' : fixed(cell.ratio, 2),
+        fixed(trips, 2),
+      ]);
+    }
+  }
+  return rows;
+}
+
+const HEADER = ['step', 'server', 'req/s', 'p50 ms', 'p99 ms', 'x floor', 'SQL round trips/req'];
+
+/** A plain-text table, columns padded, numbers right-aligned. */
+function textTable(header: string[], rows: string[][]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
+  return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function markdownTable(header: string[], rows: string[][]): string {
+  const align = header.map((_, column) => (column < 2 ? '---' : '---:'));
+  return [header, align, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+/** The lines after the main table: table size, push latency, waiters, problems. */
+function extraLines(results: BenchResults): string[] {
+  const lines: string[] = [];
+  const size = results.tableSize;
+  if (size) {
+    lines.push(
+      `Table size (${fixed(size.callbacks)} callbacks on ${size.server}): ${fixed(size.small.rows)} rows ${fixed(size.small.reqPerSec)} req/s ` +
+        `(p99 ${fixed(size.small.p99, 1)} ms), ${fixed(size.large.rows)} rows ${fixed(size.large.reqPerSec)} req/s ` +
+        `(p99 ${fixed(size.large.p99, 1)} ms): ratio large/small ${fixed(size.ratio, 2)}`,
+    );
+  }
+  const push = results.push;
+  if (push) {
+    lines.push(
+      `Cross-instance push (long-poll on instance A, callback on instance B, ${push.count} verifications, ` +
+        `${push.concurrency} at a time): p50 ${fixed(push.p50, 1)} ms, p99 ${fixed(push.p99, 1)} ms, max ${fixed(push.max, 1)} ms`,
+    );
+  }
+  for (const [kind, memory] of Object.entries(results.waiters ?? {})) {
+    if ('skipped' in memory) {
+      lines.push(`RSS with ${kind}: skipped (${memory.skipped})`);
+      continue;
+    }
+    lines.push(
+      `RSS with ${fixed(memory.open)} ${kind === 'events' ? 'event streams' : '?wait=30 long-polls'} (Express): ` +
+        `${fixed(memory.rssBeforeMB)} MB before, ${fixed(memory.rssOpenMB)} MB open ` +
+        `(${fixed(memory.perWaiterKB, 1)} KB each; opened in ${fixed(memory.openSeconds)} s), ` +
+        `${fixed(memory.rssAfterMB)} MB ${memory.settleSeconds} s after they closed`,
+    );
+  }
+  return lines;
+}
+
+function machineLine({ machine }: BenchResults): string {
+  return (
+    `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB} GB; ${machine.os}; Node ${machine.node}; ` +
+    `Postgres ${machine.postgres} (${machine.postgresSource}); load average at start ${machine.loadStart.join(' ')}` +
+    (machine.loadEnd ? `, at end ${machine.loadEnd.join(' ')}` : '') +
+    (machine.commit ? `; commit ${machine.commit}` : '')
+  );
+}
+
+function settings({ options }: BenchResults): string {
+  return (
+    `autocannon ${options.connections} connections, ${options.warmup} s warm-up + ${options.duration} s, ` +
+    `${options.rounds} round(s) alternating the servers, median reported; round trips over ${options.countRequests} requests`
+  );
+}
+
+/** The report for the terminal. */
+export function textReport(results: BenchResults): string {
+  return [
+    '',
+    `${results.mode === 'smoke' ? 'SMOKE RUN (not a measurement) ' : ''}${results.date}`,
+    machineLine(results),
+    settings(results),
+    '',
+    ...(mainRows(results).length ? [textTable(HEADER, mainRows(results)), ''] : []),
+    ...extraLines(results),
+    ...(results.problems.length ? ['', 'Problems:', ...results.problems.map((problem) => `- ${problem}`)] : []),
+    '',
+  ].join('\n');
+}
+
+/** The report as Markdown, for `<output>.md` and docs/performance.md. */
+export function markdownReport(results: BenchResults): string {
+  return [
+    `# Benchmark ${results.mode === 'smoke' ? '(smoke run, not a measurement) ' : ''}of ${results.date}`,
+    '',
+    `Command: \`${results.command}\` (${results.seconds.toFixed(0)} s)`,
+    '',
+    `Machine: ${machineLine(results)}`,
+    '',
+    `Settings: ${settings(results)}.`,
+    '',
+    ...(mainRows(results).length ? [markdownTable(HEADER, mainRows(results)), ''] : []),
+    ...extraLines(results).flatMap((line) => [`- ${line}`]),
+    ...(results.problems.length ? ['', '## Problems', '', ...results.problems.map((problem) => `- ${problem}`)] : []),
+    '',
+  ].join('\n');
+}
+
+/** Writes `<output>.json` and `<output>.md`. */
+export function writeResults(results: BenchResults, output: string): void {
+  mkdirSync(dirname(output), { recursive: true });
+  writeFileSync(`${output}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(`${output}.md`, markdownReport(results));
+}
