@@ -5,9 +5,9 @@ import * as sql from '../../lib/verification/verification.sql.js';
 /*
  * Every SQL call of the floor, in one place: the module's own statements (its typed builders, from
  * the build of lib/), each sent once, as a named (prepared) statement, with nothing around it: no
- * transaction, no advisory lock, no second look-up. This is the floor's claim of "unavoidable":
- * one round trip per step. When the module's builders change (the callback's advisory lock moving
- * into the match statement, redeem becoming one statement), adapt the calls here.
+ * transaction, no second look-up. This is the floor's claim of "unavoidable": one round trip per
+ * step, the same statements the module runs (the callback's takes the call id's lock inside it,
+ * redeem's checks the secret and consumes in one). When the module's builders change, adapt here.
  */
 
 /** The module's default window and redeem time, and its lookback for late calls. */
@@ -32,6 +32,7 @@ export async function insertVerification(
     windowSeconds: WINDOW_SECONDS,
     channel: 'call',
     codeHash: null,
+    fromPool: false,
   });
   return (await run<{ id: string; expiresAt: Date; now: Date }>(pool, 'floor_insert_verification', statement))[0];
 }
@@ -58,8 +59,9 @@ export async function consumeVerification(
   pool: pg.Pool,
   p: { id: string; secretHash: Buffer },
 ): Promise<{ phone: string } | undefined> {
-  const statement = sql.consumeVerification({ ...p, redeemSeconds: REDEEM_SECONDS });
-  return (await run<{ phone: string }>(pool, 'floor_consume_verification', statement))[0];
+  const statement = sql.takeVerification({ ...p, redeemSeconds: REDEEM_SECONDS, refreshTokenHash: null });
+  const [row] = await run<{ takenPhone: string | null }>(pool, 'floor_take_verification', statement);
+  return row?.takenPhone ? { phone: row.takenPhone } : undefined;
 }
 
 export { WINDOW_SECONDS };
