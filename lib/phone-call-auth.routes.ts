@@ -4,13 +4,11 @@ import {
   SetMetadata,
   UseFilters,
   UseGuards,
-  UseInterceptors,
   UsePipes,
   ValidationPipe,
 } from '@nestjs/common';
 import { DatabaseUnavailableFilter } from './database/database-unavailable.filter.js';
 import { RetryAfterFilter } from './http/retry-after.filter.js';
-import { NoEtagInterceptor } from './http/no-etag.interceptor.js';
 import { BudgetFamily, ClientBudgetGuard } from './rate-limit/client-budget.guard.js';
 import type { RouteFamily } from './rate-limit/client-budget.service.js';
 
@@ -51,7 +49,7 @@ export function isPhoneCallAuthRoute(context: ExecutionContext): boolean {
  * family, spent before any other guard (`family`; the callback's is spent by its own guard, on
  * refusals only); validation local to its routes (the host app needs no global ValidationPipe); and
  * the filters that answer a lost database with 503 and a spent budget or a full queue with 429/503
- * and `Retry-After` (bound here, so the host's own routes keep their own); and no ETag on its answers.
+ * and `Retry-After` (bound here, so the host's own routes keep their own).
  */
 export function PhoneCallAuthRoutes(family?: Exclude<RouteFamily, 'callback'>): ClassDecorator {
   return applyDecorators(
@@ -59,6 +57,5 @@ export function PhoneCallAuthRoutes(family?: Exclude<RouteFamily, 'callback'>): 
     ...(family ? [BudgetFamily(family), UseGuards(ClientBudgetGuard)] : []),
     UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true })),
     UseFilters(DatabaseUnavailableFilter, RetryAfterFilter),
-    UseInterceptors(NoEtagInterceptor),
   );
 }

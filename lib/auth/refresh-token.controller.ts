@@ -1,4 +1,5 @@
-import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Post, Res } from '@nestjs/common';
+import { skipEtag } from '../http/no-etag.js';
 import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
 import { OpenApiTags } from '../openapi/openapi.decorators.js';
 import { RefreshDocs } from './refresh-token.docs.js';
@@ -24,7 +25,8 @@ export class RefreshTokenController {
   @RefreshDocs()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  refresh(@Body() body: RefreshTokenDto): Promise<IssuedToken> {
+  refresh(@Body() body: RefreshTokenDto, @Res({ passthrough: true }) response: unknown): Promise<IssuedToken> {
+    skipEtag(response);
     return this.tokens.refresh(body.refreshToken);
   }
 }

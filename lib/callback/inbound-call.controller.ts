@@ -1,5 +1,6 @@
 import { Controller, Get, Header, HttpCode, Logger, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { skipEtag } from '../http/no-etag.js';
 import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import type { CallbackAnswer } from '../providers/telephony-provider.interface.js';
@@ -79,6 +80,7 @@ export class InboundCallController {
   }
 
   private async receive(request: HttpCallbackRequest, reply: HttpReply): Promise<string> {
+    skipEtag(reply);
     // The guard let the request through, so the path names a provider.
     const provider = callbackProvider(this.options, request)!;
     const { method, query, body, headers } = callbackRequest(this.options, request);

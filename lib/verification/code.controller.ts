@@ -12,6 +12,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { TokenCookieService } from '../auth/token-cookie.service.js';
+import { skipEtag } from '../http/no-etag.js';
 import type { IssuedToken } from '../auth/token.service.js';
 import { PHONE_CALL_AUTH_TOKEN_ROUTE } from '../phone-call-auth.constants.js';
 import { VerificationRoutes } from './verification-routes.decorator.js';
@@ -50,6 +51,7 @@ export class CodeController {
     @Res({ passthrough: true }) response: unknown,
   ): Promise<IssuedToken | { status: 'verified' }> {
     assertVerificationId(id);
+    skipEtag(response);
     const secret = readVerificationSecret(request);
     const checked = await this.verifications.verifyCode(id, secret, body.code);
     switch (checked.status) {

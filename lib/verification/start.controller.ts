@@ -1,4 +1,5 @@
-import { Body, Header, Headers, Ip, Post, UseGuards } from '@nestjs/common';
+import { Body, Header, Headers, Ip, Post, Res, UseGuards } from '@nestjs/common';
+import { skipEtag } from '../http/no-etag.js';
 import { StartOriginGuard } from './start-origin.guard.js';
 import { VerificationRoutes } from './verification-routes.decorator.js';
 import { StartDocs } from './verification.docs.js';
@@ -18,8 +19,10 @@ export class StartController {
   start(
     @Body() body: StartVerificationDto,
     @Ip() ip: string,
+    @Res({ passthrough: true }) response: unknown,
     @Headers('accept-language') acceptLanguage?: string,
   ): Promise<StartedVerification> {
+    skipEtag(response);
     return this.verifications.start(body.phone, { ip, channel: body.channel, locale: body.locale, acceptLanguage });
   }
 }

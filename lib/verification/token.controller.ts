@@ -11,6 +11,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import type { IssuedToken } from '../auth/token.service.js';
+import { skipEtag } from '../http/no-etag.js';
 import { closingConnection } from '../realtime/closing-connection.js';
 import { ParseWaitPipe } from '../realtime/parse-wait.pipe.js';
 import { VerificationWaitersService } from '../realtime/verification-waiters.service.js';
@@ -56,6 +57,7 @@ export class TokenController {
     @Res({ passthrough: true }) response: { status(code: number): unknown },
   ): Promise<IssuedToken | { status: 'pending'; expiresAt: Date }> {
     assertVerificationId(id);
+    skipEtag(response);
     const secret = readVerificationSecret(request);
     const result = await this.waiters.hold(
       id,
