@@ -516,31 +516,19 @@ export class VerificationService {
   }
 
   /**
-   * Exchanges a verified verification for the module's token, once: one statement checks the
-   * secret, takes the verification and stores the refresh token (when those are on), or says why
-   * it cannot be taken. If `resolveSubject` or signing then fails, the verification is given back
-   * and stays redeemable.
+   * Exchanges a verified verification for the module's token, once. One statement reads it and
+   * answers every poll that cannot take it (pending, unknown, closed). A verified one is taken in a
+   * transaction with its token: if `resolveSubject` or signing fails, or the client gives up before
+   * the commit (a frozen database, `query_timeout`), nothing is taken and it stays redeemable.
    */
   async redeem(id: string, secret: string): Promise<RedeemResult> {
     if (!isUUID(id)) return { status: 'unauthorized' };
     const refreshToken = this.options.jwt.refreshTokens.enabled ? newRefreshToken() : undefined;
     const refreshTokenHash = refreshToken === undefined ? null : sha256(refreshToken);
-    const result = await this.take(id, sha256(secret), refreshTokenHash);
+    const result = await this.take(id, sha256(secret), refreshTokenHash, (phone) => this.tokens.signAccessToken(phone));
     if (result.status !== 'verified') return result;
-    let token: IssuedToken;
-    try {
-      token = await this.tokens.signAccessToken(result.phone);
-    } catch (error) {
-      await this.admission
-        .run('polling', () => this.query(sql.restoreVerification({ id, refreshTokenHash })))
-        .catch((restoreError: unknown) => {
-          this.logger.error(
-            `Verification ${id} was taken but no token made, and could not be given back: ${(restoreError as Error)?.message}`,
-          );
-        });
-      throw error;
-    }
     this.logger.debug(`Verification ${id} redeemed for a token`);
+    const token = result.made;
     return {
       status: 'issued',
       token: refreshToken === undefined ? token : { ...token, refreshToken },
@@ -560,33 +548,44 @@ export class VerificationService {
    */
   async consume(id: string, secret: string): Promise<ConsumeResult> {
     if (!isUUID(id)) return { status: 'unauthorized' };
-    const result = await this.take(id, sha256(secret), null);
+    const result = await this.take(id, sha256(secret), null, async () => undefined);
     if (result.status !== 'verified') return result;
     this.logger.debug(`Verification ${id} consumed`);
     return { status: 'verified', phone: result.phone, verificationId: id };
   }
 
   /**
-   * Consumes a verified verification (storing the refresh token given by its hash) in one
-   * statement; otherwise says why nothing was taken, from the same statement.
+   * Reads the verification (one statement) and, when it is verified, takes it in a transaction
+   * that also stores the refresh token (given by its hash) and runs `make` (a failure there rolls
+   * the take back). Why not one statement that takes it: a statement commits on its own, even
+   * after the client stopped waiting for it (a database that froze and woke up), and the
+   * verification would then be spent with no token delivered. A transaction's COMMIT never comes.
    */
-  private async take(
+  private async take<T>(
     id: string,
     secretHash: Buffer,
     refreshTokenHash: Buffer | null,
-    again = true,
-  ): Promise<{ status: 'verified'; phone: E164 } | UnconsumedResult> {
+    make: (phone: E164) => Promise<T>,
+  ): Promise<{ status: 'verified'; phone: E164; made: T } | UnconsumedResult> {
     const { redeemSeconds } = this.options;
-    const [row] = await this.admission.run('polling', () =>
-      this.query<TakenRow>(sql.takeVerification({ id, secretHash, redeemSeconds, refreshTokenHash })),
+    const row = await this.admission.run('polling', () => this.find(id));
+    if (!row || !timingSafeEqual(row.secretHash, secretHash)) return { status: 'unauthorized' };
+    if (row.status !== 'verified') {
+      return row.status === 'pending' ? { status: 'pending', expiresAt: row.expiresAt } : { status: row.status };
+    }
+    const taken = await this.admission.run('polling', () =>
+      this.dataSource.transaction(async (manager) => {
+        const [result] = await queryRows<TakenRow>(
+          manager,
+          sql.takeVerification({ id, secretHash, redeemSeconds, refreshTokenHash }),
+        );
+        return result.takenPhone ? { phone: result.takenPhone, made: await make(result.takenPhone) } : result;
+      }),
     );
-    if (row.takenPhone) return { status: 'verified', phone: row.takenPhone };
-    if (!row.status || !row.expiresAt) return { status: 'unauthorized' };
-    if (row.status === 'pending') return { status: 'pending', expiresAt: row.expiresAt };
-    // Verified, yet not taken: a concurrent redeem took it after this statement's snapshot (the
-    // UPDATE waited for it, then found it consumed), or gave it back. Once more, to tell which.
-    if (row.status === 'verified' && again) return this.take(id, secretHash, refreshTokenHash, false);
-    return { status: row.status === 'verified' ? 'consumed' : row.status };
+    if ('made' in taken) return { status: 'verified', ...taken };
+    // A concurrent redeem took it first (its UPDATE committed while this one waited), or it expired.
+    const status = taken.status ?? 'consumed';
+    return status === 'pending' || status === 'verified' ? { status: 'consumed' } : { status };
   }
 
   /** Cancels a pending or verified verification. Returns false for an unknown id or a wrong secret. */

@@ -113,11 +113,10 @@ const SELECT_VERIFICATION = `
 
 /**
  * Takes a verified verification once, in one statement: checks the secret, consumes it and, given
- * the hash of a new refresh token ($4), starts that token's family. It also returns the row as the
- * statement found it (effective status and window), so the answer for a verification that cannot
- * be taken (pending: 202 with its window's end; expired, consumed...) needs no second statement.
- * No `seen` row: an unknown id or a wrong secret, which the caller does not tell apart. The secret
- * is compared as its SHA-256 hash, so comparison time says nothing about the secret.
+ * the hash of a new refresh token ($4), starts that token's family. Run inside the transaction
+ * that also makes the token. It also returns the row as the statement found it (effective status),
+ * to say why it was not taken. No `seen` row: an unknown id or a wrong secret. The secret is
+ * compared as its SHA-256 hash, so comparison time says nothing about the secret.
  * $1 id, $2 redeem seconds, $3 secret_hash, $4 refresh token hash (or null).
  */
 const TAKE_VERIFICATION = `
@@ -135,18 +134,6 @@ const TAKE_VERIFICATION = `
   LEFT JOIN (
     SELECT ${EFFECTIVE_STATUS} AS status, expires_at FROM ${VERIFICATION_TABLE} WHERE id = $1 AND secret_hash = $3
   ) AS seen ON true`;
-
-/**
- * Gives back a verification taken by {@link TAKE_VERIFICATION} whose token could not be made
- * (`resolveSubject` or signing failed): verified again, and the refresh token stored with it removed.
- * $1 id, $2 refresh token hash (or null).
- */
-const RESTORE_VERIFICATION = `
-  WITH restored AS (
-    UPDATE ${VERIFICATION_TABLE} SET status = 'verified', consumed_at = NULL WHERE id = $1 AND status = 'consumed'
-    RETURNING id
-  )
-  DELETE FROM ${REFRESH_TOKEN_TABLE} WHERE $2::bytea IS NOT NULL AND token_hash = $2`;
 
 /** $1 id, $2 secret_hash, $3 redeem seconds: only a verification that could still be redeemed is canceled. */
 const CANCEL_VERIFICATION = `
@@ -339,12 +326,6 @@ export const takeVerification = (p: {
   name: 'phone_call_auth_take',
   text: TAKE_VERIFICATION,
   values: [p.id, p.redeemSeconds, p.secretHash, p.refreshTokenHash],
-});
-
-/** {@link RESTORE_VERIFICATION}: undo a take whose token could not be made. */
-export const restoreVerification = (p: { id: string; refreshTokenHash: Buffer | null }): Statement => ({
-  text: RESTORE_VERIFICATION,
-  values: [p.id, p.refreshTokenHash],
 });
 
 /** {@link CANCEL_VERIFICATION}: cancel a verification that could still be redeemed. */
