@@ -19,8 +19,9 @@ const SHUTDOWN_GRACE_MS = 5_000;
 /**
  * One held request: woken by a notification (latched, so none is lost between checks), a timer,
  * shutdown, or its client leaving (for good: it is not woken for anything else after that). Its
- * own fields carry what {@link VerificationWaitersService} needs to forget it, so a waiting
- * request costs this object, one timer and one `close` listener, and no closures beyond those.
+ * own fields carry what {@link VerificationWaitersService} needs to forget it, so that a waiting
+ * request costs little: this object, its two bound callbacks, one timer and one `close` listener
+ * on its response (no AbortController, no closures per wait).
  */
 class Waiter {
   private latched?: WakeReason;
