@@ -14,7 +14,7 @@ describe('the OpenAPI document of the module, in the sample app', () => {
     // The sample app builds its document with DocumentBuilder().addBearerAuth() and SwaggerModule.createDocument.
     sample = await startSampleApp({ simulator: true });
     document = sample.document;
-  });
+  }, 30_000); // boots the sample app with its embedded pieces: slow on busy cores
   afterAll(() => sample?.close());
 
   const responses = (path: string, method: string) => Object.keys(document.paths[path][method].responses).sort();
