@@ -241,6 +241,45 @@ it(
   TIMEOUT,
 );
 
+it(
+  'a redeem that reaches a frozen connection, and runs once it thaws after the client gave up, takes nothing',
+  async () => {
+    // One pool connection, so the redeem's statement goes to the backend frozen here; query_timeout 1 s.
+    const one = await bootTestApp({ databaseUrl: postgres.url, platform, poolSize: 1, statementTimeoutMillis: 500 });
+    const outside = new pg.Client({ connectionString: postgres.url });
+    await outside.connect();
+    let stopped: number | undefined;
+    try {
+      const phone = nextPhone();
+      const verification = (await one.request('POST', `${PREFIX}/verifications`, { phone })).body;
+      expect((await platform.placeCall({ from: phone })).status).toBe(200);
+      const [{ pid }] = await one.dataSource.query('SELECT pg_backend_pid() AS pid');
+      process.kill(pid, 'SIGSTOP');
+      stopped = pid;
+      const redeem = () =>
+        one.request('POST', `${PREFIX}/verifications/${verification.id}/token`, { secret: verification.secret });
+      // The client gives up (503) and closes the connection; the statement waits in the backend's socket.
+      expect((await redeem()).status).toBe(503);
+      process.kill(pid, 'SIGCONT');
+      stopped = undefined;
+      // The backend runs the statement, past its deadline on the database's clock, then the client's
+      // Terminate, and exits.
+      for (;;) {
+        const { rowCount } = await outside.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid]);
+        if (rowCount === 0) break;
+      }
+      const { rows } = await outside.query(`SELECT status FROM ${VERIFICATION_TABLE} WHERE id = $1`, [verification.id]);
+      expect(rows).toEqual([{ status: 'verified' }]);
+      expect((await redeem()).status).toBe(200);
+    } finally {
+      if (stopped !== undefined) process.kill(stopped, 'SIGCONT');
+      await outside.end();
+      await one.close();
+    }
+  },
+  TIMEOUT,
+);
+
 // Last: the sample app registers the Passport strategies of its own module instance, process-wide.
 // The sample app runs on Express only (as test/sample-app.e2e-spec.ts).
 if (TEST_ADAPTER === 'express') {

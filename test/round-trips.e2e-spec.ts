@@ -5,20 +5,20 @@ import { digits } from './support/verifications.js';
 
 /*
  * SQL round trips per step, counted on the pool (they do not depend on the machine, unlike the
- * benchmark's speed): one statement per start, callback and token poll. The redeem that takes the
- * verification reads it (1), then takes it in a transaction with its token (BEGIN, the take,
- * COMMIT): a lone statement would commit even after its client gave up on a frozen database.
+ * benchmark's speed): one statement per start, callback, token poll and redeem. With the app's own
+ * `resolveSubject`, the redeem reads the verification first and runs the hook before the take (2).
  */
 
 // The test apps run with the rate limits off: the start's count is then the module's own work.
 const t = useTestApp();
 const limited = useTestApp({ options: { rateLimits: PHONE_CALL_AUTH_DEFAULTS.rateLimits } });
 const unprepared = useTestApp({ options: { preparedStatements: false } });
+const hooked = useTestApp({ options: { resolveSubject: (phone) => ({ sub: `user-${phone}` }) } });
 let phoneCounter = 0;
 const nextPhone = () => `+7967033${String(++phoneCounter).padStart(4, '0')}`;
 
 describe('SQL round trips', () => {
-  it('start 1, token poll while pending 1, callback 1, redeem 4, token again 1', async () => {
+  it('start 1, token poll while pending 1, callback 1, redeem 1, token again 1', async () => {
     const statements = countStatements(t.dataSource);
     // Warm up: every pool connection the steps below may borrow has been handed out once.
     for (let i = 0; i < 3; i++) await t.request('POST', `${PREFIX}/verifications`, { phone: nextPhone() });
@@ -41,7 +41,8 @@ describe('SQL round trips', () => {
 
     const issued = await t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret });
     expect(issued.status).toBe(200);
-    expect(statements.take()).toBe(4);
+    expect(statements.names).toEqual(['phone_call_auth_take']);
+    expect(statements.take()).toBe(1);
 
     const again = await t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret });
     expect(again.status).toBe(410);
@@ -64,6 +65,18 @@ describe('SQL round trips', () => {
     const refused = await t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret: 'not-the-secret' });
     expect(refused.status).toBe(401);
     expect(statements.take()).toBe(1);
+  });
+
+  it("with the app's own resolveSubject, a redeem costs 2: the read, the hook, then the take", async () => {
+    const statements = countStatements(hooked.dataSource);
+    const phone = nextPhone();
+    const { id, secret } = (await hooked.request('POST', `${PREFIX}/verifications`, { phone })).body;
+    await hooked.platform.placeCall({ from: digits(phone) });
+    statements.take();
+    const issued = await hooked.request('POST', `${PREFIX}/verifications/${id}/token`, { secret });
+    expect(issued.status).toBe(200);
+    expect(statements.names).toEqual(['phone_call_auth_select', 'phone_call_auth_take']);
+    expect(statements.take()).toBe(2);
   });
 
   it('with preparedStatements off, the same steps send no named statement', async () => {

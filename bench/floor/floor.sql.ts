@@ -54,12 +54,20 @@ export async function matchInboundCall(
   return (await run<{ outcome: string }>(pool, 'floor_match_inbound_call', statement))[0];
 }
 
-/** redeem: consume a verified verification whose secret hash matches; its phone, or nothing. */
+/**
+ * redeem: consume a verified verification whose secret hash matches; its phone, or nothing. With a
+ * deadline as the module sends it (the floor and Postgres share this machine's clock).
+ */
 export async function consumeVerification(
   pool: pg.Pool,
   p: { id: string; secretHash: Buffer },
 ): Promise<{ phone: string } | undefined> {
-  const statement = sql.takeVerification({ ...p, redeemSeconds: REDEEM_SECONDS, refreshTokenHash: null });
+  const statement = sql.takeVerification({
+    ...p,
+    redeemSeconds: REDEEM_SECONDS,
+    refreshTokenHash: null,
+    deadline: new Date(Date.now() + 2_250),
+  });
   const [row] = await run<{ takenPhone: string | null }>(pool, 'floor_take_verification', statement);
   return row?.takenPhone ? { phone: row.takenPhone } : undefined;
 }

@@ -13,8 +13,10 @@ import type {
   GlobalBudgetMode,
   GlobalBudgetRule,
   PhoneCallAuthPhonePolicy,
+  PhoneCallSubject,
   RateLimitRule,
 } from './phone-call-auth-options.interface.js';
+import type { E164 } from '../phone/phone-number.js';
 import type { TelephonyProvider } from '../providers/telephony-provider.interface.js';
 import { PHONE_CALL_AUTH_DEFAULTS as DEFAULTS } from './phone-call-auth.defaults.js';
 import { resolveJwtOptions } from './resolve-jwt-options.js';
@@ -23,6 +25,12 @@ import type { VerificationChannel } from '../database/entities/verification.enti
 import { isLocale } from '../i18n/accept-language.js';
 import { mergeMessages, PHONE_CALL_AUTH_LOCALES, type PhoneCallAuthMessages } from '../i18n/messages.js';
 import type { PhoneCallAuthSmsOptions } from './phone-call-auth-options.interface.js';
+
+/**
+ * The default `resolveSubject`: the number is the JWT `sub`. It cannot fail, so a redeem signs the
+ * token after taking the verification, in one statement (see `VerificationService.redeem`).
+ */
+export const subjectIsPhone = (phone: E164): PhoneCallSubject<object> => ({ sub: phone });
 
 const CHANNELS: VerificationChannel[] = ['call', 'sms', 'call_or_sms'];
 
@@ -478,7 +486,7 @@ export function resolvePhoneCallAuthOptions(
     windowSeconds,
     redeemSeconds: configSeconds('redeemSeconds', options.redeemSeconds, DEFAULTS.redeemSeconds, MAX_LIFETIME_SECONDS),
     defaultCountry,
-    resolveSubject: options.resolveSubject ?? ((phone) => ({ sub: phone })),
+    resolveSubject: options.resolveSubject ?? subjectIsPhone,
     onVerified: options.onVerified,
     beforeVerify: options.beforeVerify,
     rateLimits: {

@@ -13,6 +13,9 @@ import { phonePolicyRefusal } from '../phone/phone-policy.js';
 import { RateLimitService, type StartAllowance } from '../rate-limit/rate-limit.service.js';
 import type { PhoneNumber } from 'libphonenumber-js/max';
 import { AdmissionService } from '../database/admission.service.js';
+import { DatabaseBusyException } from '../database/database-busy.exception.js';
+import { DatabaseClock, queryTimeoutMs } from '../database/database-clock.js';
+import { subjectIsPhone } from '../options/resolve-options.js';
 import { isUniqueViolation, queryPool, queryRows, type Statement } from '../database/query-rows.js';
 import { runHook } from '../options/run-hook.js';
 import { TelephonyPlatformException, TelephonyTimeoutException } from '../providers/telephony.exceptions.js';
@@ -118,6 +121,12 @@ interface TakenRow {
   takenPhone: E164 | null;
   status: VerificationStatus | null;
   expiresAt: Date | null;
+  serverTime: Date;
+}
+
+/** Why a verification was not taken, from its effective status. */
+function unconsumed(status: Exclude<VerificationStatus, 'verified'>, expiresAt: Date | null): UnconsumedResult {
+  return status === 'pending' ? { status, expiresAt: expiresAt as Date } : { status };
 }
 
 /** What `MATCH_INBOUND_CALL` returns: what it recorded (no outcome: nothing) and what it verified. */
@@ -158,6 +167,7 @@ function fits(value: string | undefined, max: number): string | null {
 @Injectable()
 export class VerificationService {
   private readonly logger = new Logger(VerificationService.name);
+  private readonly databaseClock = new DatabaseClock();
 
   constructor(
     @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
@@ -516,16 +526,20 @@ export class VerificationService {
   }
 
   /**
-   * Exchanges a verified verification for the module's token, once. One statement reads it and
-   * answers every poll that cannot take it (pending, unknown, closed). A verified one is taken in a
-   * transaction with its token: if `resolveSubject` or signing fails, or the client gives up before
-   * the commit (a frozen database, `query_timeout`), nothing is taken and it stays redeemable.
+   * Exchanges a verified verification for the module's token, once: one statement takes it (and
+   * stores the refresh token) and answers every poll that cannot take it (pending, unknown, closed);
+   * the token is signed after. With the app's own `resolveSubject`, the verification is read first
+   * and the token made before the take, so a hook that fails or refuses the number leaves it
+   * redeemable (two statements).
    */
   async redeem(id: string, secret: string): Promise<RedeemResult> {
     if (!isUUID(id)) return { status: 'unauthorized' };
     const refreshToken = this.options.jwt.refreshTokens.enabled ? newRefreshToken() : undefined;
     const refreshTokenHash = refreshToken === undefined ? null : sha256(refreshToken);
-    const result = await this.take(id, sha256(secret), refreshTokenHash, (phone) => this.tokens.signAccessToken(phone));
+    const result = await this.take(id, sha256(secret), refreshTokenHash, {
+      make: (phone) => this.tokens.signAccessToken(phone),
+      canFail: this.options.resolveSubject !== subjectIsPhone,
+    });
     if (result.status !== 'verified') return result;
     this.logger.debug(`Verification ${id} redeemed for a token`);
     const token = result.made;
@@ -548,44 +562,66 @@ export class VerificationService {
    */
   async consume(id: string, secret: string): Promise<ConsumeResult> {
     if (!isUUID(id)) return { status: 'unauthorized' };
-    const result = await this.take(id, sha256(secret), null, async () => undefined);
+    const result = await this.take(id, sha256(secret), null, { make: async () => undefined, canFail: false });
     if (result.status !== 'verified') return result;
     this.logger.debug(`Verification ${id} consumed`);
     return { status: 'verified', phone: result.phone, verificationId: id };
   }
 
   /**
-   * Reads the verification (one statement) and, when it is verified, takes it in a transaction
-   * that also stores the refresh token (given by its hash) and runs `make` (a failure there rolls
-   * the take back). Why not one statement that takes it: a statement commits on its own, even
-   * after the client stopped waiting for it (a database that froze and woke up), and the
-   * verification would then be spent with no token delivered. A transaction's COMMIT never comes.
+   * Takes a verified verification with one statement ({@link sql.takeVerification}), which also
+   * stores the refresh token (given by its hash), and returns what `make` made of its number. A
+   * `make` that `canFail` runs before the take, on the number read by one statement first: should
+   * it fail, nothing was taken. What it made is dropped when the take then finds nothing to take.
    */
   private async take<T>(
     id: string,
     secretHash: Buffer,
     refreshTokenHash: Buffer | null,
-    make: (phone: E164) => Promise<T>,
+    { make, canFail }: { make: (phone: E164) => Promise<T>; canFail: boolean },
   ): Promise<{ status: 'verified'; phone: E164; made: T } | UnconsumedResult> {
-    const { redeemSeconds } = this.options;
-    const row = await this.admission.run('polling', () => this.find(id));
-    if (!row || !timingSafeEqual(row.secretHash, secretHash)) return { status: 'unauthorized' };
-    if (row.status !== 'verified') {
-      return row.status === 'pending' ? { status: 'pending', expiresAt: row.expiresAt } : { status: row.status };
+    let madeFirst: { made: T } | undefined;
+    if (canFail) {
+      const row = await this.admission.run('polling', () => this.find(id));
+      if (!row || !timingSafeEqual(row.secretHash, secretHash)) return { status: 'unauthorized' };
+      if (row.status !== 'verified') return unconsumed(row.status, row.expiresAt);
+      madeFirst = { made: await make(row.phone as E164) };
     }
-    const taken = await this.admission.run('polling', () =>
-      this.dataSource.transaction(async (manager) => {
-        const [result] = await queryRows<TakenRow>(
-          manager,
-          sql.takeVerification({ id, secretHash, redeemSeconds, refreshTokenHash }),
-        );
-        return result.takenPhone ? { phone: result.takenPhone, made: await make(result.takenPhone) } : result;
-      }),
-    );
-    if ('made' in taken) return { status: 'verified', ...taken };
-    // A concurrent redeem took it first (its UPDATE committed while this one waited), or it expired.
-    const status = taken.status ?? 'consumed';
-    return status === 'pending' || status === 'verified' ? { status: 'consumed' } : { status };
+    const taken = await this.admission.run('polling', () => this.takeBefore(id, secretHash, refreshTokenHash));
+    if (taken.takenPhone) {
+      const made = madeFirst ? madeFirst.made : await make(taken.takenPhone);
+      return { status: 'verified', phone: taken.takenPhone, made };
+    }
+    if (taken.status === null) return { status: 'unauthorized' };
+    // Seen verified but not taken: a concurrent redeem took it first (its UPDATE committed while this one waited).
+    return taken.status === 'verified' ? { status: 'consumed' } : unconsumed(taken.status, taken.expiresAt);
+  }
+
+  /**
+   * Runs {@link sql.takeVerification} with a deadline on the database's clock: the statement takes
+   * nothing once node-postgres has given up waiting for it ({@link DatabaseClock}). A statement
+   * that found its deadline passed and still answered in time means the clock estimate was off: it
+   * has corrected it, and the statement runs once more.
+   * @throws DatabaseBusyException (503) when that happens twice
+   */
+  private async takeBefore(id: string, secretHash: Buffer, refreshTokenHash: Buffer | null): Promise<TakenRow> {
+    const { redeemSeconds } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      const sentAt = Date.now();
+      const deadline = this.databaseClock.deadline(queryTimeoutMs(this.dataSource), sentAt);
+      const [row] = await this.query<TakenRow>(
+        sql.takeVerification({ id, secretHash, redeemSeconds, refreshTokenHash, deadline }),
+      );
+      this.databaseClock.sample(row.serverTime, sentAt, Date.now());
+      const late = !row.takenPhone && row.status === 'verified' && deadline !== null && row.serverTime >= deadline;
+      if (!late) return row;
+      this.logger.warn(
+        `Redeeming verification ${id} ran ${row.serverTime.getTime() - deadline.getTime()} ms past its deadline ` +
+          `on the database's clock (attempt ${attempt} of 2): the database is slow to answer, or its clock ` +
+          `and this server's differ by more than estimated.`,
+      );
+      if (attempt === 2) throw new DatabaseBusyException();
+    }
   }
 
   /** Cancels a pending or verified verification. Returns false for an unknown id or a wrong secret. */

@@ -113,22 +113,28 @@ const SELECT_VERIFICATION = `
 
 /**
  * Takes a verified verification once, in one statement: checks the secret, consumes it and, given
- * the hash of a new refresh token ($4), starts that token's family. Run inside the transaction
- * that also makes the token. It also returns the row as the statement found it (effective status),
- * to say why it was not taken. No `seen` row: an unknown id or a wrong secret. The secret is
- * compared as its SHA-256 hash, so comparison time says nothing about the secret.
- * $1 id, $2 redeem seconds, $3 secret_hash, $4 refresh token hash (or null).
+ * the hash of a new refresh token ($4), starts that token's family. It also returns the row as the
+ * statement found it (effective status), to say why it was not taken (no `seen` row: an unknown id
+ * or a wrong secret), and the server's clock. The secret is compared as its SHA-256 hash, so
+ * comparison time says nothing about the secret.
+ *
+ * $5 is the deadline on the server's clock (or null): the time after which the client has stopped
+ * waiting for this statement's answer (`DatabaseClock`). A statement that reaches the row after it
+ * (on a database that froze and woke up) takes nothing, so no verification is spent with its token
+ * lost. `clock_timestamp()` is read where the row is checked, and again (later) for the answer.
+ * $1 id, $2 redeem seconds, $3 secret_hash, $4 refresh token hash (or null), $5 deadline (or null).
  */
 const TAKE_VERIFICATION = `
   WITH taken AS (
     UPDATE ${VERIFICATION_TABLE} SET status = 'consumed', consumed_at = now()
     WHERE id = $1 AND secret_hash = $3 AND status = 'verified' AND verified_at > now() - make_interval(secs => $2)
+      AND ($5::timestamptz IS NULL OR clock_timestamp() < $5::timestamptz)
     RETURNING phone
   ), family AS (
     INSERT INTO ${REFRESH_TOKEN_TABLE} (family_id, token_hash, phone, family_created_at)
     SELECT gen_random_uuid(), $4, phone, now() FROM taken WHERE $4::bytea IS NOT NULL
   )
-  SELECT taken.phone AS "takenPhone", seen.status, seen.expires_at AS "expiresAt"
+  SELECT taken.phone AS "takenPhone", seen.status, seen.expires_at AS "expiresAt", clock_timestamp() AS "serverTime"
   FROM (SELECT 1) AS one
   LEFT JOIN taken ON true
   LEFT JOIN (
@@ -322,10 +328,11 @@ export const takeVerification = (p: {
   secretHash: Buffer;
   redeemSeconds: number;
   refreshTokenHash: Buffer | null;
+  deadline: Date | null;
 }): Statement => ({
   name: 'phone_call_auth_take',
   text: TAKE_VERIFICATION,
-  values: [p.id, p.redeemSeconds, p.secretHash, p.refreshTokenHash],
+  values: [p.id, p.redeemSeconds, p.secretHash, p.refreshTokenHash, p.deadline],
 });
 
 /** {@link CANCEL_VERIFICATION}: cancel a verification that could still be redeemed. */
