@@ -30,6 +30,23 @@ export function parsePhone(input: unknown, defaultCountry: CountryCode): PhoneNu
  */
 export function parsePlatformPhone(input: unknown, defaultCountry: CountryCode): PhoneNumber | undefined {
   if (typeof input !== 'string') return undefined;
+  if (input.length > MAX_INPUT_LENGTH) return parsePlatformPhoneOnce(input, defaultCountry);
+  const key = `${defaultCountry}|${input}`;
+  if (platformPhones.has(key)) return platformPhones.get(key);
+  const parsed = parsePlatformPhoneOnce(input, defaultCountry);
+  if (platformPhones.size >= MAX_PLATFORM_PHONES) platformPhones.clear();
+  platformPhones.set(key, parsed);
+  return parsed;
+}
+
+/**
+ * The platforms' numbers parsed lately: the numbers a platform hands out, and its own in callbacks,
+ * come from a small set, and parsing one costs more than the rest of a start's own work.
+ */
+const platformPhones = new Map<string, PhoneNumber | undefined>();
+const MAX_PLATFORM_PHONES = 1000;
+
+function parsePlatformPhoneOnce(input: string, defaultCountry: CountryCode): PhoneNumber | undefined {
   const trimmed = input.trim();
   if (/^\d{8,15}$/.test(trimmed)) {
     const international = parsePhone(`+${trimmed}`, defaultCountry);

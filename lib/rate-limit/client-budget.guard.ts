@@ -20,7 +20,10 @@ export class ClientBudgetGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const family = this.reflector.get<RouteFamily | undefined>(ROUTE_FAMILY, context.getClass());
-    if (family) this.budgets.spend(family, context.switchToHttp().getRequest<{ ip?: string }>().ip);
+    // The address is read only when a budget is kept: on Express `ip` is computed on each read.
+    if (family && this.budgets.keeps(family)) {
+      this.budgets.spend(family, context.switchToHttp().getRequest<{ ip?: string }>().ip);
+    }
     return true;
   }
 }

@@ -33,6 +33,12 @@ export class ClientBudgetService {
 
   constructor(@InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions) {}
 
+  /** Whether a budget is kept for `family` at all (when not, the client's address need not be read). */
+  keeps(family: RouteFamily): boolean {
+    const budgets = this.options.clientBudgets;
+    return !!budgets && !!budgets[family];
+  }
+
   /**
    * Spends one unit of the client's budget for `family`.
    * @throws ClientBudgetExceededException (429) when the address or its network has none left
@@ -51,8 +57,9 @@ export class ClientBudgetService {
   private take(family: RouteFamily, ip: string | undefined, dryRun: boolean): number {
     const budgets = this.options.clientBudgets;
     const rule = budgets && budgets[family];
+    if (!budgets || !rule) return 0;
     const networks = clientNetworks(ip);
-    if (!budgets || !rule || !networks) return 0;
+    if (!networks) return 0;
     const now = performance.now();
     const scaled = { burst: rule.burst * budgets.networkFactor, perSecond: rule.perSecond * budgets.networkFactor };
     const address = this.bucket(`${family}|${networks.address}`, rule, now);

@@ -283,10 +283,12 @@ export class VerificationService {
       const busy = new TelephonyPlatformException(provider.name, 'every number of the pool is in use for this phone');
       throw await this.platformFailed(busy, phone.number, allowance, provider);
     }
-    this.logger.debug(
-      `Verification ${row.id} started for ${maskPhone(phone.number)} (${channel}) on ${provider.name}` +
-        (callTo ? `: call ${maskPhone(callTo.number)}` : ''),
-    );
+    if (Logger.isLevelEnabled('debug')) {
+      this.logger.debug(
+        `Verification ${row.id} started for ${maskPhone(phone.number)} (${channel}) on ${provider.name}` +
+          (callTo ? `: call ${maskPhone(callTo.number)}` : ''),
+      );
+    }
     const callToDisplay = callTo?.formatInternational();
     const hint =
       channel === 'call' && callToDisplay
@@ -686,10 +688,12 @@ export class VerificationService {
   }
 
   private logged(result: InboundCallResult, { caller, dialed }: InboundCallRecord): InboundCallResult {
-    this.logger.debug(
-      `Inbound call from ${maskPhone(caller)} to ${maskPhone(dialed)}: ${result.outcome}` +
-        (result.verificationId ? ` (verification ${result.verificationId})` : ''),
-    );
+    if (Logger.isLevelEnabled('debug')) {
+      this.logger.debug(
+        `Inbound call from ${maskPhone(caller)} to ${maskPhone(dialed)}: ${result.outcome}` +
+          (result.verificationId ? ` (verification ${result.verificationId})` : ''),
+      );
+    }
     return { outcome: result.outcome, verificationId: result.verificationId };
   }
 
