@@ -87,13 +87,15 @@ function extraLines(results: BenchResults): string[] {
         `${push.concurrency} at a time): p50 ${fixed(push.p50, 1)} ms, p99 ${fixed(push.p99, 1)} ms, max ${fixed(push.max, 1)} ms`,
     );
   }
-  for (const [kind, memory] of Object.entries(results.waiters ?? {})) {
+  for (const memory of results.waiters ?? []) {
+    const kind = memory.kind === 'events' ? 'event streams' : '?wait=30 long-polls';
+    const adapter = memory.adapter === 'express' ? 'Express' : 'Fastify';
     if ('skipped' in memory) {
-      lines.push(`RSS with ${kind}: skipped (${memory.skipped})`);
+      lines.push(`RSS with ${kind} (${adapter}): skipped (${memory.skipped})`);
       continue;
     }
     lines.push(
-      `RSS with ${fixed(memory.open)} ${kind === 'events' ? 'event streams' : '?wait=30 long-polls'} (Express): ` +
+      `RSS with ${fixed(memory.open)} ${kind} (${adapter}): ` +
         `${fixed(memory.rssBeforeMB)} MB before, ${fixed(memory.rssOpenMB)} MB open ` +
         `(${fixed(memory.perWaiterKB, 1)} KB each; opened in ${fixed(memory.openSeconds)} s), ` +
         `${fixed(memory.rssAfterMB)} MB ${memory.settleSeconds} s after they closed`,

@@ -8,10 +8,12 @@ import { eachLimited } from '../support/net.js';
 import { PgCountingProxy } from '../support/pg-counting-proxy.js';
 
 export type WaiterKind = 'events' | 'long-polls';
+export type WaiterAdapter = 'express' | 'fastify';
 
 /** The server's resident memory around `count` waiting requests of one kind. */
 export interface WaiterMemory {
   kind: WaiterKind;
+  adapter: WaiterAdapter;
   /** Waiters asked for, and how many were open at once when the RSS was read. */
   count: number;
   open: number;
@@ -26,7 +28,7 @@ export interface WaiterMemory {
   serverFileLimit?: number;
 }
 
-export type WaiterResults = Partial<Record<WaiterKind, WaiterMemory | { skipped: string }>>;
+export type WaiterResults = Array<WaiterMemory | { kind: WaiterKind; adapter: WaiterAdapter; skipped: string }>;
 
 /** A waiting request: closed by destroying its socket. */
 interface Held {
@@ -170,13 +172,17 @@ function closeAll(held: Held[]): void {
 }
 
 /**
- * The sample app on Express, in a fresh process of its own for each kind, with the waiter limits
+ * The sample app on `adapter`, in a fresh process of its own for each kind, with the waiter limits
  * raised over `waiters` and its open-file limit raised as far as the hard limit allows: its RSS
  * after a warm-up, with `waiters` event streams (or `?wait=30` long-polls) open, and `settle`
  * seconds after they all closed. The database traffic goes through a counting proxy, only to tell
  * when the server has finished its checks.
  */
-export async function waiterPhase(ctx: BenchContext, kind: WaiterKind): Promise<WaiterMemory | { skipped: string }> {
+export async function waiterPhase(
+  ctx: BenchContext,
+  kind: WaiterKind,
+  adapter: WaiterAdapter,
+): Promise<WaiterMemory | { skipped: string }> {
   const { waiters: count, settle: settleSeconds } = ctx.options;
   const needed = count + WARM + SPARE_FILES;
   const own = openFileLimit('self');
@@ -197,8 +203,8 @@ export async function waiterPhase(ctx: BenchContext, kind: WaiterKind): Promise<
   const proxy = new PgCountingProxy({ host: upstream.hostname, port: Number(upstream.port || 5432) });
   await proxy.listen();
   const limit = String(count + WARM + 100);
-  const server = await startServer(ctx, 'express', {
-    name: `express-${kind}`,
+  const server = await startServer(ctx, adapter, {
+    name: `${adapter}-${kind}`,
     databaseUrl: proxy.urlFor(ctx.databaseUrl),
     env: {
       PHONE_CALL_MAX_WAITERS: limit,
@@ -241,6 +247,7 @@ export async function waiterPhase(ctx: BenchContext, kind: WaiterKind): Promise<
       ctx.problems.push(`${kind}: the server answered /health with ${health} after the waiters closed`);
     const result: WaiterMemory = {
       kind,
+      adapter,
       count,
       open,
       rssBeforeMB,
@@ -252,7 +259,7 @@ export async function waiterPhase(ctx: BenchContext, kind: WaiterKind): Promise<
       serverFileLimit,
     };
     ctx.log(
-      `${open} ${kind}: RSS ${rssBeforeMB.toFixed(0)} MB before, ${rssOpenMB.toFixed(0)} MB open ` +
+      `${open} ${kind} on ${adapter}: RSS ${rssBeforeMB.toFixed(0)} MB before, ${rssOpenMB.toFixed(0)} MB open ` +
         `(${result.perWaiterKB.toFixed(1)} KB each), ${rssAfterMB.toFixed(0)} MB ${settleSeconds} s after closing`,
     );
     return result;
