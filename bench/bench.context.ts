@@ -26,7 +26,13 @@ export interface BenchContext {
 export function startServer(
   ctx: BenchContext,
   kind: ServerKind,
-  p: { name?: string; databaseUrl?: string; env?: Record<string, string>; fileLimit?: number } = {},
+  p: {
+    name?: string;
+    databaseUrl?: string;
+    env?: Record<string, string>;
+    fileLimit?: number;
+    nodeArgs?: string[];
+  } = {},
 ): Promise<ServerProcess> {
   const name = p.name ?? kind;
   const databaseUrl = p.databaseUrl ?? ctx.databaseUrl;
@@ -55,6 +61,7 @@ export function startServer(
     logDir: ctx.logDir,
     env: p.env,
     fileLimit: p.fileLimit,
+    nodeArgs: p.nodeArgs,
   });
 }
 

@@ -100,6 +100,15 @@ function extraLines(results: BenchResults): string[] {
         `(${fixed(memory.perWaiterKB, 1)} KB each; opened in ${fixed(memory.openSeconds)} s), ` +
         `${fixed(memory.rssAfterMB)} MB ${memory.settleSeconds} s after they closed`,
     );
+    const heap = memory.heap;
+    if (heap) {
+      lines.push(
+        `  V8 heap while open: ${fixed(heap.beforeGc.heapTotal)} MB committed, ${fixed(heap.beforeGc.heapUsed)} MB used ` +
+          `(old space ${fixed(heap.beforeGc.oldSpace)} MB committed, ${fixed(heap.beforeGc.oldSpaceUsed)} MB used); ` +
+          `after a full GC ${fixed(heap.afterGc.heapUsed)} MB used (old space ${fixed(heap.afterGc.oldSpaceUsed)} MB), ` +
+          `${fixed(heap.afterGc.heapTotal)} MB still committed`,
+      );
+    }
   }
   return lines;
 }

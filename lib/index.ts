@@ -75,7 +75,7 @@ export {
   type UnconsumedResult,
   VerificationService,
 } from './verification/verification.service.js';
-export { VERIFICATION_SECRET_HEADER } from './verification/verification-secret.strategy.js';
+export { VERIFICATION_SECRET_HEADER } from './verification/verification-secret.js';
 export type {
   VerificationChannel,
   VerificationFailReason,

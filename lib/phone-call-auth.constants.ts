@@ -6,8 +6,6 @@ export const PHONE_CALL_AUTH_OPTIONS = Symbol('PHONE_CALL_AUTH_OPTIONS');
 export const PHONE_CALL_AUTH_DATA_SOURCE = Symbol('PHONE_CALL_AUTH_DATA_SOURCE');
 /** Name of the Passport strategy that checks `Authorization: Bearer <jwt>`. */
 export const PHONE_CALL_JWT_STRATEGY = 'phone-call-jwt';
-/** Name of the Passport strategy that checks a verification's id and secret. */
-export const PHONE_CALL_VERIFICATION_STRATEGY = 'phone-call-verification';
 /** Longest `?wait=` of the token route, in seconds. */
 export const MAX_WAIT_SECONDS = 30;
 

@@ -18,7 +18,6 @@ import { DatabaseTimeoutsService } from './database/database-timeouts.service.js
 import { EventStreamsService } from './realtime/event-streams.service.js';
 import { VerificationListenerService } from './realtime/verification-listener.service.js';
 import { VerificationWaitersService } from './realtime/verification-waiters.service.js';
-import { VerificationSecretStrategy } from './verification/verification-secret.strategy.js';
 import { VerificationService } from './verification/verification.service.js';
 import { StatusPollerService } from './verification/status-poller.service.js';
 import { PlatformBalanceHealthIndicator } from './providers/platform-balance.indicator.js';
@@ -55,7 +54,6 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
     TokenCookieService,
     RefreshTokenService,
     PhoneCallJwtStrategy,
-    VerificationSecretStrategy,
     PhoneCallAuthGuard,
     CallbackSecretGuard,
     RateLimitService,

@@ -1,9 +1,12 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { request, type ClientRequest } from 'node:http';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type BenchContext, startServer } from '../bench.context.js';
 import { PREFIX } from '../load.js';
 import { idOf, RANGES, secretOf, seedVerifications, settle, truncate } from '../seed.sql.js';
-import { openFileLimit, rssMegabytes } from '../support/children.js';
+import { openFileLimit, ROOT, rssMegabytes } from '../support/children.js';
+import type { HeapFigures } from '../support/heap-report.preload.js';
 import { eachLimited } from '../support/net.js';
 import { PgCountingProxy } from '../support/pg-counting-proxy.js';
 
@@ -26,6 +29,8 @@ export interface WaiterMemory {
   openSeconds: number;
   settleSeconds: number;
   serverFileLimit?: number;
+  /** V8's heap with the waiters open, just before and just after a full garbage collection (MB). */
+  heap?: { beforeGc: HeapFigures; afterGc: HeapFigures };
 }
 
 export type WaiterResults = Array<WaiterMemory | { kind: WaiterKind; adapter: WaiterAdapter; skipped: string }>;
@@ -166,6 +171,20 @@ async function openWaiters(url: string, kind: WaiterKind, numbers: number[], pro
   return open.filter((held) => held.answered === undefined);
 }
 
+/** Asks the server for its heap figures (SIGUSR2, see heap-report.preload.ts) and waits for them, 10 s at most. */
+async function readHeap(pid: number, file: string): Promise<WaiterMemory['heap']> {
+  rmSync(file, { force: true });
+  process.kill(pid, 'SIGUSR2');
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    if (existsSync(file)) {
+      const line = readFileSync(file, 'utf8');
+      if (line.endsWith('\n')) return JSON.parse(line) as WaiterMemory['heap'];
+    }
+    await sleep(50);
+  }
+  return undefined;
+}
+
 /** Closes the waiters' connections, as a client that goes away. */
 function closeAll(held: Held[]): void {
   for (const each of held) each.request.destroy();
@@ -203,14 +222,17 @@ export async function waiterPhase(
   const proxy = new PgCountingProxy({ host: upstream.hostname, port: Number(upstream.port || 5432) });
   await proxy.listen();
   const limit = String(count + WARM + 100);
+  const heapReport = join(ctx.logDir, `${adapter}-${kind}.heap.jsonl`);
   const server = await startServer(ctx, adapter, {
     name: `${adapter}-${kind}`,
     databaseUrl: proxy.urlFor(ctx.databaseUrl),
     env: {
       PHONE_CALL_MAX_WAITERS: limit,
       PHONE_CALL_MAX_WAITERS_PER_ADDRESS: limit,
+      BENCH_HEAP_REPORT: heapReport,
     },
     fileLimit: needed,
+    nodeArgs: ['--expose-gc', '--import', join(ROOT, 'dist/bench/support/heap-report.preload.js')],
   });
   const held: Held[] = [];
   try {
@@ -231,6 +253,8 @@ export async function waiterPhase(
     const openSeconds = (performance.now() - started) / 1000;
     const rssOpenMB = rssMegabytes(server.pid);
     const open = held.filter((each) => each.answered === undefined).length;
+    // After the RSS is read: the collection may change what comes after, not what was measured.
+    const heap = await readHeap(server.pid, heapReport);
     if (open < count) {
       ctx.problems.push(
         `${kind}: only ${open} of ${count} waiters were open at once (opening took ${openSeconds.toFixed(0)} s` +
@@ -257,6 +281,7 @@ export async function waiterPhase(
       openSeconds,
       settleSeconds,
       serverFileLimit,
+      heap,
     };
     ctx.log(
       `${open} ${kind} on ${adapter}: RSS ${rssBeforeMB.toFixed(0)} MB before, ${rssOpenMB.toFixed(0)} MB open ` +

@@ -82,6 +82,8 @@ export interface SampleAppOptions {
   env?: Record<string, string>;
   /** Raise the open-file limit to this (as far as the hard limit allows) before starting. */
   fileLimit?: number;
+  /** Node options before the script, e.g. a preload. */
+  nodeArgs?: string[];
 }
 
 /**
@@ -111,7 +113,7 @@ export async function startSampleApp(options: SampleAppOptions): Promise<ServerP
     ...options.env,
   };
   const main = join(ROOT, 'dist/sample-app/src/main.js');
-  const args = [process.execPath, '--enable-source-maps', main];
+  const args = [process.execPath, ...(options.nodeArgs ?? []), '--enable-source-maps', main];
   // `ulimit` is a shell builtin: the shell raises the soft limit, then becomes node (same pid).
   const child = options.fileLimit
     ? spawn(

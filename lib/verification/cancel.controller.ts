@@ -1,10 +1,6 @@
 import { Body, Delete, HttpCode, Param, Req, UnauthorizedException } from '@nestjs/common';
 import { VerificationRoutes } from './verification-routes.decorator.js';
-import {
-  assertVerificationId,
-  readVerificationSecret,
-  UNKNOWN_VERIFICATION_MESSAGE,
-} from './verification-secret.strategy.js';
+import { assertVerificationId, readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.js';
 import { CancelDocs } from './verification.docs.js';
 import { VerificationSecretDto } from './verification.dto.js';
 import { VerificationService } from './verification.service.js';

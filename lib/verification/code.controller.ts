@@ -16,11 +16,7 @@ import { skipEtag } from '../http/no-etag.js';
 import type { IssuedToken } from '../auth/token.service.js';
 import { PHONE_CALL_AUTH_TOKEN_ROUTE } from '../phone-call-auth.constants.js';
 import { VerificationRoutes } from './verification-routes.decorator.js';
-import {
-  assertVerificationId,
-  readVerificationSecret,
-  UNKNOWN_VERIFICATION_MESSAGE,
-} from './verification-secret.strategy.js';
+import { assertVerificationId, readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.js';
 import { CodeDocs } from './verification.docs.js';
 import { VerificationCodeDto } from './verification.dto.js';
 import { VerificationService } from './verification.service.js';

@@ -1,9 +1,8 @@
-import { Get, Param, Req, Res, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { Get, Param, Req, Res, UnauthorizedException } from '@nestjs/common';
 import { EventStreamsService } from '../realtime/event-streams.service.js';
 import { VerificationWaitersService } from '../realtime/verification-waiters.service.js';
 import { VerificationRoutes } from './verification-routes.decorator.js';
-import { VerificationSecretGuard } from './verification-secret.guard.js';
-import { readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.strategy.js';
+import { assertVerificationId, readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.js';
 import { EventsDocs } from './verification.docs.js';
 import { type AuthenticatedVerification, VerificationService } from './verification.service.js';
 
@@ -35,18 +34,16 @@ export class EventsController {
    * event is out, so nothing of the request's route chain is kept while it waits.
    */
   @Get(':id/events')
-  @UseGuards(VerificationSecretGuard)
   @EventsDocs()
   async events(
     @Param('id') id: string,
-    @Req()
-    request: { body?: unknown; headers: Record<string, unknown>; ip?: string; user?: AuthenticatedVerification },
+    @Req() request: { body?: unknown; headers: Record<string, unknown>; ip?: string },
     @Res() response: unknown,
   ): Promise<void> {
+    assertVerificationId(id);
     const secret = readVerificationSecret(request);
     const check = () => this.verifications.authenticate(id, secret);
-    // The guard has just read it.
-    const now = request.user ?? (await check());
+    const now = await check();
     if (!now) throw new UnauthorizedException(UNKNOWN_VERIFICATION_MESSAGE);
     // Refused here, while the answer can still be a 503 or a 429, rather than in the stream.
     if (now.status === 'pending') this.waiters.assertRoom(id, request.ip);

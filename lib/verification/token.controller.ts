@@ -17,11 +17,7 @@ import { ParseWaitPipe } from '../realtime/parse-wait.pipe.js';
 import { VerificationWaitersService } from '../realtime/verification-waiters.service.js';
 import { TokenCookieService } from '../auth/token-cookie.service.js';
 import { VerificationRoutes } from './verification-routes.decorator.js';
-import {
-  assertVerificationId,
-  readVerificationSecret,
-  UNKNOWN_VERIFICATION_MESSAGE,
-} from './verification-secret.strategy.js';
+import { assertVerificationId, readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.js';
 import { RedeemDocs } from './verification.docs.js';
 import { VerificationSecretDto } from './verification.dto.js';
 import { type RedeemResult, VerificationService } from './verification.service.js';

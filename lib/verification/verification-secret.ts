@@ -1,9 +1,10 @@
-import { BadRequestException, Injectable, UnauthorizedException } from '@nestjs/common';
-import { PassportStrategy } from '@nestjs/passport';
+import { BadRequestException } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { Strategy } from 'passport-custom';
-import { PHONE_CALL_VERIFICATION_STRATEGY } from '../phone-call-auth.constants.js';
-import { AuthenticatedVerification, VerificationService } from './verification.service.js';
+
+/*
+ * The verification id and secret of the routes that take them (token, code, cancel, events):
+ * each route's own statement checks the secret, so no guard reads the verification before it.
+ */
 
 /** The header that may carry the verification secret instead of the JSON body. */
 export const VERIFICATION_SECRET_HEADER = 'x-verification-secret';
@@ -15,10 +16,7 @@ export const UNKNOWN_VERIFICATION_MESSAGE = 'Unknown verification or wrong secre
 export const INVALID_VERIFICATION_ID_MESSAGE =
   'The verification id in the URL must be the UUID returned when it started.';
 
-/**
- * Refuses a verification id that is not a UUID with 400, for the routes whose statement checks the
- * secret itself (token, code, cancel: no guard reads the verification before them).
- */
+/** Refuses a verification id that is not a UUID with 400, before it costs a statement. */
 export function assertVerificationId(id: unknown): asserts id is string {
   if (typeof id !== 'string' || !isUUID(id)) throw new BadRequestException(INVALID_VERIFICATION_ID_MESSAGE);
 }
@@ -36,27 +34,4 @@ export function readVerificationSecret(request: { body?: unknown; headers: Recor
     );
   }
   return secret;
-}
-
-/**
- * Passport strategy {@link PHONE_CALL_VERIFICATION_STRATEGY}: the route's `:id` and the
- * verification secret -> {@link AuthenticatedVerification}.
- */
-@Injectable()
-export class VerificationSecretStrategy extends PassportStrategy(Strategy, PHONE_CALL_VERIFICATION_STRATEGY) {
-  constructor(private readonly verifications: VerificationService) {
-    super();
-  }
-
-  async validate(request: {
-    params: Record<string, unknown>;
-    body?: unknown;
-    headers: Record<string, unknown>;
-  }): Promise<AuthenticatedVerification> {
-    const id = request.params.id;
-    assertVerificationId(id);
-    const verification = await this.verifications.authenticate(id, readVerificationSecret(request));
-    if (!verification) throw new UnauthorizedException(UNKNOWN_VERIFICATION_MESSAGE);
-    return verification;
-  }
 }
