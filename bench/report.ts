@@ -103,7 +103,7 @@ function extraLines(results: BenchResults): string[] {
     const heap = memory.heap;
     if (heap) {
       lines.push(
-        `  V8 heap while open: ${fixed(heap.beforeGc.heapTotal)} MB committed, ${fixed(heap.beforeGc.heapUsed)} MB used ` +
+        `V8 heap with those open: ${fixed(heap.beforeGc.heapTotal)} MB committed, ${fixed(heap.beforeGc.heapUsed)} MB used ` +
           `(old space ${fixed(heap.beforeGc.oldSpace)} MB committed, ${fixed(heap.beforeGc.oldSpaceUsed)} MB used); ` +
           `after a full GC ${fixed(heap.afterGc.heapUsed)} MB used (old space ${fixed(heap.afterGc.oldSpaceUsed)} MB), ` +
           `${fixed(heap.afterGc.heapTotal)} MB still committed`,
