@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { DatabaseClock } from '../../lib/database/database-clock.js';
+import { ADVISED_DATABASE_TIMEOUTS } from '../../lib/database/database-timeouts.js';
 import type { Statement } from '../../lib/database/query-rows.js';
 import * as sql from '../../lib/verification/verification.sql.js';
 
@@ -54,6 +56,9 @@ export async function matchInboundCall(
   return (await run<{ outcome: string }>(pool, 'floor_match_inbound_call', statement))[0];
 }
 
+/** The redeem's deadline, as the module computes it for the sample app's `query_timeout`. */
+const clock = new DatabaseClock();
+
 /**
  * redeem: consume a verified verification whose secret hash matches; its phone, or nothing. With a
  * deadline as the module sends it (the floor and Postgres share this machine's clock).
@@ -66,7 +71,7 @@ export async function consumeVerification(
     ...p,
     redeemSeconds: REDEEM_SECONDS,
     refreshTokenHash: null,
-    deadline: new Date(Date.now() + 2_250),
+    deadline: clock.deadline(ADVISED_DATABASE_TIMEOUTS.query_timeout, Date.now()),
   });
   const [row] = await run<{ takenPhone: string | null }>(pool, 'floor_take_verification', statement);
   return row?.takenPhone ? { phone: row.takenPhone } : undefined;

@@ -38,8 +38,8 @@ export class TokenController {
    * the same way: a long-poll, woken by the platform's callback on any instance. With
    * `jwt.cookie`, the access token is also set as an HttpOnly cookie.
    *
-   * No guard reads the verification first: `redeem` reads it and checks the secret in one
-   * statement, so each poll that cannot take it costs one round trip.
+   * No guard reads the verification first: `redeem` checks the secret in the same statement that
+   * takes the verification (or finds it pending), so each poll costs one round trip.
    */
   @Post(':id/token')
   @HttpCode(200)

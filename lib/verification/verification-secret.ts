@@ -2,8 +2,9 @@ import { BadRequestException } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 
 /*
- * The verification id and secret of the routes that take them (token, code, cancel, events):
- * each route's own statement checks the secret, so no guard reads the verification before it.
+ * The verification id and secret of the routes that take them (token, code, cancel, events): each
+ * handler checks the secret with the statement that serves it, so no guard reads the verification
+ * before it.
  */
 
 /** The header that may carry the verification secret instead of the JSON body. */
