@@ -19,6 +19,7 @@ export type {
   PhoneCallAuthJwtOptions,
   PhoneCallAuthOptions,
   PhoneCallAuthPhonePolicy,
+  PhoneCallAuthProviderCallback,
   PhoneCallAuthPurgeOptions,
   PhoneCallAuthRateLimits,
   PhoneCallAuthRefreshTokenOptions,
@@ -34,6 +35,12 @@ export type {
 export { PHONE_CALL_AUTH_DEFAULTS } from './options/phone-call-auth.defaults.js';
 export { PHONE_CALL_AUTH_DEVELOPMENT_LIMITS } from './options/phone-call-auth.presets.js';
 export { PhoneCallAuthConfigError } from './options/phone-call-auth-config.error.js';
+export { deriveCallbackSecret } from './options/resolve-callbacks.js';
+export {
+  PhoneCallAuthCallbacks,
+  type PhoneCallAuthCallbackUrl,
+  phoneCallAuthCallbackUrls,
+} from './callback/callback-urls.js';
 
 // Languages and texts
 export {

@@ -6,6 +6,7 @@ import { RefreshTokenService } from './auth/refresh-token.service.js';
 import { TokenCookieService } from './auth/token-cookie.service.js';
 import { TokenService } from './auth/token.service.js';
 import { CallbackSecretGuard } from './callback/callback-secret.guard.js';
+import { PhoneCallAuthCallbacks } from './callback/callback-urls.js';
 import { PurgeService } from './database/purge.service.js';
 import { SchemaCheckService } from './database/schema-check.service.js';
 import { PhoneCallAuthConfigError } from './options/phone-call-auth-config.error.js';
@@ -27,8 +28,9 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
  *
  * Routes (under `routePrefix`, default `auth/phone-call`; each group can be left out with
  * `routes`): `POST /verifications`, `POST /verifications/:id/token[?wait=N]`,
- * `GET /verifications/:id/events`, `DELETE /verifications/:id`, `GET|POST /callback/:secret`,
- * `POST /token/refresh`.
+ * `GET /verifications/:id/events`, `DELETE /verifications/:id`, `POST /verifications/:id/code`,
+ * `GET|POST /callback/:provider/:secret` (and `/callback/:secret` for SSMS), `POST /token/refresh`.
+ * Each platform's callback URL: `app.get(PhoneCallAuthCallbacks).urls()`.
  *
  * @example
  * \@Module({
@@ -56,6 +58,7 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
     PhoneCallJwtStrategy,
     PhoneCallAuthGuard,
     CallbackSecretGuard,
+    PhoneCallAuthCallbacks,
     RateLimitService,
     ClientBudgetService,
     AdmissionService,
@@ -71,6 +74,7 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
   ],
   exports: [
     VerificationService,
+    PhoneCallAuthCallbacks,
     TokenService,
     PhoneCallAuthGuard,
     PurgeService,

@@ -80,9 +80,24 @@ describe('budgets per client address and network', () => {
     const refused = [];
     for (let i = 0; i < 5; i++) refused.push((await callback('wrong-secret', '198.51.100.60')).status);
     expect(refused).toEqual([403, 403, 403, 429, 429]);
-    // Spent: even the right secret waits now, from that address; the platform's address is unaffected.
-    expect((await callback(TEST_CALLBACK_SECRET, '198.51.100.60')).status).toBe(429);
+    // Spent, for refusals only: the right secret from that very address still passes.
+    expect((await callback(TEST_CALLBACK_SECRET, '198.51.100.60')).status).toBe(200);
     expect((await callback(TEST_CALLBACK_SECRET, '198.51.100.50')).status).toBe(200);
+  });
+
+  it("never throttles the platform's genuine callback for its neighbours' wrong secrets", async () => {
+    const t = await boot({});
+    const callback = (secret: string, ip: string) =>
+      fetch(`${t.baseUrl}${PREFIX}/callback/${secret}?phone=79670311122`, { headers: from(ip) });
+    // 90 wrong secrets from 9 addresses of the platform's /24 spend that network's whole budget...
+    const refused = [];
+    for (let host = 1; host <= 9; host++) {
+      for (let i = 0; i < 10; i++) refused.push((await callback('wrong-secret', `198.51.100.${host}`)).status);
+    }
+    expect(refused).toContain(429);
+    expect(refused.every((status) => status === 403 || status === 429)).toBe(true);
+    // ...and the genuine callback from the same /24 is still received.
+    expect((await callback(TEST_CALLBACK_SECRET, '198.51.100.200')).status).toBe(200);
   });
 
   it("completes a person's flow, every step under 2 s, while 2,000 sockets flood the token route with made-up ids", async () => {

@@ -28,7 +28,7 @@ describe('the SSMS provider', () => {
 
   it.each([
     ['a wrong path secret', () => app, (a: TestApp) => providerCallbackUrl(a, 'ssms', `${TEST_CALLBACK_SECRET}x`)],
-    ['an unknown provider', () => app, (a: TestApp) => providerCallbackUrl(a, 'nope')],
+    ['an unknown provider', () => app, (a: TestApp) => providerCallbackUrl(a, 'nope', TEST_CALLBACK_SECRET)],
     ['an address outside the allowlist', () => guarded, (a: TestApp) => providerCallbackUrl(a, 'ssms')],
   ])('refuses %s with 403 and changes nothing', async (_label, target, url) => {
     const phone = nextPhone();

@@ -23,7 +23,7 @@ export function callbackProvider(
   request: HttpCallbackRequest,
 ): TelephonyProvider | undefined {
   const name = request.params.provider;
-  if (name === undefined) return options.provider;
+  if (name === undefined) return options.callbacks.unnamed;
   return options.providers.find((provider) => provider.name === name);
 }
 

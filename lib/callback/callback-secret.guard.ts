@@ -1,11 +1,13 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Logger } from '@nestjs/common';
-import { ClientBudgetExceededException } from '../rate-limit/client-budget-exceeded.exception.js';
-import { ClientBudgetService } from '../rate-limit/client-budget.service.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
-import { sha256 } from '../database/sha256.js';
 import { type BlockList, isIPv6 } from 'node:net';
+import { sha256 } from '../database/sha256.js';
+import type { ResolvedProviderCallback } from '../options/resolve-callbacks.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import type { TelephonyProvider } from '../providers/telephony-provider.interface.js';
+import { ClientBudgetService } from '../rate-limit/client-budget.service.js';
+import { CallbackRefusedException } from './callback-refused.exception.js';
 import { callbackProvider, callbackRequest, type HttpCallbackRequest } from './callback-request.js';
 
 /** Whether `ip` (IPv4, IPv6, or IPv4-mapped IPv6 such as `::ffff:203.0.113.5`) is in the list. */
@@ -16,65 +18,62 @@ function allowed(list: BlockList, ip: string | undefined): boolean {
   return list.check(ip, isIPv6(ip) ? 'ipv6' : 'ipv4');
 }
 
+/** Whether `secret` is one of the provider's, compared in constant time against every one (two during rotation). */
+function knownSecret(callback: ResolvedProviderCallback, secret: unknown): boolean {
+  const candidate = sha256(typeof secret === 'string' ? secret : '');
+  // No early stop, so timing says nothing about which secret matched.
+  return callback.digests.reduce((found, known) => timingSafeEqual(known, candidate) || found, false);
+}
+
 /**
- * Lets a platform's callback through only with a configured secret in the URL
- * (`/callback/<provider>/<secret>`, or `/callback/<secret>` for the SSMS path of old), when
- * `callbackAllowlist` is set only from those addresses, and only when the provider the path names
- * accepts the platform's own proof (`authenticateCallback`: sms.ru's hash, Twilio's signature).
- * Compares digests in constant time, against every configured secret (two during rotation). The
- * client address is `request.ip`, which Express and Fastify take from proxy headers only when the
- * app trusts the proxy.
+ * Lets a platform's callback through only when the path names a provider (`/callback/<name>/<secret>`,
+ * or `/callback/<secret>` for the provider of the unnamed path, SSMS's of old) and carries that
+ * provider's own secret, when the request comes from that provider's allowlist (if it has one), and
+ * when the provider accepts the platform's own proof (`authenticateCallback`: sms.ru's hash, Twilio's
+ * signature). A secret opens its own provider's path only: one platform cannot use what it was told
+ * (New-Tel's `callbackLink`) on another's.
+ *
+ * Only refusals count against the client's callback budget; once it is spent, refusals get 429.
+ * A callback that passes is never throttled, so a platform's genuine callbacks cannot be starved by
+ * wrong secrets sent from its neighbours' addresses. The client address is `request.ip`, which
+ * Express and Fastify take from proxy headers only when the app trusts the proxy.
  */
 @Injectable()
 export class CallbackSecretGuard implements CanActivate {
   private readonly logger = new Logger(CallbackSecretGuard.name);
-  private readonly digests: Buffer[];
 
   constructor(
     @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
     private readonly budgets: ClientBudgetService,
-  ) {
-    this.digests = options.callbackSecrets.map(sha256);
-  }
+  ) {}
 
-  /** Refusals spend the address's callback budget; once it is spent, the address gets 429 until it refills. */
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<HttpCallbackRequest>();
-    const wait = this.budgets.keeps('callback') ? this.budgets.waitFor('callback', request.ip) : 0;
-    if (wait > 0) throw new ClientBudgetExceededException(wait);
-    try {
-      return await this.check(request);
-    } catch (error) {
-      this.budgets.spend('callback', request.ip);
-      throw error;
-    }
+    const provider = callbackProvider(this.options, request);
+    const refusal = provider ? await this.refusal(request, provider) : 'an unknown provider in the path';
+    if (refusal === undefined) return true;
+    // Spends one unit of the refused client's budget, or throws 429 when it has none left.
+    if (this.budgets.keeps('callback')) this.budgets.spend('callback', request.ip);
+    this.logger.warn(`A callback to ${provider?.name ?? 'an unknown provider'} was refused: ${refusal}`);
+    throw new CallbackRefusedException(
+      refusal === 'a wrong or missing platform signature'
+        ? "The platform's signature of this callback is missing or wrong."
+        : 'Unknown callback URL: use the callback URL configured for this platform, from an allowed address.',
+      provider?.capabilities?.answerRefused ? provider.callbackAnswer?.() : undefined,
+    );
   }
 
-  private async check(request: HttpCallbackRequest): Promise<boolean> {
-    const allowlist = this.options.callbackAllowlist;
-    if (allowlist && !allowed(allowlist, request.ip)) {
-      throw new ForbiddenException('Callbacks are accepted only from the addresses in callbackAllowlist.');
+  /** Why the callback is refused, in words for the log; `undefined` when it passes. */
+  private async refusal(request: HttpCallbackRequest, provider: TelephonyProvider): Promise<string | undefined> {
+    const callback = this.options.callbacks.byProvider.get(provider.name)!;
+    if (!knownSecret(callback, request.params.secret)) return 'a wrong secret';
+    if (callback.allowlist && !allowed(callback.allowlist, request.ip)) return 'an address outside its allowlist';
+    if (!provider.authenticateCallback) return undefined;
+    try {
+      if (await provider.authenticateCallback(callbackRequest(this.options, request))) return undefined;
+    } catch (error) {
+      this.logger.warn(`${provider.name}.authenticateCallback failed: ${(error as Error)?.message}`);
     }
-    const secret = request.params.secret;
-    const candidate = sha256(typeof secret === 'string' ? secret : '');
-    // Compare against all secrets, without stopping early, so timing says nothing about which matched.
-    const matched = this.digests.reduce((found, known) => timingSafeEqual(known, candidate) || found, false);
-    const provider = callbackProvider(this.options, request);
-    if (!matched || !provider) {
-      throw new ForbiddenException('Unknown callback secret: use the callback URL configured for this app.');
-    }
-    if (provider.authenticateCallback) {
-      let accepted = false;
-      try {
-        accepted = await provider.authenticateCallback(callbackRequest(this.options, request));
-      } catch (error) {
-        this.logger.warn(`${provider.name}.authenticateCallback failed: ${(error as Error)?.message}`);
-      }
-      if (!accepted) {
-        this.logger.warn(`A callback to ${provider.name} had a wrong or missing platform signature; refused`);
-        throw new ForbiddenException("The platform's signature of this callback is missing or wrong.");
-      }
-    }
-    return true;
+    return 'a wrong or missing platform signature';
   }
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, HttpCode, Logger, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Logger, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
 import { skipEtag } from '../http/no-etag.js';
 import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
@@ -8,6 +8,7 @@ import { OpenApiResponse, OpenApiTags } from '../openapi/openapi.decorators.js';
 import { ErrorResponse } from '../openapi/openapi.models.js';
 import { CallbackDocs } from './inbound-call.docs.js';
 import { VerificationService } from '../verification/verification.service.js';
+import { CallbackRefusedFilter } from './callback-refused.filter.js';
 import { CallbackSecretGuard } from './callback-secret.guard.js';
 import { callbackProvider, callbackRequest, type HttpCallbackRequest } from './callback-request.js';
 
@@ -32,9 +33,16 @@ interface HttpReply {
  */
 @Controller('callback')
 @UseGuards(CallbackSecretGuard)
+@UseFilters(CallbackRefusedFilter)
 @PhoneCallAuthRoutes()
 @OpenApiTags('telephony platform callback')
-@OpenApiResponse(403, 'Unknown callback secret, or a wrong platform signature.', { type: ErrorResponse })
+@OpenApiResponse(
+  403,
+  "Not this platform's secret, address or signature (sms.ru and Twilio get their usual answer instead).",
+  {
+    type: ErrorResponse,
+  },
+)
 export class InboundCallController {
   private readonly logger = new Logger(InboundCallController.name);
 

@@ -192,6 +192,17 @@ export interface VerificationCandidate {
   phone: E164;
 }
 
+/** One provider's callback settings ({@link PhoneCallAuthOptions.callbacks}). */
+export interface PhoneCallAuthProviderCallback {
+  /**
+   * The secret in this provider's callback path (`<prefix>/callback/<name>/<secret>`), at least 32
+   * URL-safe characters; several during rotation. @default derived from `callbackSecret`
+   */
+  secret?: string | string[];
+  /** Addresses or CIDR ranges this platform's callbacks may come from. @default `callbackAllowlist` */
+  allowlist?: string[];
+}
+
 /**
  * Options of {@link PhoneCallAuthModule}.
  *
@@ -231,10 +242,22 @@ export interface PhoneCallAuthOptions {
    */
   statusPolling?: PhoneCallAuthStatusPollingOptions | false;
   /**
-   * The secret in the callback URL (`<prefix>/callback/<secret>`), at least 32 characters.
-   * Give two during rotation: both are accepted.
+   * The app's callback secret, at least 32 URL-safe characters (`openssl rand -hex 32`). Give two
+   * during rotation: both are accepted. It opens only the path of the provider named `ssms` (else
+   * the first provider): `<prefix>/callback/<secret>` and `<prefix>/callback/ssms/<secret>`. Every
+   * other provider's secret is derived from it and the provider's name ({@link deriveCallbackSecret}),
+   * so a secret one platform learns (New-Tel is sent its callback URL) opens no other platform's
+   * path; `callbacks[name].secret` sets one instead. {@link PhoneCallAuthCallbacks.urls} (or
+   * {@link phoneCallAuthCallbackUrls}) tells each provider's URL.
    */
   callbackSecret: string | string[];
+  /**
+   * Per provider (by name): its own callback secret (instead of the derived one) and its own
+   * allowlist (instead of `callbackAllowlist`).
+   * @example callbacks: { 'sms-ru': { allowlist: ['203.0.113.0/24'] }, twilio: { secret: process.env.TWILIO_CALLBACK_SECRET } }
+   * @default derived secrets, `callbackAllowlist` for every provider
+   */
+  callbacks?: Record<string, PhoneCallAuthProviderCallback>;
   jwt: PhoneCallAuthJwtOptions;
   /** Seconds the platform waits for the call; clamped to the provider's limits (SSMS: 60..300). @default PHONE_CALL_AUTH_DEFAULTS.windowSeconds (120) */
   windowSeconds?: number;
@@ -292,8 +315,9 @@ export interface PhoneCallAuthOptions {
   /** Purge of old rows; `false` turns it off (then purge yourself: {@link PurgeService.purge}). */
   purge?: PhoneCallAuthPurgeOptions | false;
   /**
-   * Addresses or CIDR ranges the platform's callbacks may come from, e.g. `['203.0.113.0/24']`.
-   * Read from `request.ip`: behind a proxy, set the app's `trust proxy`. @default any address
+   * Addresses or CIDR ranges the platforms' callbacks may come from, e.g. `['203.0.113.0/24']`, for
+   * every provider without an allowlist of its own (`callbacks[name].allowlist`: prefer one per
+   * platform). Read from `request.ip`: behind a proxy, set the app's `trust proxy`. @default any address
    */
   callbackAllowlist?: string[];
   /** Requests that may wait at once on an instance (`?wait=` long-polls, event streams); beyond it, 503. @default PHONE_CALL_AUTH_DEFAULTS.maxWaiters (10000) */

@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import { CountryCode, isSupportedCountry, type PhoneNumberType } from 'libphonenumber-js/max';
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { configFlag, configSeconds, MAX_LIFETIME_SECONDS } from './option-checks.js';
 import { PhoneCallAuthConfigError } from './phone-call-auth-config.error.js';
 import type {
@@ -19,6 +18,7 @@ import type {
 import type { E164 } from '../phone/phone-number.js';
 import type { TelephonyProvider } from '../providers/telephony-provider.interface.js';
 import { PHONE_CALL_AUTH_DEFAULTS as DEFAULTS } from './phone-call-auth.defaults.js';
+import { resolveCallbacks } from './resolve-callbacks.js';
 import { resolveJwtOptions } from './resolve-jwt-options.js';
 import type { ResolvedPhoneCallAuthOptions } from './resolved-options.interface.js';
 import type { VerificationChannel } from '../database/entities/verification.entity.js';
@@ -117,8 +117,6 @@ function messages(
   }
   return merged;
 }
-
-const MIN_CALLBACK_SECRET_LENGTH = 32;
 
 function rateLimitRule(
   name: string,
@@ -231,29 +229,6 @@ function locale(value: unknown) {
     );
   }
   return resolved;
-}
-
-function blockList(entries: string[]): BlockList {
-  const list = new BlockList();
-  if (!Array.isArray(entries) || entries.length === 0) {
-    throw new PhoneCallAuthConfigError('callbackAllowlist must be a non-empty array of addresses or CIDR ranges.');
-  }
-  for (const entry of entries) {
-    const [address, prefix] = String(entry).split('/');
-    const type = isIPv6(address) ? 'ipv6' : isIPv4(address) ? 'ipv4' : undefined;
-    const bits = prefix === undefined ? undefined : Number(prefix);
-    if (
-      !type ||
-      (bits !== undefined && !(Number.isInteger(bits) && bits >= 0 && bits <= (type === 'ipv4' ? 32 : 128)))
-    ) {
-      throw new PhoneCallAuthConfigError(
-        `callbackAllowlist entry "${entry}" is not an address or CIDR range such as 203.0.113.0/24.`,
-      );
-    }
-    if (bits === undefined) list.addAddress(address, type);
-    else list.addSubnet(address, bits, type);
-  }
-  return list;
 }
 
 /** The floor of `purge.retentionSeconds`. */
@@ -435,18 +410,7 @@ export function resolvePhoneCallAuthOptions(
     throw new PhoneCallAuthConfigError('options are required: { provider (or providers), callbackSecret, jwt }.');
   }
   const { providers, provider } = resolveProviders(options);
-  const callbackSecrets = [options.callbackSecret].flat().filter((s) => s !== undefined && s !== '');
-  if (
-    callbackSecrets.length === 0 ||
-    callbackSecrets.some((s) => typeof s !== 'string' || s.length < MIN_CALLBACK_SECRET_LENGTH)
-  ) {
-    throw new PhoneCallAuthConfigError(
-      `callbackSecret must be a string (or, during rotation, several strings) of at least ${MIN_CALLBACK_SECRET_LENGTH} characters; generate one with: openssl rand -hex 32`,
-    );
-  }
-  if (callbackSecrets.some((s) => !/^[A-Za-z0-9_~.-]+$/.test(s))) {
-    throw new PhoneCallAuthConfigError('callbackSecret may hold only URL-safe characters (A-Z a-z 0-9 - _ . ~).');
-  }
+  const callbacks = resolveCallbacks(providers, options.callbackSecret, options.callbacks, options.callbackAllowlist);
   const defaultCountry = country('defaultCountry', options.defaultCountry ?? DEFAULTS.defaultCountry);
   for (const hook of ['resolveSubject', 'onVerified', 'beforeVerify'] as const) {
     if (options[hook] !== undefined && typeof options[hook] !== 'function') {
@@ -466,6 +430,7 @@ export function resolvePhoneCallAuthOptions(
   }
   const windowSeconds = windows[provider.name];
   const publicBaseUrl = resolvePublicBaseUrl(options.publicBaseUrl);
+  const callbackPath = `/${routePrefix.replace(/^\/+|\/+$/g, '')}/callback`;
   const needing = providers.find((each) => each.capabilities?.needsPublicUrl);
   if (needing && !publicBaseUrl) {
     throw new PhoneCallAuthConfigError(
@@ -479,9 +444,10 @@ export function resolvePhoneCallAuthOptions(
     routing: resolveRouting(options.routing, providers),
     windows,
     publicBaseUrl,
-    callbackBaseUrl: publicBaseUrl && `${publicBaseUrl}/${routePrefix.replace(/^\/+|\/+$/g, '')}/callback`,
+    callbackPath,
+    callbackBaseUrl: publicBaseUrl && `${publicBaseUrl}${callbackPath}`,
     statusPolling: statusPolling(options.statusPolling),
-    callbackSecrets,
+    callbacks,
     jwt: resolveJwtOptions(options.jwt),
     windowSeconds,
     redeemSeconds: configSeconds('redeemSeconds', options.redeemSeconds, DEFAULTS.redeemSeconds, MAX_LIFETIME_SECONDS),
@@ -507,7 +473,6 @@ export function resolvePhoneCallAuthOptions(
     defaultLocale: locale(options.defaultLocale),
     messages: messages(options),
     siteName: siteName(options.siteName),
-    callbackAllowlist: options.callbackAllowlist && blockList(options.callbackAllowlist),
     purge:
       options.purge === false
         ? false

@@ -1,9 +1,9 @@
 import type { CountryCode, PhoneNumberType } from 'libphonenumber-js/max';
 import type { KeyObject } from 'node:crypto';
-import type { BlockList } from 'node:net';
 import type { VerificationChannel } from '../database/entities/verification.entity.js';
 import type { PhoneCallAuthLocale, PhoneCallAuthMessages } from '../i18n/messages.js';
 import type { E164 } from '../phone/phone-number.js';
+import type { ResolvedCallbacks } from './resolve-callbacks.js';
 import type { InboundCallReport, TelephonyProvider } from '../providers/telephony-provider.interface.js';
 import type {
   ClientBudgetRule,
@@ -27,10 +27,13 @@ export interface ResolvedPhoneCallAuthOptions {
   windows: Record<string, number>;
   /** `publicBaseUrl` without a trailing slash. */
   publicBaseUrl?: string;
+  /** `/<routePrefix>/callback`. */
+  callbackPath: string;
   /** `<publicBaseUrl>/<routePrefix>/callback`, when `publicBaseUrl` is set. */
   callbackBaseUrl?: string;
   statusPolling: { intervalSeconds: number; batchSize: number } | false;
-  callbackSecrets: string[];
+  /** Each provider's callback secrets and allowlist, and the provider of the unnamed path. */
+  callbacks: ResolvedCallbacks;
   jwt: ResolvedJwtOptions;
   windowSeconds: number;
   redeemSeconds: number;
@@ -61,7 +64,6 @@ export interface ResolvedPhoneCallAuthOptions {
   defaultLocale: PhoneCallAuthLocale;
   messages: Record<PhoneCallAuthLocale, PhoneCallAuthMessages>;
   purge: { retentionSeconds: number; intervalSeconds: number } | false;
-  callbackAllowlist?: BlockList;
   maxWaiters: number;
   maxWaitersPerVerification: number;
   maxWaitersPerAddress: number;

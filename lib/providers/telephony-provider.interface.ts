@@ -129,6 +129,12 @@ export interface ProviderCapabilities {
   numberPool: boolean;
   /** The provider needs `publicBaseUrl` (per-request callback URLs, signatures over the full URL). */
   needsPublicUrl: boolean;
+  /**
+   * The platform must get {@link TelephonyProvider.callbackAnswer} even when its callback is refused
+   * (sms.ru retries for days until it reads `100`; Twilio would play an error to the caller): a
+   * refused callback on its path is answered so, logged, and records nothing. Off: 403.
+   */
+  answerRefused: boolean;
 }
 
 /** The person-facing hint's parts. */

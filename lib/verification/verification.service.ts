@@ -319,7 +319,7 @@ export class VerificationService {
     phone: PhoneNumber,
     windowSeconds: number,
   ): Promise<CallAssignment> {
-    const { callbackBaseUrl, callbackSecrets } = this.options;
+    const { callbackBaseUrl, callbacks } = this.options;
     const busy = provider.capabilities?.numberPool
       ? await this.admission.run('priority', () =>
           this.query<{ callTo: E164 }>(sql.busyNumbers({ phone: phone.number, provider: provider.name })),
@@ -329,7 +329,7 @@ export class VerificationService {
       phone: phone.number,
       windowSeconds,
       busyNumbers: busy.map((row) => row.callTo),
-      callbackUrl: callbackBaseUrl && `${callbackBaseUrl}/${provider.name}/${callbackSecrets[0]}`,
+      callbackUrl: callbackBaseUrl && `${callbackBaseUrl}/${provider.name}/${callbacks.byProvider.get(provider.name)!.secrets[0]}`,
     });
   }
 

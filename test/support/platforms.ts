@@ -1,7 +1,7 @@
-import type { PhoneCallAuthOptions } from 'nestjs-phone-call-auth';
+import { PhoneCallAuthCallbacks, type PhoneCallAuthOptions } from 'nestjs-phone-call-auth';
 import { VERIFICATION_TABLE } from './tables.js';
 import { freePort } from './global-setup.js';
-import { PREFIX, TEST_CALLBACK_SECRET, type TestApp, type UseTestAppOptions } from './test-app.js';
+import { PREFIX, type TestApp, type UseTestAppOptions } from './test-app.js';
 import type { SharedTestDatabase } from './test-app.js';
 
 /** An app of a {@link SharedTestDatabase} with several providers, on a port known before boot (for `publicBaseUrl`). */
@@ -19,9 +19,11 @@ export async function bootWithProviders(
   });
 }
 
-/** The callback URL of a provider on an app. */
-export const providerCallbackUrl = (app: TestApp, provider: string, secret = TEST_CALLBACK_SECRET): string =>
-  `${app.baseUrl}${PREFIX}/callback/${provider}/${secret}`;
+/** The callback URL of a provider on an app, with that provider's own secret (or `secret`). */
+export const providerCallbackUrl = (app: TestApp, provider: string, secret?: string): string =>
+  secret === undefined
+    ? `${app.baseUrl}${app.app.get(PhoneCallAuthCallbacks).urlOf(provider)!.path}`
+    : `${app.baseUrl}${PREFIX}/callback/${provider}/${secret}`;
 
 /** Starts a verification (expected 201). */
 export async function startOn(

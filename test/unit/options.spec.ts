@@ -1,4 +1,5 @@
 import {
+  deriveCallbackSecret,
   PhoneCallAuthConfigError,
   type PhoneCallAuthOptions,
   SmsRuProvider,
@@ -19,7 +20,11 @@ describe('resolvePhoneCallAuthOptions', () => {
     expect(resolved.windowSeconds).toBe(120);
     expect(resolved.redeemSeconds).toBe(300);
     expect(resolved.defaultCountry).toBe('RU');
-    expect(resolved.callbackSecrets).toEqual(['c'.repeat(32)]);
+    expect(resolved.callbacks.byProvider.get('ssms')).toMatchObject({
+      secrets: ['c'.repeat(32)],
+      allowlist: undefined,
+    });
+    expect(resolved.callbacks.unnamed.name).toBe('ssms');
     expect(resolved.jwt).toMatchObject({
       algorithm: 'HS256',
       issuer: 'nestjs-phone-call-auth',
@@ -40,7 +45,6 @@ describe('resolvePhoneCallAuthOptions', () => {
       mobileOnly: false,
       countries: undefined,
     });
-    expect(resolved.callbackAllowlist).toBeUndefined();
     expect(resolved.allowedOrigins).toEqual(new Set());
     expect(resolved.siteName).toBeUndefined();
   });
@@ -79,9 +83,77 @@ describe('resolvePhoneCallAuthOptions', () => {
     expect(resolvePhoneCallAuthOptions({ ...valid(), windowSeconds: 90 }).windowSeconds).toBe(90);
   });
 
-  it('accepts two callback secrets for rotation', () => {
-    const resolved = resolvePhoneCallAuthOptions({ ...valid(), callbackSecret: ['a'.repeat(32), 'b'.repeat(40)] });
-    expect(resolved.callbackSecrets).toHaveLength(2);
+  it('accepts two callback secrets for rotation, and derives two for every other provider', () => {
+    const resolved = resolvePhoneCallAuthOptions({
+      ...valid(),
+      provider: undefined,
+      providers: [new SsmsProvider({ apiKey: 'k' }), new SmsRuProvider({ apiId: 'i' })],
+      callbackSecret: ['a'.repeat(32), 'b'.repeat(40)],
+    });
+    expect(resolved.callbacks.byProvider.get('ssms')!.secrets).toEqual(['a'.repeat(32), 'b'.repeat(40)]);
+    expect(resolved.callbacks.byProvider.get('sms-ru')!.secrets).toEqual([
+      deriveCallbackSecret('a'.repeat(32), 'sms-ru'),
+      deriveCallbackSecret('b'.repeat(40), 'sms-ru'),
+    ]);
+  });
+
+  describe('a callback secret per platform', () => {
+    const providers = () => [
+      new SsmsProvider({ apiKey: 'k' }),
+      new SmsRuProvider({ apiId: 'i' }),
+      new TwilioVoiceProvider({ authToken: 't', numbers: ['+14155550100'] }),
+    ];
+    const several = (extra: Partial<PhoneCallAuthOptions> = {}) =>
+      resolvePhoneCallAuthOptions({
+        ...valid(),
+        provider: undefined,
+        providers: providers(),
+        publicBaseUrl: 'https://api.example.com',
+        ...extra,
+      });
+
+    it('keeps callbackSecret for SSMS alone and gives every other platform a distinct derived one', () => {
+      const { byProvider, unnamed } = several().callbacks;
+      expect(unnamed.name).toBe('ssms');
+      const secrets = ['ssms', 'sms-ru', 'twilio'].map((name) => byProvider.get(name)!.secrets[0]);
+      expect(secrets[0]).toBe('c'.repeat(32));
+      expect(new Set(secrets).size).toBe(3);
+      for (const secret of secrets.slice(1)) expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    });
+
+    it("derives secrets no platform can compute from another's (HMAC keyed with the app's secret)", () => {
+      const derived = deriveCallbackSecret('c'.repeat(32), 'sms-ru');
+      expect(deriveCallbackSecret(derived, 'twilio')).not.toBe(deriveCallbackSecret('c'.repeat(32), 'twilio'));
+      expect(deriveCallbackSecret('d'.repeat(32), 'sms-ru')).not.toBe(derived);
+    });
+
+    it("takes a platform's own secret and allowlist over the derived secret and callbackAllowlist", () => {
+      const { byProvider } = several({
+        callbackAllowlist: ['203.0.113.0/24'],
+        callbacks: { twilio: { secret: 't'.repeat(32), allowlist: ['198.51.100.0/24'] } },
+      }).callbacks;
+      expect(byProvider.get('twilio')!.secrets).toEqual(['t'.repeat(32)]);
+      expect(byProvider.get('twilio')!.allowlist!.check('198.51.100.7')).toBe(true);
+      expect(byProvider.get('twilio')!.allowlist!.check('203.0.113.7')).toBe(false);
+      expect(byProvider.get('sms-ru')!.allowlist!.check('203.0.113.7')).toBe(true);
+    });
+
+    it.each<[string, Partial<PhoneCallAuthOptions>, RegExp]>([
+      ['a provider it does not know', { callbacks: { smsc: { secret: 's'.repeat(32) } } }, /no provider's name/],
+      ['a short secret', { callbacks: { twilio: { secret: 'short' } } }, /callbacks\['twilio'\]\.secret.*32/],
+      [
+        'a bad allowlist',
+        { callbacks: { twilio: { allowlist: ['example.com'] } } },
+        /callbacks\['twilio'\]\.allowlist/,
+      ],
+      [
+        "another platform's secret",
+        { callbacks: { twilio: { secret: 'c'.repeat(32) } } },
+        /ssms and twilio are the same/,
+      ],
+    ])('refuses %s', (_, extra, message) => {
+      expect(() => several(extra)).toThrow(message);
+    });
   });
 
   it.each<[string, (o: PhoneCallAuthOptions) => unknown, RegExp]>([

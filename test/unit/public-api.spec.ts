@@ -18,6 +18,7 @@ const VALUES = [
   'PHONE_CALL_AUTH_MIGRATIONS',
   'PHONE_CALL_JWT_STRATEGY',
   'PhoneCallAuth',
+  'PhoneCallAuthCallbacks',
   'PhoneCallAuthConfigError',
   'PhoneCallAuthGuard',
   'PhoneCallAuthModule',
@@ -36,6 +37,7 @@ const VALUES = [
   'VERIFICATION_SECRET_HEADER',
   'VerificationService',
   'VerifiedPhone',
+  'deriveCallbackSecret',
   'fillTemplate',
   'isDatabaseConnectionError',
   'isPhoneCallAuthRoute',
@@ -44,6 +46,7 @@ const VALUES = [
   'smsRuWebhookHash',
   'twilioSignature',
   'matchAcceptLanguage',
+  'phoneCallAuthCallbackUrls',
 ];
 
 const TYPES = [
@@ -76,7 +79,9 @@ const TYPES = [
   'PhoneCallAuthMessageOverrides',
   'PhoneCallAuthMessages',
   'PhoneCallAuthOptions',
+  'PhoneCallAuthCallbackUrl',
   'PhoneCallAuthPhonePolicy',
+  'PhoneCallAuthProviderCallback',
   'PhoneCallAuthPurgeOptions',
   'PhoneCallAuthRateLimits',
   'PhoneCallAuthRefreshTokenOptions',

@@ -1,0 +1,18 @@
+import { ForbiddenException } from '@nestjs/common';
+import type { CallbackAnswer } from '../providers/telephony-provider.interface.js';
+
+/**
+ * A platform callback refused by {@link CallbackSecretGuard} (wrong secret, address or signature):
+ * 403, or, for a provider whose platform must get its usual answer to every request
+ * (`capabilities.answerRefused`: sms.ru retries for days, Twilio would play an error to the
+ * caller), that answer. Either way nothing is recorded.
+ */
+export class CallbackRefusedException extends ForbiddenException {
+  constructor(
+    message: string,
+    /** What the platform is answered instead of 403. */
+    readonly answer?: CallbackAnswer,
+  ) {
+    super(message);
+  }
+}

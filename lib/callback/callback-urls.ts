@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import type { PhoneCallAuthOptions } from '../options/phone-call-auth-options.interface.js';
+import { resolvePhoneCallAuthOptions } from '../options/resolve-options.js';
+import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+
+/** Where one platform must send its callbacks. Holds a secret: show it to the operator, never log it. */
+export interface PhoneCallAuthCallbackUrl {
+  /** The provider's name, e.g. `sms-ru`. */
+  provider: string;
+  /** The path, with the provider's current secret: `/<prefix>/callback/<name>/<secret>`. */
+  path: string;
+  /** `publicBaseUrl` followed by the path, when `publicBaseUrl` is set. */
+  url?: string;
+  /** For the provider of the unnamed path (`ssms`, else the first): `/<prefix>/callback/<secret>`, the URL SSMS accounts were set to. */
+  unnamedPath?: string;
+}
+
+/** Each provider's callback URL, from resolved options. */
+export function callbackUrlsOf(options: ResolvedPhoneCallAuthOptions): PhoneCallAuthCallbackUrl[] {
+  const { callbacks, callbackPath, publicBaseUrl } = options;
+  return options.providers.map(({ name }) => {
+    const [secret] = callbacks.byProvider.get(name)!.secrets;
+    const path = `${callbackPath}/${name}/${secret}`;
+    return {
+      provider: name,
+      path,
+      ...(publicBaseUrl && { url: `${publicBaseUrl}${path}` }),
+      ...(callbacks.unnamed.name === name && { unnamedPath: `${callbackPath}/${secret}` }),
+    };
+  });
+}
+
+/**
+ * Each provider's callback URL for these options, without booting the app (for a deploy script or
+ * a command that prints what to paste into each platform's account). The URLs hold secrets: print
+ * them to the operator, never to a log.
+ *
+ * @example
+ * for (const { provider, url } of phoneCallAuthCallbackUrls(options)) console.log(`${provider}: ${url}`);
+ */
+export function phoneCallAuthCallbackUrls(
+  options: PhoneCallAuthOptions,
+  routePrefix?: string,
+): PhoneCallAuthCallbackUrl[] {
+  return callbackUrlsOf(resolvePhoneCallAuthOptions(options, routePrefix));
+}
+
+/**
+ * Each provider's callback URL in a running app: `app.get(PhoneCallAuthCallbacks).urls()`. Every
+ * platform has a secret of its own (see `callbackSecret` and `callbacks`). The URLs hold secrets:
+ * show them to the operator, never log them.
+ */
+@Injectable()
+export class PhoneCallAuthCallbacks {
+  private readonly list: PhoneCallAuthCallbackUrl[];
+
+  constructor(@InjectPhoneCallAuthOptions() options: ResolvedPhoneCallAuthOptions) {
+    this.list = callbackUrlsOf(options);
+  }
+
+  /** Each provider's callback URL, in the order of `providers`. */
+  urls(): PhoneCallAuthCallbackUrl[] {
+    return this.list.map((each) => ({ ...each }));
+  }
+
+  /** One provider's callback URL (by name). */
+  urlOf(provider: string): PhoneCallAuthCallbackUrl | undefined {
+    const found = this.list.find((each) => each.provider === provider);
+    return found && { ...found };
+  }
+}
