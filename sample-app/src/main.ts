@@ -6,7 +6,6 @@ import { AppModule } from './app.module.js';
 import { startEmbeddedDatabase } from './embedded-database.js';
 import { createOpenApiDocument, setupOpenApi } from './openapi.setup.js';
 import { loadSampleConfig, type SampleConfig } from './sample.config.js';
-import type { SamplePlatform } from './sample.platforms.js';
 import { DOCS_PATH, ROUTE_PREFIX as PREFIX } from './sample.constants.js';
 
 /** The app on the HTTP server HTTP_ADAPTER names; Fastify is loaded only when asked for. */
@@ -47,18 +46,6 @@ async function serveDocs(app: INestApplication, config: SampleConfig, logger: Lo
   return DOCS_PATH;
 }
 
-/** What to paste into each platform's account, for the callback URLs under `base`. */
-function callbackSettings(config: SampleConfig, base: string): string {
-  const secret = config.callbackSecret;
-  const settings: Record<SamplePlatform, string> = {
-    ssms: `In SSMS, set "Settings -> API and integration -> incoming call notifications" to ${base}/${secret}.`,
-    'sms-ru': `In sms.ru, add the callback handler ${base}/sms-ru/${secret}.`,
-    newtel: `New-Tel needs no setting: every start sends it ${base}/newtel/${secret}.`,
-    twilio: `In Twilio, set each pool number's "A call comes in" webhook (HTTP POST) to ${base}/twilio/${secret}.`,
-  };
-  return config.platforms.map((platform) => settings[platform]).join(' ');
-}
-
 async function bootstrap(): Promise<void> {
   const config = loadSampleConfig();
   // Also for the lines logged before Nest starts (the embedded database's).
@@ -93,10 +80,10 @@ async function bootstrap(): Promise<void> {
         `Place a call with: curl -X POST ${local}/dev/fake-calls -H 'content-type: application/json' -d '{"from":"+79670311122"}'`,
     );
   } else if (config.callbackSecretGenerated) {
-    // Printed once, on purpose: the operator must paste it into the platforms' settings.
+    // No URL is logged: each holds a platform's secret. `npm run callback-urls` prints them to the operator.
     logger.warn(
-      `PHONE_CALL_CALLBACK_SECRET is not set, so a random one was made for this run; set it to keep it across restarts. ` +
-        callbackSettings(config, `${config.publicBaseUrl ?? 'https://<your host>'}/${PREFIX}/callback`),
+      'PHONE_CALL_CALLBACK_SECRET is not set, so a random one was made for this run and no platform can reach ' +
+        'the app: set it (openssl rand -hex 32), then `npm run callback-urls` prints the URL to paste into each platform.',
     );
   }
   if (config.jwtSecretGenerated) {
