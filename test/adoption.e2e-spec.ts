@@ -221,7 +221,7 @@ describe('startup checks', () => {
 
   it('stops an app whose migrations have not run, naming PHONE_CALL_AUTH_MIGRATIONS', async () => {
     const platform = await FakeSsmsPlatform.start();
-    const database = await createTestDatabase();
+    const database = await createTestDatabase({ migrated: false });
     try {
       const error = await bootError({ databaseUrl: database.url, platform, migrationsRun: false });
       expect(error).toBeInstanceOf(PhoneCallAuthConfigError);

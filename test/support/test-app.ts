@@ -12,7 +12,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   PHONE_CALL_AUTH_ENTITIES,
   PHONE_CALL_AUTH_MIGRATIONS,
@@ -34,15 +34,71 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates an empty database of its own on the test server; `drop` removes it. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * The name of the migrated template on the test server: it names a hash of the migrations' code,
+ * so a server that outlives a run (DATABASE_URL's) never hands out a template of older migrations.
+ */
+const TEMPLATE = `phone_call_auth_tpl_${createHash('sha256')
+  .update(PHONE_CALL_AUTH_MIGRATIONS.map((migration) => `${migration.name}\n${String(migration)}`).join('\n'))
+  .digest('hex')
+  .slice(0, 16)}`;
+
+/** An advisory lock key that serialises the template's creation across Jest's workers. */
+const TEMPLATE_LOCK = 0x7063_6174;
+
+let template: Promise<void> | undefined;
+
+/**
+ * Runs the module's migrations once per test server (not once per app boot): the first worker to
+ * get here builds the template, under an advisory lock, and publishes it by renaming it; the
+ * others find it. A database made from it has every migration applied, so the apps' own
+ * `migrationsRun` finds nothing to do.
+ */
+function migratedTemplate(serverUrl: string): Promise<void> {
+  template ??= (async () => {
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    try {
+      await admin.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
+      const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [TEMPLATE]);
+      if (rowCount) return;
+      const building = `${TEMPLATE}_building`;
+      await admin.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${building}`);
+      const url = new URL(serverUrl);
+      url.pathname = `/${building}`;
+      const dataSource = new DataSource({
+        type: 'postgres',
+        url: url.toString(),
+        migrations: [...PHONE_CALL_AUTH_MIGRATIONS],
+      });
+      await dataSource.initialize();
+      try {
+        await dataSource.runMigrations();
+      } finally {
+        await dataSource.destroy();
+      }
+      await admin.query(`ALTER DATABASE ${building} RENAME TO ${TEMPLATE}`);
+    } finally {
+      await admin.end();
+    }
+  })();
+  return template;
+}
+
+/**
+ * Creates a database of its own on the test server; `drop` removes it. By default it is a copy of
+ * the migrated template (every migration applied); `{ migrated: false }` makes an empty one.
+ */
+export async function createTestDatabase({ migrated = true } = {}): Promise<TestDatabase> {
   const serverUrl = process.env.PHONE_CALL_AUTH_TEST_SERVER_URL;
   if (!serverUrl)
     throw new Error('PHONE_CALL_AUTH_TEST_SERVER_URL is not set: run the e2e tests through jest (globalSetup).');
+  if (migrated) await migratedTemplate(serverUrl);
   const name = `phone_call_auth_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name}${migrated ? ` TEMPLATE ${TEMPLATE}` : ''}`);
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;

@@ -1,4 +1,4 @@
-import { freePort } from './support/global-setup.js';
+import { freePort } from '../support/global-setup.js';
 import { Logger } from '@nestjs/common';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import {
@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { stopLeftOverServer } from '../sample-app/src/embedded-database.js';
+import { stopLeftOverServer } from '../../sample-app/src/embedded-database.js';
 
 /**
  * The sample app as `npm start` runs it: the built `main.js` in a process of its own, on the
@@ -26,7 +26,7 @@ import { stopLeftOverServer } from '../sample-app/src/embedded-database.js';
  * under `.data/` of a temporary working directory. It is built here, into a temporary folder, so
  * the test needs no `npm run build` first and never runs an out-of-date dist/.
  */
-const root = fileURLToPath(new URL('../', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
 const adapter =
   (globalThis as { PHONE_CALL_AUTH_TEST_ADAPTER?: 'express' | 'fastify' }).PHONE_CALL_AUTH_TEST_ADAPTER ?? 'express';
 const READY_TIMEOUT_MS = 60_000;
