@@ -24,6 +24,7 @@ const VALUES = [
   'PlatformBalanceHealthIndicator',
   'PurgeService',
   'NewTelProvider',
+  'NumberPoolExhaustedException',
   'SmsRuProvider',
   'SsmsProvider',
   'StatusPollerService',
