@@ -67,7 +67,7 @@ export class ClientAddressService {
         : 'empty';
     this.logger.error(
       `Refused ${refused === 1 ? 'a request' : `${refused} requests since the last report`}: the client's address (request.ip) is ${value}, ` +
-        `so the ${what} kept per address cannot count them, and the module does not run unlimited. ` +
+        `so the ${what} kept per address cannot count it, and the module does not run unlimited. ` +
         `Fix: behind a proxy, trust it so that request.ip is the client's address (Express: ` +
         `app.set('trust proxy', <the proxy's address or the number of proxies>); Fastify: ` +
         `new FastifyAdapter({ trustProxy: ... })) and have it send X-Forwarded-For with the client's address; ` +
