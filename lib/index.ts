@@ -108,7 +108,11 @@ export type {
   ProviderWait,
   TelephonyProvider,
 } from './providers/telephony-provider.interface.js';
-export { TelephonyPlatformException, TelephonyTimeoutException } from './providers/telephony.exceptions.js';
+export {
+  NumberPoolExhaustedException,
+  TelephonyPlatformException,
+  TelephonyTimeoutException,
+} from './providers/telephony.exceptions.js';
 export { type SsmsCallbackParams, type SsmsProviderOptions, SsmsProvider } from './providers/ssms/ssms.provider.js';
 export { type SmsRuProviderOptions, SmsRuProvider } from './providers/sms-ru/sms-ru.provider.js';
 export { smsRuWebhookHash } from './providers/sms-ru/sms-ru.hash.js';

@@ -12,6 +12,7 @@ import { SchemaCheckService } from './database/schema-check.service.js';
 import { PhoneCallAuthConfigError } from './options/phone-call-auth-config.error.js';
 import { ConfigurableModuleClass } from './phone-call-auth.module-definition.js';
 import { ClientBudgetService } from './rate-limit/client-budget.service.js';
+import { ClientAddressService } from './http/client-address.service.js';
 import { RateLimitService } from './rate-limit/rate-limit.service.js';
 import { AdmissionService } from './database/admission.service.js';
 import { GlobalBudgetIndicator } from './rate-limit/global-budget.indicator.js';
@@ -61,6 +62,7 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
     PhoneCallAuthCallbacks,
     RateLimitService,
     ClientBudgetService,
+    ClientAddressService,
     AdmissionService,
     GlobalBudgetIndicator,
     DatabaseTimeoutsService,

@@ -50,10 +50,11 @@ describe('rate limits, stored in Postgres', () => {
     expect((await start(t, phone, '203.0.113.99')).status).toBe(201);
   });
 
-  it('an address that is no address (300 characters) is not counted, and is no 500', async () => {
+  it('an address that is no address (300 characters) is refused (503, not 500): no limit runs without one', async () => {
     const t = await boot(defaults);
     const response = await start(t, nextPhone(), 'x'.repeat(300));
-    expect(response.status).toBe(201);
+    expect(response.status).toBe(503);
+    expect(t.platform.requests).toHaveLength(0);
   });
 
   it('limits starts per client address', async () => {

@@ -1,5 +1,5 @@
 import { FakeTwilioPlatform } from 'nestjs-phone-call-auth/testing';
-import { INBOUND_CALL_TABLE } from './support/tables.js';
+import { INBOUND_CALL_TABLE, VERIFICATION_TABLE } from './support/tables.js';
 import { bootWithProviders, providerCallbackUrl, redeemAndOpenMe, rowOf, startOn } from './support/platforms.js';
 import { TEST_CALLBACK_SECRET, type TestApp, useTestDatabase } from './support/test-app.js';
 
@@ -59,14 +59,28 @@ describe('the Twilio Voice provider', () => {
     await redeemAndOpenMe(app, started, phone);
   });
 
-  it('gives a second start for the same phone another pool number', async () => {
+  it('gives a second start for the same phone another pool number, and a third a 429 until one is free', async () => {
     const phone = nextUsPhone();
     const first = await startOn(app, phone);
     const second = await startOn(app, phone);
     expect(second.callTo).not.toBe(first.callTo);
-    // Both pool numbers are now live for this phone: a third start finds none free (502).
-    const third = await app.request('POST', '/auth/phone-call/verifications', { phone });
-    expect(third.status).toBe(502);
+    // Both pool numbers are now live for this phone: a third start finds none free. Not the
+    // platform's failure (502): the client is told when the first number is free again.
+    const third = await app.request('POST', '/auth/phone-call/verifications', { phone }, { 'accept-language': 'en' });
+    expect(third.status).toBe(429);
+    const retryAfter = Number(third.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(first.expiresIn - 5);
+    expect(retryAfter).toBeLessThanOrEqual(first.expiresIn + 1);
+    expect(third.body).toEqual({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      retryAfter,
+      message:
+        'Every number we can give you to call is still waiting for an earlier call from +1 202 555 ' +
+        `${phone.slice(-4)}. Try again in ${retryAfter} seconds.`,
+    });
+    const russian = await app.request('POST', '/auth/phone-call/verifications', { phone, locale: 'ru' });
+    expect(russian.body.message).toMatch(/^Все номера, на которые можно позвонить, ещё ждут/);
   });
 
   it('never gives two simultaneous starts for one phone the same pool number', async () => {
@@ -77,6 +91,63 @@ describe('the Twilio Voice provider', () => {
       const [a, b] = await Promise.all([startOn(app, phone), startOn(app, phone)]);
       expect([a.callTo, b.callTo].sort()).toEqual([...twilio.numbers].sort());
     }
+  });
+
+  describe('filled for a phone by a stranger', () => {
+    const stranger = (n: number) => ({ 'x-forwarded-for': `198.51.100.${n}` });
+    const person = { 'x-forwarded-for': '203.0.113.10' };
+    let limited: TestApp;
+    let pool: FakeTwilioPlatform;
+    beforeAll(async () => {
+      pool = await FakeTwilioPlatform.start();
+      // One start per phone and address: a start that is not given back leaves the person none.
+      limited = await bootWithProviders(
+        db,
+        {
+          providers: [pool.provider()],
+          defaultCountry: 'US',
+          rateLimits: { perPhone: { limit: 1, windowSeconds: 600 }, perIp: false, perSubnet: false, global: false },
+        },
+        { trustProxy: true },
+      );
+      pool.webhookUrl = providerCallbackUrl(limited, 'twilio');
+    }, 30_000);
+    afterAll(() => pool.close());
+    const start = (phone: string, headers: Record<string, string>) =>
+      limited.request('POST', '/auth/phone-call/verifications', { phone }, headers);
+
+    it("answers the person's own start 429 until the first number is free, gives it back, then serves it", async () => {
+      const phone = nextUsPhone();
+      const first = await start(phone, stranger(1));
+      expect((await start(phone, stranger(2))).status).toBe(201);
+      const refused = await start(phone, person);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(first.body.expiresIn + 1);
+
+      // The stranger's first window ends (moved on the database clock rather than waited for).
+      await limited.dataSource.query(`UPDATE ${VERIFICATION_TABLE} SET expires_at = now() WHERE id = $1`, [
+        first.body.id,
+      ]);
+      const mine = await start(phone, person);
+      expect(mine.status).toBe(201);
+      expect(mine.body.callTo).toBe(first.body.callTo);
+      await pool.placeCall({ from: phone, to: mine.body.callTo });
+      expect((await rowOf(limited, mine.body.id)).status).toBe('verified');
+    });
+
+    it("never hands the number the person was given to a stranger's newer start", async () => {
+      const phone = nextUsPhone();
+      const mine = await start(phone, person);
+      expect(mine.status).toBe(201);
+      // A stranger supersedes it with the other number, then asks again: no number is free.
+      const theirs = await start(phone, stranger(3));
+      expect(theirs.status).toBe(201);
+      expect((await start(phone, stranger(4))).status).toBe(429);
+      // The person, still dialing the number they were shown, verifies none of the stranger's.
+      await pool.placeCall({ from: phone, to: mine.body.callTo });
+      expect(await rowOf(limited, theirs.body.id)).toEqual({ status: 'pending', provider: 'twilio' });
+      expect((await rowOf(limited, mine.body.id)).status).toBe('canceled');
+    });
   });
 
   it.each([

@@ -3,7 +3,7 @@ import { type TelephonyProvider, VerificationService } from 'nestjs-phone-call-a
 import { CapturingLogger } from './support/capturing-logger.js';
 import { messageOf } from './support/messages.js';
 import { nextPhone } from './support/phones.js';
-import { INBOUND_CALL_TABLE, VERIFICATION_TABLE } from './support/tables.js';
+import { INBOUND_CALL_TABLE, RATE_LIMIT_TABLE, VERIFICATION_TABLE } from './support/tables.js';
 import { bootTestApp, createTestDatabase, PREFIX, type TestAppHandle, useTestApp } from './support/test-app.js';
 import { digits } from './support/verifications.js';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
@@ -280,6 +280,65 @@ describe('the hard SMS limits', () => {
     // Refused starts sent nothing.
     expect(t.platform.messages.length).toBe(sent + 2);
     expect((await ask('call', nextPhone())).status).toBe(201);
+  });
+});
+
+describe('SMS allowances: given back when the platform fails, never spent by a 400', () => {
+  // Every limit at 1: a start after the failures gets through only if each failure gave back every counter.
+  const one = { limit: 1, windowSeconds: 3600 };
+  const t = useTestApp((platform) => {
+    const full = platform.provider({ timeoutMs: 1000 });
+    const callOnly: TelephonyProvider = {
+      name: 'call-only',
+      requestCall: (request) => full.requestCall(request),
+      parseInboundCall: (request) => full.parseInboundCall(request),
+    };
+    return {
+      options: {
+        provider: undefined,
+        providers: [full, callOnly],
+        // British numbers go to a provider that cannot send SMS.
+        routing: { byCountry: { GB: ['call-only'] }, default: ['ssms'] },
+        channels: [...ALL_CHANNELS.channels],
+        rateLimits: { perPhone: one, perIp: one, perSubnet: one, global: { ...one, mode: 'wall' } },
+        smsLimits: { perPhone: one, perIp: one, global: one },
+      },
+    };
+  });
+  const counters = async (): Promise<{ key: string; count: number }[]> =>
+    t.dataSource.query(`SELECT key, count FROM ${RATE_LIMIT_TABLE} WHERE count > 0 ORDER BY key`);
+  const ask = (phone: string, channel: string) => t.request('POST', `${PREFIX}/verifications`, { phone, channel });
+  beforeEach(() => t.dataSource.query(`DELETE FROM ${RATE_LIMIT_TABLE}`));
+
+  it('three SMS starts that got 502, 504 and 502 leave the SMS allowances whole', async () => {
+    const phone = nextPhone();
+    t.platform.failNext('7', 'Недостаточно средств');
+    expect((await ask(phone, 'sms')).status).toBe(502);
+    t.platform.stallNext();
+    expect((await ask(phone, 'call_or_sms')).status).toBe(504);
+    t.platform.respondNextWith(503, '<html>Bad gateway</html>');
+    expect((await ask(phone, 'sms')).status).toBe(502);
+    expect(await counters()).toEqual([]);
+
+    // The one SMS of this phone, this address and the whole app is still there; then it is spent.
+    expect((await ask(phone, 'sms')).status).toBe(201);
+    expect(await counters()).toHaveLength(7);
+    const spent = await ask(phone, 'sms');
+    expect(spent.status).toBe(429);
+  });
+
+  it('an SMS start for a number whose provider cannot send SMS (400) counts nothing', async () => {
+    const refused = await ask('+44 7400 123456', 'sms');
+    expect(refused.status).toBe(400);
+    expect(messageOf(refused)).toBe('channel sms is not served for this number: use channel call.');
+    expect(await counters()).toEqual([]);
+    // So the app's one SMS is still there for a number that can have it.
+    expect((await ask(nextPhone(), 'sms')).status).toBe(201);
+  });
+
+  it('an SMS start the phone policy refuses (400) counts nothing', async () => {
+    expect((await ask('+7 800 555 3535', 'sms')).status).toBe(400);
+    expect(await counters()).toEqual([]);
   });
 });
 

@@ -22,6 +22,16 @@ export interface PhoneCallAuthMessages {
   callWarningNoSite: string;
   /** The SMS itself; must hold `{code}`. Keep it short: one SMS part is 70 Cyrillic or 160 Latin characters. */
   smsText: string;
+  /**
+   * A start answered **429** because every number of the platform's pool still waits for an
+   * earlier verification of this phone (`{seconds}`: until the first one is free again).
+   */
+  numbersBusy: string;
+  /**
+   * A request refused (**503**) because the server cannot tell the client's address (a Unix
+   * socket, a proxy header that is not an address), so its per-address limits cannot count it.
+   */
+  addressUnknown: string;
 }
 
 /** Overrides of the module's texts, per locale; a missing text keeps the built-in one. */
@@ -40,6 +50,12 @@ export const PHONE_CALL_AUTH_MESSAGES: Readonly<Record<PhoneCallAuthLocale, Read
     callWarning: 'Call only if you started signing in on {site}.',
     callWarningNoSite: 'Call only if you started this sign-in yourself.',
     smsText: 'Your code: {code}. Do not tell it to anyone.',
+    numbersBusy:
+      'Every number we can give you to call is still waiting for an earlier call from {phone}. ' +
+      'Try again in {seconds} seconds.',
+    addressUnknown:
+      'This server cannot tell which address your request comes from, so it cannot accept it. ' +
+      "The fault is the site's, not yours.",
   },
   ru: {
     callMessage:
@@ -52,6 +68,12 @@ export const PHONE_CALL_AUTH_MESSAGES: Readonly<Record<PhoneCallAuthLocale, Read
     callWarning: 'Звоните, только если вы сами начали вход на {site}.',
     callWarningNoSite: 'Звоните, только если вы сами начали этот вход.',
     smsText: 'Ваш код: {code}. Никому его не сообщайте.',
+    numbersBusy:
+      'Все номера, на которые можно позвонить, ещё ждут более раннего звонка с {phone}. ' +
+      'Попробуйте снова через {seconds} сек.',
+    addressUnknown:
+      'Сервер не может определить, с какого адреса пришёл запрос, и поэтому не может его принять. ' +
+      'Это ошибка сайта, а не ваша.',
   },
 };
 

@@ -53,7 +53,10 @@ export interface GlobalBudgetRule extends RateLimitRule {
 
 /**
  * Limits of verification starts, kept in Postgres so they hold across instances. `false` turns one
- * off. A start whose platform request fails (502, 504) is given back to every counter it used.
+ * off. A start whose platform request fails (502, 504) is given back to every counter it used; a
+ * start refused with 400 counts nothing. The limits kept per address (`perPhone`, `perIp`,
+ * `perSubnet`) need the client's address: a start without one (`request.ip` empty or not an
+ * address) is refused with 503 and the log says how to fix the app's proxy settings.
  */
 export interface PhoneCallAuthRateLimits {
   /** Starts per phone number and client address. @default PHONE_CALL_AUTH_DEFAULTS.rateLimits.perPhone (3 per 600 s) */
@@ -77,7 +80,8 @@ export interface PhoneCallAuthRateLimits {
  * Hard limits of SMS sends (channels `sms` and `call_or_sms`), kept in Postgres beside the start
  * limits: SMS is billed per message sent, and SMS pumping (codes sent to numbers whose operator
  * pays the attacker) is the classic fraud against SMS verification. Unlike the call limits, these
- * count per phone whoever asks, and the global one refuses (429) once spent.
+ * count per phone whoever asks, and the global one refuses (429) once spent. Like them, an SMS the
+ * platform did not send (502, 504) is given back, and a start refused with 400 counts nothing.
  */
 export interface PhoneCallAuthSmsLimits {
   /** SMS per phone number, from any client. @default PHONE_CALL_AUTH_DEFAULTS.smsLimits.perPhone (3 per 3600 s) */

@@ -37,3 +37,11 @@ export class TelephonyTimeoutException extends GatewayTimeoutException {
     this.detail = `it did not answer within ${timeoutMs} ms`;
   }
 }
+
+/**
+ * A provider with a pool of numbers (`capabilities.numberPool`) has none left for this phone: each
+ * was handed to a verification of the phone whose window is still open (`busyNumbers`). Not an
+ * outage: the module tries the next provider, and answers the client **429** with `Retry-After`
+ * (when the first number is free again) rather than 502.
+ */
+export class NumberPoolExhaustedException extends TelephonyPlatformException {}

@@ -22,7 +22,10 @@ export class ClientBudgetGuard implements CanActivate {
     const family = this.reflector.get<RouteFamily | undefined>(ROUTE_FAMILY, context.getClass());
     // The address is read only when a budget is kept: on Express `ip` is computed on each read.
     if (family && this.budgets.keeps(family)) {
-      this.budgets.spend(family, context.switchToHttp().getRequest<{ ip?: string }>().ip);
+      const request = context
+        .switchToHttp()
+        .getRequest<{ ip?: string; headers: Record<string, string | string[] | undefined> }>();
+      this.budgets.spend(family, request.ip, { acceptLanguage: request.headers['accept-language'] });
     }
     return true;
   }

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { ClientBudgetRule } from '../options/phone-call-auth-options.interface.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
-import { clientNetworks } from '../http/client-address.js';
+import { type ClientNetworks, clientNetworks } from '../http/client-address.js';
+import { type ClientLanguage, ClientAddressService } from '../http/client-address.service.js';
 import { ClientBudgetExceededException } from './client-budget-exceeded.exception.js';
 
 /** The route families a client's budget is kept for. */
@@ -31,7 +32,10 @@ interface Bucket {
 export class ClientBudgetService {
   private readonly buckets = new Map<string, Bucket>();
 
-  constructor(@InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions) {}
+  constructor(
+    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    private readonly addresses: ClientAddressService,
+  ) {}
 
   /** Whether a budget is kept for `family` at all (when not, the client's address need not be read). */
   keeps(family: RouteFamily): boolean {
@@ -42,9 +46,10 @@ export class ClientBudgetService {
   /**
    * Spends one unit of the client's budget for `family`.
    * @throws ClientBudgetExceededException (429) when the address or its network has none left
+   * @throws ClientAddressUnknownException (503) when `ip` is no address (except on `callback`)
    */
-  spend(family: RouteFamily, ip: string | undefined): void {
-    const wait = this.take(family, ip, false);
+  spend(family: RouteFamily, ip: string | undefined, language?: ClientLanguage): void {
+    const wait = this.take(family, ip, false, language);
     if (wait > 0) throw new ClientBudgetExceededException(wait);
   }
 
@@ -54,11 +59,11 @@ export class ClientBudgetService {
   }
 
   /** Takes one unit from both of the client's buckets, or none; returns the seconds to wait when it cannot. */
-  private take(family: RouteFamily, ip: string | undefined, dryRun: boolean): number {
+  private take(family: RouteFamily, ip: string | undefined, dryRun: boolean, language?: ClientLanguage): number {
     const budgets = this.options.clientBudgets;
     const rule = budgets && budgets[family];
     if (!budgets || !rule) return 0;
-    const networks = clientNetworks(ip);
+    const networks = this.networksOf(family, ip, language);
     if (!networks) return 0;
     const now = performance.now();
     const scaled = { burst: rule.burst * budgets.networkFactor, perSecond: rule.perSecond * budgets.networkFactor };
@@ -70,6 +75,20 @@ export class ClientBudgetService {
       network.tokens -= 1;
     }
     return wait;
+  }
+
+  /**
+   * The client's networks; without an address, a budget that cannot be kept refuses the request
+   * rather than let it through unlimited. The platform's callbacks are left through: their budget
+   * counts only refusals, and a genuine callback must not be lost to the app's configuration.
+   */
+  private networksOf(
+    family: RouteFamily,
+    ip: string | undefined,
+    language?: ClientLanguage,
+  ): ClientNetworks | undefined {
+    if (family === 'callback') return clientNetworks(ip);
+    return this.addresses.networksOf(ip, `clientBudgets.${family} budget`, language);
   }
 
   private bucket(key: string, rule: ClientBudgetRule, now: number): Bucket {

@@ -6,7 +6,7 @@ import type { GlobalBudgetMode, RateLimitRule } from '../options/phone-call-auth
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import { queryPool, queryRows } from '../database/query-rows.js';
 import { RATE_LIMIT_TABLE } from '../database/entities/rate-limit.entity.js';
-import { clientKey, networkKey } from '../http/client-address.js';
+import { type ClientLanguage, ClientAddressService } from '../http/client-address.service.js';
 import { TooManyVerificationsException } from './too-many-verifications.exception.js';
 
 interface Counter {
@@ -26,7 +26,10 @@ interface CountedRow {
   resetsAt: string;
 }
 
-/** The counters a start used: given back with {@link RateLimitService.refund} when the platform fails. */
+/**
+ * The counters a start used (the call limits' and, on the SMS channels, the SMS limits'): given
+ * back with {@link RateLimitService.refund} when the platform request fails.
+ */
 export interface StartAllowance {
   counted: { key: string; resetsAt: string }[];
 }
@@ -80,8 +83,9 @@ const COUNT = `
   SELECT * FROM counted UNION ALL SELECT * FROM global`;
 
 /**
- * Takes one back from each counter, in one statement, only in the window it was added in (a window
- * that has started again since keeps its count). $1 keys, $2 the windows' ends.
+ * Takes one back from each counter, in one statement: one conditional decrement per counter, only
+ * in the window it was added in (a window that has started again since keeps its count) and never
+ * below zero. $1 keys, $2 the windows' ends.
  */
 const REFUND = `
   UPDATE ${RATE_LIMIT_TABLE} AS r SET count = r.count - 1
@@ -107,7 +111,10 @@ function counterKey(name: string): string {
  * budget bounds the platform bill; a start is counted against the global budget only when the
  * other limits let it through, so refused floods do not use up everyone's budget. In `'alarm'`
  * mode (the default) a spent global budget is logged and reported, not enforced: a few addresses
- * cannot lock everyone out. A start whose platform request fails is given back ({@link refund}).
+ * cannot lock everyone out. A start whose platform request fails is given back ({@link refund}),
+ * to the SMS limits too. Without a client address these limits cannot be kept per address (and a
+ * per-phone counter would be everyone's): such a start is refused, not counted
+ * ({@link ClientAddressService}).
  */
 @Injectable()
 export class RateLimitService {
@@ -118,25 +125,30 @@ export class RateLimitService {
   constructor(
     @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
     @Inject(PHONE_CALL_AUTH_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly addresses: ClientAddressService,
   ) {}
 
   /**
    * Counts a start; throws {@link TooManyVerificationsException} (429) when a limit is reached.
    * Returns what it counted, for {@link refund}.
+   * @throws ClientAddressUnknownException (503), counting nothing, when a limit is kept per address
+   *   (`perPhone`, `perIp`, `perSubnet`) and `ip` is no address
    */
-  async consume(phone: string, ip: string | undefined): Promise<StartAllowance> {
+  async consume(phone: string, ip: string | undefined, language?: ClientLanguage): Promise<StartAllowance> {
     const { perPhone, perIp, perSubnet, global } = this.options.rateLimits;
-    const client = clientKey(ip);
-    const network = networkKey(ip);
+    const client =
+      perPhone || perIp || perSubnet ? this.addresses.networksOf(ip, 'start limits (rateLimits)', language) : undefined;
     const counted = await this.count(
       [
-        perPhone && {
-          key: counterKey(`phone:${phone}|${client ?? ''}`),
-          rule: perPhone,
-          what: 'for this phone number',
-        },
-        perIp && client && { key: counterKey(`client:${client}`), rule: perIp, what: 'from this address' },
-        perSubnet && network && { key: counterKey(`network:${network}`), rule: perSubnet, what: 'from this network' },
+        perPhone &&
+          client && {
+            key: counterKey(`phone:${phone}|${client.address}`),
+            rule: perPhone,
+            what: 'for this phone number',
+          },
+        perIp && client && { key: counterKey(`client:${client.address}`), rule: perIp, what: 'from this address' },
+        perSubnet &&
+          client && { key: counterKey(`network:${client.network}`), rule: perSubnet, what: 'from this network' },
       ],
       global && { key: GLOBAL_KEY, rule: global, what: 'right now', alarm: global.mode === 'alarm' },
     );
@@ -176,18 +188,22 @@ export class RateLimitService {
 
   /**
    * Counts an SMS send against the hard SMS limits (`smsLimits`): per phone whoever asks, per client
-   * address, then the global budget; throws {@link TooManyVerificationsException} (429) when one is spent.
+   * address, then the global budget; throws {@link TooManyVerificationsException} (429) when one is
+   * spent. Returns what it counted, for {@link refund} (with the call limits' counters).
+   * @throws ClientAddressUnknownException (503), counting nothing, when `perIp` is kept and `ip` is no address
    */
-  async consumeSms(phone: string, ip: string | undefined): Promise<void> {
+  async consumeSms(phone: string, ip: string | undefined, language?: ClientLanguage): Promise<StartAllowance> {
     const { perPhone, perIp, global } = this.options.smsLimits;
-    const client = clientKey(ip);
-    await this.count(
+    const client = perIp ? this.addresses.networksOf(ip, 'SMS limits (smsLimits.perIp)', language) : undefined;
+    const counted = await this.count(
       [
         perPhone && { key: counterKey(`sms-phone:${phone}`), rule: perPhone, what: 'by SMS for this phone number' },
-        perIp && client && { key: counterKey(`sms-client:${client}`), rule: perIp, what: 'by SMS from this address' },
+        perIp &&
+          client && { key: counterKey(`sms-client:${client.address}`), rule: perIp, what: 'by SMS from this address' },
       ],
       global && { key: 'sms-global', rule: global, what: 'by SMS right now' },
     );
+    return { counted };
   }
 
   /** Counts `candidates`, then (if none is over its limit) `global`; throws for a limit that is spent. */

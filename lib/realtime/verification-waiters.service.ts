@@ -4,6 +4,7 @@ import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phon
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import { queryRows } from '../database/query-rows.js';
 import { clientKey } from '../http/client-address.js';
+import { ClientAddressService } from '../http/client-address.service.js';
 import { SELECT_NOT_PENDING } from '../verification/verification.sql.js';
 import type { ClosingConnection } from './closing-connection.js';
 import { TooManyWaitersException } from './too-many-waiters.exception.js';
@@ -86,6 +87,7 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
   constructor(
     @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
     @Inject(PHONE_CALL_AUTH_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly addresses: ClientAddressService,
   ) {}
 
   /** How many requests wait on this instance now. */
@@ -139,6 +141,7 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
    * @throws ServiceUnavailableException (503) when `maxWaiters` requests wait already
    * @throws TooManyWaitersException (429) when `maxWaitersPerVerification` wait for this
    *   verification, or `maxWaitersPerAddress` from this client address
+   * @throws ClientAddressUnknownException (503) when `ip` is no address: `maxWaitersPerAddress` could not count it
    */
   assertRoom(id: string, ip?: string): void {
     const { maxWaiters, maxWaitersPerVerification, maxWaitersPerAddress } = this.options;
@@ -150,8 +153,8 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
     if ((this.waiters.get(id.toLowerCase())?.size ?? 0) >= maxWaitersPerVerification) {
       throw new TooManyWaitersException('for this verification', maxWaitersPerVerification);
     }
-    const address = clientKey(ip);
-    if (address && (this.perAddress.get(address) ?? 0) >= maxWaitersPerAddress) {
+    const { address } = this.addresses.networksOf(ip, 'maxWaitersPerAddress limit');
+    if ((this.perAddress.get(address) ?? 0) >= maxWaitersPerAddress) {
       throw new TooManyWaitersException('from your address', maxWaitersPerAddress);
     }
   }

@@ -30,9 +30,11 @@ const UNKNOWN = OpenApiResponse(401, 'Unknown verification or wrong secret (the 
   type: ErrorResponse,
 });
 /** The answer of the routes that wait or read while the database or the instance is busy. */
-const BUSY = OpenApiResponse(503, 'The database is unavailable, or too many requests wait on this server: retry.', {
-  type: ErrorResponse,
-});
+const BUSY = OpenApiResponse(
+  503,
+  "The database is unavailable, or too many requests wait on this server: retry. Also when the server cannot tell the client's address (a fault of its configuration).",
+  { type: ErrorResponse },
+);
 
 /** OpenAPI description of `POST /verifications`. */
 export const StartDocs = (): MethodDecorator =>
@@ -51,16 +53,25 @@ export const StartDocs = (): MethodDecorator =>
       type: ErrorResponse,
     }),
     OpenApiResponse(415, 'The body is not JSON (`Content-Type: application/json`).', { type: ErrorResponse }),
-    OpenApiResponse(429, 'Too many verifications: wait `Retry-After` seconds.', {
-      type: ErrorResponse,
-      headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } },
-    }),
+    OpenApiResponse(
+      429,
+      'Too many verifications, or every number of a pool still waits for an earlier call from this phone: wait `Retry-After` seconds.',
+      {
+        type: ErrorResponse,
+        headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } },
+      },
+    ),
     OpenApiResponse(502, 'The platform is unavailable (it refused, or answered something else). Nothing is stored.', {
       type: ErrorResponse,
     }),
     OpenApiResponse(504, 'The platform is unavailable (it did not answer in time). Nothing is stored.', {
       type: ErrorResponse,
     }),
+    OpenApiResponse(
+      503,
+      "The database is unavailable (retry), or the server cannot tell the client's address, which its limits count (a fault of its configuration).",
+      { type: ErrorResponse },
+    ),
   );
 
 /** OpenAPI description of `POST /verifications/:id/token`. */

@@ -18,7 +18,12 @@ import { DatabaseClock, queryTimeoutMs } from '../database/database-clock.js';
 import { subjectIsPhone } from '../options/resolve-options.js';
 import { isUniqueViolation, queryPool, queryRows, type Statement } from '../database/query-rows.js';
 import { runHook } from '../options/run-hook.js';
-import { TelephonyPlatformException, TelephonyTimeoutException } from '../providers/telephony.exceptions.js';
+import {
+  NumberPoolExhaustedException,
+  TelephonyPlatformException,
+  TelephonyTimeoutException,
+} from '../providers/telephony.exceptions.js';
+import { NumbersBusyException } from './numbers-busy.exception.js';
 import type {
   CallAssignment,
   InboundCallReport,
@@ -179,9 +184,13 @@ export class VerificationService {
 
   /**
    * Asks the platform to wait for a call from `phone` and records a pending verification.
-   * The platform is asked first: when it fails, nothing is written and the start is given back to
-   * the rate limits.
-   * @throws BadRequestException for a number that is not valid, or that `phonePolicy` refuses
+   * Everything that can refuse the request as a client's mistake (400) is checked before a limit
+   * counts it; the platform is asked next: when it fails, nothing is written and the start is
+   * given back to every limit it counted (the SMS limits' too).
+   * @throws BadRequestException for a number that is not valid, that `phonePolicy` refuses, or a channel not served for it
+   * @throws TooManyVerificationsException (429) when a limit is spent
+   * @throws NumbersBusyException (429) when every number of a pool waits for an earlier verification of this phone
+   * @throws ClientAddressUnknownException (503) when a limit is kept per address and `context.ip` is no address
    * @throws TelephonyPlatformException (502) or TelephonyTimeoutException (504) when the platform fails
    */
   async start(phoneInput: string, context: StartContext = {}): Promise<StartedVerification> {
@@ -195,30 +204,21 @@ export class VerificationService {
     }
     const refusal = phonePolicyRefusal(phone, this.options.phonePolicy);
     if (refusal) throw new BadRequestException(refusal);
-    const locale = this.localeOf(context);
-    const texts = this.options.messages[locale];
-    const allowance = await this.admission.run('priority', () => this.rateLimits.consume(phone.number, context.ip));
-    if (channel !== 'call') {
-      await this.admission
-        .run('priority', () => this.rateLimits.consumeSms(phone.number, context.ip))
-        .catch(async (error: unknown) => {
-          // Refused by the SMS limits: the call limits did not give this start either.
-          await this.admission.run('priority', () => this.rateLimits.refund(allowance)).catch(() => undefined);
-          throw error;
-        });
-    }
-    const id = randomUUID();
-    const code =
-      channel === 'call' ? undefined : String(randomInt(0, 10 ** sms.codeLength)).padStart(sms.codeLength, '0');
     // The phone's providers that serve the channel, in order of preference; a 502 or 504 moves to the next.
     const providers = this.providersFor(phone).filter((each) => channel === 'call' || each.sendCode);
     if (providers.length === 0) {
-      await this.admission.run('priority', () => this.rateLimits.refund(allowance)).catch(() => undefined);
       throw new BadRequestException(`channel ${channel} is not served for this number: use channel call.`);
     }
+    const locale = this.localeOf(context);
+    const texts = this.options.messages[locale];
+    const allowance = await this.countStart(phone.number, channel, context);
+    const id = randomUUID();
+    const code =
+      channel === 'call' ? undefined : String(randomInt(0, 10 ** sms.codeLength)).padStart(sms.codeLength, '0');
     let provider = providers[0];
     let windowSeconds = this.options.windows[provider.name];
     let values = { phone: phone.formatInternational(), seconds: windowSeconds, site: this.options.siteName ?? '' };
+    const numbersBusy = (seconds: number) => fillTemplate(texts.numbersBusy, { ...values, seconds });
     let assignment: { callTo?: string; waitId?: string } = {};
     let callTo: PhoneNumber | undefined;
     for (const [index, candidate] of providers.entries()) {
@@ -228,7 +228,7 @@ export class VerificationService {
       try {
         assignment =
           code === undefined
-            ? await this.requestCallFrom(provider, phone, windowSeconds)
+            ? await this.requestCallFrom(provider, phone, windowSeconds, numbersBusy)
             : await provider.sendCode!({
                 phone: phone.number,
                 text: fillTemplate(texts.smsText, { ...values, code }),
@@ -244,7 +244,8 @@ export class VerificationService {
         break;
       } catch (error) {
         const status = error instanceof HttpException ? error.getStatus() : 502;
-        if (index < providers.length - 1 && (status === 502 || status === 504)) {
+        const next = error instanceof NumbersBusyException || status === 502 || status === 504;
+        if (index < providers.length - 1 && next) {
           this.logger.warn(
             `${provider.name} failed (${status}) for ${maskPhone(phone.number)}; trying ${providers[index + 1].name}`,
           );
@@ -272,7 +273,7 @@ export class VerificationService {
     // A pool number that a concurrent start for this phone took first: pick again, now seeing it.
     for (let again = 0; !row && fromPool && again < 2; again++) {
       try {
-        assignment = await this.requestCallFrom(provider, phone, windowSeconds);
+        assignment = await this.requestCallFrom(provider, phone, windowSeconds, numbersBusy);
       } catch (error) {
         throw await this.platformFailed(error, phone.number, allowance, provider);
       }
@@ -280,8 +281,8 @@ export class VerificationService {
       row = await insert();
     }
     if (!row) {
-      const busy = new TelephonyPlatformException(provider.name, 'every number of the pool is in use for this phone');
-      throw await this.platformFailed(busy, phone.number, allowance, provider);
+      // Concurrent starts for this phone keep taking the numbers it picks: a second later they have settled.
+      throw await this.platformFailed(new NumbersBusyException(1, numbersBusy(1)), phone.number, allowance, provider);
     }
     if (Logger.isLevelEnabled('debug')) {
       this.logger.debug(
@@ -313,24 +314,67 @@ export class VerificationService {
     return (phone.country && routing.byCountry[phone.country]) || routing.default;
   }
 
-  /** One provider's `requestCall`, with the numbers its pool must avoid and its callback URL. */
+  /**
+   * Counts a start against the call limits and, on the SMS channels, the SMS limits: the two
+   * allowances as one, for {@link RateLimitService.refund}. A start the SMS limits refuse is
+   * given back to the call limits (it was not made).
+   */
+  private async countStart(phone: E164, channel: VerificationChannel, context: StartContext): Promise<StartAllowance> {
+    const language = { locale: context.locale, acceptLanguage: context.acceptLanguage };
+    const calls = await this.admission.run('priority', () => this.rateLimits.consume(phone, context.ip, language));
+    if (channel === 'call') return calls;
+    try {
+      const texts = await this.admission.run('priority', () => this.rateLimits.consumeSms(phone, context.ip, language));
+      return { counted: [...calls.counted, ...texts.counted] };
+    } catch (error) {
+      await this.giveBack(calls);
+      throw error;
+    }
+  }
+
+  /** Gives a start back to every limit it counted, in one statement; a failure to do so is logged, not thrown. */
+  private async giveBack(allowance: StartAllowance): Promise<void> {
+    await this.admission
+      .run('priority', () => this.rateLimits.refund(allowance))
+      .catch((refundError: unknown) => {
+        this.logger.warn(`Could not give a failed start back to the rate limits: ${(refundError as Error)?.message}`);
+      });
+  }
+
+  /**
+   * One provider's `requestCall`, with the numbers its pool must avoid and its callback URL. A pool
+   * with no number left for this phone is {@link NumbersBusyException} (429), with `Retry-After`
+   * until the first of its numbers is free: the pool hands a number out again only once no call
+   * to it can be meant for an earlier verification of the phone (whoever started that one).
+   */
   private async requestCallFrom(
     provider: TelephonyProvider,
     phone: PhoneNumber,
     windowSeconds: number,
+    numbersBusy: (seconds: number) => string,
   ): Promise<CallAssignment> {
     const { callbackBaseUrl, callbacks } = this.options;
     const busy = provider.capabilities?.numberPool
       ? await this.admission.run('priority', () =>
-          this.query<{ callTo: E164 }>(sql.busyNumbers({ phone: phone.number, provider: provider.name })),
+          this.query<{ callTo: E164; freesIn: number }>(
+            sql.busyNumbers({ phone: phone.number, provider: provider.name }),
+          ),
         )
       : [];
-    return provider.requestCall({
-      phone: phone.number,
-      windowSeconds,
-      busyNumbers: busy.map((row) => row.callTo),
-      callbackUrl: callbackBaseUrl && `${callbackBaseUrl}/${provider.name}/${callbacks.byProvider.get(provider.name)!.secrets[0]}`,
-    });
+    try {
+      return await provider.requestCall({
+        phone: phone.number,
+        windowSeconds,
+        busyNumbers: busy.map((row) => row.callTo),
+        callbackUrl:
+          callbackBaseUrl &&
+          `${callbackBaseUrl}/${provider.name}/${callbacks.byProvider.get(provider.name)!.secrets[0]}`,
+      });
+    } catch (error) {
+      if (!(error instanceof NumberPoolExhaustedException)) throw error;
+      const seconds = Math.max(1, Math.min(...busy.map((row) => row.freesIn), windowSeconds));
+      throw new NumbersBusyException(seconds, numbersBusy(seconds));
+    }
   }
 
   /**
@@ -347,8 +391,9 @@ export class VerificationService {
 
   /**
    * What a start answers when the platform failed: the platform's own error (502, 504) in plain
-   * words, its details logged with numbers masked, and the start given back to the rate limits. A
-   * provider that throws something else is still the platform's failure, not the client's.
+   * words, its details logged with numbers masked, and the start given back to the rate limits
+   * (whatever the failure: nothing was sent, so nothing is spent). A provider that throws
+   * something else is still the platform's failure, not the client's.
    */
   private async platformFailed(
     error: unknown,
@@ -356,6 +401,15 @@ export class VerificationService {
     allowance: StartAllowance,
     provider: TelephonyProvider,
   ): Promise<unknown> {
+    await this.giveBack(allowance);
+    if (error instanceof NumbersBusyException) {
+      this.logger.warn(
+        `Every number of ${provider.name}'s pool waits for a live verification of ${maskPhone(phone)}: ` +
+          `answered 429, the first is free in ${error.retryAfterSeconds} s. If this is frequent, someone may ` +
+          'be starting verifications for numbers that are not theirs; a larger pool makes it harder.',
+      );
+      return error;
+    }
     if (error instanceof HttpException && ![502, 504].includes(error.getStatus())) return error;
     if (error instanceof TelephonyPlatformException || error instanceof TelephonyTimeoutException) {
       const code = error instanceof TelephonyPlatformException ? error.platformCode : undefined;
@@ -369,11 +423,6 @@ export class VerificationService {
       );
       error = new TelephonyPlatformException(provider.name, 'its adapter failed unexpectedly');
     }
-    await this.admission
-      .run('priority', () => this.rateLimits.refund(allowance))
-      .catch((refundError: unknown) => {
-        this.logger.warn(`Could not give a failed start back to the rate limits: ${(refundError as Error)?.message}`);
-      });
     return error;
   }
 

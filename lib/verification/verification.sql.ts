@@ -231,12 +231,15 @@ const EXPIRE_WAIT = `
 
 /**
  * The numbers handed out to the phone's live verifications on a provider (pending, or superseded
- * inside their window: a call to either still counts), so a number pool picks another. $1 phone, $2 provider.
+ * inside their window: a call to either still counts), so a number pool picks another, and the
+ * seconds until each is free again (the last window on it ends). $1 phone, $2 provider.
  */
 const BUSY_NUMBERS = `
-  SELECT DISTINCT call_to AS "callTo" FROM ${VERIFICATION_TABLE}
+  SELECT call_to AS "callTo", ceil(extract(epoch FROM max(expires_at) - now()))::int AS "freesIn"
+  FROM ${VERIFICATION_TABLE}
   WHERE phone = $1 AND provider = $2 AND expires_at > now()
-    AND (status = 'pending' OR (status = 'canceled' AND cancel_reason = 'superseded'))`;
+    AND (status = 'pending' OR (status = 'canceled' AND cancel_reason = 'superseded'))
+  GROUP BY call_to`;
 
 /**
  * A transaction-scoped advisory lock on a key, across connections and instances: serialises the
@@ -390,7 +393,7 @@ export const expireWait = (p: { provider: string; waitId: string }): Statement =
   values: [p.provider, p.waitId],
 });
 
-/** {@link BUSY_NUMBERS}: the numbers of the phone's live verifications on a provider. */
+/** {@link BUSY_NUMBERS}: the numbers of the phone's live verifications on a provider, and when each is free. */
 export const busyNumbers = (p: { phone: string; provider: string }): Statement => ({
   text: BUSY_NUMBERS,
   values: [p.phone, p.provider],

@@ -25,6 +25,7 @@ const VALUES = [
   'PlatformBalanceHealthIndicator',
   'PurgeService',
   'NewTelProvider',
+  'NumberPoolExhaustedException',
   'SmsRuProvider',
   'SsmsProvider',
   'StatusPollerService',

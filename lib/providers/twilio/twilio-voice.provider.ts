@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import { PhoneCallAuthConfigError } from '../../options/phone-call-auth-config.error.js';
 import { maskPhone, parsePlatformPhone } from '../../phone/phone-number.js';
 import { field, formFields } from '../provider-http.js';
-import { TelephonyPlatformException } from '../telephony.exceptions.js';
+import { NumberPoolExhaustedException } from '../telephony.exceptions.js';
 import type {
   CallAssignment,
   CallbackAnswer,
@@ -82,7 +82,10 @@ export class TwilioVoiceProvider implements TelephonyProvider {
     if (free.length === 0) {
       this.logger.warn(`Every pool number is in use by live verifications of ${maskPhone(phone)}`);
       return Promise.reject(
-        new TelephonyPlatformException(this.name, 'every number of the pool is in use for this phone; try again later'),
+        new NumberPoolExhaustedException(
+          this.name,
+          'every number of the pool is in use for this phone; try again later',
+        ),
       );
     }
     return Promise.resolve({ callTo: free[randomInt(free.length)] });
