@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
-import { type BlockList, isIPv6 } from 'node:net';
+import { type BlockList, isIPv4 } from 'node:net';
+import { canonicalAddress } from '../http/client-address.js';
 import { sha256 } from '../database/sha256.js';
 import type { ResolvedProviderCallback } from '../options/resolve-callbacks.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
@@ -10,12 +11,11 @@ import { ClientBudgetService } from '../rate-limit/client-budget.service.js';
 import { CallbackRefusedException } from './callback-refused.exception.js';
 import { callbackProvider, callbackRequest, type HttpCallbackRequest } from './callback-request.js';
 
-/** Whether `ip` (IPv4, IPv6, or IPv4-mapped IPv6 such as `::ffff:203.0.113.5`) is in the list. */
+/** Whether `ip` is in the list; IPv4 in any IPv6 spelling (`::ffff:203.0.113.5`) counts as the IPv4 address. */
 function allowed(list: BlockList, ip: string | undefined): boolean {
-  if (!ip) return false;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return list.check(mapped[1], 'ipv4');
-  return list.check(ip, isIPv6(ip) ? 'ipv6' : 'ipv4');
+  const address = canonicalAddress(ip);
+  if (!address) return false;
+  return list.check(address, isIPv4(address) ? 'ipv4' : 'ipv6');
 }
 
 /** Whether `secret` is one of the provider's, compared in constant time against every one (two during rotation). */
