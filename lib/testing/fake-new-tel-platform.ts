@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { NewTelProvider, type NewTelProviderOptions } from '../providers/new-tel/new-tel.provider.js';
 import { newTelAuthorization } from '../providers/new-tel/new-tel.signature.js';
-import { FakeHttpServer, type FakePlatformRequest, sendCallback, sendJson } from './fake-http.js';
+import { FakeHttpServer, type FakePlatformRequest, sendCallback, sendJson, uniqueIdPrefix } from './fake-http.js';
 
 /** A wait the fake New-Tel accepted. */
 export interface FakeNewTelWait {
@@ -36,6 +36,8 @@ export class FakeNewTelPlatform {
   private readonly failures: Array<{ status: number; body: unknown }> = [];
   private readonly server = new FakeHttpServer((request, response) => this.handle(request, response));
   private nextId = 1;
+  /** Call ids never repeat across runs. */
+  private readonly idPrefix = uniqueIdPrefix();
 
   constructor(options: FakeNewTelPlatformOptions = {}) {
     this.accessKey = options.accessKey ?? 'fake-newtel-access-key';
@@ -119,7 +121,7 @@ export class FakeNewTelPlatform {
       return sendJson(response, 200, { status: 'error', message: 'clientNumber and callbackLink are required' });
     }
     const wait: FakeNewTelWait = {
-      callId: `nt-${this.nextId}`,
+      callId: `nt-${this.idPrefix}-${this.nextId}`,
       clientNumber: body.clientNumber!,
       confirmationNumber: this.numbers[(this.nextId - 1) % this.numbers.length],
       callbackLink: body.callbackLink,

@@ -46,6 +46,12 @@ export interface SsmsProviderOptions {
   callbackParams?: Partial<SsmsCallbackParams>;
 }
 
+/**
+ * The version of the API the platform's own client (`ssms_su.php`) asks for with every `push_msg`
+ * and `wait_call`: the answers read here are that version's.
+ */
+const API_VERSION = '2.0';
+
 /** Default parameter names of the SSMS inbound-call GET, tried in order. */
 export const SSMS_DEFAULT_CALLBACK_PARAMS: SsmsCallbackParams = {
   caller: ['phone', 'caller', 'caller_id', 'callerid', 'from', 'src', 'number'],
@@ -101,6 +107,7 @@ export class SsmsProvider implements TelephonyProvider {
     const params = new URLSearchParams({
       method: 'wait_call',
       format: 'json',
+      api_v: API_VERSION,
       ...this.auth,
       phone: toDigits(phone),
       call_protection: String(windowSeconds),
@@ -130,6 +137,7 @@ export class SsmsProvider implements TelephonyProvider {
     const params = new URLSearchParams({
       method: 'push_msg',
       format: 'json',
+      api_v: API_VERSION,
       ...this.auth,
       phone: toDigits(phone),
       text,
