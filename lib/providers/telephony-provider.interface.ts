@@ -74,7 +74,9 @@ export interface CallbackRequest extends InboundCallRequest {
 
 /**
  * One inbound call (or another event about a wait) as a platform reported it, before the module
- * matched it to a verification. Numbers are raw: the module parses and validates them.
+ * matched it to a verification. The module parses and validates the numbers (`parsePlatformPhone`
+ * with `defaultCountry`); the shipped providers write them in E.164, read in their platform's own
+ * format, and leave out a caller that is not a number (then `confirmedByPlatform` is false).
  */
 export interface InboundCallReport {
   /**

@@ -12,6 +12,16 @@ export interface FakeNewTelWait {
   timeout: number;
 }
 
+/** What {@link FakeNewTelPlatform.placeCall} posts. */
+export interface FakeNewTelCall {
+  /** The caller (digits or E.164): the call answers its latest wait. */
+  from: string;
+  /** Post to another URL than the wait's `callbackLink`. */
+  callbackLink?: string;
+  /** The webhook's `clientNumber` (any JSON value); `null` sends none. @default the wait's number */
+  clientNumber?: unknown;
+}
+
 export interface FakeNewTelPlatformOptions {
   /** @default 'fake-newtel-access-key' */
   accessKey?: string;
@@ -74,16 +84,21 @@ export class FakeNewTelPlatform {
     return this.waits.filter((wait) => wait.clientNumber === digits).at(-1);
   }
 
-  /** The phone called its latest wait's number: New-Tel posts JSON to that wait's `callbackLink`. */
-  placeCall(call: { from: string; callbackLink?: string }): Promise<{ status: number; body: string }> {
+  /**
+   * The phone called its latest wait's number: New-Tel posts JSON to that wait's `callbackLink`,
+   * with `callId`, `clientNumber` (the wait's, unless `clientNumber` replaces it; `null` leaves it
+   * out) and `confirmationNumber`.
+   */
+  placeCall(call: FakeNewTelCall): Promise<{ status: number; body: string }> {
     const wait = this.waitFor(call.from);
     if (!wait) throw new Error(`FakeNewTelPlatform has no wait for ${call.from}`);
+    const clientNumber = call.clientNumber === undefined ? wait.clientNumber : call.clientNumber;
     return sendCallback(call.callbackLink ?? wait.callbackLink, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         callId: wait.callId,
-        clientNumber: wait.clientNumber,
+        ...(clientNumber !== null && { clientNumber }),
         confirmationNumber: wait.confirmationNumber,
       }),
     });
@@ -95,7 +110,7 @@ export class FakeNewTelPlatform {
 
   private async handle(request: FakePlatformRequest, response: ServerResponse): Promise<void> {
     if (request.path === '/fake/calls' && request.httpMethod === 'POST') {
-      const result = await this.placeCall(JSON.parse(request.body || '{}') as { from: string });
+      const result = await this.placeCall(JSON.parse(request.body || '{}') as FakeNewTelCall);
       return sendJson(response, 200, { callbackStatus: result.status, callbackBody: result.body });
     }
     this.requests.push(request);

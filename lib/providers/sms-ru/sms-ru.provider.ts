@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { PhoneCallAuthConfigError } from '../../options/phone-call-auth-config.error.js';
 import { maskNumbers, maskPhone, toDigits } from '../../phone/phone-number.js';
+import { readCallTo } from '../platform-number.js';
 import { callPlatform, field, formFields, jsonObject } from '../provider-http.js';
 import { TelephonyPlatformException } from '../telephony.exceptions.js';
 import type {
@@ -28,6 +29,9 @@ export interface SmsRuProviderOptions {
   /** The provider's name in routing, callback paths and the database. @default 'sms-ru' */
   name?: string;
 }
+
+/** sms.ru serves Russia, and writes its numbers as international digits (`7...`), or perhaps nationally (`8...`). */
+const SMS_RU_COUNTRY = 'RU';
 
 /** A `callcheck_status` record's status as reports: 401 verifies the check, 402 ends it, others (400 pending) nothing. */
 function checkReports(checkId: string, status: string | undefined): InboundCallReport[] {
@@ -79,7 +83,7 @@ export class SmsRuProvider implements TelephonyProvider {
     const callTo = field(answer, 'call_phone');
     if (!checkId || !callTo)
       throw new TelephonyPlatformException(this.name, 'its answer had no check_id or call_phone');
-    return { callTo, waitId: checkId };
+    return { callTo: readCallTo(this.name, callTo, SMS_RU_COUNTRY), waitId: checkId };
   }
 
   /** `callcheck/status`: 400 pending, 401 confirmed, 402 expired. */
