@@ -58,6 +58,47 @@ describe('sms.ru webhook hash', () => {
     expect(provider.authenticateCallback({ ...base, body: { data: records } })).toBe(false);
   });
 
+  // Found by an attacker: a captured heartbeat with a callcheck_status record appended as `data[]`.
+  // Express's qs folds it into `data`; the hash covers the bytes, where `data[]` is no record.
+  it('reads the records from the raw body the hash was checked over, not from the framework parse', () => {
+    const provider = new SmsRuProvider({ apiId: 'api-id-1' });
+    const heartbeat = ['test\n1700000000'];
+    const captured = new URLSearchParams({ 'data[0]': heartbeat[0], hash: smsRuWebhookHash('api-id-1', heartbeat) });
+    const raw = `${captured}&data[]=${encodeURIComponent('callcheck_status\n201737-542\n401\n1700000001')}`;
+    // What Express's qs makes of it: both records in `data`.
+    const parsed = {
+      data: [heartbeat[0], 'callcheck_status\n201737-542\n401\n1700000001'],
+      hash: captured.get('hash'),
+    };
+    const request = {
+      method: 'POST',
+      url: 'https://x/',
+      query: {},
+      headers: {},
+      rawBody: Buffer.from(raw),
+      body: parsed,
+    };
+    expect(provider.authenticateCallback(request)).toBe(true);
+    expect(provider.parseInboundCall(request)).toEqual([]);
+  });
+
+  it.each([
+    ['a repeated hash', (raw: string) => `${raw}&hash=${'0'.repeat(64)}`],
+    ['a repeated record', (raw: string) => `${raw}&data[1]=x`],
+    ['one record under two names', (raw: string) => `${raw}&data[01]=x`],
+  ])('refuses %s in the raw body and reads nothing from it', (_label, change) => {
+    const provider = new SmsRuProvider({ apiId: 'api-id-1' });
+    const form = new URLSearchParams({
+      'data[0]': records[0],
+      'data[1]': records[1],
+      hash: smsRuWebhookHash('api-id-1', records),
+    });
+    const raw = change(form.toString());
+    const request = { method: 'POST', url: 'https://x/', query: {}, headers: {}, rawBody: Buffer.from(raw), body: {} };
+    expect(provider.authenticateCallback(request)).toBe(false);
+    expect(provider.parseInboundCall(request)).toEqual([]);
+  });
+
   it('reads every callcheck_status record and skips the rest', () => {
     const provider = new SmsRuProvider({ apiId: 'api-id-1' });
     const reports = provider.parseInboundCall({
