@@ -27,7 +27,7 @@ interface HttpReply {
  * Receives the platforms' reports at `<prefix>/callback/<provider>/<secret>` (and the SSMS reports
  * at `<prefix>/callback/<secret>`), GET or POST. The guard has checked the secret, the allowlist
  * and the platform's signature; the provider the path names reads the reports and writes the
- * answer its platform expects (`OK`, sms.ru's `100`, Twilio's `<Reject/>`), whatever the outcome:
+ * answer its platform expects (`OK`, sms.ru's `100`, Twilio's `<Reject reason="busy"/>`), whatever the outcome:
  * the outcome is recorded, and a platform has nothing to retry.
  */
 @Controller('callback')

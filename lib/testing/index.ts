@@ -20,4 +20,9 @@ export {
   type FakeNewTelWait,
   FakeNewTelPlatform,
 } from './fake-new-tel-platform.js';
-export { type FakeTwilioCall, type FakeTwilioPlatformOptions, FakeTwilioPlatform } from './fake-twilio-platform.js';
+export {
+  type FakeTwilioCall,
+  type FakeTwilioPlatformOptions,
+  type FakeTwilioWebhook,
+  FakeTwilioPlatform,
+} from './fake-twilio-platform.js';

@@ -1,10 +1,10 @@
-import { NewTelProvider, SsmsProvider } from 'nestjs-phone-call-auth';
+import { NewTelProvider, SsmsProvider, TwilioVoiceProvider } from 'nestjs-phone-call-auth';
 import { FakeNewTelPlatform, FakeSmsRuPlatform, FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 
 /*
  * Every number a platform sends, read in the platform's documented format and the country it serves
  * (docs/platforms.md, /work/shared/providers.md): the Russian platforms write `7...` and, nationally,
- * `8...`. A caller that is present but is not a number verifies nothing.
+ * `8...`; Twilio writes E.164. A caller that is present but is not a number verifies nothing.
  */
 
 const base = { method: 'POST', query: {}, headers: {} };
@@ -91,5 +91,22 @@ describe('the number to call, as each platform hands it out, read as E.164', () 
     } finally {
       await platform.close();
     }
+  });
+});
+
+describe('Twilio webhook (documented: From and To in E.164)', () => {
+  const provider = new TwilioVoiceProvider({ authToken: 't', numbers: ['+12025550101'] });
+  const parse = (body: Record<string, string>) => provider.parseInboundCall({ ...base, body });
+
+  it('reads From and To as E.164', () => {
+    expect(parse({ CallSid: 'CA1', From: '+12025550199', To: '+12025550101' })).toEqual([
+      { callId: 'CA1', caller: '+12025550199', dialed: '+12025550101', refused: false },
+    ]);
+  });
+
+  // Twilio's own placeholders for withheld caller IDs, and non-phone callers.
+  it.each([['anonymous'], ['+266696687'], ['client:alice'], ['']])('has no caller for From %j', (from) => {
+    const [report] = parse({ CallSid: 'CA1', From: from, To: '+12025550101' });
+    expect(report.caller).toBeUndefined();
   });
 });
