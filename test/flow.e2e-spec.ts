@@ -57,6 +57,7 @@ describe.each<Registration>(['forRoot', 'forRootAsync:useFactory', 'forRootAsync
         params: {
           method: 'wait_call',
           format: 'json',
+          api_v: '2.0',
           key: t.platform.apiKey,
           phone: '79670311123',
           call_protection: '120',

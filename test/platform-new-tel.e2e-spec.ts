@@ -1,6 +1,7 @@
 import { FakeNewTelPlatform } from 'nestjs-phone-call-auth/testing';
 import { CapturingLogger } from './support/capturing-logger.js';
 import { nextPhone } from './support/phones.js';
+import { INBOUND_CALL_TABLE } from './support/tables.js';
 import { bootWithProviders, providerCallbackUrl, redeemAndOpenMe, rowOf, startOn } from './support/platforms.js';
 import { TEST_CALLBACK_SECRET, type TestApp, useTestDatabase } from './support/test-app.js';
 
@@ -54,6 +55,31 @@ describe('the New-Tel provider', () => {
     expect(answer.status).toBe(403);
     expect((await rowOf(target(), started.id)).status).toBe('pending');
   });
+
+  // 84951230078 is Moscow's +7 495 123-00-78 written nationally; read as international it would be Vietnam.
+  it('reads a clientNumber written nationally (8 495...) as the Moscow number it is: verified', async () => {
+    const phone = '+74951230078';
+    const started = await startOn(app, phone);
+    expect((await newTel.placeCall({ from: phone, clientNumber: '84951230078' })).status).toBe(200);
+    expect((await rowOf(app, started.id)).status).toBe('verified');
+  });
+
+  // docs/platforms.md: a post whose clientNumber is another number verifies nothing; one whose
+  // clientNumber is no number at all did verify, by callId alone.
+  it.each([['anonymous'], [''], ['12345'], [{ number: 1 }]])(
+    'verifies nothing when clientNumber is %j, and records no_caller_id',
+    async (clientNumber) => {
+      const phone = nextPhone();
+      const started = await startOn(app, phone);
+      expect(await newTel.placeCall({ from: phone, clientNumber })).toMatchObject({ status: 200, body: 'OK' });
+      expect((await rowOf(app, started.id)).status).toBe('pending');
+      const records = await app.dataSource.query(
+        `SELECT outcome, caller FROM ${INBOUND_CALL_TABLE} WHERE wait_id = $1`,
+        [newTel.waitFor(phone)!.callId],
+      );
+      expect(records).toEqual([{ outcome: 'no_caller_id', caller: null }]);
+    },
+  );
 
   it('logs the names of webhook fields it does not know, never their values, and verifies nothing without a known callId', async () => {
     // Booted last: Nest's static logger is the most recently created app's.

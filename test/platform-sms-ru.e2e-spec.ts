@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { StatusPollerService } from 'nestjs-phone-call-auth';
+import { smsRuWebhookHash, StatusPollerService } from 'nestjs-phone-call-auth';
 import { FakeSmsRuPlatform } from 'nestjs-phone-call-auth/testing';
 import { nextPhone } from './support/phones.js';
 import { bootWithProviders, providerCallbackUrl, redeemAndOpenMe, rowOf, startOn } from './support/platforms.js';
@@ -14,6 +14,8 @@ let app: TestApp;
 let second: TestApp;
 /** An instance with a pool of one connection (and so one admission slot). */
 let narrow: TestApp;
+/** Created with rawBody: true, as docs/platforms.md advises. */
+let raw: TestApp;
 
 beforeAll(async () => {
   smsRu = await FakeSmsRuPlatform.start();
@@ -26,8 +28,9 @@ beforeAll(async () => {
     { ...options, providers: [smsRu.provider({ timeoutMs: 30_000 })] },
     { poolSize: 1 },
   );
+  raw = await bootWithProviders(db, options, { rawBody: true });
   smsRu.callbackUrl = providerCallbackUrl(app, 'sms-ru');
-}, 30_000); // boots fakes and apps: slow on busy cores
+}, 40_000); // boots fakes and apps: slow on busy cores
 afterAll(() => smsRu.close());
 
 /** Waits (by looking again, not by sleeping blindly) until a condition holds. */
@@ -105,6 +108,57 @@ describe('the sms.ru provider', () => {
     const started = await startOn(app, phone);
     expect((await forge(phone))!.status).toBe(403);
     expect((await rowOf(app, started.id)).status).toBe('pending');
+  });
+
+  describe('on an app created with rawBody: true', () => {
+    /** Posts a form to the raw app's sms.ru callback, as sms.ru (or an attacker) would. */
+    const post = async (body: string) => {
+      const response = await fetch(providerCallbackUrl(raw, 'sms-ru'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+      return { status: response.status, body: await response.text() };
+    };
+
+    it('runs the flow: the genuine webhook is read from the raw body', async () => {
+      const phone = nextPhone();
+      const started = await startOn(raw, phone);
+      smsRu.callbackUrl = providerCallbackUrl(raw, 'sms-ru');
+      try {
+        expect((await smsRu.placeCall({ from: phone }))!.body).toBe('100');
+      } finally {
+        smsRu.callbackUrl = providerCallbackUrl(app, 'sms-ru');
+      }
+      expect((await rowOf(raw, started.id)).status).toBe('verified');
+    });
+
+    // Found by an attacker: the hash was checked over the raw body, where `data[]` is no record,
+    // and the records read from Express's parse, which folds `data[]` into `data`: a captured
+    // heartbeat with a callcheck_status record appended verified the check.
+    it('reads nothing appended to a captured heartbeat: the verification stays pending, no token', async () => {
+      const phone = nextPhone();
+      const started = await startOn(raw, phone);
+      const heartbeat = [`test\n${Math.floor(Date.now() / 1000)}`];
+      const captured = new URLSearchParams({ 'data[0]': heartbeat[0], hash: smsRuWebhookHash(smsRu.apiId, heartbeat) });
+      const record = `callcheck_status\n${smsRu.checkFor(phone)!.checkId}\n401\n${Math.floor(Date.now() / 1000)}`;
+      expect(await post(`${captured}&data[]=${encodeURIComponent(record)}`)).toEqual({ status: 200, body: '100' });
+      expect((await rowOf(raw, started.id)).status).toBe('pending');
+      const token = await raw.request('POST', `/auth/phone-call/verifications/${started.id}/token`, {
+        secret: started.secret,
+      });
+      expect(token.status).toBe(202);
+    });
+
+    it('refuses a webhook with a repeated record (403) and changes nothing', async () => {
+      const phone = nextPhone();
+      const started = await startOn(raw, phone);
+      const records = [`test\n1`, `callcheck_status\n${smsRu.checkFor(phone)!.checkId}\n401\n1`];
+      const form = new URLSearchParams({ 'data[0]': records[0], 'data[1]': records[1] });
+      form.set('hash', smsRuWebhookHash(smsRu.apiId, records));
+      expect((await post(`${form}&data[1]=${encodeURIComponent(records[1])}`)).status).toBe(403);
+      expect((await rowOf(raw, started.id)).status).toBe('pending');
+    });
   });
 
   it('settles a missed webhook by polling callcheck/status, and a late webhook is a calm duplicate', async () => {

@@ -26,6 +26,17 @@ describe('the SSMS provider', () => {
     await redeemAndOpenMe(app, started, phone);
   });
 
+  // 84951230077 is Moscow's +7 495 123-00-77 written nationally; read as international it would be Vietnam.
+  it('reads a caller written nationally (8 495...) as the Moscow number it is: verified', async () => {
+    const phone = '+74951230077';
+    const started = await startOn(app, phone);
+    const wait = ssms.waitFor(phone)!;
+    ssms.callbackUrl = providerCallbackUrl(app, 'ssms');
+    const call = { from: '84951230077', to: wait.callTo, params: { id_call: wait.idCall } };
+    expect(await ssms.placeCall(call)).toEqual({ status: 200, body: 'OK' });
+    expect((await rowOf(app, started.id)).status).toBe('verified');
+  });
+
   it.each([
     ['a wrong path secret', () => app, (a: TestApp) => providerCallbackUrl(a, 'ssms', `${TEST_CALLBACK_SECRET}x`)],
     ['an unknown provider', () => app, (a: TestApp) => providerCallbackUrl(a, 'nope', TEST_CALLBACK_SECRET)],

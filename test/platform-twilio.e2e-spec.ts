@@ -3,13 +3,21 @@ import { INBOUND_CALL_TABLE, VERIFICATION_TABLE } from './support/tables.js';
 import { bootWithProviders, providerCallbackUrl, redeemAndOpenMe, rowOf, startOn } from './support/platforms.js';
 import { TEST_CALLBACK_SECRET, type TestApp, useTestDatabase } from './support/test-app.js';
 
-/* Twilio Programmable Voice: the app's pool, the signed inbound-call webhook, <Reject/>, StirVerstat. */
+/* Twilio Programmable Voice: the app's pool, the signed inbound-call webhook, <Reject reason="busy"/>, StirVerstat. */
 
 const db = useTestDatabase();
 let twilio: FakeTwilioPlatform;
 let app: TestApp;
 let strict: TestApp;
 let strictTwilio: FakeTwilioPlatform;
+/** Behind https on port 8443 (Twilio signs the URL without the port), with a SharedKey too. */
+let proxied: TestApp;
+let proxiedTwilio: FakeTwilioPlatform;
+/** Created with rawBody: true, one pool number. */
+let raw: TestApp;
+let rawTwilio: FakeTwilioPlatform;
+const PUBLIC_BASE_URL = 'https://voice.example.com:8443';
+const SHARED_KEY_SECRET = 'shared-key-secret-0123456789';
 let phoneCounter = 0;
 const nextUsPhone = () => `+1202555${String(2000 + ++phoneCounter).padStart(4, '0')}`;
 
@@ -23,14 +31,27 @@ beforeAll(async () => {
     defaultCountry: 'US',
   });
   strictTwilio.webhookUrl = providerCallbackUrl(strict, 'twilio');
-}, 30_000); // boots fakes and apps: slow on busy cores
+  proxiedTwilio = await FakeTwilioPlatform.start({ authToken: 'proxied-token' });
+  proxied = await bootWithProviders(db, {
+    providers: [proxiedTwilio.provider({ sharedKeySecrets: [SHARED_KEY_SECRET] })],
+    defaultCountry: 'US',
+    publicBaseUrl: PUBLIC_BASE_URL,
+  });
+  proxiedTwilio.webhookUrl = providerCallbackUrl(proxied, 'twilio');
+  proxiedTwilio.publicWebhookUrl = providerCallbackUrl(proxied, 'twilio').replace(proxied.baseUrl, PUBLIC_BASE_URL);
+  rawTwilio = await FakeTwilioPlatform.start({ authToken: 'raw-token', numbers: ['+12025550109'] });
+  raw = await bootWithProviders(db, { providers: [rawTwilio.provider()], defaultCountry: 'US' }, { rawBody: true });
+  rawTwilio.webhookUrl = providerCallbackUrl(raw, 'twilio');
+}, 60_000); // boots fakes and apps: slow on busy cores
 afterAll(async () => {
   await twilio.close();
   await strictTwilio.close();
+  await proxiedTwilio.close();
+  await rawTwilio.close();
 });
 
 describe('the Twilio Voice provider', () => {
-  it('runs the flow: a pool number, the signed webhook answered <Reject/>, a token, /me', async () => {
+  it('runs the flow: a pool number, the signed webhook answered with a busy signal, a token, /me', async () => {
     const phone = nextUsPhone();
     const started = await startOn(app, phone);
     expect(twilio.numbers).toContain(started.callTo);
@@ -48,7 +69,8 @@ describe('the Twilio Voice provider', () => {
     expect(answer).toEqual({
       status: 200,
       contentType: expect.stringMatching(/^text\/xml/),
-      body: '<?xml version="1.0" encoding="UTF-8"?><Response><Reject/></Response>',
+      // reason="busy": the person hears the busy signal they were told of, not "this number is not in service".
+      body: '<?xml version="1.0" encoding="UTF-8"?><Response><Reject reason="busy"/></Response>',
     });
     expect(await rowOf(app, started.id)).toEqual({ status: 'verified', provider: 'twilio' });
     const [record] = await app.dataSource.query(
@@ -179,5 +201,77 @@ describe('the Twilio Voice provider', () => {
     expect((await rowOf(strict, started.id)).status).toBe('pending');
     await strictTwilio.placeCall({ from: phone, to: started.callTo });
     expect((await rowOf(strict, started.id)).status).toBe('verified');
+  });
+
+  it('takes a fully attested call that was diverted on its way (TN-Validation-Passed-A-Diverted) as full', async () => {
+    const phone = nextUsPhone();
+    const started = await startOn(strict, phone);
+    await strictTwilio.placeCall({ from: phone, to: started.callTo, stirVerstat: 'TN-Validation-Passed-A-Diverted' });
+    expect((await rowOf(strict, started.id)).status).toBe('verified');
+  });
+
+  it('accepts the webhook Twilio signs over the public https URL without its port (8443)', async () => {
+    const phone = nextUsPhone();
+    const started = await startOn(proxied, phone);
+    const answer = await proxiedTwilio.placeCall({ from: phone, to: started.callTo });
+    expect(answer.status).toBe(200);
+    expect(await rowOf(proxied, started.id)).toEqual({ status: 'verified', provider: 'twilio' });
+    await redeemAndOpenMe(proxied, started, phone);
+  });
+
+  it('accepts a webhook signed with a SharedKey (X-Twilio-Webhooks-Signature-Settings, HMAC-SHA256)', async () => {
+    const phone = nextUsPhone();
+    const started = await startOn(proxied, phone);
+    const forged = await proxiedTwilio.placeCall({
+      from: phone,
+      to: started.callTo,
+      sharedKey: { secret: 'not-the-shared-key-secret' },
+    });
+    expect(forged.status).toBe(403);
+    expect((await rowOf(proxied, started.id)).status).toBe('pending');
+    const answer = await proxiedTwilio.placeCall({
+      from: phone,
+      to: started.callTo,
+      sharedKey: { secret: SHARED_KEY_SECRET },
+    });
+    expect(answer.status).toBe(200);
+    expect((await rowOf(proxied, started.id)).status).toBe('verified');
+  });
+
+  it('refuses a webhook signed with a SharedKey when no SharedKey secret is configured', async () => {
+    const phone = nextUsPhone();
+    const started = await startOn(app, phone);
+    const answer = await twilio.placeCall({
+      from: phone,
+      to: started.callTo,
+      sharedKey: { secret: SHARED_KEY_SECRET },
+    });
+    expect(answer.status).toBe(403);
+    expect((await rowOf(app, started.id)).status).toBe('pending');
+  });
+
+  // Found by an attacker: with rawBody: true the signature was checked over the raw body (where the
+  // last CallSid wins) and the call read from the framework's parse (where CallSid became an array,
+  // so no call id): a captured webhook replayed with its CallSid repeated verified a new verification.
+  it('refuses a captured webhook replayed with its CallSid repeated: a new verification of the phone stays pending', async () => {
+    const phone = nextUsPhone();
+    const first = await startOn(raw, phone);
+    const captured = rawTwilio.webhook({ from: phone, to: first.callTo });
+    expect((await rawTwilio.send(captured)).status).toBe(200);
+    expect((await rowOf(raw, first.id)).status).toBe('verified');
+    const second = await startOn(raw, phone);
+    expect(second.callTo).toBe(first.callTo);
+    // The webhook as it was: a duplicate of a call already recorded.
+    expect((await rawTwilio.send(captured)).status).toBe(200);
+    const repeated = { ...captured, body: `${captured.body}&CallSid=${encodeURIComponent(captured.fields.CallSid)}` };
+    expect((await rawTwilio.send(repeated)).status).toBe(403);
+    expect((await rowOf(raw, second.id)).status).toBe('pending');
+  });
+
+  it('reads the genuine webhook from the raw body (rawBody: true)', async () => {
+    const phone = nextUsPhone();
+    const started = await startOn(raw, phone);
+    expect((await rawTwilio.placeCall({ from: phone, to: started.callTo })).status).toBe(200);
+    expect((await rowOf(raw, started.id)).status).toBe('verified');
   });
 });

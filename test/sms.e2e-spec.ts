@@ -106,6 +106,8 @@ describe('SMS codes and the call_or_sms channel', () => {
       params: {
         method: 'push_msg',
         format: 'json',
+        // As SSMS's own client (ssms_su.php) sends it with every push_msg.
+        api_v: '2.0',
         key: t.platform.apiKey,
         phone: digits(started.phone),
         text: expect.stringContaining(started.code),

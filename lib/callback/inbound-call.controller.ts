@@ -28,7 +28,7 @@ interface HttpReply {
  * Receives the platforms' reports at `<prefix>/callback/<provider>/<secret>` (and the SSMS reports
  * at `<prefix>/callback/<secret>`), GET or POST. The guard has checked the secret, the allowlist
  * and the platform's signature; the provider the path names reads the reports and writes the
- * answer its platform expects (`OK`, sms.ru's `100`, Twilio's `<Reject/>`), whatever the outcome:
+ * answer its platform expects (`OK`, sms.ru's `100`, Twilio's `<Reject reason="busy"/>`), whatever the outcome:
  * the outcome is recorded, and a platform has nothing to retry.
  */
 @Controller('callback')
@@ -91,7 +91,9 @@ export class InboundCallController {
     skipEtag(reply);
     // The guard let the request through, so the path names a provider.
     const provider = callbackProvider(this.options, request)!;
-    const { method, query, body, headers } = callbackRequest(this.options, request);
+    // The request the guard authenticated, raw body and URL included: the provider reads what was signed.
+    const inbound = callbackRequest(this.options, request);
+    const { method, query, body } = inbound;
     // The platform's parameter names are not all documented: log the names (never the values).
     if (Logger.isLevelEnabled('debug')) {
       const fields = { ...(typeof body === 'object' && body !== null ? body : {}), ...query };
@@ -102,7 +104,7 @@ export class InboundCallController {
         `Inbound call report to ${provider.name} (${method}) with parameters ${names.join(', ') || '(none)'}`,
       );
     }
-    const reports = provider.parseInboundCall({ method, query, body, headers });
+    const reports = provider.parseInboundCall(inbound);
     for (const report of reports) {
       if (report.event === 'expired') await this.verifications.expireWait(provider.name, report.waitId);
       else await this.verifications.handleInboundCall(report, provider.name);

@@ -50,12 +50,40 @@ describe('parsePlatformPhone', () => {
     expect(parsePlatformPhone(input, 'RU')?.number).toBe(E164);
   });
 
+  // The 8-form national numbers of the Russian platforms (docs: SSMS, sms.ru and New-Tel write
+  // numbers of Russia as 7..., and people and some platforms as 8...): Moscow, Moscow, Kaluga, not Vietnam.
+  it.each([
+    ['84951234567', '+74951234567'],
+    ['84991234567', '+74991234567'],
+    ['84841234567', '+74841234567'],
+    ['8 (495) 123-45-67', '+74951234567'],
+    ['87012345678', '+77012345678'],
+  ])('reads %j on a Russian platform as %s, the national form with its trunk prefix', (input, number) => {
+    expect(parsePlatformPhone(input, 'RU')?.number).toBe(number);
+  });
+
+  it('reads 84951234567 as Vietnam only with a +, or on a platform of no country', () => {
+    expect(parsePlatformPhone('+84951234567', 'RU')?.number).toBe('+84951234567');
+    expect(parsePlatformPhone('84951234567')?.number).toBe('+84951234567');
+  });
+
+  it.each([
+    // Twilio's documented E.164 form, and its own numbers; withheld callers arrive as words or Twilio's placeholders.
+    ['+14155550100', '+14155550100'],
+    ['14155550100', '+14155550100'],
+    ['+266696687', undefined],
+    ['anonymous', undefined],
+    ['client:alice', undefined],
+  ])('reads %j on a platform of international numbers as %s', (input, number) => {
+    expect(parsePlatformPhone(input)?.number).toBe(number);
+  });
+
   it('prefers the international reading of bare digits', () => {
     // 12133734253 read in RU as national digits would be invalid; as international it is a US number.
     expect(parsePlatformPhone('12133734253', 'RU')?.number).toBe('+12133734253');
   });
 
-  it.each(['anonymous', 'restricted', 'unknown', '', '+', 'abc', '7'.repeat(200)])(
+  it.each(['anonymous', 'restricted', 'unknown', '', '+', 'abc', '12345', '7'.repeat(200)])(
     'rejects the caller ID %j',
     (input) => {
       expect(parsePlatformPhone(input, 'RU')).toBeUndefined();

@@ -24,16 +24,21 @@ export function parsePhone(input: unknown, defaultCountry: CountryCode): PhoneNu
 }
 
 /**
- * Parses a number as a platform writes it: usually digits in international form without `+`
- * (`79670311122`), sometimes with `+`, sometimes in national form (`89670311122`).
- * The international reading wins when it is a valid number.
+ * Parses a number as a platform writes it, the one reader of every caller, dialed number and
+ * number to call that a platform sends: international form with `+` (`+79670311122`), bare
+ * international digits (`79670311122`), or, on a platform of `country`, that country's national
+ * form with its trunk prefix (`84951234567`, `89670311122` in Russia). That national form wins
+ * over an international reading of the same digits: on a Russian platform `84951234567` is Moscow
+ * (+7 495 123-45-67), not Vietnam (+84 95 123 45 67). Other digits are read as international first,
+ * then as a national number of `country`. Without `country` (a platform that writes international
+ * numbers only), only the international readings count.
  */
-export function parsePlatformPhone(input: unknown, defaultCountry: CountryCode): PhoneNumber | undefined {
+export function parsePlatformPhone(input: unknown, country?: CountryCode): PhoneNumber | undefined {
   if (typeof input !== 'string') return undefined;
-  if (input.length > MAX_INPUT_LENGTH) return parsePlatformPhoneOnce(input, defaultCountry);
-  const key = `${defaultCountry}|${input}`;
+  if (input.length > MAX_INPUT_LENGTH) return undefined;
+  const key = `${country ?? ''}|${input}`;
   if (platformPhones.has(key)) return platformPhones.get(key);
-  const parsed = parsePlatformPhoneOnce(input, defaultCountry);
+  const parsed = parsePlatformPhoneOnce(input, country);
   if (platformPhones.size >= MAX_PLATFORM_PHONES) platformPhones.clear();
   platformPhones.set(key, parsed);
   return parsed;
@@ -46,13 +51,19 @@ export function parsePlatformPhone(input: unknown, defaultCountry: CountryCode):
 const platformPhones = new Map<string, PhoneNumber | undefined>();
 const MAX_PLATFORM_PHONES = 1000;
 
-function parsePlatformPhoneOnce(input: string, defaultCountry: CountryCode): PhoneNumber | undefined {
+function parsePlatformPhoneOnce(input: string, country: CountryCode | undefined): PhoneNumber | undefined {
   const trimmed = input.trim();
-  if (/^\d{8,15}$/.test(trimmed)) {
-    const international = parsePhone(`+${trimmed}`, defaultCountry);
-    if (international) return international;
-  }
-  return parsePhone(trimmed, defaultCountry);
+  if (!PHONE_CHARACTERS.test(trimmed)) return undefined;
+  if (trimmed.startsWith('+')) return valid(parsePhoneNumberFromString(trimmed));
+  const digits = trimmed.replace(/\D/g, '');
+  const national = country ? valid(parsePhoneNumberFromString(trimmed, country)) : undefined;
+  // The country's own national form, trunk prefix included: its national format has exactly these digits.
+  if (national && national.formatNational().replace(/\D/g, '') === digits) return national;
+  return (/^\d{8,15}$/.test(digits) ? valid(parsePhoneNumberFromString(`+${digits}`)) : undefined) ?? national;
+}
+
+function valid(parsed: PhoneNumber | undefined): PhoneNumber | undefined {
+  return parsed?.isValid() ? parsed : undefined;
 }
 
 /** E.164 digits without `+`, as SSMS and most platforms want them. */

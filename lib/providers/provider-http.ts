@@ -144,26 +144,3 @@ export function field(object: unknown, name: string): string | undefined {
   const value = (object as Record<string, unknown>)[name];
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }
-
-/**
- * Form fields flat, as the platform sent them: Express (qs, `extended`) turns `data[0]` into
- * `{ data: [...] }`, Fastify keeps `data[0]`; both come back as `data[0]`. The raw body, when the
- * app keeps it (`rawBody: true`), is read as it came.
- */
-export function formFields(body: unknown, rawBody?: Buffer): Record<string, string> {
-  if (rawBody && rawBody.length > 0) {
-    const fields: Record<string, string> = {};
-    for (const [name, value] of new URLSearchParams(rawBody.toString('utf8'))) fields[name] = value;
-    return fields;
-  }
-  const fields: Record<string, string> = {};
-  const walk = (prefix: string, value: unknown) => {
-    if (typeof value === 'string' || typeof value === 'number') fields[prefix] = String(value);
-    else if (Array.isArray(value)) value.forEach((item, index) => walk(`${prefix}[${index}]`, item));
-    else if (typeof value === 'object' && value !== null) {
-      for (const [key, item] of Object.entries(value)) walk(prefix ? `${prefix}[${key}]` : key, item);
-    }
-  };
-  if (typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) walk('', body);
-  return fields;
-}

@@ -52,13 +52,21 @@ export interface CodeDelivery {
   messageId?: string;
 }
 
-/** The parts of an HTTP request a provider may read when the platform reports an inbound call. */
+/**
+ * The parts of an HTTP request a provider may read when the platform reports an inbound call. The
+ * module passes the same request it passed to {@link TelephonyProvider.authenticateCallback}, so a
+ * provider reads its reports from the bytes it authenticated (`rawBody`, or `url` for a GET).
+ */
 export interface InboundCallRequest {
   method: string;
   query: Record<string, unknown>;
   /** The body as the HTTP adapter parsed it (form and JSON bodies are objects). */
   body: unknown;
   headers: Record<string, string | string[] | undefined>;
+  /** The raw body when the app was created with `rawBody: true` (`NestFactory.create(AppModule, { rawBody: true })`). */
+  rawBody?: Buffer;
+  /** The full URL the platform called, as {@link CallbackRequest.url}; the module always sets it. */
+  url?: string;
 }
 
 /** A callback as a provider authenticates it: the request and what signatures are computed over. */
@@ -68,13 +76,13 @@ export interface CallbackRequest extends InboundCallRequest {
    * query. Without `publicBaseUrl`, the URL the app saw (`http://<host><path>`), which a proxy may change.
    */
   url: string;
-  /** The raw body when the app was created with `rawBody: true` (`NestFactory.create(AppModule, { rawBody: true })`). */
-  rawBody?: Buffer;
 }
 
 /**
  * One inbound call (or another event about a wait) as a platform reported it, before the module
- * matched it to a verification. Numbers are raw: the module parses and validates them.
+ * matched it to a verification. The module parses and validates the numbers (`parsePlatformPhone`
+ * with `defaultCountry`); the shipped providers write them in E.164, read in their platform's own
+ * format, and leave out a caller that is not a number (then `confirmedByPlatform` is false).
  */
 export interface InboundCallReport {
   /**

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -69,4 +70,13 @@ export async function sendCallback(
 ): Promise<{ status: number; body: string; contentType: string | null }> {
   const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
   return { status: response.status, body: await response.text(), contentType: response.headers.get('content-type') };
+}
+
+/**
+ * Digits that start a fake's ids: the time it started and a random part, so a fake restarted
+ * against the same database never hands out an id an earlier run did (a reused id would make a
+ * new call a `duplicate` of an old one).
+ */
+export function uniqueIdPrefix(): string {
+  return `${Date.now()}${String(randomInt(1_000_000)).padStart(6, '0')}`;
 }

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { NewTelProvider, type NewTelProviderOptions } from '../providers/new-tel/new-tel.provider.js';
 import { newTelAuthorization } from '../providers/new-tel/new-tel.signature.js';
-import { FakeHttpServer, type FakePlatformRequest, sendCallback, sendJson } from './fake-http.js';
+import { FakeHttpServer, type FakePlatformRequest, sendCallback, sendJson, uniqueIdPrefix } from './fake-http.js';
 
 /** A wait the fake New-Tel accepted. */
 export interface FakeNewTelWait {
@@ -10,6 +10,16 @@ export interface FakeNewTelWait {
   confirmationNumber: string;
   callbackLink: string;
   timeout: number;
+}
+
+/** What {@link FakeNewTelPlatform.placeCall} posts. */
+export interface FakeNewTelCall {
+  /** The caller (digits or E.164): the call answers its latest wait. */
+  from: string;
+  /** Post to another URL than the wait's `callbackLink`. */
+  callbackLink?: string;
+  /** The webhook's `clientNumber` (any JSON value); `null` sends none. @default the wait's number */
+  clientNumber?: unknown;
 }
 
 export interface FakeNewTelPlatformOptions {
@@ -36,6 +46,8 @@ export class FakeNewTelPlatform {
   private readonly failures: Array<{ status: number; body: unknown }> = [];
   private readonly server = new FakeHttpServer((request, response) => this.handle(request, response));
   private nextId = 1;
+  /** Call ids never repeat across runs. */
+  private readonly idPrefix = uniqueIdPrefix();
 
   constructor(options: FakeNewTelPlatformOptions = {}) {
     this.accessKey = options.accessKey ?? 'fake-newtel-access-key';
@@ -72,16 +84,21 @@ export class FakeNewTelPlatform {
     return this.waits.filter((wait) => wait.clientNumber === digits).at(-1);
   }
 
-  /** The phone called its latest wait's number: New-Tel posts JSON to that wait's `callbackLink`. */
-  placeCall(call: { from: string; callbackLink?: string }): Promise<{ status: number; body: string }> {
+  /**
+   * The phone called its latest wait's number: New-Tel posts JSON to that wait's `callbackLink`,
+   * with `callId`, `clientNumber` (the wait's, unless `clientNumber` replaces it; `null` leaves it
+   * out) and `confirmationNumber`.
+   */
+  placeCall(call: FakeNewTelCall): Promise<{ status: number; body: string }> {
     const wait = this.waitFor(call.from);
     if (!wait) throw new Error(`FakeNewTelPlatform has no wait for ${call.from}`);
+    const clientNumber = call.clientNumber === undefined ? wait.clientNumber : call.clientNumber;
     return sendCallback(call.callbackLink ?? wait.callbackLink, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         callId: wait.callId,
-        clientNumber: wait.clientNumber,
+        ...(clientNumber !== null && { clientNumber }),
         confirmationNumber: wait.confirmationNumber,
       }),
     });
@@ -93,7 +110,7 @@ export class FakeNewTelPlatform {
 
   private async handle(request: FakePlatformRequest, response: ServerResponse): Promise<void> {
     if (request.path === '/fake/calls' && request.httpMethod === 'POST') {
-      const result = await this.placeCall(JSON.parse(request.body || '{}') as { from: string });
+      const result = await this.placeCall(JSON.parse(request.body || '{}') as FakeNewTelCall);
       return sendJson(response, 200, { callbackStatus: result.status, callbackBody: result.body });
     }
     this.requests.push(request);
@@ -119,7 +136,7 @@ export class FakeNewTelPlatform {
       return sendJson(response, 200, { status: 'error', message: 'clientNumber and callbackLink are required' });
     }
     const wait: FakeNewTelWait = {
-      callId: `nt-${this.nextId}`,
+      callId: `nt-${this.idPrefix}-${this.nextId}`,
       clientNumber: body.clientNumber!,
       confirmationNumber: this.numbers[(this.nextId - 1) % this.numbers.length],
       callbackLink: body.callbackLink,

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { SmsRuProvider, type SmsRuProviderOptions } from '../providers/sms-ru/sms-ru.provider.js';
 import { smsRuWebhookHash } from '../providers/sms-ru/sms-ru.hash.js';
-import { FakeHttpServer, type FakePlatformRequest, sendCallback, sendJson } from './fake-http.js';
+import { FakeHttpServer, type FakePlatformRequest, sendCallback, sendJson, uniqueIdPrefix } from './fake-http.js';
 
 /** A callcheck the fake accepted. Numbers are digits, as sms.ru writes them. */
 export interface FakeSmsRuCheck {
@@ -59,6 +59,8 @@ export class FakeSmsRuPlatform {
   private readonly failures: Array<{ status: number; body: unknown }> = [];
   private readonly server = new FakeHttpServer((request, response) => this.handle(request, response));
   private nextId = 1;
+  /** Check ids look like sms.ru's (`201737-542`), and never repeat across runs. */
+  private readonly idPrefix = uniqueIdPrefix();
 
   constructor(options: FakeSmsRuPlatformOptions = {}) {
     this.apiId = options.apiId ?? 'fake-sms-ru-api-id';
@@ -149,7 +151,7 @@ export class FakeSmsRuPlatform {
     if (request.path === '/callcheck/add') {
       if (!/^\d{10,15}$/.test(params.phone ?? '')) return error(202, 'Неправильно указан номер телефона');
       const check: FakeSmsRuCheck = {
-        checkId: `${100000 + this.nextId}-${this.nextId}`,
+        checkId: `${this.idPrefix}-${this.nextId}`,
         phone: params.phone,
         callPhone: this.numbers[(this.nextId - 1) % this.numbers.length],
         status: 400,

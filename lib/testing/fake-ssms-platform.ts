@@ -4,6 +4,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import { maskPhone } from '../phone/phone-number.js';
 import { SsmsProvider, SsmsProviderOptions } from '../providers/ssms/ssms.provider.js';
+import { uniqueIdPrefix } from './fake-http.js';
 
 /** A `wait_call` the fake platform accepted. Numbers are digits, as SSMS writes them. */
 export interface FakeWait {
@@ -90,6 +91,8 @@ export class FakeSsmsPlatform {
   private readonly server: Server;
   private readonly logger = new Logger(FakeSsmsPlatform.name);
   private nextId = 1;
+  /** Ids (`id_call`, message ids) are digits that never repeat across runs. */
+  private readonly idPrefix = uniqueIdPrefix();
   private address?: AddressInfo;
 
   constructor(options: FakeSsmsPlatformOptions = {}) {
@@ -210,6 +213,8 @@ export class FakeSsmsPlatform {
     if (params.key !== this.apiKey) return reply(response, json, '2', 'Неверный ключ API (fake: wrong key)');
     if (params.method !== 'wait_call' && params.method !== 'push_msg')
       return reply(response, json, '3', `Unknown method (fake supports wait_call and push_msg)`);
+    // SSMS's own client sends api_v=2.0 with both methods; the answers read here are that version's.
+    if (params.api_v !== '2.0') return reply(response, json, '7', 'fake: send api_v=2.0, as ssms_su.php does');
     if (!/^\d{10,15}$/.test(params.phone ?? '')) return reply(response, json, '4', 'Неверный номер телефона');
     if (params.method === 'push_msg') return this.pushMsg(params, json, response);
     const callProtection = Number(params.call_protection ?? 0);
@@ -217,7 +222,7 @@ export class FakeSsmsPlatform {
       return reply(response, json, '5', 'Неверное значение call_protection');
     }
     const wait: FakeWait = {
-      idCall: String(this.nextId++),
+      idCall: `${this.idPrefix}${this.nextId++}`,
       phone: params.phone,
       callTo: this.numbers[(this.nextId - 2) % this.numbers.length],
       callProtection,
@@ -241,7 +246,7 @@ export class FakeSsmsPlatform {
     if (callProtection !== undefined && !(Number.isInteger(callProtection) && callProtection > 0)) {
       return reply(response, json, '5', 'Неверное значение call_protection');
     }
-    const id = String(this.nextId++);
+    const id = `${this.idPrefix}${this.nextId++}`;
     const callTo = callProtection === undefined ? undefined : this.numbers[(this.nextId - 2) % this.numbers.length];
     const sms: FakeSms = {
       id,

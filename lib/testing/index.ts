@@ -14,5 +14,15 @@ export {
   type FakeSmsRuPlatformOptions,
   FakeSmsRuPlatform,
 } from './fake-sms-ru-platform.js';
-export { type FakeNewTelPlatformOptions, type FakeNewTelWait, FakeNewTelPlatform } from './fake-new-tel-platform.js';
-export { type FakeTwilioCall, type FakeTwilioPlatformOptions, FakeTwilioPlatform } from './fake-twilio-platform.js';
+export {
+  type FakeNewTelCall,
+  type FakeNewTelPlatformOptions,
+  type FakeNewTelWait,
+  FakeNewTelPlatform,
+} from './fake-new-tel-platform.js';
+export {
+  type FakeTwilioCall,
+  type FakeTwilioPlatformOptions,
+  type FakeTwilioWebhook,
+  FakeTwilioPlatform,
+} from './fake-twilio-platform.js';

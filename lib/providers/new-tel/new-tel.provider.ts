@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { PhoneCallAuthConfigError } from '../../options/phone-call-auth-config.error.js';
 import { maskNumbers, maskPhone, toDigits } from '../../phone/phone-number.js';
+import { readCallReport, readCallTo } from '../platform-number.js';
 import { callPlatform, field, jsonObject } from '../provider-http.js';
 import { TelephonyPlatformException } from '../telephony.exceptions.js';
 import type {
@@ -28,6 +29,9 @@ const TIMEOUT_MARGIN_SECONDS = 10;
  * `confirmationNumber` are assumed (the start answer's names). Any other name is logged at debug level.
  */
 const KNOWN_WEBHOOK_FIELDS = new Set(['callId', 'clientNumber', 'confirmationNumber']);
+
+/** New-Tel serves Russia: its numbers are `7xxxxxxxxxx` in its docs, and may come in the national `8...` form. */
+const NEW_TEL_COUNTRY = 'RU';
 
 /** At most this many field names are logged per webhook, each cut short and escaped. */
 const LOGGED_NAMES = 20;
@@ -118,14 +122,16 @@ export class NewTelProvider implements TelephonyProvider {
       this.logger.warn(`${what} refused: ${maskNumbers(detail)}`);
       throw new TelephonyPlatformException(this.name, detail);
     }
-    return { callTo, waitId: callId };
+    return { callTo: readCallTo(this.name, callTo, NEW_TEL_COUNTRY), waitId: callId };
   }
 
   /**
    * New-Tel posts JSON with `callId` (the wait's id) when the call came; the platform itself saw the
    * call from the wait's number. Only `callId` is documented: `clientNumber`, when present, is read
-   * as the caller (a call from another number then verifies nothing). Shapes it does not expect
-   * (no JSON object, no `callId`, other fields) are logged at debug level by name, never by value.
+   * as the caller, so a call from another number verifies nothing, and neither does a
+   * `clientNumber` that is not a number at all (`anonymous`, `""`, `12345`): the call then has no
+   * caller and no confirmation, never the `callId` alone. Shapes it does not expect (no JSON
+   * object, no `callId`, other fields) are logged at debug level by name, never by value.
    */
   parseInboundCall({ body }: InboundCallRequest): InboundCallReport[] {
     if (typeof body !== 'object' || body === null || Array.isArray(body) || Buffer.isBuffer(body)) {
@@ -144,8 +150,16 @@ export class NewTelProvider implements TelephonyProvider {
     if (unknown.length > 0) {
       this.logger.debug(`New-Tel webhook with fields the adapter does not know: ${names(unknown)}`);
     }
-    return [
-      { waitId: callId, callId: `call:${callId}`, caller: field(body, 'clientNumber'), confirmedByPlatform: true },
-    ];
+    // A clientNumber that is present but no single string or number (an object, an array) is not a number either.
+    const present = Object.prototype.hasOwnProperty.call(body, 'clientNumber');
+    const caller = present ? (field(body, 'clientNumber') ?? null) : undefined;
+    const report = readCallReport(
+      { waitId: callId, callId: `call:${callId}`, caller, confirmedByPlatform: true },
+      NEW_TEL_COUNTRY,
+    );
+    if (!report.confirmedByPlatform) {
+      this.logger.debug('New-Tel webhook whose clientNumber is not a number: it verifies nothing');
+    }
+    return [report];
   }
 }

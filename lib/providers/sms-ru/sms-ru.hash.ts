@@ -15,11 +15,17 @@ export function verifySmsRuWebhookHash(apiId: string, records: string[], hash: u
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** The `data[n]` records of a webhook's fields, in order of n. */
-export function smsRuRecords(fields: Record<string, string>): string[] {
-  return Object.entries(fields)
-    .map(([name, value]) => [/^data\[(\d{1,4})\]$/.exec(name)?.[1], value] as const)
-    .filter((entry): entry is readonly [string, string] => entry[0] !== undefined)
-    .sort((a, b) => Number(a[0]) - Number(b[0]))
-    .map(([, value]) => value);
+/**
+ * The `data[n]` records of a webhook's fields, in order of n; `null` when two names give one n
+ * (`data[1]` and `data[01]`), for then the order the hash covers is not the order that is read.
+ */
+export function smsRuRecords(fields: Record<string, string>): string[] | null {
+  const records = new Map<number, string>();
+  for (const [name, value] of Object.entries(fields)) {
+    const index = /^data\[(\d{1,4})\]$/.exec(name)?.[1];
+    if (index === undefined) continue;
+    if (records.has(Number(index))) return null;
+    records.set(Number(index), value);
+  }
+  return [...records.entries()].sort(([a], [b]) => a - b).map(([, value]) => value);
 }

@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { PhoneCallAuthConfigError } from '../../options/phone-call-auth-config.error.js';
 import { maskNumbers, maskPhone, toDigits } from '../../phone/phone-number.js';
-import { callPlatform, field, formFields, jsonObject } from '../provider-http.js';
+import { callbackFields } from '../callback-fields.js';
+import { readCallTo } from '../platform-number.js';
+import { callPlatform, field, jsonObject } from '../provider-http.js';
 import { TelephonyPlatformException } from '../telephony.exceptions.js';
 import type {
   CallAssignment,
@@ -28,6 +30,12 @@ export interface SmsRuProviderOptions {
   /** The provider's name in routing, callback paths and the database. @default 'sms-ru' */
   name?: string;
 }
+
+/** sms.ru serves Russia, and writes its numbers as international digits (`7...`), or perhaps nationally (`8...`). */
+const SMS_RU_COUNTRY = 'RU';
+
+/** The webhook's indexed fields (`data[0]`, `data[1]`...), which Express parses as one array. */
+const SMS_RU_LISTS = ['data'];
 
 /** A `callcheck_status` record's status as reports: 401 verifies the check, 402 ends it, others (400 pending) nothing. */
 function checkReports(checkId: string, status: string | undefined): InboundCallReport[] {
@@ -79,7 +87,7 @@ export class SmsRuProvider implements TelephonyProvider {
     const callTo = field(answer, 'call_phone');
     if (!checkId || !callTo)
       throw new TelephonyPlatformException(this.name, 'its answer had no check_id or call_phone');
-    return { callTo, waitId: checkId };
+    return { callTo: readCallTo(this.name, callTo, SMS_RU_COUNTRY), waitId: checkId };
   }
 
   /** `callcheck/status`: 400 pending, 401 confirmed, 402 expired. */
@@ -98,17 +106,26 @@ export class SmsRuProvider implements TelephonyProvider {
     return balance;
   }
 
-  /** The webhook's `hash` must be SHA-256 of `api_id` and the records, compared in constant time. */
-  authenticateCallback({ method, body, rawBody }: CallbackRequest): boolean {
-    if (method !== 'POST') return false;
-    const fields = formFields(body, rawBody);
-    return verifySmsRuWebhookHash(this.apiId, smsRuRecords(fields), fields.hash);
+  /**
+   * The webhook's `hash` must be SHA-256 of `api_id` and the records, compared in constant time. It is
+   * checked over the fields {@link parseInboundCall} reads ({@link callbackFields}: the raw body when
+   * the app keeps it); a repeated field verifies nothing.
+   */
+  authenticateCallback(request: CallbackRequest): boolean {
+    if (request.method !== 'POST') return false;
+    const fields = callbackFields(request, SMS_RU_LISTS);
+    const records = fields && smsRuRecords(fields);
+    return !!records && verifySmsRuWebhookHash(this.apiId, records, fields!.hash);
   }
 
-  /** Every `callcheck_status` record: 401 verifies its check, 402 ends it; other kinds and heartbeats are skipped. */
-  parseInboundCall({ body }: InboundCallRequest): InboundCallReport[] {
+  /**
+   * Every `callcheck_status` record: 401 verifies its check, 402 ends it; other kinds and heartbeats
+   * are skipped. The records come from the same fields the hash was checked over.
+   */
+  parseInboundCall(request: InboundCallRequest): InboundCallReport[] {
+    const fields = callbackFields(request, SMS_RU_LISTS);
     const reports: InboundCallReport[] = [];
-    for (const record of smsRuRecords(formFields(body))) {
+    for (const record of (fields && smsRuRecords(fields)) ?? []) {
       const [kind, checkId, status] = record.split(/\r?\n/);
       if (kind === 'callcheck_status' && checkId) reports.push(...checkReports(checkId, status));
     }

@@ -57,3 +57,14 @@ export function pickParam(fields: Record<string, unknown>, names: readonly strin
   }
   return undefined;
 }
+
+/**
+ * The value of the first of `names` present in `fields`: a single, short string (numbers as
+ * strings); `null` when that parameter is there but is not one (repeated, so the framework made it an
+ * array; an object; empty or overlong); `undefined` when none of the names is there. A later name is
+ * never read in place of an unreadable earlier one.
+ */
+export function pickPresentParam(fields: Record<string, unknown>, names: readonly string[]): string | null | undefined {
+  const name = names.find((each) => Object.prototype.hasOwnProperty.call(fields, each));
+  return name === undefined ? undefined : (pickParam(fields, [name]) ?? null);
+}

@@ -13,10 +13,14 @@ import type {
   ProviderCapabilities,
   TelephonyProvider,
 } from '../telephony-provider.interface.js';
-import { pickParam, readEnvelope } from './ssms.envelope.js';
+import { pickParam, pickPresentParam, readEnvelope } from './ssms.envelope.js';
+import { readCallReport, readCallTo } from '../platform-number.js';
 import { type PlatformAnswer, type PlatformUnreachableError, requestPlatform } from '../provider-http.js';
 
-/** Names of the inbound-call GET's parameters; the first one present wins. */
+/**
+ * Names of the inbound-call GET's parameters; the first one present wins (and when its value is not
+ * one number, such as a repeated parameter, the field is unreadable: a later name is not tried).
+ */
 export interface SsmsCallbackParams {
   caller: string[];
   dialed: string[];
@@ -45,6 +49,15 @@ export interface SsmsProviderOptions {
    */
   callbackParams?: Partial<SsmsCallbackParams>;
 }
+
+/**
+ * The version of the API the platform's own client (`ssms_su.php`) asks for with every `push_msg`
+ * and `wait_call`: the answers read here are that version's.
+ */
+const API_VERSION = '2.0';
+
+/** SSMS serves Russia: it writes numbers as international digits (`7...`), and national ones may come as `8...`. */
+const SSMS_COUNTRY = 'RU';
 
 /** Default parameter names of the SSMS inbound-call GET, tried in order. */
 export const SSMS_DEFAULT_CALLBACK_PARAMS: SsmsCallbackParams = {
@@ -101,6 +114,7 @@ export class SsmsProvider implements TelephonyProvider {
     const params = new URLSearchParams({
       method: 'wait_call',
       format: 'json',
+      api_v: API_VERSION,
       ...this.auth,
       phone: toDigits(phone),
       call_protection: String(windowSeconds),
@@ -110,7 +124,7 @@ export class SsmsProvider implements TelephonyProvider {
     if (!callTo) {
       throw new TelephonyPlatformException(this.name, 'its wait_call answer had no call_to_number');
     }
-    return { callTo, waitId: pickParam(data, ['id_call']) };
+    return { callTo: readCallTo(this.name, callTo, SSMS_COUNTRY), waitId: pickParam(data, ['id_call']) };
   }
 
   /** `get_profile` -> `credits`. */
@@ -130,6 +144,7 @@ export class SsmsProvider implements TelephonyProvider {
     const params = new URLSearchParams({
       method: 'push_msg',
       format: 'json',
+      api_v: API_VERSION,
       ...this.auth,
       phone: toDigits(phone),
       text,
@@ -145,9 +160,14 @@ export class SsmsProvider implements TelephonyProvider {
     if (callProtectionSeconds === undefined) return { messageId };
     const callTo = pickParam(data, ['call_to_number']);
     if (!callTo) throw new TelephonyPlatformException(this.name, 'its answer had no call_to_number');
-    return { messageId, callTo, waitId: pickParam(data, ['id_call']) };
+    return { messageId, callTo: readCallTo(this.name, callTo, SSMS_COUNTRY), waitId: pickParam(data, ['id_call']) };
   }
 
+  /**
+   * The call from the GET's parameters ({@link SsmsCallbackParams}). Numbers are read as SSMS writes
+   * them (`79670311122`, or the national `89670311122`): a caller that is there but is not a number
+   * verifies nothing, and a dialed number that is there but is not a number refuses the call.
+   */
   parseInboundCall(request: InboundCallRequest): InboundCallReport[] {
     const fields = {
       ...(typeof request.body === 'object' && request.body !== null ? (request.body as Record<string, unknown>) : {}),
@@ -155,12 +175,15 @@ export class SsmsProvider implements TelephonyProvider {
     };
     const p = this.callbackParams;
     return [
-      {
-        caller: pickParam(fields, p.caller),
-        dialed: pickParam(fields, p.dialed),
-        waitId: pickParam(fields, p.waitId),
-        callId: pickParam(fields, p.callId),
-      },
+      readCallReport(
+        {
+          caller: pickPresentParam(fields, p.caller),
+          dialed: pickPresentParam(fields, p.dialed),
+          waitId: pickParam(fields, p.waitId),
+          callId: pickParam(fields, p.callId),
+        },
+        SSMS_COUNTRY,
+      ),
     ];
   }
 
