@@ -175,19 +175,22 @@ describe('the Twilio Voice provider', () => {
   it.each([
     ['a wrong signature', { signWith: 'not-the-auth-token' }, providerCallbackUrl],
     ['a wrong path secret', {}, (a: TestApp) => providerCallbackUrl(a, 'twilio', `${TEST_CALLBACK_SECRET}x`)],
-  ])('refuses %s with 403 and changes nothing', async (_label, call, url) => {
-    const phone = nextUsPhone();
-    const started = await startOn(app, phone);
-    const saved = twilio.webhookUrl;
-    twilio.webhookUrl = url(app, 'twilio');
-    try {
-      const answer = await twilio.placeCall({ from: phone, to: started.callTo, ...call });
-      expect(answer.status).toBe(403);
-    } finally {
-      twilio.webhookUrl = saved;
-    }
-    expect((await rowOf(app, started.id)).status).toBe('pending');
-  });
+  ])(
+    'refuses %s, answered with a busy Reject (no error played to the caller), and changes nothing',
+    async (_label, call, url) => {
+      const phone = nextUsPhone();
+      const started = await startOn(app, phone);
+      const saved = twilio.webhookUrl;
+      twilio.webhookUrl = url(app, 'twilio');
+      try {
+        const answer = await twilio.placeCall({ from: phone, to: started.callTo, ...call });
+        expect(answer).toMatchObject({ status: 200, body: expect.stringContaining('<Reject reason="busy"/>') });
+      } finally {
+        twilio.webhookUrl = saved;
+      }
+      expect((await rowOf(app, started.id)).status).toBe('pending');
+    },
+  );
 
   it('refuses a call without full attestation when requireFullAttestation is on', async () => {
     const phone = nextUsPhone();
@@ -227,7 +230,7 @@ describe('the Twilio Voice provider', () => {
       to: started.callTo,
       sharedKey: { secret: 'not-the-shared-key-secret' },
     });
-    expect(forged.status).toBe(403);
+    expect(forged).toMatchObject({ status: 200, body: expect.stringContaining('<Reject reason="busy"/>') });
     expect((await rowOf(proxied, started.id)).status).toBe('pending');
     const answer = await proxiedTwilio.placeCall({
       from: phone,
@@ -246,7 +249,7 @@ describe('the Twilio Voice provider', () => {
       to: started.callTo,
       sharedKey: { secret: SHARED_KEY_SECRET },
     });
-    expect(answer.status).toBe(403);
+    expect(answer).toMatchObject({ status: 200, body: expect.stringContaining('<Reject reason="busy"/>') });
     expect((await rowOf(app, started.id)).status).toBe('pending');
   });
 
@@ -264,7 +267,10 @@ describe('the Twilio Voice provider', () => {
     // The webhook as it was: a duplicate of a call already recorded.
     expect((await rawTwilio.send(captured)).status).toBe(200);
     const repeated = { ...captured, body: `${captured.body}&CallSid=${encodeURIComponent(captured.fields.CallSid)}` };
-    expect((await rawTwilio.send(repeated)).status).toBe(403);
+    expect(await rawTwilio.send(repeated)).toMatchObject({
+      status: 200,
+      body: expect.stringContaining('reason="busy"'),
+    });
     expect((await rowOf(raw, second.id)).status).toBe('pending');
   });
 

@@ -60,6 +60,8 @@ export class SmsRuProvider implements TelephonyProvider {
     webhook: true,
     signature: true,
     polling: true,
+    // sms.ru retries a callback until it reads `100`, refused or not ("answer 100 to any request").
+    answerRefused: true,
   };
   private readonly logger = new Logger(SmsRuProvider.name);
   private readonly apiId: string;

@@ -84,6 +84,8 @@ export class TwilioVoiceProvider implements TelephonyProvider {
     signature: true,
     numberPool: true,
     needsPublicUrl: true,
+    // Any answer but TwiML makes Twilio play an error to the caller: a refused webhook is rejected as busy too.
+    answerRefused: true,
   };
   private readonly logger = new Logger(TwilioVoiceProvider.name);
   private readonly authToken: string;
