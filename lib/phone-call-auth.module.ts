@@ -27,8 +27,8 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
  *
  * Routes (under `routePrefix`, default `auth/phone-call`; each group can be left out with
  * `routes`): `POST /verifications`, `POST /verifications/:id/token[?wait=N]`,
- * `GET /verifications/:id/events`, `DELETE /verifications/:id`, `GET|POST /callback/:secret`,
- * `POST /token/refresh`.
+ * `GET /verifications/:id/events`, `DELETE /verifications/:id`, `POST /verifications/:id/code`,
+ * `GET|POST /callback/:secret`, `POST /token/refresh`, `POST /token/sign-out`.
  *
  * @example
  * \@Module({

@@ -22,6 +22,14 @@ export interface PhoneCallAuthMessages {
   callWarningNoSite: string;
   /** The SMS itself; must hold `{code}`. Keep it short: one SMS part is 70 Cyrillic or 160 Latin characters. */
   smsText: string;
+  /** 403 of the start route to another site's page (not in `allowedOrigins`). */
+  crossSiteStart: string;
+  /** 415 of the start route to a body that is not JSON. */
+  jsonOnlyStart: string;
+  /** 403 of the cookie-mode routes (token, code, refresh, sign-out) and `@SameOriginOnly()` routes to another site's page. */
+  crossSiteRefused: string;
+  /** 415 of the same routes to a body that is not JSON. */
+  jsonOnly: string;
 }
 
 /** Overrides of the module's texts, per locale; a missing text keeps the built-in one. */
@@ -40,6 +48,15 @@ export const PHONE_CALL_AUTH_MESSAGES: Readonly<Record<PhoneCallAuthLocale, Read
     callWarning: 'Call only if you started signing in on {site}.',
     callWarningNoSite: 'Call only if you started this sign-in yourself.',
     smsText: 'Your code: {code}. Do not tell it to anyone.',
+    crossSiteStart:
+      "Verifications can be started only from this site's own pages (or from an origin in allowedOrigins).",
+    jsonOnlyStart:
+      'Send the start as JSON: Content-Type: application/json, with a body such as {"phone": "+7 967 031-11-22"}.',
+    crossSiteRefused:
+      "This request came from another site's page and was refused: it is accepted only from this site's own " +
+      'pages (or from an origin in allowedOrigins).',
+    jsonOnly:
+      'Send this request as JSON: Content-Type: application/json (the body {} will do when there is nothing to send).',
   },
   ru: {
     callMessage:
@@ -52,6 +69,14 @@ export const PHONE_CALL_AUTH_MESSAGES: Readonly<Record<PhoneCallAuthLocale, Read
     callWarning: 'Звоните, только если вы сами начали вход на {site}.',
     callWarningNoSite: 'Звоните, только если вы сами начали этот вход.',
     smsText: 'Ваш код: {code}. Никому его не сообщайте.',
+    crossSiteStart: 'Начать проверку можно только со страниц этого сайта (или с адреса из allowedOrigins).',
+    jsonOnlyStart:
+      'Отправьте запрос в формате JSON: Content-Type: application/json, с телом вида {"phone": "+7 967 031-11-22"}.',
+    crossSiteRefused:
+      'Запрос пришёл со страницы другого сайта и отклонён: он принимается только со страниц этого сайта ' +
+      '(или с адреса из allowedOrigins).',
+    jsonOnly:
+      'Отправьте запрос в формате JSON: Content-Type: application/json (если отправлять нечего, подойдёт тело {}).',
   },
 };
 
