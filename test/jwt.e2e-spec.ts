@@ -5,6 +5,7 @@ import type { Algorithm } from 'jsonwebtoken';
 import jwt from 'jsonwebtoken';
 import {
   PHONE_CALL_AUTH_ENTITIES,
+  PHONE_CALL_AUTH_MIGRATIONS,
   PhoneCallAuthConfigError,
   type PhoneCallAuthJwtOptions,
   PhoneCallAuthModule,
@@ -808,5 +809,64 @@ describe('refresh tokens without a grace (graceSeconds: 0)', () => {
     expect(second.status).toBe(200);
     expect((await refresh(first)).status).toBe(401);
     expect((await refresh(second.body.refreshToken)).status).toBe(401);
+  });
+});
+
+describe('upgrading a database to the refresh-token lineage (migration 1764150000005)', () => {
+  const before = PHONE_CALL_AUTH_MIGRATIONS.filter(
+    (migration) => migration.name !== 'PhoneCallAuthRefreshLineage1764150000005',
+  );
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const source = new DataSource({ type: 'postgres', url: database.url, migrations: before });
+    await source.initialize();
+    await source.runMigrations();
+    // A family from before the upgrade: no parent, no verification.
+    await source.query(
+      `INSERT INTO ${REFRESH_TOKEN_TABLE} (family_id, token_hash, phone, family_created_at)
+       VALUES (gen_random_uuid(), sha256($1::bytea), '+79670311122', now())`,
+      [Buffer.from(OLD_TOKEN)],
+    );
+    await source.destroy();
+  });
+  afterAll(() => database?.drop());
+  const OLD_TOKEN = randomBytes(32).toString('base64url');
+
+  it('stops an app whose last migration has not run, naming the missing columns', async () => {
+    const platform = await FakeSsmsPlatform.start();
+    try {
+      await expect(
+        bootTestApp({
+          databaseUrl: database.url,
+          platform,
+          migrationsRun: false,
+          options: { jwt: { secret: TEST_JWT_SECRET, refreshTokens: {} } },
+        }),
+      ).rejects.toThrow(
+        /^PhoneCallAuthModule: phone_call_refresh_token\.parent_id, phone_call_refresh_token\.verification_id do not exist: run the module's migrations/,
+      );
+    } finally {
+      await platform.close();
+    }
+  });
+
+  it('keeps the families from before it working once it has run', async () => {
+    const platform = await FakeSsmsPlatform.start();
+    const t = await bootTestApp({
+      databaseUrl: database.url,
+      platform,
+      options: { jwt: { secret: TEST_JWT_SECRET, refreshTokens: {} } },
+    });
+    try {
+      const refreshed = await t.request('POST', `${PREFIX}/token/refresh`, { refreshToken: OLD_TOKEN });
+      expect(refreshed.status).toBe(200);
+      expect(
+        (await t.request('POST', `${PREFIX}/token/refresh`, { refreshToken: refreshed.body.refreshToken })).status,
+      ).toBe(200);
+    } finally {
+      await t.close();
+      await platform.close();
+    }
   });
 });
