@@ -290,10 +290,11 @@ describe('cookie mode (jwt.cookie): the routes that set or read the cookie', () 
       expect(row).toEqual({ used_at: null });
     });
 
-    it('answers 400 when neither the body nor a cookie carries a refresh token', async () => {
+    it('answers 400 when neither the body nor a cookie carries a refresh token, or there is no body', async () => {
       const answer = await fromOwnPage(t, refreshPath, {});
       expect(answer.status).toBe(400);
       expect(answer.body.message).toMatch(/refreshToken is required/);
+      expect((await send(t, refreshPath, undefined, { 'x-verification-secret': 'x' })).status).toBe(400);
     });
   });
 
@@ -312,9 +313,10 @@ describe('cookie mode (jwt.cookie): the routes that set or read the cookie', () 
       expect(again.status).toBe(401);
     });
 
-    it('answers 204 with no refresh token at all, and twice', async () => {
+    it('answers 204 with no refresh token at all, twice, and with no body', async () => {
       expect((await fromOwnPage(t, signOutPath, {})).status).toBe(204);
       expect((await fromOwnPage(t, signOutPath, {})).status).toBe(204);
+      expect((await send(t, signOutPath, undefined, { 'x-verification-secret': 'x' })).status).toBe(204);
     });
 
     it("refuses another site's page (403): nothing revoked, no cookie expired", async () => {

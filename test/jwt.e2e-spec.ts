@@ -687,7 +687,8 @@ describe('refresh tokens', () => {
     expect((await refresh({ refreshToken: token })).status).toBe(200);
   });
 
-  it.each<[string, string]>([
+  it.each<[string, string | undefined]>([
+    ['no body at all', undefined],
     ['no refreshToken', '{}'],
     ['an empty refreshToken', '{"refreshToken": ""}'],
     ['a number', '{"refreshToken": 12345}'],

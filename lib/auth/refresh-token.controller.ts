@@ -52,12 +52,14 @@ export class RefreshTokenController {
   @Header('Cache-Control', 'no-store')
   @UseGuards(CookieRoutesGuard)
   async refresh(
+    // Typed as the class alone: its metadata is what ValidationPipe validates (a union would be `Object`).
     @Body() body: RefreshTokenDto,
     @Req() request: { headers: Record<string, unknown> },
     @Res({ passthrough: true }) response: unknown,
   ): Promise<IssuedToken | CookieSignIn> {
     skipEtag(response);
-    const refreshToken = body.refreshToken ?? this.cookies.refreshTokenOf(request);
+    // A request with no body at all (the cookie carries the token) reaches here with `body` undefined.
+    const refreshToken = (body as RefreshTokenDto | undefined)?.refreshToken ?? this.cookies.refreshTokenOf(request);
     if (!this.options.jwt.refreshTokens.enabled) throw new NotFoundException(REFRESH_TOKENS_OFF_MESSAGE);
     if (refreshToken === undefined) throw new BadRequestException(REFRESH_TOKEN_REQUIRED_MESSAGE);
     return this.cookies.answer(request, response, await this.tokens.refresh(refreshToken));

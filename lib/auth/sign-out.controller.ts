@@ -36,11 +36,13 @@ export class SignOutController {
   @Header('Cache-Control', 'no-store')
   @UseGuards(CookieRoutesGuard)
   async signOut(
+    // Typed as the class alone: its metadata is what ValidationPipe validates (a union would be `Object`).
     @Body() body: RefreshTokenDto,
     @Req() request: { headers: Record<string, unknown> },
     @Res({ passthrough: true }) response: unknown,
   ): Promise<void> {
-    const refreshToken = body.refreshToken ?? this.cookies.refreshTokenOf(request);
+    // A request with no body at all (the cookie carries the token) reaches here with `body` undefined.
+    const refreshToken = (body as RefreshTokenDto | undefined)?.refreshToken ?? this.cookies.refreshTokenOf(request);
     if (refreshToken !== undefined && this.options.jwt.refreshTokens.enabled) {
       await this.tokens.revokeRefreshToken(refreshToken);
     }
