@@ -69,6 +69,8 @@ export {
   type VerifiedPhoneIdentity,
   TokenService,
 } from './auth/token.service.js';
+export type { CookieSignIn } from './auth/token-cookie.service.js';
+export { SameOriginGuard, SameOriginOnly } from './http/same-origin.guard.js';
 
 // The verification lifecycle, for apps that drive it from their own code
 export {

@@ -3,6 +3,7 @@ import { RouterModule } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { RefreshTokenController } from './auth/refresh-token.controller.js';
+import { SignOutController } from './auth/sign-out.controller.js';
 import { InboundCallController } from './callback/inbound-call.controller.js';
 import type { PhoneCallAuthOptions } from './options/phone-call-auth-options.interface.js';
 import { PhoneCallAuthConfigError } from './options/phone-call-auth-config.error.js';
@@ -52,6 +53,7 @@ const CONTROLLERS: Record<PhoneCallAuthRouteGroup, Type> = {
   code: CodeController,
   callback: InboundCallController,
   refresh: RefreshTokenController,
+  signOut: SignOutController,
 };
 
 /** The controllers of the groups `routes` leaves on, each a subclass carrying `routeDecorators` when some are given. */

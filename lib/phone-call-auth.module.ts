@@ -30,8 +30,8 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
  * Routes (under `routePrefix`, default `auth/phone-call`; each group can be left out with
  * `routes`): `POST /verifications`, `POST /verifications/:id/token[?wait=N]`,
  * `GET /verifications/:id/events`, `DELETE /verifications/:id`, `POST /verifications/:id/code`,
- * `GET|POST /callback/:provider/:secret` (and `/callback/:secret` for SSMS), `POST /token/refresh`.
- * Each platform's callback URL: `app.get(PhoneCallAuthCallbacks).urls()`.
+ * `GET|POST /callback/:provider/:secret` (and `/callback/:secret` for SSMS), `POST /token/refresh`,
+ * `POST /token/sign-out`. Each platform's callback URL: `app.get(PhoneCallAuthCallbacks).urls()`.
  *
  * @example
  * \@Module({

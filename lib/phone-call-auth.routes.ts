@@ -27,8 +27,10 @@ export const PHONE_CALL_AUTH_ROUTE = 'phone-call-auth:route';
  * - `code`: `POST /verifications/:id/code` (the SMS code)
  * - `callback`: `GET|POST /callback/:secret` (the platform's inbound-call reports)
  * - `refresh`: `POST /token/refresh`
+ * - `signOut`: `POST /token/sign-out` (revokes the refresh token; in cookie mode, expires the cookies)
  */
-export type PhoneCallAuthRouteGroup = 'start' | 'token' | 'events' | 'cancel' | 'code' | 'callback' | 'refresh';
+export type PhoneCallAuthRouteGroup =
+  'start' | 'token' | 'events' | 'cancel' | 'code' | 'callback' | 'refresh' | 'signOut';
 
 /**
  * Whether the request is for one of the module's routes: for an app-wide guard that must let the

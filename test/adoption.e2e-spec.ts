@@ -178,7 +178,10 @@ describe('jwt.cookie: the access token in an HttpOnly cookie', () => {
     await placeCall({ from: digits(phone) });
     const issued = await redeem(id, secret);
     expect(issued.status).toBe(200);
-    return { phone, setCookie: issued.headers.get('set-cookie') ?? '', accessToken: issued.body.accessToken };
+    // In cookie mode the token is in the cookie only (jwt.tokensInBody: false by default).
+    expect(issued.body).toEqual({ expiresIn: 900 });
+    const setCookie = issued.headers.get('set-cookie') ?? '';
+    return { phone, setCookie, accessToken: /^pc_token=([^;]+)/.exec(setCookie)?.[1] ?? '' };
   }
 
   it('sets the cookie with HttpOnly, Secure, SameSite=Lax, Path=/ and the token lifetime', async () => {

@@ -5,10 +5,12 @@ import type { Algorithm } from 'jsonwebtoken';
 import jwt from 'jsonwebtoken';
 import {
   PHONE_CALL_AUTH_ENTITIES,
+  PHONE_CALL_AUTH_MIGRATIONS,
   PhoneCallAuthConfigError,
   type PhoneCallAuthJwtOptions,
   PhoneCallAuthModule,
   type PhoneCallAuthOptions,
+  PurgeService,
 } from 'nestjs-phone-call-auth';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { createHash, createHmac, generateKeyPairSync, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
@@ -478,6 +480,14 @@ describe('refresh tokens', () => {
     );
   }
 
+  /** Moves a used token's use back by `interval` (a Postgres interval), past the grace, instead of waiting. */
+  async function ageUse(token: string, interval: string): Promise<void> {
+    await app.t.dataSource.query(
+      `UPDATE ${REFRESH_TOKEN_TABLE} SET used_at = used_at - $2::interval WHERE token_hash = $1`,
+      [hash(token), interval],
+    );
+  }
+
   /** Moves the family's start back by `interval` (a Postgres interval), instead of waiting. */
   async function ageFamily(token: string, interval: string): Promise<void> {
     await app.t.dataSource.query(
@@ -537,7 +547,7 @@ describe('refresh tokens', () => {
     ]);
   });
 
-  it('a used token presented again answers 401 and revokes the whole family, the newest token too', async () => {
+  it('a used token presented again after its successor was used answers 401 and revokes the whole family, the newest token too', async () => {
     const first = await firstRefreshToken();
     const second = (await refresh({ refreshToken: first })).body.refreshToken as string;
     const third = (await refresh({ refreshToken: second })).body.refreshToken as string;
@@ -554,9 +564,48 @@ describe('refresh tokens', () => {
     expect((await refresh({ refreshToken: otherFamily })).status).toBe(200);
   });
 
+  it('a used token presented again past the grace (15 s) answers 401 and revokes the family, its unused successor too', async () => {
+    const first = await firstRefreshToken();
+    const second = (await refresh({ refreshToken: first })).body.refreshToken as string;
+    await ageUse(first, '16 seconds');
+
+    const replay = await refresh({ refreshToken: first });
+    expect(replay.status).toBe(401);
+    expect((await family(first)).every((row) => row.revoked_at !== null)).toBe(true);
+    expect((await refresh({ refreshToken: second })).status).toBe(401);
+  });
+
+  describe('a double submit: the same token presented again within the grace, before any successor was used', () => {
+    it('gets a successor of its own; the first answer stays good, and the family is not revoked', async () => {
+      const phone = nextPhone();
+      const first = (await signIn(app, phone)).body.refreshToken as string;
+      const winner = await refresh({ refreshToken: first });
+      await ageUse(first, '14 seconds');
+      const loser = await refresh({ refreshToken: first });
+      expect(loser.status).toBe(200);
+      expect(loser.body).toEqual(TOKEN_ANSWER_WITH_REFRESH);
+      expect(loser.body.refreshToken).not.toBe(winner.body.refreshToken);
+      expect((await me(app, loser.body.accessToken)).body).toEqual({ sub: phone, phone });
+
+      // Both successors live on, each once; the first token keeps its first use.
+      const rows = await family(first);
+      expect(rows.map((row) => [!!row.used_at, !!row.revoked_at])).toEqual([
+        [true, false],
+        [false, false],
+        [false, false],
+      ]);
+      expect((await refresh({ refreshToken: winner.body.refreshToken })).status).toBe(200);
+      expect((await refresh({ refreshToken: loser.body.refreshToken })).status).toBe(200);
+      // Once a successor was used, the first token is spent for good: presenting it is reuse.
+      expect((await refresh({ refreshToken: first })).status).toBe(401);
+      expect((await family(first)).every((row) => row.revoked_at !== null)).toBe(true);
+    });
+  });
+
   it('answers unknown, used, revoked and expired tokens with one and the same 401', async () => {
     const used = await firstRefreshToken();
     await refresh({ refreshToken: used });
+    await ageUse(used, '1 minute');
     const expired = await firstRefreshToken();
     await ageFamily(expired, '8 days');
 
@@ -638,7 +687,8 @@ describe('refresh tokens', () => {
     expect((await refresh({ refreshToken: token })).status).toBe(200);
   });
 
-  it.each<[string, string]>([
+  it.each<[string, string | undefined]>([
+    ['no body at all', undefined],
     ['no refreshToken', '{}'],
     ['an empty refreshToken', '{"refreshToken": ""}'],
     ['a number', '{"refreshToken": 12345}'],
@@ -665,6 +715,53 @@ describe('refresh tokens', () => {
     expect((await refresh({ refreshToken: token })).status).toBe(200);
   });
 
+  describe('a verification deleted after redeem', () => {
+    /** Signs in over HTTP and answers the verification's id with the first refresh token. */
+    async function signInWithId(): Promise<{ id: string; refreshToken: string }> {
+      const phone = nextPhone();
+      const started = await app.t.request('POST', `${PREFIX}/verifications`, { phone });
+      expect(await app.platform.placeCall({ from: phone.slice(1) })).toEqual({ status: 200, body: 'OK' });
+      const issued = await app.t.request('POST', `${PREFIX}/verifications/${started.body.id}/token`, {
+        secret: started.body.secret,
+      });
+      expect(issued.status).toBe(200);
+      return { id: started.body.id as string, refreshToken: issued.body.refreshToken as string };
+    }
+    const deleteVerification = (id: string) =>
+      app.t.dataSource.query(`DELETE FROM ${VERIFICATION_TABLE} WHERE id = $1`, [id]);
+
+    it('ends its family: the refresh tokens of that sign-in answer 401, however far rotated', async () => {
+      const { id, refreshToken: first } = await signInWithId();
+      const second = (await refresh({ refreshToken: first })).body.refreshToken as string;
+      const { refreshToken: other } = await signInWithId();
+
+      await deleteVerification(id);
+      const refused = await refresh({ refreshToken: second });
+      expect(refused.status).toBe(401);
+      expect(messageOf(refused)).toMatch(/refresh token is not valid/);
+      // Another sign-in's family is untouched.
+      expect((await refresh({ refreshToken: other })).status).toBe(200);
+    });
+
+    it('the purge keeps a redeemed verification while its family lives, and deletes a family whose verification is gone', async () => {
+      const purge = app.t.app.get(PurgeService);
+      const { id, refreshToken } = await signInWithId();
+      const { id: goneId, refreshToken: gone } = await signInWithId();
+      // Both verifications are past the retention (24 h).
+      await app.t.dataSource.query(
+        `UPDATE ${VERIFICATION_TABLE} SET created_at = created_at - interval '2 days' WHERE id = ANY($1)`,
+        [[id, goneId]],
+      );
+      await deleteVerification(goneId);
+      await purge.purge();
+
+      const [kept] = await app.t.dataSource.query(`SELECT status FROM ${VERIFICATION_TABLE} WHERE id = $1`, [id]);
+      expect(kept).toEqual({ status: 'consumed' });
+      expect(await family(gone)).toEqual([]);
+      expect((await refresh({ refreshToken })).status).toBe(200);
+    });
+  });
+
   describe(`${CONCURRENT_REFRESHES} concurrent uses of one refresh token`, () => {
     const burst = (token: string) =>
       Promise.all(Array.from({ length: CONCURRENT_REFRESHES }, () => refresh({ refreshToken: token })));
@@ -678,20 +775,99 @@ describe('refresh tokens', () => {
     it.each([
       ['free-running', (token: string) => burst(token)],
       ['overlapping (all queued on the row lock)', (token: string) => withTokenRowLocked(token, () => burst(token))],
-    ])('%s: exactly one 200, one successor stored, and the race counts as reuse', async (_label, fire) => {
-      const token = await firstRefreshToken();
-      const answers = await fire(token);
-      const statuses = answers.map((answer) => answer.status);
-      expect(statuses.filter((status) => status === 200)).toHaveLength(1);
-      expect(statuses.filter((status) => status === 401)).toHaveLength(CONCURRENT_REFRESHES - 1);
+    ])(
+      '%s: a double submit, not reuse: every answer 200 with a successor of its own, none revoked',
+      async (_label, fire) => {
+        const token = await firstRefreshToken();
+        const answers = await fire(token);
+        expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
+        const successors = new Set(answers.map((answer) => answer.body.refreshToken as string));
+        expect(successors.size).toBe(CONCURRENT_REFRESHES);
 
-      const rows = await family(token);
-      expect(rows).toHaveLength(2);
-      // The other 19 presented a token that was used by then: the family is revoked, the winner's successor too.
-      const winner = answers.find((answer) => answer.status === 200)!;
-      expect((await me(app, winner.body.accessToken)).status).toBe(200);
-      expect((await refresh({ refreshToken: winner.body.refreshToken })).status).toBe(401);
-      expect(rows.every((row) => row.revoked_at !== null)).toBe(true);
+        const rows = await family(token);
+        expect(rows).toHaveLength(CONCURRENT_REFRESHES + 1);
+        expect(rows.every((row) => row.revoked_at === null)).toBe(true);
+        // A successor works (the winner of the row lock is not punished for the others).
+        const [winner] = answers;
+        expect((await me(app, winner.body.accessToken)).status).toBe(200);
+        expect((await refresh({ refreshToken: winner.body.refreshToken })).status).toBe(200);
+      },
+    );
+  });
+});
+
+describe('refresh tokens without a grace (graceSeconds: 0)', () => {
+  let app: Ctx;
+  beforeAll(async () => {
+    app = await boot({ secret: TEST_JWT_SECRET, refreshTokens: { graceSeconds: 0 } });
+  });
+  afterAll(() => app?.close());
+
+  it('any second use of a token is reuse: 401, and the family is revoked', async () => {
+    const first = (await signIn(app)).body.refreshToken as string;
+    const refresh = (refreshToken: string) => app.t.request('POST', `${PREFIX}/token/refresh`, { refreshToken });
+    const second = await refresh(first);
+    expect(second.status).toBe(200);
+    expect((await refresh(first)).status).toBe(401);
+    expect((await refresh(second.body.refreshToken)).status).toBe(401);
+  });
+});
+
+describe('upgrading a database to the refresh-token lineage (migration 1764150000005)', () => {
+  const before = PHONE_CALL_AUTH_MIGRATIONS.filter(
+    (migration) => migration.name !== 'PhoneCallAuthRefreshLineage1764150000005',
+  );
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const source = new DataSource({ type: 'postgres', url: database.url, migrations: before });
+    await source.initialize();
+    await source.runMigrations();
+    // A family from before the upgrade: no parent, no verification.
+    await source.query(
+      `INSERT INTO ${REFRESH_TOKEN_TABLE} (family_id, token_hash, phone, family_created_at)
+       VALUES (gen_random_uuid(), sha256($1::bytea), '+79670311122', now())`,
+      [Buffer.from(OLD_TOKEN)],
+    );
+    await source.destroy();
+  });
+  afterAll(() => database?.drop());
+  const OLD_TOKEN = randomBytes(32).toString('base64url');
+
+  it('stops an app whose last migration has not run, naming the missing columns', async () => {
+    const platform = await FakeSsmsPlatform.start();
+    try {
+      await expect(
+        bootTestApp({
+          databaseUrl: database.url,
+          platform,
+          migrationsRun: false,
+          options: { jwt: { secret: TEST_JWT_SECRET, refreshTokens: {} } },
+        }),
+      ).rejects.toThrow(
+        /^PhoneCallAuthModule: phone_call_refresh_token\.parent_id, phone_call_refresh_token\.verification_id do not exist: run the module's migrations/,
+      );
+    } finally {
+      await platform.close();
+    }
+  });
+
+  it('keeps the families from before it working once it has run', async () => {
+    const platform = await FakeSsmsPlatform.start();
+    const t = await bootTestApp({
+      databaseUrl: database.url,
+      platform,
+      options: { jwt: { secret: TEST_JWT_SECRET, refreshTokens: {} } },
     });
+    try {
+      const refreshed = await t.request('POST', `${PREFIX}/token/refresh`, { refreshToken: OLD_TOKEN });
+      expect(refreshed.status).toBe(200);
+      expect(
+        (await t.request('POST', `${PREFIX}/token/refresh`, { refreshToken: refreshed.body.refreshToken })).status,
+      ).toBe(200);
+    } finally {
+      await t.close();
+      await platform.close();
+    }
   });
 });

@@ -59,6 +59,70 @@ describe('the sample app on the fake platform', () => {
     expect(statuses).toEqual(Array(starts).fill(201));
   });
 
+  describe('the dev routes of one verification', () => {
+    const EVIL = 'https://evil.example';
+    /** A POST with exactly these headers and body. */
+    const raw = async (path: string, body: string, headers: Record<string, string>) => {
+      const response = await fetch(`${base}${path}`, { method: 'POST', headers, body });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    };
+    /** What the page sends: JSON, from its own origin. */
+    const fromPage = (path: string, body: unknown) =>
+      raw(path, JSON.stringify(body), {
+        'content-type': 'application/json',
+        origin: base,
+        'sec-fetch-site': 'same-origin',
+      });
+    const status = async (id: string) => {
+      const response = await post(`/auth/phone-call/verifications/${id}/token`, { secret: startedSecret.get(id) });
+      return response.status;
+    };
+    const startedSecret = new Map<string, string>();
+    const start = async (channel = 'call') => {
+      const started = await post('/auth/phone-call/verifications', { phone: nextPhone(), channel });
+      expect(started.status).toBe(201);
+      startedSecret.set(started.body.id, started.body.secret);
+      return { id: started.body.id, secret: started.body.secret };
+    };
+
+    it('show the SMS only to the holder of the secret, and only as JSON from the page', async () => {
+      const { id, secret } = await start('sms');
+      const sms = `/dev/verifications/${id}/sms`;
+      expect((await fetch(`${base}${sms}`)).status).toBe(404); // no GET any more: the secret goes in a body
+      expect((await fromPage(sms, {})).status).toBe(400);
+      expect((await fromPage(sms, { secret: 'not-the-secret' })).status).toBe(401);
+      expect((await raw(sms, `secret=${secret}`, { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(
+        415,
+      );
+      expect(
+        (await raw(sms, JSON.stringify({ secret }), { 'content-type': 'application/json', origin: EVIL })).status,
+      ).toBe(403);
+      const shown = await fromPage(sms, { secret });
+      expect(shown.status).toBe(200);
+      expect(shown.body.text).toMatch(/\d{6}/);
+    });
+
+    it("place a call only for the holder of the secret, and never from another site's form", async () => {
+      const { id, secret } = await start();
+      const calls = `/dev/verifications/${id}/calls`;
+      const forged = await raw(calls, `scenario=call&secret=${secret}`, {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: EVIL,
+        'sec-fetch-site': 'cross-site',
+      });
+      expect(forged.status).toBe(403);
+      expect((await fromPage(calls, { scenario: 'call' })).status).toBe(400);
+      expect((await fromPage(calls, { scenario: 'too-late', secret: 'not-the-secret' })).status).toBe(401);
+      expect(await status(id)).toBe(202); // still pending: nothing above placed a call or ended the window
+
+      const placed = await fromPage(calls, { scenario: 'call', secret });
+      expect(placed.status).toBe(200);
+      expect(placed.body.callback).toEqual({ status: 200, body: 'OK' });
+      expect(await status(id)).toBe(200);
+    });
+  });
+
   it('reports the database in its health endpoint', async () => {
     const response = await fetch(`${base}/health`);
     expect(response.status).toBe(200);
@@ -95,6 +159,79 @@ describe('the sample app on the fake platform', () => {
     expect(() => loadSampleConfig({ PHONE_CALL_ADMISSION: 'maybe' })).toThrow(
       /PHONE_CALL_ADMISSION must be one of on, off/,
     );
+  });
+});
+
+describe('the sample app in cookie mode (PHONE_CALL_JWT_COOKIE)', () => {
+  const COOKIE = 'phone_call_token';
+  let app: INestApplication;
+  let fake: FakeSsmsPlatform;
+  let db: { url: string; drop(): Promise<void> };
+  let base: string;
+
+  /** A POST with exactly these headers and body; the answer's status, JSON and Set-Cookie headers. */
+  const raw = async (path: string, body: string, headers: Record<string, string>) => {
+    const response = await fetch(`${base}${path}`, { method: 'POST', headers, body });
+    const text = await response.text();
+    return {
+      status: response.status,
+      body: text ? JSON.parse(text) : undefined,
+      cookies: response.headers.getSetCookie(),
+    };
+  };
+  const fromPage = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    raw(path, JSON.stringify(body), {
+      'content-type': 'application/json',
+      origin: base,
+      'sec-fetch-site': 'same-origin',
+      ...headers,
+    });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    fake = await FakeSsmsPlatform.start();
+    const config = loadSampleConfig({ DATABASE_URL: db.url, PHONE_CALL_JWT_COOKIE: COOKIE });
+    app = await NestFactory.create(AppModule.register(config, fake), { logger: false });
+    await app.listen(0, '127.0.0.1');
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    fake.callbackUrl = `${base}/auth/phone-call/callback/${config.callbackSecret}`;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await fake?.close();
+    await db?.drop();
+  });
+
+  it("signs out through the module's route, which another site's page cannot call", async () => {
+    const config = (await (await fetch(`${base}/page-config`)).json()) as Record<string, unknown>;
+    expect(config).toMatchObject({ cookieMode: true, signOutPath: '/auth/phone-call/token/sign-out' });
+    const started = await fromPage('/auth/phone-call/verifications', { phone: nextPhone() });
+    await fromPage(`/dev/verifications/${started.body.id}/calls`, { secret: started.body.secret });
+    const signedIn = await fromPage(`/auth/phone-call/verifications/${started.body.id}/token`, {
+      secret: started.body.secret,
+    });
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.body).toEqual({ expiresIn: 900 }); // no token for the page's script to read
+    const cookie = signedIn.cookies[0].split(';')[0];
+
+    // The sample app's own /sign-out (a form could post to it) is gone.
+    expect((await raw('/sign-out', '', { 'content-type': 'application/x-www-form-urlencoded', cookie })).status).toBe(
+      404,
+    );
+    const forged = await raw('/auth/phone-call/token/sign-out', '', {
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: 'https://evil.example',
+      cookie,
+    });
+    expect(forged).toMatchObject({ status: 403, cookies: [] });
+
+    const signedOut = await fromPage('/auth/phone-call/token/sign-out', {}, { cookie });
+    expect(signedOut.status).toBe(204);
+    expect(signedOut.cookies).toEqual([
+      `${COOKIE}=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax`,
+      // Expired too, though this app has no refresh tokens: none is left behind from a time it had.
+      `${COOKIE}_refresh=; Max-Age=0; Path=/auth/phone-call/token; HttpOnly; Secure; SameSite=Strict`,
+    ]);
   });
 });
 

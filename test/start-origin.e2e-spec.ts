@@ -57,10 +57,15 @@ describe('JSON only', () => {
     expect(await countFor(phone)).toBe(0);
   });
 
-  it('a form post is told what to send', async () => {
-    const response = await rawStart(t, 'phone=%2B79670311122', { 'content-type': 'application/x-www-form-urlencoded' });
+  it('a form post is told what to send, in the language it asks for', async () => {
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const response = await rawStart(t, 'phone=%2B79670311122', { ...form, 'accept-language': 'en' });
     expect(response.body.message).toBe(
       'Send the start as JSON: Content-Type: application/json, with a body such as {"phone": "+7 967 031-11-22"}.',
+    );
+    const russian = await rawStart(t, 'phone=%2B79670311122', { ...form, 'accept-language': 'ru' });
+    expect(russian.body.message).toBe(
+      'Отправьте запрос в формате JSON: Content-Type: application/json, с телом вида {"phone": "+7 967 031-11-22"}.',
     );
   });
 
@@ -91,13 +96,20 @@ describe('same origin only, unless allowed', () => {
   ])('%s: 403, and the platform is not asked', async (_label, headers) => {
     const phone = nextPhone();
     const asked = t.platform.requests.length;
-    const response = await post(t, headers, phone);
+    const response = await post(t, { ...headers, 'accept-language': 'en' }, phone);
     expect({ status: response.status, message: response.body.message }).toEqual({
       status: 403,
       message: "Verifications can be started only from this site's own pages (or from an origin in allowedOrigins).",
     });
     expect(t.platform.requests.length).toBe(asked);
     expect(await countFor(phone)).toBe(0);
+  });
+
+  it('says so in Russian by default (defaultLocale)', async () => {
+    const response = await post(t, { origin: 'https://evil.example' });
+    expect(response.body.message).toBe(
+      'Начать проверку можно только со страниц этого сайта (или с адреса из allowedOrigins).',
+    );
   });
 
   it('a cross-site form post is refused for its origin first', async () => {

@@ -1,10 +1,29 @@
-import { Body, Controller, Header, HttpCode, Post, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Header,
+  HttpCode,
+  NotFoundException,
+  Post,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { skipEtag } from '../http/no-etag.js';
+import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
 import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
 import { OpenApiTags } from '../openapi/openapi.decorators.js';
+import { CookieRoutesGuard } from './cookie-routes.guard.js';
 import { RefreshDocs } from './refresh-token.docs.js';
 import { RefreshTokenDto } from './refresh-token.dto.js';
-import { type IssuedToken, TokenService } from './token.service.js';
+import { type CookieSignIn, TokenCookieService } from './token-cookie.service.js';
+import { type IssuedToken, REFRESH_TOKENS_OFF_MESSAGE, TokenService } from './token.service.js';
+
+/** The refresh route's 400 when neither the body nor the cookie carries a refresh token. */
+export const REFRESH_TOKEN_REQUIRED_MESSAGE =
+  'refreshToken is required: send {"refreshToken": "..."} from the last token answer (in cookie mode, the refresh-token cookie carries it).';
 
 /**
  * `POST <prefix>/token/refresh`: a refresh token for a new access token and the next refresh token.
@@ -14,19 +33,35 @@ import { type IssuedToken, TokenService } from './token.service.js';
 @PhoneCallAuthRoutes('refresh')
 @OpenApiTags('phone-call verification')
 export class RefreshTokenController {
-  constructor(private readonly tokens: TokenService) {}
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly cookies: TokenCookieService,
+    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+  ) {}
 
   /**
    * **200** `{accessToken, tokenType, expiresIn, refreshToken}`; **401** for a refresh token that is
-   * unknown, used, revoked or expired (a used one also revokes its family); **400** for a malformed
-   * body; **404** when refresh tokens are off.
+   * unknown, used, revoked or expired (a used one, past the grace, also revokes its family); **400**
+   * for a malformed body; **404** when refresh tokens are off. In cookie mode the refresh token may
+   * come from its cookie (the body's wins), both cookies are renewed, the body carries no token
+   * unless `jwt.tokensInBody`, and only JSON from this site's pages is taken ({@link CookieRoutesGuard}).
    */
   @Post('refresh')
   @RefreshDocs()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  refresh(@Body() body: RefreshTokenDto, @Res({ passthrough: true }) response: unknown): Promise<IssuedToken> {
+  @UseGuards(CookieRoutesGuard)
+  async refresh(
+    // Typed as the class alone: its metadata is what ValidationPipe validates (a union would be `Object`).
+    @Body() body: RefreshTokenDto,
+    @Req() request: { headers: Record<string, unknown> },
+    @Res({ passthrough: true }) response: unknown,
+  ): Promise<IssuedToken | CookieSignIn> {
     skipEtag(response);
-    return this.tokens.refresh(body.refreshToken);
+    // A request with no body at all (the cookie carries the token) reaches here with `body` undefined.
+    const refreshToken = (body as RefreshTokenDto | undefined)?.refreshToken ?? this.cookies.refreshTokenOf(request);
+    if (!this.options.jwt.refreshTokens.enabled) throw new NotFoundException(REFRESH_TOKENS_OFF_MESSAGE);
+    if (refreshToken === undefined) throw new BadRequestException(REFRESH_TOKEN_REQUIRED_MESSAGE);
+    return this.cookies.answer(request, response, await this.tokens.refresh(refreshToken));
   }
 }

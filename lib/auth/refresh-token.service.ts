@@ -18,7 +18,8 @@ export function newRefreshToken(): string {
 
 /**
  * Storage of refresh tokens: opaque, kept only as SHA-256 hashes, rotated on every use; reuse of a
- * used token revokes its family. {@link TokenService} pairs each rotation with a new access token.
+ * used token revokes its family, unless it comes back within the grace (`graceSeconds`) while none
+ * of its successors was used. {@link TokenService} pairs each rotation with a new access token.
  */
 @Injectable()
 export class RefreshTokenService {
@@ -37,9 +38,10 @@ export class RefreshTokenService {
   }
 
   /**
-   * Marks a live token used and stores its successor, in one statement. Returns the successor and
-   * the family's number, or `undefined` for a token that is unknown, used, revoked or past the
-   * family's lifetime.
+   * Marks a live token used and stores its successor, in one statement; a token used within the
+   * grace, none of whose successors was used, gets a successor of its own. Returns the successor
+   * and the family's number, or `undefined` for a token that is unknown, used (past the grace, or
+   * after a successor was used), revoked, past the family's lifetime or of a deleted verification.
    */
   async rotate(
     token: string,
@@ -47,23 +49,29 @@ export class RefreshTokenService {
   ): Promise<{ phone: E164; refreshToken: string } | undefined> {
     if (!REFRESH_TOKEN_SHAPE.test(token)) return undefined;
     const next = newRefreshToken();
-    const [row] = await queryRows<{ phone: E164 }>(
+    const { lifetimeSeconds, graceSeconds } = this.options.jwt.refreshTokens;
+    const [row] = await queryRows<{ familyId: string; phone: E164; again: boolean }>(
       runner,
-      sql.rotate({
-        tokenHash: sha256(token),
-        nextHash: sha256(next),
-        lifetimeSeconds: this.options.jwt.refreshTokens.lifetimeSeconds,
-      }),
+      sql.rotate({ tokenHash: sha256(token), nextHash: sha256(next), lifetimeSeconds, graceSeconds }),
     );
+    if (row?.again) {
+      // Not an attack by itself (a double submit, a retry), but worth seeing when it is frequent.
+      this.logger.log(
+        `A refresh token was exchanged again within the ${graceSeconds} s grace: family ${row.familyId} of ${maskPhone(row.phone)} got another successor`,
+      );
+    }
     return row ? { phone: row.phone, refreshToken: next } : undefined;
   }
 
-  /** When `token` was already used, revokes its whole family (someone replayed it). Returns true if it did. */
+  /**
+   * When `token` was already used, past the grace or after a successor of it was used, revokes its
+   * whole family (someone replayed it). Returns true if it did.
+   */
   async revokeIfReused(token: string): Promise<boolean> {
     if (!REFRESH_TOKEN_SHAPE.test(token)) return false;
     const [row] = await queryRows<{ familyId: string; phone: string }>(this.dataSource, {
-      text: sql.REVOKE_FAMILY_OF_USED,
-      values: [sha256(token)],
+      text: sql.REVOKE_FAMILY_OF_REUSED,
+      values: [sha256(token), this.options.jwt.refreshTokens.graceSeconds],
     });
     if (row) {
       this.logger.warn(

@@ -2,10 +2,25 @@ import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
-import { accessTokenCookie } from './access-token-cookie.js';
+import { accessTokenCookie, readCookie, refreshTokenCookie, tokenRoutesPath } from './access-token-cookie.js';
 import type { IssuedToken } from './token.service.js';
 
-/** Sets the access-token cookie (`jwt.cookie`) on a response that hands out a token, on any HTTP adapter. */
+/** A token answer in cookie mode when `jwt.tokensInBody` is false: the tokens are in the cookies only. */
+export interface CookieSignIn {
+  /** Seconds until the access token (and its cookie) expires. */
+  expiresIn: number;
+}
+
+/** The request as every HTTP adapter gives it: its headers (`Cookie`) and, through the adapter, its URL. */
+interface CookieRequest {
+  headers: Record<string, unknown>;
+}
+
+/**
+ * The cookies of cookie mode (`jwt.cookie`), on any HTTP adapter: sets them on the answers that
+ * hand out tokens, reads the refresh token back, and expires both on sign-out. Without `jwt.cookie`
+ * it sets nothing and the answers carry the tokens as before.
+ */
 @Injectable()
 export class TokenCookieService {
   constructor(
@@ -13,13 +28,45 @@ export class TokenCookieService {
     @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
   ) {}
 
-  /** Returns `token`, having set it as the cookie too when `jwt.cookie` is on. */
-  withCookie(response: unknown, token: IssuedToken): IssuedToken {
-    const { cookie } = this.options.jwt;
+  /**
+   * The body of a token answer, having set the tokens as cookies in cookie mode: the access token
+   * for the whole site, the refresh token (if any) for the token routes only. Without
+   * `jwt.tokensInBody` the body then carries neither token.
+   */
+  answer(request: CookieRequest, response: unknown, token: IssuedToken): IssuedToken | CookieSignIn {
+    const { cookie, refreshCookie, refreshTokens, tokensInBody } = this.options.jwt;
     if (cookie) {
-      const value = accessTokenCookie(cookie, token.accessToken, token.expiresIn);
-      this.adapterHost.httpAdapter.setHeader(response, 'Set-Cookie', value);
+      this.setCookie(response, accessTokenCookie(cookie, token.accessToken, token.expiresIn));
+      if (token.refreshToken !== undefined && refreshCookie) {
+        const path = this.tokenRoutesPath(request);
+        this.setCookie(
+          response,
+          refreshTokenCookie(refreshCookie, token.refreshToken, refreshTokens.lifetimeSeconds, path),
+        );
+      }
     }
-    return token;
+    return tokensInBody ? token : { expiresIn: token.expiresIn };
+  }
+
+  /** The refresh token of the refresh-token cookie, in cookie mode. */
+  refreshTokenOf(request: CookieRequest): string | undefined {
+    const { refreshCookie } = this.options.jwt;
+    return refreshCookie ? readCookie(request.headers.cookie, refreshCookie) : undefined;
+  }
+
+  /** Expires both cookies (same names, paths and attributes, `Max-Age=0`), in cookie mode. */
+  clear(request: CookieRequest, response: unknown): void {
+    const { cookie, refreshCookie } = this.options.jwt;
+    if (cookie) this.setCookie(response, accessTokenCookie(cookie, '', 0));
+    if (refreshCookie)
+      this.setCookie(response, refreshTokenCookie(refreshCookie, '', 0, this.tokenRoutesPath(request)));
+  }
+
+  private tokenRoutesPath(request: CookieRequest): string {
+    return tokenRoutesPath(String(this.adapterHost.httpAdapter.getRequestUrl(request) ?? ''));
+  }
+
+  private setCookie(response: unknown, value: string): void {
+    this.adapterHost.httpAdapter.appendHeader(response, 'Set-Cookie', value);
   }
 }

@@ -60,6 +60,9 @@ export const ACCESS_TOKEN_TYPE = 'at+jwt';
 export const REFRESH_TOKEN_REFUSED_MESSAGE =
   'The refresh token is not valid (unknown, already used, revoked or expired); verify the phone number again.';
 
+/** The refresh route's 404 while refresh tokens are off. */
+export const REFRESH_TOKENS_OFF_MESSAGE = 'Refresh tokens are not enabled on this server (jwt.refreshTokens).';
+
 /** Claims the module sets itself; `resolveSubject` cannot override them. */
 const RESERVED_CLAIMS = new Set([
   'iss',
@@ -146,14 +149,13 @@ export class TokenService {
   /**
    * Exchanges a refresh token for a new access token and the next refresh token, in one transaction:
    * when `resolveSubject` or signing fails, the refresh token stays usable. A token that was already
-   * used revokes its whole family.
+   * used revokes its whole family, unless it comes back within `jwt.refreshTokens.graceSeconds` of
+   * its first use and none of its successors was used: then it gets a successor of its own.
    * @throws UnauthorizedException ({@link REFRESH_TOKEN_REFUSED_MESSAGE}) for an unknown, used, revoked or expired token
    * @throws NotFoundException when refresh tokens are off
    */
   async refresh(refreshToken: string): Promise<IssuedToken & { refreshToken: string }> {
-    if (!this.options.jwt.refreshTokens.enabled) {
-      throw new NotFoundException('Refresh tokens are not enabled on this server (jwt.refreshTokens).');
-    }
+    if (!this.options.jwt.refreshTokens.enabled) throw new NotFoundException(REFRESH_TOKENS_OFF_MESSAGE);
     const issued = await this.admission.run('polling', () =>
       this.dataSource.transaction(async (manager) => {
         const rotated = await this.refreshTokens.rotate(refreshToken, manager);
@@ -166,11 +168,12 @@ export class TokenService {
   }
 
   /**
-   * Revokes the family of a refresh token, e.g. on sign-out. Access tokens already issued stay valid
-   * until they expire. Returns false for an unknown token or a family already revoked.
+   * Revokes the family of a refresh token, e.g. on sign-out (`POST <prefix>/token/sign-out` calls
+   * it). Access tokens already issued stay valid until they expire. Returns false for an unknown
+   * token or a family already revoked.
    */
   revokeRefreshToken(refreshToken: string): Promise<boolean> {
-    return this.refreshTokens.revoke(refreshToken);
+    return this.admission.run('polling', () => this.refreshTokens.revoke(refreshToken));
   }
 
   /**

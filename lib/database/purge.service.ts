@@ -15,9 +15,11 @@ const PURGE_LOCK = 0x70686f6e; // 'phon'
 /**
  * Deletes, in one transaction under a transaction-scoped advisory lock (so one instance at a time
  * does it), inbound-call records and verifications older than the retention and rate-limit
- * counters whose window has ended, and refresh-token families past their lifetime or revoked longer
- * than the retention ago (whole families, so no row of a revoked family survives to look live).
- * Pending verifications are kept until their window is long over.
+ * counters whose window has ended, and refresh-token families past their lifetime, revoked longer
+ * than the retention ago, or whose verification is gone (whole families, so no row of a revoked
+ * family survives to look live). Pending verifications are kept until their window is long over,
+ * and a redeemed one as long as a live refresh-token family started from it: deleting it would end
+ * that sign-in.
  * $1 retention seconds, $2 refresh-token family lifetime seconds.
  */
 const PURGE = `
@@ -26,9 +28,13 @@ const PURGE = `
     DELETE FROM ${INBOUND_CALL_TABLE} WHERE (SELECT got FROM locked) AND received_at < now() - make_interval(secs => $1)
     RETURNING 1
   ), verifications AS (
-    DELETE FROM ${VERIFICATION_TABLE}
+    DELETE FROM ${VERIFICATION_TABLE} v
     WHERE (SELECT got FROM locked) AND created_at < now() - make_interval(secs => $1)
       AND (status <> 'pending' OR expires_at < now() - make_interval(secs => $1))
+      AND NOT EXISTS (
+        SELECT 1 FROM ${REFRESH_TOKEN_TABLE} r
+        WHERE r.verification_id = v.id AND r.revoked_at IS NULL AND r.family_created_at > now() - make_interval(secs => $2)
+      )
     RETURNING 1
   ), counters AS (
     DELETE FROM ${RATE_LIMIT_TABLE} WHERE (SELECT got FROM locked) AND resets_at < now()
@@ -36,8 +42,9 @@ const PURGE = `
   ), refresh AS (
     DELETE FROM ${REFRESH_TOKEN_TABLE}
     WHERE (SELECT got FROM locked) AND family_id IN (
-      SELECT family_id FROM ${REFRESH_TOKEN_TABLE}
-      WHERE family_created_at < now() - make_interval(secs => $2) OR revoked_at < now() - make_interval(secs => $1)
+      SELECT f.family_id FROM ${REFRESH_TOKEN_TABLE} f
+      WHERE f.family_created_at < now() - make_interval(secs => $2) OR f.revoked_at < now() - make_interval(secs => $1)
+        OR (f.verification_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${VERIFICATION_TABLE} v WHERE v.id = f.verification_id))
     )
     RETURNING 1
   )

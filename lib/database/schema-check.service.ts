@@ -14,14 +14,22 @@ const TABLES = [VERIFICATION_TABLE, INBOUND_CALL_TABLE, RATE_LIMIT_TABLE, REFRES
 /** The module's functions, with their argument types. */
 const FUNCTIONS = ['phone_call_auth_call_seen(varchar, varchar)'];
 
+/** Columns added to existing tables by later migrations: an app upgraded without running them lacks these. */
+const COLUMNS = [`${REFRESH_TOKEN_TABLE}.parent_id`, `${REFRESH_TOKEN_TABLE}.verification_id`];
+
 /**
- * Of the given tables and functions, those that do not exist (on the connection's search path).
- * $1 table names, $2 function signatures.
+ * Of the given tables, functions and `table.column`s, those that do not exist (on the connection's
+ * search path). $1 table names, $2 function signatures, $3 columns.
  */
 const MISSING_TABLES = `
   SELECT name FROM unnest($1::text[]) AS t(name) WHERE to_regclass(name) IS NULL
   UNION ALL
-  SELECT name FROM unnest($2::text[]) AS f(name) WHERE to_regprocedure(name) IS NULL`;
+  SELECT name FROM unnest($2::text[]) AS f(name) WHERE to_regprocedure(name) IS NULL
+  UNION ALL
+  SELECT name FROM unnest($3::text[]) AS c(name) WHERE NOT EXISTS (
+    SELECT 1 FROM pg_attribute
+    WHERE attrelid = to_regclass(split_part(name, '.', 1)) AND attname = split_part(name, '.', 2) AND NOT attisdropped
+  )`;
 
 /**
  * Checks at startup, with one query, that the module's tables exist, so forgotten migrations stop
@@ -39,7 +47,7 @@ export class SchemaCheckService implements OnModuleInit {
     try {
       missing = await queryRows<{ name: string }>(this.dataSource, {
         text: MISSING_TABLES,
-        values: [TABLES, FUNCTIONS],
+        values: [TABLES, FUNCTIONS, COLUMNS],
       });
     } catch (error) {
       if (!isDatabaseConnectionError(error)) throw error;

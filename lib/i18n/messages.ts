@@ -32,6 +32,14 @@ export interface PhoneCallAuthMessages {
    * socket, a proxy header that is not an address), so its per-address limits cannot count it.
    */
   addressUnknown: string;
+  /** 403 of the start route to another site's page (not in `allowedOrigins`). */
+  crossSiteStart: string;
+  /** 415 of the start route to a body that is not JSON. */
+  jsonOnlyStart: string;
+  /** 403 of the cookie-mode routes (token, code, refresh, sign-out) and `@SameOriginOnly()` routes to another site's page. */
+  crossSiteRefused: string;
+  /** 415 of the same routes to a body that is not JSON. */
+  jsonOnly: string;
 }
 
 /** Overrides of the module's texts, per locale; a missing text keeps the built-in one. */
@@ -56,6 +64,15 @@ export const PHONE_CALL_AUTH_MESSAGES: Readonly<Record<PhoneCallAuthLocale, Read
     addressUnknown:
       'This server cannot tell which address your request comes from, so it cannot accept it. ' +
       "The fault is the site's, not yours.",
+    crossSiteStart:
+      "Verifications can be started only from this site's own pages (or from an origin in allowedOrigins).",
+    jsonOnlyStart:
+      'Send the start as JSON: Content-Type: application/json, with a body such as {"phone": "+7 967 031-11-22"}.',
+    crossSiteRefused:
+      "This request came from another site's page and was refused: it is accepted only from this site's own " +
+      'pages (or from an origin in allowedOrigins).',
+    jsonOnly:
+      'Send this request as JSON: Content-Type: application/json (the body {} will do when there is nothing to send).',
   },
   ru: {
     callMessage:
@@ -74,6 +91,14 @@ export const PHONE_CALL_AUTH_MESSAGES: Readonly<Record<PhoneCallAuthLocale, Read
     addressUnknown:
       'Сервер не может определить, с какого адреса пришёл запрос, и поэтому не может его принять. ' +
       'Это ошибка сайта, а не ваша.',
+    crossSiteStart: 'Начать проверку можно только со страниц этого сайта (или с адреса из allowedOrigins).',
+    jsonOnlyStart:
+      'Отправьте запрос в формате JSON: Content-Type: application/json, с телом вида {"phone": "+7 967 031-11-22"}.',
+    crossSiteRefused:
+      'Запрос пришёл со страницы другого сайта и отклонён: он принимается только со страниц этого сайта ' +
+      '(или с адреса из allowedOrigins).',
+    jsonOnly:
+      'Отправьте запрос в формате JSON: Content-Type: application/json (если отправлять нечего, подойдёт тело {}).',
   },
 };
 

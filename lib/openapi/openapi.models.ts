@@ -63,13 +63,26 @@ export class StartedVerificationResponse {
   locale!: string;
 }
 
-/** `200` of `POST /verifications/:id/token`. */
+/**
+ * `200` of `POST /verifications/:id/token` (and of the code and refresh routes). In cookie mode,
+ * unless `jwt.tokensInBody`, only `expiresIn`: the tokens are in HttpOnly cookies.
+ */
 export class IssuedTokenResponse {
-  @OpenApiProperty({ type: 'string', description: 'A JWT for `Authorization: Bearer <accessToken>`.' })
-  accessToken!: string;
+  @OpenApiProperty({
+    type: 'string',
+    required: false,
+    description:
+      'A JWT for `Authorization: Bearer <accessToken>`. Left out in cookie mode (unless `jwt.tokensInBody`).',
+  })
+  accessToken?: string;
 
-  @OpenApiProperty({ type: 'string', enum: ['Bearer'], description: 'Always `Bearer`.' })
-  tokenType!: string;
+  @OpenApiProperty({
+    type: 'string',
+    enum: ['Bearer'],
+    required: false,
+    description: '`Bearer`, beside `accessToken`.',
+  })
+  tokenType?: string;
 
   @OpenApiProperty({ type: 'integer', description: 'Seconds until the access token expires.', example: 900 })
   expiresIn!: number;
@@ -77,7 +90,8 @@ export class IssuedTokenResponse {
   @OpenApiProperty({
     type: 'string',
     required: false,
-    description: 'Only when `jwt.refreshTokens` is on: exchange it at `POST <prefix>/token/refresh`. Usable once.',
+    description:
+      'Only when `jwt.refreshTokens` is on: exchange it at `POST <prefix>/token/refresh`. Usable once. Left out in cookie mode (unless `jwt.tokensInBody`).',
   })
   refreshToken?: string;
 }

@@ -377,7 +377,10 @@ export interface PhoneCallAuthJwtKey {
 
 /**
  * Refresh tokens: opaque, stored only as SHA-256 hashes, rotated on every use. Presenting a used one
- * again revokes its whole family (every token descended from the same sign-in).
+ * again revokes its whole family (every token descended from the same sign-in), unless it comes
+ * back within `graceSeconds` of its first use and none of its successors was used yet (a double
+ * submit, a retry after a lost answer). A family ends when the verification it was redeemed from is
+ * deleted.
  *
  * @example
  * jwt: { secret: process.env.JWT_SECRET, refreshTokens: { lifetimeSeconds: 30 * 86400 } }
@@ -387,6 +390,15 @@ export interface PhoneCallAuthRefreshTokenOptions {
   enabled?: boolean;
   /** Absolute lifetime of a family, counted from the sign-in; rotation does not extend it. @default PHONE_CALL_AUTH_DEFAULTS.jwt.refreshTokenLifetimeSeconds (604800, 7 days) */
   lifetimeSeconds?: number;
+  /**
+   * Seconds after its first use during which a used refresh token may be exchanged again, while
+   * none of its successors has been used: each such request gets a successor of its own, and the
+   * family is not revoked (Auth0's "reuse interval", Okta's "grace period"). Covers a double submit
+   * and a retry after a lost answer. Later, or once a successor was used, presenting it revokes the
+   * family. 0..60; 0 turns the grace off (any second use revokes).
+   * @default PHONE_CALL_AUTH_DEFAULTS.jwt.refreshTokenGraceSeconds (15)
+   */
+  graceSeconds?: number;
 }
 
 /**
@@ -428,10 +440,22 @@ export interface PhoneCallAuthJwtOptions {
   /** Refresh tokens and `POST <prefix>/token/refresh`. @default off */
   refreshTokens?: PhoneCallAuthRefreshTokenOptions;
   /**
-   * A cookie name, e.g. `'phone_call_token'`: the token route then also sets the access token as an
-   * `HttpOnly; Secure; SameSite=Lax; Path=/` cookie, and `@PhoneCallAuth()` reads it when a request
-   * has no `Authorization` header. A cookie is sent by the browser on its own: pair state-changing
-   * routes with a CSRF token (docs/integrating.md, "Cookies"). @default off
+   * A cookie name, e.g. `'phone_call_token'`: cookie mode. The token, code and refresh routes then
+   * set the access token as an `HttpOnly; Secure; SameSite=Lax; Path=/` cookie (and, with refresh
+   * tokens, the refresh token as `<name>_refresh`, `HttpOnly; Secure; SameSite=Strict`, sent only to
+   * `<prefix>/token/...`), `@PhoneCallAuth()` reads the access cookie when a request has no
+   * `Authorization` header, and `POST <prefix>/token/sign-out` clears both. Those four routes then
+   * take JSON only and refuse other sites' pages (403), like the start route (login CSRF). The app's
+   * own routes that the cookie authenticates need the same care: `@SameOriginOnly()`
+   * (docs/integrating.md, "Cookies"). @default off
    */
   cookie?: string;
+  /**
+   * Whether the token answers (token, code and refresh routes) carry `accessToken` and
+   * `refreshToken` in the JSON body. In cookie mode they are left out by default, so no script on
+   * the page can read them (the answer is `{expiresIn}`); set `true` for clients that need both.
+   * Without `cookie` the body is the only place for them, so it cannot be `false`.
+   * @default false with `cookie`, true without
+   */
+  tokensInBody?: boolean;
 }

@@ -74,5 +74,7 @@ export const PHONE_CALL_AUTH_DEFAULTS = {
     expiresInSeconds: 900,
     /** Absolute lifetime of a refresh-token family (7 days). */
     refreshTokenLifetimeSeconds: 7 * 86400,
+    /** How long after its first use a refresh token may be exchanged again (a double submit, a retry) without revoking its family. */
+    refreshTokenGraceSeconds: 15,
   },
 } as const;

@@ -6,6 +6,8 @@ import { PHONE_CALL_AUTH_DEFAULTS as DEFAULTS } from './phone-call-auth.defaults
 import type { ResolvedJwtKey, ResolvedJwtOptions } from './resolved-options.interface.js';
 
 const MAX_REFRESH_LIFETIME_SECONDS = 365 * 86400;
+/** Okta's longest grace period: past a minute, a second use is no double submit or retry. */
+const MAX_REFRESH_GRACE_SECONDS = 60;
 
 /** Validates the JWT settings and applies their defaults; every problem is a {@link PhoneCallAuthConfigError}. */
 export function resolveJwtOptions(jwt: PhoneCallAuthJwtOptions | undefined): ResolvedJwtOptions {
@@ -24,7 +26,7 @@ export function resolveJwtOptions(jwt: PhoneCallAuthJwtOptions | undefined): Res
       24 * 3600,
     ),
     refreshTokens: refreshTokens(jwt.refreshTokens),
-    cookie: cookieName(jwt.cookie),
+    ...cookieMode(jwt),
   };
   const { keys, signing } = jwt.keys === undefined ? shorthand(jwt) : keyList(jwt);
   return { ...common, algorithm: signing.algorithm, signing, keys };
@@ -90,7 +92,9 @@ function keyList(jwt: PhoneCallAuthJwtOptions): { keys: ResolvedJwtKey[]; signin
 
 function refreshTokens(options: PhoneCallAuthRefreshTokenOptions | undefined): ResolvedJwtOptions['refreshTokens'] {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new PhoneCallAuthConfigError('jwt.refreshTokens must be an object: { enabled?, lifetimeSeconds? }.');
+    throw new PhoneCallAuthConfigError(
+      'jwt.refreshTokens must be an object: { enabled?, lifetimeSeconds?, graceSeconds? }.',
+    );
   }
   const enabled = options === undefined ? false : (options.enabled ?? true);
   if (typeof enabled !== 'boolean') throw new PhoneCallAuthConfigError('jwt.refreshTokens.enabled must be a boolean.');
@@ -102,7 +106,44 @@ function refreshTokens(options: PhoneCallAuthRefreshTokenOptions | undefined): R
       DEFAULTS.jwt.refreshTokenLifetimeSeconds,
       MAX_REFRESH_LIFETIME_SECONDS,
     ),
+    graceSeconds: graceSeconds(options?.graceSeconds),
   };
+}
+
+/** 0..60 whole seconds: 0 turns the grace off. */
+function graceSeconds(value: number | undefined): number {
+  const result = value ?? DEFAULTS.jwt.refreshTokenGraceSeconds;
+  if (!Number.isInteger(result) || result < 0 || result > MAX_REFRESH_GRACE_SECONDS) {
+    throw new PhoneCallAuthConfigError(
+      `jwt.refreshTokens.graceSeconds must be a whole number of seconds from 0 (no grace) to ${MAX_REFRESH_GRACE_SECONDS}, got ${String(value)}.`,
+    );
+  }
+  return result;
+}
+
+/** `jwt.cookie` and `jwt.tokensInBody`: the cookies' names, and whether the body still carries the tokens. */
+function cookieMode(
+  jwt: PhoneCallAuthJwtOptions,
+): Pick<ResolvedJwtOptions, 'cookie' | 'refreshCookie' | 'tokensInBody'> {
+  const cookie = cookieName(jwt.cookie);
+  const tokensInBody = jwt.tokensInBody ?? cookie === undefined;
+  if (typeof tokensInBody !== 'boolean') {
+    throw new PhoneCallAuthConfigError(`jwt.tokensInBody must be true or false, got ${JSON.stringify(tokensInBody)}.`);
+  }
+  if (!tokensInBody && cookie === undefined) {
+    throw new PhoneCallAuthConfigError(
+      'jwt.tokensInBody is false but jwt.cookie is not set: without a cookie the body is the only place for the tokens. Set jwt.cookie, or leave tokensInBody out.',
+    );
+  }
+  return { cookie, refreshCookie: cookie === undefined ? undefined : refreshCookieName(cookie), tokensInBody };
+}
+
+/**
+ * `<name>_refresh`. A `__Host-` cookie must have `Path=/`, and the refresh cookie's path is the
+ * token routes', so `__Host-x` gets `__Secure-x_refresh` (still Secure-only, path-scoped).
+ */
+function refreshCookieName(cookie: string): string {
+  return cookie.startsWith('__Host-') ? `__Secure-${cookie.slice('__Host-'.length)}_refresh` : `${cookie}_refresh`;
 }
 
 function nonEmpty(name: string, value: string | undefined, fallback: string): string {

@@ -92,9 +92,13 @@ export interface ResolvedJwtOptions {
   issuer: string;
   audience: string;
   expiresInSeconds: number;
-  refreshTokens: { enabled: boolean; lifetimeSeconds: number };
-  /** The access-token cookie's name, when tokens are also set as a cookie. */
+  refreshTokens: { enabled: boolean; lifetimeSeconds: number; graceSeconds: number };
+  /** The access-token cookie's name in cookie mode. */
   cookie?: string;
+  /** The refresh-token cookie's name (`<cookie>_refresh`) in cookie mode. */
+  refreshCookie?: string;
+  /** Whether token answers carry the tokens in their JSON body. */
+  tokensInBody: boolean;
 }
 
 /** A validated key: the algorithm it is pinned to and Node `KeyObject`s to sign and verify with. */

@@ -10,8 +10,10 @@ import {
   Req,
   Res,
   UnauthorizedException,
+  UseGuards,
 } from '@nestjs/common';
-import { TokenCookieService } from '../auth/token-cookie.service.js';
+import { CookieRoutesGuard } from '../auth/cookie-routes.guard.js';
+import { type CookieSignIn, TokenCookieService } from '../auth/token-cookie.service.js';
 import { skipEtag } from '../http/no-etag.js';
 import type { IssuedToken } from '../auth/token.service.js';
 import { PHONE_CALL_AUTH_TOKEN_ROUTE } from '../phone-call-auth.constants.js';
@@ -34,25 +36,27 @@ export class CodeController {
    * Checks the SMS code: right, **200** with the token (the token route's body; with the token route
    * off, `{"status":"verified"}`, and the app takes it with `consume()`); wrong, **400** with
    * `attemptsLeft`; after the last try, or once the other proof (the call) won, **410**. The
-   * code's own statement checks the secret (no guard reads the verification first).
+   * code's own statement checks the secret (no guard reads the verification first). In cookie mode
+   * it sets the cookies as the token route does, and takes JSON from this site's pages only.
    */
   @Post(':id/code')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
+  @UseGuards(CookieRoutesGuard)
   @CodeDocs()
   async code(
     @Param('id') id: string,
     @Body() body: VerificationCodeDto,
     @Req() request: { body?: unknown; headers: Record<string, unknown> },
     @Res({ passthrough: true }) response: unknown,
-  ): Promise<IssuedToken | { status: 'verified' }> {
+  ): Promise<IssuedToken | CookieSignIn | { status: 'verified' }> {
     assertVerificationId(id);
     skipEtag(response);
     const secret = readVerificationSecret(request);
     const checked = await this.verifications.verifyCode(id, secret, body.code);
     switch (checked.status) {
       case 'verified':
-        return this.issuesTokens ? this.token(id, secret, response) : { status: 'verified' };
+        return this.issuesTokens ? this.token(id, secret, request, response) : { status: 'verified' };
       case 'wrong':
         throw new BadRequestException({
           statusCode: 400,
@@ -85,7 +89,12 @@ export class CodeController {
   }
 
   /** The verification this request just verified, redeemed for a token (as the token route would). */
-  private async token(id: string, secret: string, response: unknown): Promise<IssuedToken> {
+  private async token(
+    id: string,
+    secret: string,
+    request: { headers: Record<string, unknown> },
+    response: unknown,
+  ): Promise<IssuedToken | CookieSignIn> {
     const result = await this.verifications.redeem(id, secret);
     if (result.status !== 'issued') {
       // Taken by a concurrent token request of the same client in the meantime.
@@ -95,6 +104,6 @@ export class CodeController {
         message: 'This verification was already redeemed.',
       });
     }
-    return this.cookies.withCookie(response, result.token);
+    return this.cookies.answer(request, response, result.token);
   }
 }

@@ -9,13 +9,15 @@ import {
   Req,
   Res,
   UnauthorizedException,
+  UseGuards,
 } from '@nestjs/common';
+import { CookieRoutesGuard } from '../auth/cookie-routes.guard.js';
 import type { IssuedToken } from '../auth/token.service.js';
 import { skipEtag } from '../http/no-etag.js';
 import { closingConnection } from '../realtime/closing-connection.js';
 import { ParseWaitPipe } from '../realtime/parse-wait.pipe.js';
 import { VerificationWaitersService } from '../realtime/verification-waiters.service.js';
-import { TokenCookieService } from '../auth/token-cookie.service.js';
+import { type CookieSignIn, TokenCookieService } from '../auth/token-cookie.service.js';
 import { VerificationRoutes } from './verification-routes.decorator.js';
 import { assertVerificationId, readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.js';
 import { RedeemDocs } from './verification.docs.js';
@@ -36,7 +38,8 @@ export class TokenController {
    * **410** when it expired, was canceled or was already redeemed. With `?wait=N` (seconds, up to
    * 30) a pending verification holds the request until it changes or N seconds pass, then answers
    * the same way: a long-poll, woken by the platform's callback on any instance. With
-   * `jwt.cookie`, the access token is also set as an HttpOnly cookie.
+   * `jwt.cookie`, the tokens are set as HttpOnly cookies (and, unless `jwt.tokensInBody`, left out
+   * of the body), and the route takes JSON from this site's pages only ({@link CookieRoutesGuard}).
    *
    * No guard reads the verification first: `redeem` checks the secret in the same statement that
    * takes the verification (or finds it pending), so each poll costs one round trip.
@@ -44,6 +47,7 @@ export class TokenController {
   @Post(':id/token')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
+  @UseGuards(CookieRoutesGuard)
   @RedeemDocs()
   async token(
     @Param('id') id: string,
@@ -51,7 +55,7 @@ export class TokenController {
     @Body() _body: VerificationSecretDto,
     @Req() request: { body?: unknown; headers: Record<string, unknown>; ip?: string },
     @Res({ passthrough: true }) response: { status(code: number): unknown },
-  ): Promise<IssuedToken | { status: 'pending'; expiresAt: Date }> {
+  ): Promise<IssuedToken | CookieSignIn | { status: 'pending'; expiresAt: Date }> {
     assertVerificationId(id);
     skipEtag(response);
     const secret = readVerificationSecret(request);
@@ -64,7 +68,7 @@ export class TokenController {
     );
     switch (result.status) {
       case 'issued':
-        return this.cookies.withCookie(response, result.token);
+        return this.cookies.answer(request, response, result.token);
       case 'pending':
         response.status(202);
         return { status: 'pending', expiresAt: result.expiresAt };

@@ -29,6 +29,17 @@ const ID = OpenApiParam('id', 'The verification id.', { type: 'string', format: 
 const UNKNOWN = OpenApiResponse(401, 'Unknown verification or wrong secret (the same answer for both).', {
   type: ErrorResponse,
 });
+/** The refusals of the routes that set the cookie, in cookie mode only (`CookieRoutesGuard`). */
+const COOKIE_MODE_CROSS_SITE = OpenApiResponse(
+  403,
+  "Cookie mode: a browser request from another site's page (not in `allowedOrigins`).",
+  { type: ErrorResponse },
+);
+const COOKIE_MODE_JSON_ONLY = OpenApiResponse(
+  415,
+  'Cookie mode: the body is not JSON (`Content-Type: application/json`) and there is no `X-Verification-Secret`.',
+  { type: ErrorResponse },
+);
 /** The answer of the routes that wait or read while the database or the instance is busy. */
 const BUSY = OpenApiResponse(
   503,
@@ -93,7 +104,9 @@ export const RedeemDocs = (): MethodDecorator =>
       type: ErrorResponse,
     }),
     UNKNOWN,
+    COOKIE_MODE_CROSS_SITE,
     OpenApiResponse(410, 'Expired, canceled or already redeemed: start a new one.', { type: VerificationGoneResponse }),
+    COOKIE_MODE_JSON_ONLY,
     BUSY,
   );
 
@@ -136,8 +149,10 @@ export const CodeDocs = (): MethodDecorator =>
       type: ErrorResponse,
     }),
     UNKNOWN,
+    COOKIE_MODE_CROSS_SITE,
     OpenApiResponse(410, 'Failed (too many wrong codes), proven by the call already, expired or canceled.', {
       type: VerificationGoneResponse,
     }),
+    COOKIE_MODE_JSON_ONLY,
     BUSY,
   );

@@ -113,7 +113,8 @@ const SELECT_VERIFICATION = `
 
 /**
  * Takes a verified verification once, in one statement: checks the secret, consumes it and, given
- * the hash of a new refresh token ($4), starts that token's family. It also returns the row as the
+ * the hash of a new refresh token ($4), starts that token's family (tied to this verification:
+ * deleting it ends the family). It also returns the row as the
  * statement found it (effective status), to say why it was not taken (no `seen` row: an unknown id
  * or a wrong secret), and the server's clock. The secret is compared as its SHA-256 hash, so
  * comparison time says nothing about the secret.
@@ -131,8 +132,8 @@ const TAKE_VERIFICATION = `
       AND ($5::timestamptz IS NULL OR clock_timestamp() < $5::timestamptz)
     RETURNING phone
   ), family AS (
-    INSERT INTO ${REFRESH_TOKEN_TABLE} (family_id, token_hash, phone, family_created_at)
-    SELECT gen_random_uuid(), $4, phone, now() FROM taken WHERE $4::bytea IS NOT NULL
+    INSERT INTO ${REFRESH_TOKEN_TABLE} (family_id, token_hash, phone, family_created_at, verification_id)
+    SELECT gen_random_uuid(), $4, phone, now(), $1 FROM taken WHERE $4::bytea IS NOT NULL
   )
   SELECT taken.phone AS "takenPhone", seen.status, seen.expires_at AS "expiresAt", clock_timestamp() AS "serverTime"
   FROM (SELECT 1) AS one

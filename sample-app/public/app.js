@@ -328,6 +328,7 @@ let config = {
   simulator: false,
   cookieMode: false,
   verificationsPath: '/auth/phone-call/verifications',
+  signOutPath: '/auth/phone-call/token/sign-out',
   docsPath: '/docs',
   channels: ['call'],
 };
@@ -622,11 +623,14 @@ async function signedIn(accessToken, proof) {
   say({ key: 'signedIn' });
 }
 
-/** Signing out: in cookie mode the server expires the HttpOnly cookie, which the page cannot touch. */
+/**
+ * Signing out: in cookie mode the module's sign-out route expires the HttpOnly cookie, which the
+ * page cannot touch. It takes JSON from this page only (another site cannot sign you out), hence `{}`.
+ */
 async function signOut() {
   if (config.cookieMode) {
     try {
-      const { response, body } = await request('POST', '/sign-out');
+      const { response, body } = await request('POST', config.signOutPath, {});
       if (!response.ok) return showError(problem(response, body));
     } catch {
       return showError({ key: 'unreachable' });
@@ -673,7 +677,10 @@ function setDevPanel(verification) {
 async function showSimulatedSms(verification) {
   let sms;
   try {
-    const { response, body } = await request('GET', `/dev/verifications/${verification.id}/sms`);
+    // The SMS code is as good as the secret, so the simulator asks for it with the secret (JSON, this page only).
+    const { response, body } = await request('POST', `/dev/verifications/${verification.id}/sms`, {
+      secret: verification.secret,
+    });
     sms = response.ok ? body : undefined;
   } catch {
     sms = undefined;
@@ -699,7 +706,10 @@ async function simulate(event) {
   if (!current) return;
   const entry = document.createElement('li');
   try {
-    const { response, body } = await request('POST', `/dev/verifications/${current.id}/calls`, { scenario });
+    const { response, body } = await request('POST', `/dev/verifications/${current.id}/calls`, {
+      scenario,
+      secret: current.secret,
+    });
     render(
       entry,
       response.ok

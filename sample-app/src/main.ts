@@ -5,7 +5,7 @@ import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { AppModule } from './app.module.js';
 import { startEmbeddedDatabase } from './embedded-database.js';
 import { createOpenApiDocument, setupOpenApi } from './openapi.setup.js';
-import { loadSampleConfig, type SampleConfig } from './sample.config.js';
+import { isLoopback, loadSampleConfig, type SampleConfig } from './sample.config.js';
 import { DOCS_PATH, ROUTE_PREFIX as PREFIX } from './sample.constants.js';
 
 /** The app on the HTTP server HTTP_ADAPTER names; Fastify is loaded only when asked for. */
@@ -79,6 +79,13 @@ async function bootstrap(): Promise<void> {
         `using the fake SSMS platform at ${fake.url}. ` +
         `Place a call with: curl -X POST ${local}/dev/fake-calls -H 'content-type: application/json' -d '{"from":"+79670311122"}'`,
     );
+    if (!isLoopback(config.host)) {
+      // Allowed by PHONE_CALL_FAKE_PLATFORM_PUBLIC=yes only (loadSampleConfig refuses it otherwise).
+      logger.warn(
+        `LISTENING ON ${config.host} WITH THE FAKE PLATFORM (PHONE_CALL_FAKE_PLATFORM_PUBLIC=yes): anyone who reaches ` +
+          `this app can verify any number through /dev/fake-calls, without a phone. Use it on a network you trust only.`,
+      );
+    }
   } else if (config.callbackSecretGenerated) {
     // No URL is logged: each holds a platform's secret. `npm run callback-urls` prints them to the operator.
     logger.warn(

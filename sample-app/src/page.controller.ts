@@ -1,4 +1,4 @@
-import { Controller, Get, Header, HttpCode, Inject, NotFoundException, Param, Post, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, NotFoundException, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { VerificationChannel } from 'nestjs-phone-call-auth';
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,6 +22,11 @@ export interface PageConfig {
   cookieMode: boolean;
   /** Where the module's verification routes are. */
   verificationsPath: string;
+  /**
+   * The module's sign-out route (`POST`, JSON `{}`): in cookie mode it expires the HttpOnly cookie,
+   * which the page cannot touch, and takes requests from this app's own pages only.
+   */
+  signOutPath: string;
   /** The OpenAPI document's UI. */
   docsPath: string;
   /**
@@ -97,21 +102,10 @@ export class PageController {
       simulator: this.simulator,
       cookieMode: this.cookie !== null,
       verificationsPath: `/${ROUTE_PREFIX}/verifications`,
+      signOutPath: `/${ROUTE_PREFIX}/token/sign-out`,
       docsPath: `/${DOCS_PATH}`,
       channels: this.channels,
     };
-  }
-
-  /**
-   * Signing out in cookie mode: the page cannot delete an HttpOnly cookie, so the server expires it
-   * (same attributes, `Max-Age=0`). The token itself stays valid until it expires, as any JWT.
-   */
-  @Post('sign-out')
-  @HttpCode(204)
-  @Header('Cache-Control', 'no-store')
-  signOut(@Res({ passthrough: true }) response: { header(name: string, value: string): unknown }): void {
-    if (this.cookie === null) throw new NotFoundException();
-    response.header('Set-Cookie', `${this.cookie}=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax`);
   }
 
   @Get('assets/:name')

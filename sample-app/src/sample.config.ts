@@ -37,8 +37,18 @@ export interface SampleConfig extends SamplePlatforms {
   httpAdapter: SampleHttpAdapter;
   /** From LOG_LEVEL (default `log`): the levels Nest logs, that one and every more severe one. */
   logLevels: LogLevel[];
-  /** Interface to listen on: 127.0.0.1 on the fake platform (its /dev routes stay local), else all. */
+  /**
+   * From HOST: the interface to listen on. Unset: 127.0.0.1 on the fake platform (its /dev routes
+   * stay local), else all. Anything but loopback on the fake platform is refused unless
+   * PHONE_CALL_FAKE_PLATFORM_PUBLIC=yes.
+   */
   host: string;
+  /**
+   * From PHONE_CALL_FAKE_PLATFORM_PUBLIC (`yes` or `no`, the default): let the app listen beyond
+   * loopback on the fake platform, whose /dev routes verify any number for whoever reaches them
+   * (a demo on a network you trust). The app warns when it does.
+   */
+  fakePlatformPublic: boolean;
   /** Postgres URL; unset means an embedded Postgres under `.data/`. */
   databaseUrl?: string;
   callbackSecret: string;
@@ -150,16 +160,44 @@ function logLevels(value: string | undefined): LogLevel[] {
   return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
 }
 
+/** Whether a HOST value is a loopback interface: only this machine reaches it. */
+export function isLoopback(host: string): boolean {
+  const bare = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
+  return bare === 'localhost' || bare === '::1' || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(bare);
+}
+
+/**
+ * HOST: real platforms must reach the callback (all interfaces by default); the fake platform's
+ * /dev routes place calls and read SMS codes for any verification whose secret the caller holds,
+ * and the fake verifies whatever they ask, so it stays on loopback unless the operator says otherwise.
+ */
+function host(env: NodeJS.ProcessEnv, fake: boolean, fakePublic: boolean): string {
+  const value = env.HOST?.trim() || (fake ? '127.0.0.1' : '0.0.0.0');
+  if (fake && !fakePublic && !isLoopback(value)) {
+    throw new Error(
+      `HOST is "${value}", but no platform is configured, so the app would run on the fake platform, whose /dev routes ` +
+        `let anyone who reaches them verify a number without a phone. Unset HOST (127.0.0.1), configure a platform ` +
+        `(PHONE_CALL_PROVIDERS, or SSMS_API_KEY), or, for a demo on a network you trust, set PHONE_CALL_FAKE_PLATFORM_PUBLIC=yes.`,
+    );
+  }
+  return value;
+}
+
 /** Reads the environment; fails with a message that names the variable at fault. */
 export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   const platforms = loadSamplePlatforms(env);
+  const fakePlatformPublic =
+    oneOf('PHONE_CALL_FAKE_PLATFORM_PUBLIC', env.PHONE_CALL_FAKE_PLATFORM_PUBLIC, ['yes', 'no'], 'no') === 'yes';
   return {
     ...platforms,
     port: integer('PORT', env.PORT, 3000)!,
     httpAdapter: oneOf('HTTP_ADAPTER', env.HTTP_ADAPTER, HTTP_ADAPTERS, 'express'),
     logLevels: logLevels(env.LOG_LEVEL),
-    // Real platforms must reach the callback; the fake platform's /dev routes stay local.
-    host: env.HOST || (platforms.platforms.length > 0 ? '0.0.0.0' : '127.0.0.1'),
+    host: host(env, platforms.platforms.length === 0, fakePlatformPublic),
+    fakePlatformPublic,
     databaseUrl: env.DATABASE_URL || undefined,
     callbackSecret: env.PHONE_CALL_CALLBACK_SECRET || randomBytes(32).toString('hex'),
     callbackSecretGenerated: !env.PHONE_CALL_CALLBACK_SECRET,

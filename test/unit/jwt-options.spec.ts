@@ -45,7 +45,7 @@ describe('resolveJwtOptions: the shorthands', () => {
       issuer: 'nestjs-phone-call-auth',
       audience: 'phone-call-auth',
       expiresInSeconds: 900,
-      refreshTokens: { enabled: false, lifetimeSeconds: 604800 },
+      refreshTokens: { enabled: false, lifetimeSeconds: 604800, graceSeconds: 15 },
     });
     expect(resolved.keys).toHaveLength(1);
     expect(resolved.signing.kid).toBeUndefined();
@@ -242,15 +242,22 @@ describe('resolveJwtOptions: keys for rotation', () => {
 });
 
 describe('resolveJwtOptions: refresh tokens', () => {
-  it.each<[string, PhoneCallAuthJwtOptions['refreshTokens'], { enabled: boolean; lifetimeSeconds: number }]>([
-    ['off when omitted', undefined, { enabled: false, lifetimeSeconds: 604800 }],
-    ['on when given, 7 days by default', {}, { enabled: true, lifetimeSeconds: 604800 }],
-    ['off when enabled is false', { enabled: false }, { enabled: false, lifetimeSeconds: 604800 }],
+  type Resolved = { enabled: boolean; lifetimeSeconds: number; graceSeconds: number };
+  it.each<[string, PhoneCallAuthJwtOptions['refreshTokens'], Resolved]>([
+    ['off when omitted', undefined, { enabled: false, lifetimeSeconds: 604800, graceSeconds: 15 }],
+    [
+      'on when given, 7 days and a 15 s grace by default',
+      {},
+      { enabled: true, lifetimeSeconds: 604800, graceSeconds: 15 },
+    ],
+    ['off when enabled is false', { enabled: false }, { enabled: false, lifetimeSeconds: 604800, graceSeconds: 15 }],
     [
       'a lifetime of 30 days',
       { enabled: true, lifetimeSeconds: 30 * 86400 },
-      { enabled: true, lifetimeSeconds: 2592000 },
+      { enabled: true, lifetimeSeconds: 2592000, graceSeconds: 15 },
     ],
+    ['no grace', { graceSeconds: 0 }, { enabled: true, lifetimeSeconds: 604800, graceSeconds: 0 }],
+    ['a grace of a minute', { graceSeconds: 60 }, { enabled: true, lifetimeSeconds: 604800, graceSeconds: 60 }],
   ])('%s', (_label, refreshTokens, expected) => {
     expect(resolveJwtOptions({ secret: SECRET, refreshTokens }).refreshTokens).toEqual(expected);
   });
@@ -265,7 +272,52 @@ describe('resolveJwtOptions: refresh tokens', () => {
     ['a lifetime over a year', { lifetimeSeconds: 366 * 86400 }, /from 1 to 31536000/],
     ['enabled as a string', { enabled: 'yes' }, /enabled must be a boolean/],
     ['refreshTokens as true', true, /jwt\.refreshTokens must be an object/],
+    [
+      'a grace over a minute',
+      { graceSeconds: 61 },
+      /jwt\.refreshTokens\.graceSeconds must be a whole number of seconds from 0 \(no grace\) to 60, got 61/,
+    ],
+    ['a negative grace', { graceSeconds: -1 }, /graceSeconds must be a whole number/],
+    ['a fractional grace', { graceSeconds: 2.5 }, /graceSeconds must be a whole number/],
   ])('refuses %s', (_label, refreshTokens, message) => {
     expect(refusal({ secret: SECRET, refreshTokens })).toMatch(message);
+  });
+});
+
+describe('resolveJwtOptions: cookie mode', () => {
+  it('is off by default: no cookies, the tokens in the body', () => {
+    expect(resolveJwtOptions({ secret: SECRET })).toMatchObject({
+      cookie: undefined,
+      refreshCookie: undefined,
+      tokensInBody: true,
+    });
+  });
+
+  it('keeps the tokens out of the body by default, and names the refresh cookie after the access cookie', () => {
+    expect(resolveJwtOptions({ secret: SECRET, cookie: 'pc_token' })).toMatchObject({
+      cookie: 'pc_token',
+      refreshCookie: 'pc_token_refresh',
+      tokensInBody: false,
+    });
+  });
+
+  it('puts the tokens in the body too when asked', () => {
+    expect(resolveJwtOptions({ secret: SECRET, cookie: 'pc_token', tokensInBody: true }).tokensInBody).toBe(true);
+  });
+
+  it('gives a __Host- cookie a __Secure- refresh cookie (a __Host- cookie must have Path=/)', () => {
+    expect(resolveJwtOptions({ secret: SECRET, cookie: '__Host-token' }).refreshCookie).toBe('__Secure-token_refresh');
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    [
+      'tokensInBody false without a cookie',
+      { tokensInBody: false },
+      /jwt\.tokensInBody is false but jwt\.cookie is not set/,
+    ],
+    ['tokensInBody as a string', { cookie: 'c', tokensInBody: 'no' }, /jwt\.tokensInBody must be true or false/],
+    ['a cookie name with a blank', { cookie: 'a b' }, /jwt\.cookie must be a cookie name/],
+  ])('refuses %s', (_label, options, message) => {
+    expect(refusal({ secret: SECRET, ...(options as object) })).toMatch(message);
   });
 });

@@ -214,3 +214,27 @@ describe('PHONE_CALL_CHANNELS', () => {
     });
   });
 });
+
+describe('HOST on the fake platform', () => {
+  it('refuses HOST beyond loopback on the fake platform, unless PHONE_CALL_FAKE_PLATFORM_PUBLIC=yes', () => {
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com']) {
+      expect(() => loadSampleConfig({ HOST: host })).toThrow(
+        new RegExp(
+          `^HOST is "${host.replace(/\./g, '\\.')}", but no platform is configured.*PHONE_CALL_FAKE_PLATFORM_PUBLIC=yes\\.$`,
+        ),
+      );
+    }
+    for (const host of ['127.0.0.1', '127.0.0.2', 'localhost', '::1', '[::1]']) {
+      expect(loadSampleConfig({ HOST: host }).host).toBe(host);
+    }
+    expect(loadSampleConfig({ HOST: '0.0.0.0', PHONE_CALL_FAKE_PLATFORM_PUBLIC: 'yes' })).toMatchObject({
+      host: '0.0.0.0',
+      fakePlatformPublic: true,
+    });
+    // With a real platform the app must be reachable, and listens everywhere by default.
+    expect(loadSampleConfig({ SSMS_API_KEY: 'k' }).host).toBe('0.0.0.0');
+    expect(() => loadSampleConfig({ PHONE_CALL_FAKE_PLATFORM_PUBLIC: 'maybe' })).toThrow(
+      /PHONE_CALL_FAKE_PLATFORM_PUBLIC must be one of yes, no/,
+    );
+  });
+});

@@ -13,6 +13,8 @@ export const REFRESH_TOKEN_TABLE = 'phone_call_refresh_token';
 @Index('phone_call_refresh_token_hash_idx', ['tokenHash'], { unique: true })
 @Index('phone_call_refresh_token_family_idx', ['familyId'])
 @Index('phone_call_refresh_token_family_created_idx', ['familyCreatedAt'])
+@Index('phone_call_refresh_token_parent_idx', ['parentId'])
+@Index('phone_call_refresh_token_verification_idx', ['verificationId'])
 export class RefreshTokenEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id!: string;
@@ -43,4 +45,12 @@ export class RefreshTokenEntity {
   /** Set on every token of a family that was revoked (reuse detected, or an explicit revoke). */
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
+
+  /** The token this one was exchanged for; null for a family's first token. */
+  @Column({ name: 'parent_id', type: 'bigint', nullable: true })
+  parentId!: string | null;
+
+  /** The verification the family was redeemed from; deleting it ends the family. Null for `TokenService.issue()`. */
+  @Column({ name: 'verification_id', type: 'uuid', nullable: true })
+  verificationId!: string | null;
 }

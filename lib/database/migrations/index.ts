@@ -3,6 +3,7 @@ import { PhoneCallAuthRefreshTokens1764150000001 } from './1764150000001-phone-c
 import { PhoneCallAuthSmsCodes1764150000002 } from './1764150000002-phone-call-auth-sms-codes.js';
 import { PhoneCallAuthPollLease1764150000003 } from './1764150000003-phone-call-auth-poll-lease.js';
 import { PhoneCallAuthCallSeen1764150000004 } from './1764150000004-phone-call-auth-call-seen.js';
+import { PhoneCallAuthRefreshLineage1764150000005 } from './1764150000005-phone-call-auth-refresh-lineage.js';
 
 /** The module's migrations, for the host's data source (`migrations: [...PHONE_CALL_AUTH_MIGRATIONS]`). */
 export const PHONE_CALL_AUTH_MIGRATIONS = [
@@ -11,12 +12,14 @@ export const PHONE_CALL_AUTH_MIGRATIONS = [
   PhoneCallAuthSmsCodes1764150000002,
   PhoneCallAuthPollLease1764150000003,
   PhoneCallAuthCallSeen1764150000004,
+  PhoneCallAuthRefreshLineage1764150000005,
 ];
 
 export {
   PhoneCallAuthCallSeen1764150000004,
   PhoneCallAuthInit1764150000000,
   PhoneCallAuthPollLease1764150000003,
+  PhoneCallAuthRefreshLineage1764150000005,
   PhoneCallAuthRefreshTokens1764150000001,
   PhoneCallAuthSmsCodes1764150000002,
 };
