@@ -32,6 +32,8 @@ export const ADAPTER_DEPENDENT = [
   'availability',
   'callback-forgery',
   'callback-secrets',
+  'client-address',
+  'cookie-mode',
   'flow',
   'fuzz',
   'input',
