@@ -51,6 +51,30 @@ export {
   type PhoneCallAuthMessages,
 } from './i18n/messages.js';
 export { matchAcceptLanguage } from './i18n/accept-language.js';
+export type { PhoneCallAuthErrorMessages } from './i18n/error-messages.js';
+
+// Errors: every error answer carries a stable `code`
+export { PHONE_CALL_AUTH_ERROR_CODES, type PhoneCallAuthErrorCode } from './core/error-codes.js';
+export {
+  type PhoneCallAuthErrorBody,
+  type PhoneCallAuthErrorText,
+  PhoneCallAuthException,
+} from './core/phone-call-auth.exception.js';
+export { PhoneCallAuthHookError, type PhoneCallAuthHookName } from './core/phone-call-auth-hook.error.js';
+export { PhoneCallAuthExceptionFilter } from './http/phone-call-auth-exception.filter.js';
+export { RetryAfterFilter } from './http/retry-after.filter.js';
+export { RetryLaterException } from './http/retry-later.exception.js';
+export { InvalidRequestException } from './http/invalid-request.exception.js';
+export { RequestOriginRefusedException } from './http/request-origin-refused.exception.js';
+export { ClientAddressUnknownException } from './http/client-address-unknown.exception.js';
+export { type PhoneRefusal, PhoneRefusedException } from './verification/phone-refused.exception.js';
+export { ChannelRefusedException } from './verification/channel-refused.exception.js';
+export {
+  VerificationClosedException,
+  VerificationRefusedException,
+} from './verification/verification-refused.exception.js';
+export { TokenRefusedException } from './auth/token-refused.exception.js';
+export { TooManyVerificationsException } from './rate-limit/too-many-verifications.exception.js';
 
 // The host's data source
 export { PHONE_CALL_AUTH_ENTITIES } from './database/phone-call-auth.entities.js';
@@ -91,7 +115,6 @@ export type {
   VerificationStatus,
 } from './database/entities/verification.entity.js';
 export type { InboundCallOutcome } from './database/entities/inbound-call.entity.js';
-export { TooManyVerificationsException } from './rate-limit/too-many-verifications.exception.js';
 export { GlobalBudgetIndicator } from './rate-limit/global-budget.indicator.js';
 export type { GlobalBudgetStatus } from './rate-limit/rate-limit.service.js';
 

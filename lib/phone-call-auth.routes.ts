@@ -1,14 +1,7 @@
-import {
-  applyDecorators,
-  type ExecutionContext,
-  SetMetadata,
-  UseFilters,
-  UseGuards,
-  UsePipes,
-  ValidationPipe,
-} from '@nestjs/common';
+import { applyDecorators, type ExecutionContext, SetMetadata, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import { DatabaseUnavailableFilter } from './database/database-unavailable.filter.js';
-import { RetryAfterFilter } from './http/retry-after.filter.js';
+import { PhoneCallAuthExceptionFilter } from './http/phone-call-auth-exception.filter.js';
+import { RequestValidationPipe } from './http/request-validation.pipe.js';
 import { BudgetFamily, ClientBudgetGuard } from './rate-limit/client-budget.guard.js';
 import type { RouteFamily } from './rate-limit/client-budget.service.js';
 
@@ -50,14 +43,15 @@ export function isPhoneCallAuthRoute(context: ExecutionContext): boolean {
  * What every controller of the module carries: the route marker; the client's budget for its route
  * family, spent before any other guard (`family`; the callback's is spent by its own guard, on
  * refusals only); validation local to its routes (the host app needs no global ValidationPipe); and
- * the filters that answer a lost database with 503 and a spent budget or a full queue with 429/503
- * and `Retry-After` (bound here, so the host's own routes keep their own).
+ * the filters that answer a lost database with 503 and the module's own errors with their `code`,
+ * in the request's language (and `Retry-After` where there is one): bound here, so the host's own
+ * routes keep their own.
  */
 export function PhoneCallAuthRoutes(family?: Exclude<RouteFamily, 'callback'>): ClassDecorator {
   return applyDecorators(
     SetMetadata(PHONE_CALL_AUTH_ROUTE, true),
     ...(family ? [BudgetFamily(family), UseGuards(ClientBudgetGuard)] : []),
-    UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true })),
-    UseFilters(DatabaseUnavailableFilter, RetryAfterFilter),
+    UsePipes(new RequestValidationPipe()),
+    UseFilters(DatabaseUnavailableFilter, PhoneCallAuthExceptionFilter),
   );
 }

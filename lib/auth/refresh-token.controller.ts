@@ -1,15 +1,5 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Header,
-  HttpCode,
-  NotFoundException,
-  Post,
-  Req,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { InvalidRequestException } from '../http/invalid-request.exception.js';
 import { skipEtag } from '../http/no-etag.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
@@ -19,11 +9,8 @@ import { CookieRoutesGuard } from './cookie-routes.guard.js';
 import { RefreshDocs } from './refresh-token.docs.js';
 import { RefreshTokenDto } from './refresh-token.dto.js';
 import { type CookieSignIn, TokenCookieService } from './token-cookie.service.js';
-import { type IssuedToken, REFRESH_TOKENS_OFF_MESSAGE, TokenService } from './token.service.js';
-
-/** The refresh route's 400 when neither the body nor the cookie carries a refresh token. */
-export const REFRESH_TOKEN_REQUIRED_MESSAGE =
-  'refreshToken is required: send {"refreshToken": "..."} from the last token answer (in cookie mode, the refresh-token cookie carries it).';
+import { TokenRefusedException } from './token-refused.exception.js';
+import { type IssuedToken, TokenService } from './token.service.js';
 
 /**
  * `POST <prefix>/token/refresh`: a refresh token for a new access token and the next refresh token.
@@ -40,9 +27,9 @@ export class RefreshTokenController {
   ) {}
 
   /**
-   * **200** `{accessToken, tokenType, expiresIn, refreshToken}`; **401** for a refresh token that is
-   * unknown, used, revoked or expired (a used one, past the grace, also revokes its family); **400**
-   * for a malformed body; **404** when refresh tokens are off. In cookie mode the refresh token may
+   * **200** `{accessToken, tokenType, expiresIn, refreshToken}`; **401** `REFRESH_TOKEN_REFUSED` for a
+   * refresh token that is unknown, used, revoked or expired (a used one, past the grace, also
+   * revokes its family); **400** `INVALID_REQUEST` for a malformed body; **404** `REFRESH_TOKENS_OFF`. In cookie mode the refresh token may
    * come from its cookie (the body's wins), both cookies are renewed, the body carries no token
    * unless `jwt.tokensInBody`, and only JSON from this site's pages is taken ({@link CookieRoutesGuard}).
    */
@@ -60,8 +47,8 @@ export class RefreshTokenController {
     skipEtag(response);
     // A request with no body at all (the cookie carries the token) reaches here with `body` undefined.
     const refreshToken = (body as RefreshTokenDto | undefined)?.refreshToken ?? this.cookies.refreshTokenOf(request);
-    if (!this.options.jwt.refreshTokens.enabled) throw new NotFoundException(REFRESH_TOKENS_OFF_MESSAGE);
-    if (refreshToken === undefined) throw new BadRequestException(REFRESH_TOKEN_REQUIRED_MESSAGE);
+    if (!this.options.jwt.refreshTokens.enabled) throw new TokenRefusedException('refreshTokensOff');
+    if (refreshToken === undefined) throw new InvalidRequestException('refreshTokenRequired');
     return this.cookies.answer(request, response, await this.tokens.refresh(refreshToken));
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -8,6 +8,7 @@ import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.i
 import type { E164 } from '../phone/phone-number.js';
 import type { ResolvedJwtKey } from '../options/resolved-options.interface.js';
 import { RefreshTokenService } from './refresh-token.service.js';
+import { TokenRefusedException } from './token-refused.exception.js';
 import { AdmissionService } from '../database/admission.service.js';
 
 /** The token endpoints' answer. */
@@ -55,13 +56,6 @@ export interface VerifiedPhoneIdentity<TClaims extends object = Record<string, u
 
 /** The `typ` header of the module's access tokens (RFC 9068). */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
-
-/** The one answer for a refresh token that is unknown, used, revoked or past its family's lifetime. */
-export const REFRESH_TOKEN_REFUSED_MESSAGE =
-  'The refresh token is not valid (unknown, already used, revoked or expired); verify the phone number again.';
-
-/** The refresh route's 404 while refresh tokens are off. */
-export const REFRESH_TOKENS_OFF_MESSAGE = 'Refresh tokens are not enabled on this server (jwt.refreshTokens).';
 
 /** Claims the module sets itself; `resolveSubject` cannot override them. */
 const RESERVED_CLAIMS = new Set([
@@ -151,11 +145,11 @@ export class TokenService {
    * when `resolveSubject` or signing fails, the refresh token stays usable. A token that was already
    * used revokes its whole family, unless it comes back within `jwt.refreshTokens.graceSeconds` of
    * its first use and none of its successors was used: then it gets a successor of its own.
-   * @throws UnauthorizedException ({@link REFRESH_TOKEN_REFUSED_MESSAGE}) for an unknown, used, revoked or expired token
-   * @throws NotFoundException when refresh tokens are off
+   * @throws TokenRefusedException (401 `REFRESH_TOKEN_REFUSED`, one answer) for an unknown, used, revoked or expired token
+   * @throws TokenRefusedException (404 `REFRESH_TOKENS_OFF`) when refresh tokens are off
    */
   async refresh(refreshToken: string): Promise<IssuedToken & { refreshToken: string }> {
-    if (!this.options.jwt.refreshTokens.enabled) throw new NotFoundException(REFRESH_TOKENS_OFF_MESSAGE);
+    if (!this.options.jwt.refreshTokens.enabled) throw new TokenRefusedException('refreshTokensOff');
     const issued = await this.admission.run('polling', () =>
       this.dataSource.transaction(async (manager) => {
         const rotated = await this.refreshTokens.rotate(refreshToken, manager);
@@ -164,7 +158,7 @@ export class TokenService {
     );
     if (issued) return issued;
     await this.admission.run('polling', () => this.refreshTokens.revokeIfReused(refreshToken));
-    throw new UnauthorizedException(REFRESH_TOKEN_REFUSED_MESSAGE);
+    throw new TokenRefusedException('refreshTokenRefused');
   }
 
   /**
@@ -178,11 +172,11 @@ export class TokenService {
 
   /**
    * Checks a token and returns the identity it proves.
-   * @throws UnauthorizedException with the reason, for any token this module would not accept
+   * @throws TokenRefusedException (401 `ACCESS_TOKEN_INVALID` or `ACCESS_TOKEN_EXPIRED`, in English) for any token this module would not accept
    */
   async verify(token: string): Promise<VerifiedPhoneIdentity> {
     const { issuer, audience } = this.options.jwt;
-    if (token.length > MAX_TOKEN_LENGTH) throw new UnauthorizedException('The access token is too long.');
+    if (token.length > MAX_TOKEN_LENGTH) throw new TokenRefusedException('accessTokenTooLong');
     const verifier = this.verifierFor(readHeader(token));
     let claims: Record<string, unknown>;
     try {
@@ -190,8 +184,8 @@ export class TokenService {
       claims = await verifier.jwt.verifyAsync(token, { algorithms: [verifier.key.algorithm], issuer, audience });
     } catch (error) {
       this.logger.debug(`Access token refused: ${(error as Error)?.message}`);
-      const reason = error instanceof Error && error.name === 'TokenExpiredError' ? 'has expired' : 'is not valid';
-      throw new UnauthorizedException(`The access token ${reason}; verify the phone number again to get a new one.`);
+      const expired = error instanceof Error && error.name === 'TokenExpiredError';
+      throw new TokenRefusedException(expired ? 'accessTokenExpired' : 'accessTokenInvalid');
     }
     if (
       typeof claims.sub !== 'string' ||
@@ -199,7 +193,7 @@ export class TokenService {
       claims.phone_number_verified !== true ||
       typeof claims.exp !== 'number'
     ) {
-      throw new UnauthorizedException('The access token is not valid; verify the phone number again to get a new one.');
+      throw new TokenRefusedException('accessTokenInvalid');
     }
     return {
       sub: claims.sub,

@@ -1,19 +1,22 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus, Logger, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import type { PhoneCallAuthErrorBody } from '../core/phone-call-auth.exception.js';
+import { errorMessage, type LanguageRequest, requestLocale } from '../i18n/error-text.js';
+import { PHONE_CALL_AUTH_DEFAULTS } from '../options/phone-call-auth.defaults.js';
+import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
 import { DatabaseConnectionError } from './connection-errors.js';
 
 /** Seconds a client is asked to wait before it tries again. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
-/** The body of the 503 answer. */
-export const DATABASE_UNAVAILABLE_MESSAGE = 'The database is unavailable right now; try again in a few seconds.';
-
 /** At most one warning per this many milliseconds: an outage fails every request. */
 const LOG_INTERVAL_MS = 10_000;
 
 /**
- * Answers a lost or refused database connection with **503** and `Retry-After`, not 500: the
- * client did nothing wrong, and the request may succeed once the database is back. Bound to the
+ * Answers a lost or refused database connection with **503** `DATABASE_UNAVAILABLE` and
+ * `Retry-After`, not 500: the client did nothing wrong, and the request may succeed once the
+ * database is back. The message is in the request's language (as {@link PhoneCallAuthExceptionFilter}'s). Bound to the
  * module's controllers (`@UseFilters`), so it takes only database-connection errors
  * ({@link DatabaseConnectionError}) of the module's routes and leaves every other error, and the
  * host's routes, to the host's filters. How fast "fast" is depends on the data source: set
@@ -25,24 +28,30 @@ export class DatabaseUnavailableFilter implements ExceptionFilter {
   private readonly logger = new Logger(DatabaseUnavailableFilter.name);
   private lastLogged = 0;
 
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Optional() @InjectPhoneCallAuthOptions() private readonly options?: ResolvedPhoneCallAuthOptions,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     this.warn(exception);
     const { httpAdapter } = this.adapterHost;
-    const response = host.switchToHttp().getResponse<unknown>();
+    const http = host.switchToHttp();
+    const response = http.getResponse<unknown>();
+    const locale = requestLocale(
+      http.getRequest<LanguageRequest>(),
+      this.options?.defaultLocale ?? PHONE_CALL_AUTH_DEFAULTS.defaultLocale,
+    );
+    const body: PhoneCallAuthErrorBody = {
+      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+      error: 'Service Unavailable',
+      code: 'DATABASE_UNAVAILABLE',
+      message: errorMessage({ key: 'databaseUnavailable' }, { locale, messages: this.options?.messages }),
+      retryAfter: DATABASE_RETRY_AFTER_SECONDS,
+    };
     httpAdapter.setHeader(response, 'Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     httpAdapter.setHeader(response, 'Cache-Control', 'no-store');
-    httpAdapter.reply(
-      response,
-      {
-        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
-        error: 'Service Unavailable',
-        message: DATABASE_UNAVAILABLE_MESSAGE,
-        retryAfter: DATABASE_RETRY_AFTER_SECONDS,
-      },
-      HttpStatus.SERVICE_UNAVAILABLE,
-    );
+    httpAdapter.reply(response, body, HttpStatus.SERVICE_UNAVAILABLE);
   }
 
   private warn(exception: unknown): void {

@@ -46,7 +46,7 @@ export class ClientAddressService {
     const networks = clientNetworks(ip);
     if (networks) return networks;
     this.report(ip, what);
-    throw new ClientAddressUnknownException(this.options.messages[this.localeOf(language)].addressUnknown);
+    throw new ClientAddressUnknownException({ locale: this.localeOf(language), messages: this.options.messages });
   }
 
   private localeOf({ locale, acceptLanguage }: ClientLanguage): PhoneCallAuthLocale {

@@ -1,16 +1,8 @@
-import {
-  applyDecorators,
-  CanActivate,
-  ExecutionContext,
-  ForbiddenException,
-  Injectable,
-  UnsupportedMediaTypeException,
-  UseGuards,
-} from '@nestjs/common';
-import { matchAcceptLanguage } from '../i18n/accept-language.js';
-import { PHONE_CALL_AUTH_LOCALES, type PhoneCallAuthMessages } from '../i18n/messages.js';
+import { applyDecorators, CanActivate, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
+import { type ErrorLanguage, requestLocale } from '../i18n/error-text.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { RequestOriginRefusedException, type RequestOriginText } from './request-origin-refused.exception.js';
 
 /** The request as Express and Fastify both give it (`host` honours X-Forwarded-Host when the app trusts its proxy). */
 export interface BrowserRequest {
@@ -73,12 +65,13 @@ export class SameOriginGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (!this.applies()) return true;
     const request = context.switchToHttp().getRequest<BrowserRequest>();
-    const texts = this.texts(request);
     const { crossSite, notJson } = this.refusals();
     // The origin first: a cross-site form post is told it is cross-site, not that it should be JSON.
-    if (!fromAllowedPage(request, this.options.allowedOrigins)) throw new ForbiddenException(texts[crossSite]);
+    if (!fromAllowedPage(request, this.options.allowedOrigins)) {
+      throw new RequestOriginRefusedException(crossSite, this.language(request));
+    }
     if (!isJsonRequest(request) && !this.acceptsWithoutJson(request)) {
-      throw new UnsupportedMediaTypeException(texts[notJson]);
+      throw new RequestOriginRefusedException(notJson, this.language(request));
     }
     return true;
   }
@@ -89,7 +82,7 @@ export class SameOriginGuard implements CanActivate {
   }
 
   /** The catalogue's texts (`messages`) of the two refusals. */
-  protected refusals(): { crossSite: keyof PhoneCallAuthMessages; notJson: keyof PhoneCallAuthMessages } {
+  protected refusals(): { crossSite: RequestOriginText; notJson: RequestOriginText } {
     return { crossSite: 'crossSiteRefused', notJson: 'jsonOnly' };
   }
 
@@ -98,15 +91,15 @@ export class SameOriginGuard implements CanActivate {
     return false;
   }
 
-  private texts(request: BrowserRequest): PhoneCallAuthMessages {
-    const locale = matchAcceptLanguage(request.headers['accept-language'], PHONE_CALL_AUTH_LOCALES);
-    return this.options.messages[locale ?? this.options.defaultLocale];
+  /** Written here, not only by the module's exception filter: the guard also guards the app's own routes. */
+  private language(request: BrowserRequest & { body?: unknown }): ErrorLanguage {
+    return { locale: requestLocale(request, this.options.defaultLocale), messages: this.options.messages };
   }
 }
 
 /**
  * Lets a route be called only from the app's own pages (or `allowedOrigins`), with a JSON body:
- * cross-site browser requests get 403, other bodies 415 ({@link SameOriginGuard}). Put it on the
+ * cross-site browser requests get 403 `CROSS_SITE_REFUSED`, other bodies 415 `JSON_ONLY` ({@link SameOriginGuard}). Put it on the
  * state-changing routes of your own that the module's cookie (`jwt.cookie`) authenticates: the
  * browser sends a cookie with any request, whichever site's page made it (CSRF). Needs the module
  * in the same module or registered with `isGlobal`.

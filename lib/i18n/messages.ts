@@ -1,3 +1,5 @@
+import { PHONE_CALL_AUTH_ERROR_MESSAGES, type PhoneCallAuthErrorMessages } from './error-messages.js';
+
 /** The languages the module speaks to people in. */
 export type PhoneCallAuthLocale = 'ru' | 'en';
 
@@ -7,9 +9,10 @@ export const PHONE_CALL_AUTH_LOCALES: readonly PhoneCallAuthLocale[] = ['ru', 'e
 /**
  * The texts the module writes for people, as templates. Placeholders: `{callTo}` (the number to
  * dial, written for people), `{phone}` (the number being verified), `{seconds}` (the window),
- * `{code}` (the SMS code; only in `smsText`), `{site}` (`siteName`, or empty).
+ * `{code}` (the SMS code; only in `smsText`), `{site}` (`siteName`, or empty). The texts of the
+ * error answers are {@link PhoneCallAuthErrorMessages}.
  */
-export interface PhoneCallAuthMessages {
+export interface PhoneCallAuthMessages extends PhoneCallAuthErrorMessages {
   /** The start answer's `message` on the `call` channel. */
   callMessage: string;
   /** The start answer's `message` on the `sms` channel. */
@@ -48,6 +51,7 @@ export type PhoneCallAuthMessageOverrides = Partial<Record<PhoneCallAuthLocale, 
 /** The built-in catalogues. */
 export const PHONE_CALL_AUTH_MESSAGES: Readonly<Record<PhoneCallAuthLocale, Readonly<PhoneCallAuthMessages>>> = {
   en: {
+    ...PHONE_CALL_AUTH_ERROR_MESSAGES.en,
     callMessage:
       'Call {callTo} from {phone} within {seconds} seconds. ' +
       'The call is free: wait for the busy signal, then hang up (or the call ends by itself).',
@@ -75,6 +79,7 @@ export const PHONE_CALL_AUTH_MESSAGES: Readonly<Record<PhoneCallAuthLocale, Read
       'Send this request as JSON: Content-Type: application/json (the body {} will do when there is nothing to send).',
   },
   ru: {
+    ...PHONE_CALL_AUTH_ERROR_MESSAGES.ru,
     callMessage:
       'Позвоните на {callTo} с номера {phone} в течение {seconds} секунд. ' +
       'Звонок бесплатный: дождитесь сигнала «занято» и положите трубку (или звонок завершится сам).',
@@ -102,8 +107,29 @@ export const PHONE_CALL_AUTH_MESSAGES: Readonly<Record<PhoneCallAuthLocale, Read
   },
 };
 
-/** The values a template may use. */
-export type TemplateValues = Partial<Record<'code' | 'callTo' | 'phone' | 'seconds' | 'site', string | number>>;
+/** The values a template may use (the error texts' placeholders are listed in error-messages.ts). */
+export type TemplateValues = Partial<
+  Record<
+    | 'code'
+    | 'callTo'
+    | 'phone'
+    | 'seconds'
+    | 'site'
+    | 'details'
+    | 'max'
+    | 'country'
+    | 'countries'
+    | 'accepted'
+    | 'type'
+    | 'channel'
+    | 'channels'
+    | 'provider'
+    | 'attempts'
+    | 'limit'
+    | 'cookie',
+    string | number
+  >
+>;
 
 /**
  * Fills `{name}` placeholders; an unknown or missing one is left as it is written, so a typo in an

@@ -1,4 +1,13 @@
+import { PHONE_CALL_AUTH_ERROR_CODES } from '../core/error-codes.js';
 import { OpenApiProperty } from './openapi.decorators.js';
+
+/** The codes an error answer carries, for the schemas' enums. */
+const ERROR_CODES = Object.keys(PHONE_CALL_AUTH_ERROR_CODES);
+
+/** The codes of the 410 answers. */
+const GONE_CODES = ERROR_CODES.filter(
+  (code) => PHONE_CALL_AUTH_ERROR_CODES[code as keyof typeof PHONE_CALL_AUTH_ERROR_CODES] === 410,
+);
 
 /*
  * Response bodies of the module's routes, as classes so that an OpenAPI document names them.
@@ -110,6 +119,18 @@ export class VerificationGoneResponse {
   @OpenApiProperty({ type: 'integer', enum: [410], description: 'The HTTP status.' })
   statusCode!: number;
 
+  @OpenApiProperty({ type: 'string', description: "The status's name.", example: 'Gone' })
+  error!: string;
+
+  @OpenApiProperty({
+    type: 'string',
+    enum: GONE_CODES,
+    description:
+      'For machines: `EXPIRED`, `CANCELED`, `ALREADY_REDEEMED`, `TOO_MANY_ATTEMPTS`, or (the code route) `ALREADY_VERIFIED`.',
+    example: 'EXPIRED',
+  })
+  code!: string;
+
   @OpenApiProperty({
     type: 'string',
     enum: ['expired', 'canceled', 'consumed', 'failed', 'verified'],
@@ -119,27 +140,44 @@ export class VerificationGoneResponse {
 
   @OpenApiProperty({
     type: 'string',
-    description: 'For people.',
+    description: "For people, in the request's language.",
     example: 'This verification is expired; start a new one.',
   })
   message!: string;
 }
 
-/** Nest's error body, for every error status of the module. */
+/** The body of every error answer of the module: Nest's shape and a stable `code`. */
 export class ErrorResponse {
   @OpenApiProperty({ type: 'integer', description: 'The HTTP status.', example: 400 })
   statusCode!: number;
 
-  @OpenApiProperty({ type: 'string', description: "The status's name.", example: 'Bad Request', required: false })
-  error?: string;
+  @OpenApiProperty({ type: 'string', description: "The status's name.", example: 'Bad Request' })
+  error!: string;
 
   @OpenApiProperty({
-    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
-    description: 'What went wrong, for people (a list of them for some validation errors).',
-    example: 'phone is required, e.g. "+7 967 031-11-22"',
+    type: 'string',
+    enum: ERROR_CODES,
+    description: 'What went wrong, for machines: stable across releases and languages (docs/http-api.md lists them).',
+    example: 'INVALID_PHONE',
   })
-  message!: string | string[];
+  code!: string;
 
-  @OpenApiProperty({ type: 'integer', description: '429 only: seconds to wait, as in `Retry-After`.', required: false })
+  @OpenApiProperty({
+    type: 'string',
+    description:
+      "What went wrong, for people, in the request's language (the start's `locale`, else `Accept-Language`, else the app's default).",
+    example:
+      'phone is not a valid phone number: write digits, in international form, e.g. +7 967 031-11-22 (numbers without a country code are read as RU).',
+  })
+  message!: string;
+
+  @OpenApiProperty({
+    type: 'integer',
+    description: '429 and some 503s: seconds to wait, as in `Retry-After`.',
+    required: false,
+  })
   retryAfter?: number;
+
+  @OpenApiProperty({ type: 'integer', description: '`WRONG_CODE` only: tries left.', required: false })
+  attemptsLeft?: number;
 }

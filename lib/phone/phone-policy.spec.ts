@@ -1,8 +1,16 @@
 import { getExampleNumber } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/mobile/examples';
 import { PHONE_CALL_AUTH_DEFAULTS } from '../options/phone-call-auth.defaults.js';
+import { errorMessage } from '../i18n/error-text.js';
+import { PhoneRefusedException } from '../verification/phone-refused.exception.js';
 import { parsePhone } from './phone-number.js';
-import { type PhonePolicy, phonePolicyRefusal } from './phone-policy.js';
+import { type PhonePolicy, phonePolicyRefusal as refusalOf } from './phone-policy.js';
+
+/** The refusal as a start answers it in English (its message), or undefined. */
+function phonePolicyRefusal(...args: Parameters<typeof refusalOf>): string | undefined {
+  const refusal = refusalOf(...args);
+  return refusal && new PhoneRefusedException(refusal).message;
+}
 
 /** The default policy, as option resolution builds it. */
 const DEFAULT: PhonePolicy = {
@@ -101,5 +109,30 @@ describe('widening and narrowing the policy', () => {
     expect(phonePolicyRefusal(valid('+44 7400 123456'), { ...DEFAULT, countries: ['RU', 'KZ'] })).toBe(
       'phone must be a number of RU, KZ.',
     );
+  });
+});
+
+describe('a refusal, for machines and in each language', () => {
+  it('names the reason and the types, FIXED_LINE_OR_MOBILE read as both', () => {
+    expect(refusalOf(valid('+7 800 555 3535'), DEFAULT)).toEqual({
+      reason: 'numberType',
+      accepted: ['MOBILE', 'FIXED_LINE'],
+      type: ['TOLL_FREE'],
+    });
+    expect(refusalOf(valid('+44 7400 123456'), { ...DEFAULT, countries: ['RU'] })).toEqual({
+      reason: 'country',
+      countries: ['RU'],
+    });
+  });
+
+  it('has a code per kind of refusal and a message in Russian too', () => {
+    const refused = new PhoneRefusedException(refusalOf(valid('+7 800 555 3535'), DEFAULT)!);
+    expect(refused.code).toBe('NUMBER_TYPE_REFUSED');
+    expect(errorMessage(refused.text!, { locale: 'ru' })).toBe(
+      'Здесь можно подтвердить только такие номера: мобильный или городской; этот номер — бесплатный для звонящего.',
+    );
+    const country = new PhoneRefusedException(refusalOf(valid('+44 7400 123456'), { ...DEFAULT, countries: ['RU'] })!);
+    expect(country.code).toBe('COUNTRY_REFUSED');
+    expect(new PhoneRefusedException({ reason: 'invalid', defaultCountry: 'RU' }).code).toBe('INVALID_PHONE');
   });
 });

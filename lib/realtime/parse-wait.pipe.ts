@@ -1,9 +1,10 @@
-import { BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
+import { Injectable, PipeTransform } from '@nestjs/common';
+import { InvalidRequestException } from '../http/invalid-request.exception.js';
 import { MAX_WAIT_SECONDS } from '../phone-call-auth.constants.js';
 
 /**
  * Reads `?wait=N` of the token route: a whole number of seconds from 0 to {@link MAX_WAIT_SECONDS}
- * (0 when absent). Anything else (a fraction, a sign, a repeated parameter, an empty value) is a 400.
+ * (0 when absent). Anything else (a fraction, a sign, a repeated parameter, an empty value) is a 400 `INVALID_REQUEST`.
  */
 @Injectable()
 export class ParseWaitPipe implements PipeTransform<unknown, number> {
@@ -12,8 +13,6 @@ export class ParseWaitPipe implements PipeTransform<unknown, number> {
     if (typeof value === 'string' && /^\d{1,2}$/.test(value) && Number(value) <= MAX_WAIT_SECONDS) {
       return Number(value);
     }
-    throw new BadRequestException(
-      `wait must be a whole number of seconds from 0 to ${MAX_WAIT_SECONDS}, e.g. ?wait=25, given once.`,
-    );
+    throw new InvalidRequestException('waitInvalid', { max: MAX_WAIT_SECONDS });
   }
 }

@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
@@ -7,7 +7,7 @@ import { clientKey } from '../http/client-address.js';
 import { ClientAddressService } from '../http/client-address.service.js';
 import { SELECT_NOT_PENDING } from '../verification/verification.sql.js';
 import type { ClosingConnection } from './closing-connection.js';
-import { TooManyWaitersException } from './too-many-waiters.exception.js';
+import { ServerBusyException, TooManyWaitersException } from './too-many-waiters.exception.js';
 
 /** Why a waiter woke up. */
 type WakeReason = 'notified' | 'timeout' | 'shutdown' | 'aborted';
@@ -100,7 +100,7 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
    * verification's window), waits for a wake-up and runs `check` once more, until `waitMs` have
    * passed. Returns the last result: pending when nothing happened in time, on shutdown, or when
    * `connection` closed (its client left: then `check` is not run again).
-   * @throws ServiceUnavailableException (503) when `maxWaiters` requests wait already
+   * @throws ServerBusyException (503) when `maxWaiters` requests wait already
    * @throws TooManyWaitersException (429) when too many wait for this verification or from this address
    */
   async hold<T>(
@@ -138,7 +138,7 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
   }
 
   /**
-   * @throws ServiceUnavailableException (503) when `maxWaiters` requests wait already
+   * @throws ServerBusyException (503) when `maxWaiters` requests wait already
    * @throws TooManyWaitersException (429) when `maxWaitersPerVerification` wait for this
    *   verification, or `maxWaitersPerAddress` from this client address
    * @throws ClientAddressUnknownException (503) when `ip` is no address: `maxWaitersPerAddress` could not count it
@@ -146,9 +146,7 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
   assertRoom(id: string, ip?: string): void {
     const { maxWaiters, maxWaitersPerVerification, maxWaitersPerAddress } = this.options;
     if (this.count >= maxWaiters) {
-      throw new ServiceUnavailableException(
-        `Too many requests are waiting on this server (${maxWaiters}); try again shortly, or poll without wait.`,
-      );
+      throw new ServerBusyException(maxWaiters);
     }
     if ((this.waiters.get(id.toLowerCase())?.size ?? 0) >= maxWaitersPerVerification) {
       throw new TooManyWaitersException('for this verification', maxWaitersPerVerification);

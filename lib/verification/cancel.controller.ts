@@ -1,6 +1,7 @@
-import { Body, Delete, HttpCode, Param, Req, UnauthorizedException } from '@nestjs/common';
+import { Body, Delete, HttpCode, Param, Req } from '@nestjs/common';
 import { VerificationRoutes } from './verification-routes.decorator.js';
-import { assertVerificationId, readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.js';
+import { assertVerificationId, readVerificationSecret } from './verification-secret.js';
+import { VerificationRefusedException } from './verification-refused.exception.js';
 import { CancelDocs } from './verification.docs.js';
 import { VerificationSecretDto } from './verification.dto.js';
 import { VerificationService } from './verification.service.js';
@@ -24,7 +25,7 @@ export class CancelController {
   ): Promise<void> {
     assertVerificationId(id);
     if (!(await this.verifications.cancel(id, readVerificationSecret(request)))) {
-      throw new UnauthorizedException(UNKNOWN_VERIFICATION_MESSAGE);
+      throw new VerificationRefusedException('UNAUTHORIZED');
     }
   }
 }

@@ -1,24 +1,12 @@
-import {
-  BadRequestException,
-  Body,
-  GoneException,
-  Header,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Req,
-  Res,
-  UnauthorizedException,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Header, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { CookieRoutesGuard } from '../auth/cookie-routes.guard.js';
 import { type CookieSignIn, TokenCookieService } from '../auth/token-cookie.service.js';
 import { skipEtag } from '../http/no-etag.js';
 import type { IssuedToken } from '../auth/token.service.js';
 import { PHONE_CALL_AUTH_TOKEN_ROUTE } from '../phone-call-auth.constants.js';
 import { VerificationRoutes } from './verification-routes.decorator.js';
-import { assertVerificationId, readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.js';
+import { assertVerificationId, readVerificationSecret } from './verification-secret.js';
+import { VerificationClosedException, VerificationRefusedException } from './verification-refused.exception.js';
 import { CodeDocs } from './verification.docs.js';
 import { VerificationCodeDto } from './verification.dto.js';
 import { VerificationService } from './verification.service.js';
@@ -34,8 +22,9 @@ export class CodeController {
 
   /**
    * Checks the SMS code: right, **200** with the token (the token route's body; with the token route
-   * off, `{"status":"verified"}`, and the app takes it with `consume()`); wrong, **400** with
-   * `attemptsLeft`; after the last try, or once the other proof (the call) won, **410**. The
+   * off, `{"status":"verified"}`, and the app takes it with `consume()`); wrong, **400** `WRONG_CODE`
+   * with `attemptsLeft`; after the last try (`TOO_MANY_ATTEMPTS`), or once the other proof (the
+   * call) won (`ALREADY_VERIFIED`, `ALREADY_REDEEMED`), **410**. The
    * code's own statement checks the secret (no guard reads the verification first). In cookie mode
    * it sets the cookies as the token route does, and takes JSON from this site's pages only.
    */
@@ -58,33 +47,21 @@ export class CodeController {
       case 'verified':
         return this.issuesTokens ? this.token(id, secret, request, response) : { status: 'verified' };
       case 'wrong':
-        throw new BadRequestException({
-          statusCode: 400,
-          error: 'Bad Request',
-          message: `Wrong code; ${checked.attemptsLeft} ${checked.attemptsLeft === 1 ? 'try' : 'tries'} left.`,
-          attemptsLeft: checked.attemptsLeft,
-        });
+        throw new VerificationRefusedException('WRONG_CODE', checked.attemptsLeft);
       case 'no_code':
-        throw new BadRequestException('No code was sent for this verification: it is proven by a call.');
+        throw new VerificationRefusedException('CODE_NOT_SENT');
       case 'unauthorized':
-        throw new UnauthorizedException(UNKNOWN_VERIFICATION_MESSAGE);
+        throw new VerificationRefusedException('UNAUTHORIZED');
       case 'failed':
-        throw new GoneException({
-          statusCode: 410,
-          status: 'failed',
+        throw new VerificationClosedException('failed', 'tooManyWrongCodes', {
           reason: checked.reason,
           attemptsLeft: 0,
-          message: 'Too many wrong codes: this verification failed; start a new one.',
         });
       case 'closed':
-        throw new GoneException({
-          statusCode: 410,
-          status: checked.verification,
-          message:
-            checked.verification === 'verified' || checked.verification === 'consumed'
-              ? 'This verification was already proven by the call; the code is no longer needed.'
-              : `This verification is ${checked.verification}; start a new one.`,
-        });
+        throw new VerificationClosedException(
+          checked.verification,
+          checked.verification === 'verified' || checked.verification === 'consumed' ? 'provenByCall' : undefined,
+        );
     }
   }
 
@@ -97,12 +74,9 @@ export class CodeController {
   ): Promise<IssuedToken | CookieSignIn> {
     const result = await this.verifications.redeem(id, secret);
     if (result.status !== 'issued') {
-      // Taken by a concurrent token request of the same client in the meantime.
-      throw new GoneException({
-        statusCode: 410,
-        status: result.status,
-        message: 'This verification was already redeemed.',
-      });
+      // Taken by a concurrent token request of the same client in the meantime (or closed since).
+      const closed = result.status === 'expired' || result.status === 'canceled' || result.status === 'failed';
+      throw new VerificationClosedException(closed ? result.status : 'consumed', 'alreadyRedeemed');
     }
     return this.cookies.answer(request, response, result.token);
   }

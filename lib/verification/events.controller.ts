@@ -1,8 +1,9 @@
-import { Get, Param, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { Get, Param, Req, Res } from '@nestjs/common';
 import { EventStreamsService } from '../realtime/event-streams.service.js';
 import { VerificationWaitersService } from '../realtime/verification-waiters.service.js';
 import { VerificationRoutes } from './verification-routes.decorator.js';
-import { assertVerificationId, readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.js';
+import { assertVerificationId, readVerificationSecret } from './verification-secret.js';
+import { VerificationRefusedException } from './verification-refused.exception.js';
 import { EventsDocs } from './verification.docs.js';
 import { type AuthenticatedVerification, VerificationService } from './verification.service.js';
 
@@ -44,7 +45,7 @@ export class EventsController {
     const secret = readVerificationSecret(request);
     const check = () => this.verifications.authenticate(id, secret);
     const now = await check();
-    if (!now) throw new UnauthorizedException(UNKNOWN_VERIFICATION_MESSAGE);
+    if (!now) throw new VerificationRefusedException('UNAUTHORIZED');
     // Refused here, while the answer can still be a 503 or a 429, rather than in the stream.
     if (now.status === 'pending') this.waiters.assertRoom(id, request.ip);
     const stream = this.streams.open(request, response);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { PhoneCallAuthMessages } from '../i18n/messages.js';
+import type { RequestOriginText } from '../http/request-origin-refused.exception.js';
 import { SameOriginGuard } from '../http/same-origin.guard.js';
 
 /**
@@ -10,7 +10,7 @@ import { SameOriginGuard } from '../http/same-origin.guard.js';
  */
 @Injectable()
 export class StartOriginGuard extends SameOriginGuard {
-  protected override refusals(): { crossSite: keyof PhoneCallAuthMessages; notJson: keyof PhoneCallAuthMessages } {
+  protected override refusals(): { crossSite: RequestOriginText; notJson: RequestOriginText } {
     return { crossSite: 'crossSiteStart', notJson: 'jsonOnlyStart' };
   }
 }

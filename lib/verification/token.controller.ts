@@ -1,16 +1,4 @@
-import {
-  Body,
-  GoneException,
-  Header,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-  UnauthorizedException,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Header, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { CookieRoutesGuard } from '../auth/cookie-routes.guard.js';
 import type { IssuedToken } from '../auth/token.service.js';
 import { skipEtag } from '../http/no-etag.js';
@@ -19,7 +7,8 @@ import { ParseWaitPipe } from '../realtime/parse-wait.pipe.js';
 import { VerificationWaitersService } from '../realtime/verification-waiters.service.js';
 import { type CookieSignIn, TokenCookieService } from '../auth/token-cookie.service.js';
 import { VerificationRoutes } from './verification-routes.decorator.js';
-import { assertVerificationId, readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.js';
+import { assertVerificationId, readVerificationSecret } from './verification-secret.js';
+import { VerificationClosedException, VerificationRefusedException } from './verification-refused.exception.js';
 import { RedeemDocs } from './verification.docs.js';
 import { VerificationSecretDto } from './verification.dto.js';
 import { type RedeemResult, VerificationService } from './verification.service.js';
@@ -35,7 +24,8 @@ export class TokenController {
 
   /**
    * Exchanges a verified verification for a token: **200** once, **202** while the call is awaited,
-   * **410** when it expired, was canceled or was already redeemed. With `?wait=N` (seconds, up to
+   * **410** when it expired (`EXPIRED`), was canceled (`CANCELED`) or was already redeemed
+   * (`ALREADY_REDEEMED`); **401** `UNAUTHORIZED` for an unknown one or a wrong secret. With `?wait=N` (seconds, up to
    * 30) a pending verification holds the request until it changes or N seconds pass, then answers
    * the same way: a long-poll, woken by the platform's callback on any instance. With
    * `jwt.cookie`, the tokens are set as HttpOnly cookies (and, unless `jwt.tokensInBody`, left out
@@ -73,13 +63,9 @@ export class TokenController {
         response.status(202);
         return { status: 'pending', expiresAt: result.expiresAt };
       case 'unauthorized':
-        throw new UnauthorizedException(UNKNOWN_VERIFICATION_MESSAGE);
+        throw new VerificationRefusedException('UNAUTHORIZED');
       default:
-        throw new GoneException({
-          statusCode: 410,
-          status: result.status,
-          message: `This verification is ${result.status}; start a new one.`,
-        });
+        throw new VerificationClosedException(result.status);
     }
   }
 }

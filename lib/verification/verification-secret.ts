@@ -1,5 +1,5 @@
-import { BadRequestException } from '@nestjs/common';
 import { isUUID } from 'class-validator';
+import { InvalidRequestException } from '../http/invalid-request.exception.js';
 
 /*
  * The verification id and secret of the routes that take them (token, code, cancel, events): each
@@ -10,16 +10,9 @@ import { isUUID } from 'class-validator';
 /** The header that may carry the verification secret instead of the JSON body. */
 export const VERIFICATION_SECRET_HEADER = 'x-verification-secret';
 
-/** One answer for an unknown id and a wrong secret, so ids cannot be probed. */
-export const UNKNOWN_VERIFICATION_MESSAGE = 'Unknown verification or wrong secret.';
-
-/** The answer for a verification id that is not a UUID. */
-export const INVALID_VERIFICATION_ID_MESSAGE =
-  'The verification id in the URL must be the UUID returned when it started.';
-
-/** Refuses a verification id that is not a UUID with 400, before it costs a statement. */
+/** Refuses a verification id that is not a UUID with 400 `INVALID_REQUEST`, before it costs a statement. */
 export function assertVerificationId(id: unknown): asserts id is string {
-  if (typeof id !== 'string' || !isUUID(id)) throw new BadRequestException(INVALID_VERIFICATION_ID_MESSAGE);
+  if (typeof id !== 'string' || !isUUID(id)) throw new InvalidRequestException('invalidVerificationId');
 }
 
 /**
@@ -30,9 +23,7 @@ export function readVerificationSecret(request: { body?: unknown; headers: Recor
   const fromBody = (request.body as { secret?: unknown } | undefined)?.secret;
   const secret = fromBody ?? request.headers[VERIFICATION_SECRET_HEADER];
   if (typeof secret !== 'string' || secret.length === 0 || secret.length > 256) {
-    throw new BadRequestException(
-      'secret is required: send the secret returned when the verification started, as {"secret": "..."} in a JSON body or in the X-Verification-Secret header.',
-    );
+    throw new InvalidRequestException('secretRequired');
   }
   return secret;
 }

@@ -1,4 +1,4 @@
-import { BadRequestException, HttpException, Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { sha256 } from '../database/sha256.js';
@@ -24,6 +24,8 @@ import {
   TelephonyTimeoutException,
 } from '../providers/telephony.exceptions.js';
 import { NumbersBusyException } from './numbers-busy.exception.js';
+import { ChannelRefusedException } from './channel-refused.exception.js';
+import { PhoneRefusedException } from './phone-refused.exception.js';
 import type {
   CallAssignment,
   InboundCallReport,
@@ -187,7 +189,8 @@ export class VerificationService {
    * Everything that can refuse the request as a client's mistake (400) is checked before a limit
    * counts it; the platform is asked next: when it fails, nothing is written and the start is
    * given back to every limit it counted (the SMS limits' too).
-   * @throws BadRequestException for a number that is not valid, that `phonePolicy` refuses, or a channel not served for it
+   * @throws PhoneRefusedException (400) for a number that is not valid or that `phonePolicy` refuses
+   * @throws ChannelRefusedException (400) for a channel not offered, or not served for this number
    * @throws TooManyVerificationsException (429) when a limit is spent
    * @throws NumbersBusyException (429) when every number of a pool waits for an earlier verification of this phone
    * @throws ClientAddressUnknownException (503) when a limit is kept per address and `context.ip` is no address
@@ -197,18 +200,12 @@ export class VerificationService {
     const { defaultCountry, sms } = this.options;
     const channel = this.channelOf(context.channel);
     const phone = parsePhone(phoneInput, defaultCountry);
-    if (!phone) {
-      throw new BadRequestException(
-        `phone is not a valid phone number: write digits, in international form, e.g. +7 967 031-11-22 (numbers without a country code are read as ${defaultCountry}).`,
-      );
-    }
+    if (!phone) throw new PhoneRefusedException({ reason: 'invalid', defaultCountry });
     const refusal = phonePolicyRefusal(phone, this.options.phonePolicy);
-    if (refusal) throw new BadRequestException(refusal);
+    if (refusal) throw new PhoneRefusedException(refusal);
     // The phone's providers that serve the channel, in order of preference; a 502 or 504 moves to the next.
     const providers = this.providersFor(phone).filter((each) => channel === 'call' || each.sendCode);
-    if (providers.length === 0) {
-      throw new BadRequestException(`channel ${channel} is not served for this number: use channel call.`);
-    }
+    if (providers.length === 0) throw new ChannelRefusedException('channelNotServed', { channel });
     const locale = this.localeOf(context);
     const texts = this.options.messages[locale];
     const allowance = await this.countStart(phone.number, channel, context);
@@ -478,10 +475,9 @@ export class VerificationService {
     const channel = asked ?? defaultChannel;
     if (!channels.includes(channel)) {
       const served = provider.channels ?? ['call'];
-      throw new BadRequestException(
-        served.includes(channel) && (channel === 'call' || provider.sendCode)
-          ? `channel ${channel} is not offered here; ask for ${channels.join(' or ')}.`
-          : `channel ${channel} is not available: this platform (${provider.name}) cannot send SMS; ask for ${channels.join(' or ')}.`,
+      throw new ChannelRefusedException(
+        served.includes(channel) && (channel === 'call' || provider.sendCode) ? 'channelNotOffered' : 'channelNoSms',
+        { channel, channels, provider: provider.name },
       );
     }
     return channel;

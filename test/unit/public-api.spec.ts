@@ -50,6 +50,20 @@ const VALUES = [
   'twilioSignature',
   'matchAcceptLanguage',
   'phoneCallAuthCallbackUrls',
+  'PHONE_CALL_AUTH_ERROR_CODES',
+  'PhoneCallAuthException',
+  'PhoneCallAuthHookError',
+  'PhoneCallAuthExceptionFilter',
+  'RetryAfterFilter',
+  'RetryLaterException',
+  'InvalidRequestException',
+  'RequestOriginRefusedException',
+  'ClientAddressUnknownException',
+  'PhoneRefusedException',
+  'ChannelRefusedException',
+  'VerificationClosedException',
+  'VerificationRefusedException',
+  'TokenRefusedException',
 ];
 
 const TYPES = [
@@ -119,6 +133,12 @@ const TYPES = [
   'VerificationStatus',
   'VerifiedEvent',
   'VerifiedPhoneIdentity',
+  'PhoneCallAuthErrorBody',
+  'PhoneCallAuthErrorCode',
+  'PhoneCallAuthErrorMessages',
+  'PhoneCallAuthErrorText',
+  'PhoneCallAuthHookName',
+  'PhoneRefusal',
 ];
 
 /** The names a barrel exports as types only (`type X` in a list, or `export type { ... }`). */
