@@ -34,6 +34,7 @@ export const ADAPTER_DEPENDENT = [
   'callback-secrets',
   'client-address',
   'cookie-mode',
+  'error-codes',
   'flow',
   'fuzz',
   'input',

@@ -17,8 +17,11 @@ async function boot(options: UseTestAppOptions = {}) {
   return db.boot(await db.startPlatform(), { trustProxy: true, ...options });
 }
 
-const start = (t: TestApp, phone: string, ip = '203.0.113.1') =>
-  t.request('POST', `${PREFIX}/verifications`, { phone }, { 'x-forwarded-for': ip });
+const start = (t: TestApp, phone: string, ip = '203.0.113.1', headers: Record<string, string> = {}) =>
+  t.request('POST', `${PREFIX}/verifications`, { phone }, { 'x-forwarded-for': ip, ...headers });
+
+/** Asks for the English texts (the module's default locale is Russian). */
+const ENGLISH = { 'accept-language': 'en' };
 
 describe('rate limits, stored in Postgres', () => {
   const defaults = { options: { rateLimits: {} } };
@@ -30,13 +33,14 @@ describe('rate limits, stored in Postgres', () => {
     expect((await start(b, phone)).status).toBe(201);
     expect((await start(a, phone)).status).toBe(201);
 
-    const refused = await start(b, phone);
+    const refused = await start(b, phone, undefined, ENGLISH);
     expect(refused.status).toBe(429);
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(590);
     expect(retryAfter).toBeLessThanOrEqual(600);
     expect(refused.body).toMatchObject({
       statusCode: 429,
+      code: 'RATE_LIMITED',
       retryAfter,
       message: `Too many verifications for this phone number; try again in ${retryAfter} seconds.`,
     });
@@ -54,6 +58,7 @@ describe('rate limits, stored in Postgres', () => {
     const t = await boot(defaults);
     const response = await start(t, nextPhone(), 'x'.repeat(300));
     expect(response.status).toBe(503);
+    expect(response.body.code).toBe('ADDRESS_UNKNOWN');
     expect(t.platform.requests).toHaveLength(0);
   });
 
@@ -61,8 +66,9 @@ describe('rate limits, stored in Postgres', () => {
     const t = await boot({ options: { rateLimits: { perIp: { limit: 2, windowSeconds: 600 } } } });
     expect((await start(t, nextPhone(), '192.0.2.10')).status).toBe(201);
     expect((await start(t, nextPhone(), '192.0.2.10')).status).toBe(201);
-    const refused = await start(t, nextPhone(), '192.0.2.10');
+    const refused = await start(t, nextPhone(), '192.0.2.10', ENGLISH);
     expect(refused.status).toBe(429);
+    expect(refused.body.code).toBe('RATE_LIMITED');
     expect(refused.body.message).toMatch(/from this address/);
     expect((await start(t, nextPhone(), '192.0.2.11')).status).toBe(201);
   });
@@ -72,8 +78,9 @@ describe('rate limits, stored in Postgres', () => {
     await t.dataSource.query(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE key = 'global'`);
     expect((await start(t, nextPhone(), '192.0.2.20')).status).toBe(201);
     expect((await start(t, nextPhone(), '192.0.2.21')).status).toBe(201);
-    const refused = await start(t, nextPhone(), '192.0.2.22');
+    const refused = await start(t, nextPhone(), '192.0.2.22', ENGLISH);
     expect(refused.status).toBe(429);
+    expect(refused.body.code).toBe('RATE_LIMITED');
     expect(refused.body.message).toMatch(/right now/);
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
 
@@ -140,16 +147,18 @@ describe('one live verification per phone', () => {
 describe('phone policy and the beforeVerify hook', () => {
   it('mobileOnly refuses a landline with 400', async () => {
     const t = await boot({ options: { phonePolicy: { mobileOnly: true } } });
-    const refused = await start(t, '+7 499 399 00 01');
+    const refused = await start(t, '+7 499 399 00 01', undefined, ENGLISH);
     expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('NUMBER_TYPE_REFUSED');
     expect(refused.body.message).toMatch(/mobile/);
     expect((await start(t, nextPhone())).status).toBe(201);
   });
 
   it('countries refuses numbers of other countries with 400', async () => {
     const t = await boot({ options: { phonePolicy: { countries: ['RU', 'KZ'] } } });
-    const refused = await start(t, '+44 7400 123456');
+    const refused = await start(t, '+44 7400 123456', undefined, ENGLISH);
     expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('COUNTRY_REFUSED');
     expect(refused.body.message).toBe('phone must be a number of RU, KZ.');
   });
 
@@ -288,7 +297,8 @@ describe('callback allowlist', () => {
 
     const refused = await callback('198.51.100.1');
     expect(refused.status).toBe(403);
-    expect(refused.body.message).toMatch(/callbackAllowlist/);
+    expect(refused.body.code).toBe('CALLBACK_REFUSED');
+    expect(refused.body.message).toMatch(/from an allowed address/);
     expect(await t.dataSource.query(`SELECT 1 FROM ${INBOUND_CALL_TABLE} WHERE caller = $1`, [phone])).toEqual([]);
 
     expect((await callback('203.0.113.7')).status).toBe(200);

@@ -28,7 +28,8 @@ async function boot(options: UseTestAppOptions['options'] = {}) {
   return db.boot(await db.startPlatform(), { trustProxy: true, options: { clientBudgets: {}, ...options } });
 }
 
-const from = (ip: string) => ({ 'x-forwarded-for': ip });
+/** A client at `ip`, reading English (the module's default locale is Russian). */
+const from = (ip: string) => ({ 'x-forwarded-for': ip, 'accept-language': 'en' });
 
 async function startFrom(t: TestApp, ip: string, phone = nextPhone()) {
   const response = await t.request('POST', `${PREFIX}/verifications`, { phone }, from(ip));
@@ -48,6 +49,7 @@ describe('budgets per client address and network', () => {
     const refused = answers.slice(20);
     expect(refused.map((answer) => answer.status)).toEqual(Array(10).fill(429));
     expect(Number(refused[0].headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(refused[0].body.code).toBe('CLIENT_BUDGET_EXCEEDED');
     expect(refused[0].body.message).toMatch(/Too many requests from your network; try again in \d+ seconds/);
 
     // Someone else, on another network, polls as usual.
@@ -167,6 +169,7 @@ describe('waiting requests', () => {
     while (waiters.size < 3) await new Promise((resolve) => setImmediate(resolve));
     const fourth = await tokenFrom(t, '192.0.2.21', id, secret, 30);
     expect(fourth.status).toBe(429);
+    expect(fourth.body.code).toBe('TOO_MANY_WAITERS');
     expect(fourth.body.message).toContain('for this verification');
     const events = await fetch(`${t.baseUrl}${PREFIX}/verifications/${id}/events`, {
       headers: { 'x-verification-secret': secret, ...from('192.0.2.21') },
@@ -200,6 +203,7 @@ describe('waiting requests', () => {
     const third = await startFrom(t, '192.0.2.30');
     const refused = await tokenFrom(t, '192.0.2.30', third.id, third.secret, 30);
     expect(refused.status).toBe(429);
+    expect(refused.body.code).toBe('TOO_MANY_WAITERS');
     expect(refused.body.message).toContain('from your address');
     // Polling without wait still works, and another address may wait.
     expect((await tokenFrom(t, '192.0.2.30', third.id, third.secret)).status).toBe(202);
@@ -308,6 +312,7 @@ describe('admission control', () => {
       expect(performance.now() - began).toBeLessThan(500);
       expect(shed.status).toBe(503);
       expect(Number(shed.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(shed.body.code).toBe('DATABASE_BUSY');
       expect(shed.body.message).toContain('busy');
 
       // A start still queues (a queue of its own), and everything queued is served once the slot frees.

@@ -47,7 +47,7 @@ function overSocket(
   path: string,
   body: unknown,
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: { statusCode: number; message: string } }> {
+): Promise<{ status: number; body: { statusCode: number; code: string; message: string } }> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(
       { socketPath, method, path, agent: false, headers: { 'content-type': 'application/json', ...headers } },
@@ -93,6 +93,7 @@ describe('a client whose address the app cannot tell', () => {
         secret: 'x'.repeat(43),
       });
       expect(poll.status).toBe(503);
+      expect(poll.body.code).toBe('ADDRESS_UNKNOWN');
       expect(await counters(t)).toEqual(before);
       expect(t.platform.requests).toHaveLength(0);
 
@@ -118,6 +119,7 @@ describe('a client whose address the app cannot tell', () => {
       expect(refused.body).toEqual({
         statusCode: 503,
         error: 'Service Unavailable',
+        code: 'ADDRESS_UNKNOWN',
         message: expect.stringMatching(ENGLISH),
       });
       expect(await counters(t)).toEqual(before);
@@ -150,8 +152,9 @@ describe('IPv4 addresses written as IPv6', () => {
     expect((await start(t, { 'x-forwarded-for': '::ffff:c633:6409' })).status).toBe(201);
     // 192.0.2.1 (the first above) in more spellings: its allowance of 2 is spent by the next one.
     expect((await start(t, { 'x-forwarded-for': '192.0.2.1' })).status).toBe(201);
-    const refused = await start(t, { 'x-forwarded-for': '::FFFF:192.0.2.1' });
+    const refused = await start(t, { 'x-forwarded-for': '::FFFF:192.0.2.1', 'accept-language': 'en' });
     expect(refused.status).toBe(429);
+    expect(refused.body.code).toBe('RATE_LIMITED');
     expect(refused.body.message).toMatch(/from this address/);
     expect((await start(t, { 'x-forwarded-for': '::192.0.2.1' })).status).toBe(429);
     expect((await start(t, { 'x-forwarded-for': '::ffff:c000:0202' })).status).toBe(201);

@@ -138,6 +138,7 @@ describe('cookie mode (jwt.cookie): the routes that set or read the cookie', () 
         'accept-language': 'en',
       });
       expect({ status: answer.status, message: answer.body.message }).toEqual({ status: 403, message: CROSS_SITE_EN });
+      expect(answer.body.code).toBe('CROSS_SITE_REFUSED');
       expect(answer.cookies).toEqual([]);
       expect(await status(attacker.id)).toBe('verified');
       // The attacker's own page (or curl) can still redeem it: the module only keeps it out of the victim's browser.
@@ -180,6 +181,7 @@ describe('cookie mode (jwt.cookie): the routes that set or read the cookie', () 
         'accept-language': 'en',
       });
       expect({ status: answer.status, message: answer.body.message }).toEqual({ status: 415, message: JSON_ONLY_EN });
+      expect(answer.body.code).toBe('JSON_ONLY');
     });
 
     it('takes JSON from its own page: 200, the tokens in HttpOnly cookies only, {expiresIn} in the body', async () => {
@@ -291,8 +293,9 @@ describe('cookie mode (jwt.cookie): the routes that set or read the cookie', () 
     });
 
     it('answers 400 when neither the body nor a cookie carries a refresh token, or there is no body', async () => {
-      const answer = await fromOwnPage(t, refreshPath, {});
+      const answer = await fromOwnPage(t, refreshPath, {}, { 'accept-language': 'en' });
       expect(answer.status).toBe(400);
+      expect(answer.body.code).toBe('INVALID_REQUEST');
       expect(answer.body.message).toMatch(/refreshToken is required/);
       expect((await send(t, refreshPath, undefined, { 'x-verification-secret': 'x' })).status).toBe(400);
     });

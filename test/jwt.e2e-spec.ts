@@ -220,7 +220,8 @@ describe('access tokens pinned to the configured RS256 key', () => {
     const now = Math.floor(Date.now() / 1000);
     const response = await me(app, rs(validClaims(phone, { iat: now - 960, exp: now - 60 })));
     expect(response.status).toBe(401);
-    expect(messageOf(response)).toMatch(/expired/);
+    expect(response.body.code).toBe('ACCESS_TOKEN_EXPIRED');
+    expect(messageOf(response)).toMatch(/истёк/); // the default locale, ru
   });
 
   it('refuses a token that is not valid yet (nbf in the future)', async () => {
@@ -244,10 +245,14 @@ describe('access tokens pinned to the configured RS256 key', () => {
   });
 
   it('has no refresh route while refresh tokens are off: 404, and the token answer has no refreshToken', async () => {
-    const response = await app.t.request('POST', `${PREFIX}/token/refresh`, {
-      refreshToken: randomBytes(32).toString('base64url'),
-    });
+    const response = await app.t.request(
+      'POST',
+      `${PREFIX}/token/refresh`,
+      { refreshToken: randomBytes(32).toString('base64url') },
+      { 'accept-language': 'en' },
+    );
     expect(response.status).toBe(404);
+    expect(response.body.code).toBe('REFRESH_TOKENS_OFF');
     expect(messageOf(response)).toMatch(/not enabled/);
   });
 });
@@ -461,7 +466,9 @@ describe('refresh tokens', () => {
   });
   afterAll(() => app?.close());
 
-  const refresh = (body: unknown): Promise<TestResponse> => app.t.request('POST', `${PREFIX}/token/refresh`, body);
+  // In English (the module's default locale is Russian): the tests read the English texts.
+  const refresh = (body: unknown): Promise<TestResponse> =>
+    app.t.request('POST', `${PREFIX}/token/refresh`, body, { 'accept-language': 'en' });
   const hash = (token: string): Buffer => createHash('sha256').update(token).digest();
 
   async function rowOf(token: string): Promise<{ family_id: string; used_at: Date | null; revoked_at: Date | null }> {
@@ -614,6 +621,7 @@ describe('refresh tokens', () => {
     );
     expect(answers.map((answer) => answer.status)).toEqual([401, 401, 401, 401]);
     for (const answer of answers) expect(answer.body).toEqual(answers[0].body);
+    expect(answers[0].body.code).toBe('REFRESH_TOKEN_REFUSED');
     expect(messageOf(answers[0])).toMatch(/refresh token is not valid/);
   });
 

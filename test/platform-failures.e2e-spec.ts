@@ -15,14 +15,16 @@ const logger = new CapturingLogger();
 const t = useTestApp({ logger });
 const { startRequest, countVerifications } = verificationHelpers(t);
 
-const PLAIN = 'The telephony platform is unavailable; try again later.';
+/** The plain words, in the default locale (ru): "The telephony platform is unavailable; try again later." */
+const PLAIN = 'Телефонная платформа недоступна; попробуйте позже.';
 
 /** The answer is the plain one, and holds none of `secrets` (nor the number, in any notation). */
 function expectPlain(response: TestResponse, status: 502 | 504, phone: string, secrets: string[]) {
   const error = status === 502 ? 'Bad Gateway' : 'Gateway Timeout';
+  const code = status === 502 ? 'PLATFORM_UNAVAILABLE' : 'PLATFORM_TIMEOUT';
   expect({ status: response.status, body: response.body }).toEqual({
     status,
-    body: { statusCode: status, error, message: PLAIN },
+    body: { statusCode: status, error, code, message: PLAIN },
   });
   for (const secret of [...secrets, 'ssms', 'platformCode', '127.0.0.1', digits(phone).slice(1)]) {
     expect(response.text).not.toContain(secret);

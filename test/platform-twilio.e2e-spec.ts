@@ -96,6 +96,7 @@ describe('the Twilio Voice provider', () => {
     expect(third.body).toEqual({
       statusCode: 429,
       error: 'Too Many Requests',
+      code: 'NUMBERS_BUSY',
       retryAfter,
       message:
         'Every number we can give you to call is still waiting for an earlier call from +1 202 555 ' +

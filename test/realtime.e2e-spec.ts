@@ -45,9 +45,14 @@ async function start(t: TestApp, phone = nextPhone()): Promise<{ id: string; sec
   return { id: started.body.id, secret: started.body.secret, phone };
 }
 
-/** Sends `POST .../token?wait=N`; resolves with the answer and the time it arrived. */
+/** Sends `POST .../token?wait=N` (reading English); resolves with the answer and the time it arrived. */
 async function longPoll(t: TestApp, { id, secret }: { id: string; secret: string }, wait: number | string) {
-  const response = await t.request('POST', `${PREFIX}/verifications/${id}/token?wait=${wait}`, { secret });
+  const response = await t.request(
+    'POST',
+    `${PREFIX}/verifications/${id}/token?wait=${wait}`,
+    { secret },
+    { 'accept-language': 'en' },
+  );
   return { ...response, at: performance.now() };
 }
 
@@ -213,7 +218,11 @@ describe('long-poll across two instances on one database', () => {
       const verification = await start(two.a);
       for (const wait of ['31', '-1', '1.5', '1e1', 'abc', '', '%201', '100', '1&wait=2']) {
         const answer = await longPoll(two.b, verification, wait);
-        expect({ wait, status: answer.status }).toEqual({ wait, status: 400 });
+        expect({ wait, status: answer.status, code: answer.body.code }).toEqual({
+          wait,
+          status: 400,
+          code: 'INVALID_REQUEST',
+        });
         expect(answer.body.message).toBe(
           'wait must be a whole number of seconds from 0 to 30, e.g. ?wait=25, given once.',
         );
@@ -301,13 +310,21 @@ describe('server-sent events', () => {
     async () => {
       const verification = await start(two.a);
       const url = `${two.b.baseUrl}${PREFIX}/verifications/${verification.id}/events`;
-      const none = await fetch(url);
+      const english = { 'accept-language': 'en' };
+      const none = await fetch(url, { headers: english });
       expect(none.status).toBe(400);
-      expect(((await none.json()) as { message: string }).message).toMatch(/^secret is required/);
+      expect(await none.json()).toMatchObject({
+        code: 'INVALID_REQUEST',
+        message: expect.stringMatching(/^secret is required/),
+      });
       expect((await fetch(`${url}?secret=${verification.secret}`)).status).toBe(400);
-      const wrong = await fetch(url, { headers: { 'x-verification-secret': 'x'.repeat(43) } });
+      const wrong = await fetch(url, { headers: { 'x-verification-secret': 'x'.repeat(43), ...english } });
       expect(wrong.status).toBe(401);
-      expect(await wrong.json()).toMatchObject({ statusCode: 401, message: 'Unknown verification or wrong secret.' });
+      expect(await wrong.json()).toMatchObject({
+        statusCode: 401,
+        code: 'UNAUTHORIZED',
+        message: 'Unknown verification or wrong secret.',
+      });
     },
     TIMEOUT,
   );
@@ -390,6 +407,7 @@ describe('limits and shutdown', () => {
       const second = await start(t);
       const refused = await longPoll(t, second, 5);
       expect(refused.status).toBe(503);
+      expect(refused.body.code).toBe('SERVER_BUSY');
       expect(refused.body.message).toBe(
         'Too many requests are waiting on this server (1); try again shortly, or poll without wait.',
       );

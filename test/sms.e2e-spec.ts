@@ -10,6 +10,9 @@ import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 
 const ALL_CHANNELS = { channels: ['call', 'sms', 'call_or_sms'] as const };
 
+/** Asks for the English texts (the module's default locale is Russian). */
+const ENGLISH = { 'accept-language': 'en' };
+
 function smsHelpers(t: TestAppHandle) {
   async function start(channel: string, phone = nextPhone(), headers?: Record<string, string>, extra = {}) {
     const response = await t.request('POST', `${PREFIX}/verifications`, { phone, channel, ...extra }, headers);
@@ -24,8 +27,8 @@ function smsHelpers(t: TestAppHandle) {
       locale: string;
     };
   }
-  const enter = (id: string, secret: string, code: string) =>
-    t.request('POST', `${PREFIX}/verifications/${id}/code`, { secret, code });
+  const enter = (id: string, secret: string, code: string, headers?: Record<string, string>) =>
+    t.request('POST', `${PREFIX}/verifications/${id}/code`, { secret, code }, headers);
   const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
   const row = async (id: string) =>
     (
@@ -148,21 +151,28 @@ describe('SMS codes and the call_or_sms channel', () => {
     codes.push(started.code);
     const wrong = wrongCode(started.code);
     for (const left of [4, 3, 2, 1]) {
-      const answer = await enter(started.id, started.secret, wrong);
+      const answer = await enter(started.id, started.secret, wrong, ENGLISH);
       expect(answer.status).toBe(400);
+      expect(answer.body.code).toBe('WRONG_CODE');
       expect(answer.body.attemptsLeft).toBe(left);
       expect(messageOf(answer)).toContain(`${left} tr`);
     }
     const fifth = await enter(started.id, started.secret, wrong);
     expect(fifth.status).toBe(410);
-    expect(fifth.body).toMatchObject({ status: 'failed', reason: 'too_many_attempts', attemptsLeft: 0 });
+    expect(fifth.body).toMatchObject({
+      code: 'TOO_MANY_ATTEMPTS',
+      status: 'failed',
+      reason: 'too_many_attempts',
+      attemptsLeft: 0,
+    });
     // The right code is no use now, and nothing is redeemable.
     const right = await enter(started.id, started.secret, started.code);
     expect(right.status).toBe(410);
-    expect(right.body).toMatchObject({ status: 'failed', reason: 'too_many_attempts' });
+    expect(right.body).toMatchObject({ code: 'TOO_MANY_ATTEMPTS', status: 'failed', reason: 'too_many_attempts' });
     const token = await t.request('POST', `${PREFIX}/verifications/${started.id}/token`, { secret: started.secret });
     expect(token.status).toBe(410);
     expect(token.body.status).toBe('failed');
+    expect(token.body.code).toBe('TOO_MANY_ATTEMPTS');
     expect(await row(started.id)).toMatchObject({
       status: 'failed',
       fail_reason: 'too_many_attempts',
@@ -186,10 +196,13 @@ describe('SMS codes and the call_or_sms channel', () => {
   it('a wrong secret gets 401, a code on a call verification 400, a malformed code 400', async () => {
     const sms = await start('sms');
     codes.push(sms.code);
-    expect((await enter(sms.id, 'wrong-secret', sms.code)).status).toBe(401);
+    const unknown = await enter(sms.id, 'wrong-secret', sms.code);
+    expect(unknown.status).toBe(401);
+    expect(unknown.body.code).toBe('UNAUTHORIZED');
     const call = await start('call');
-    const refused = await enter(call.id, call.secret, '123456');
+    const refused = await enter(call.id, call.secret, '123456', ENGLISH);
     expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('CODE_NOT_SENT');
     expect(messageOf(refused)).toContain('No code was sent');
     for (const code of ['12', '123456789', 'abcdef', 123456]) {
       const bad = await t.request('POST', `${PREFIX}/verifications/${sms.id}/code`, { secret: sms.secret, code });
@@ -249,6 +262,7 @@ describe('SMS text templates and the sender name', () => {
     expect(params.text).toMatch(/^\d{4} is your example\.com code$/);
     const refused = await t.request('POST', `${PREFIX}/verifications`, { phone: nextPhone(), channel: 'call' });
     expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('CHANNEL_NOT_OFFERED');
     expect(messageOf(refused)).toBe('channel call is not offered here; ask for sms.');
     await start('sms');
   });
@@ -265,11 +279,13 @@ describe('the hard SMS limits', () => {
 
   it('refuses a third SMS to one phone, then any SMS once the global budget is spent; calls go on', async () => {
     const phone = nextPhone();
-    const ask = (channel: string, to = phone) => t.request('POST', `${PREFIX}/verifications`, { phone: to, channel });
+    const ask = (channel: string, to = phone) =>
+      t.request('POST', `${PREFIX}/verifications`, { phone: to, channel }, ENGLISH);
     expect((await ask('sms')).status).toBe(201);
     expect((await ask('call_or_sms')).status).toBe(201);
     const third = await ask('sms');
     expect(third.status).toBe(429);
+    expect(third.body.code).toBe('RATE_LIMITED');
     expect(messageOf(third)).toContain('by SMS for this phone number');
     expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
 
@@ -309,7 +325,8 @@ describe('SMS allowances: given back when the platform fails, never spent by a 4
   });
   const counters = async (): Promise<{ key: string; count: number }[]> =>
     t.dataSource.query(`SELECT key, count FROM ${RATE_LIMIT_TABLE} WHERE count > 0 ORDER BY key`);
-  const ask = (phone: string, channel: string) => t.request('POST', `${PREFIX}/verifications`, { phone, channel });
+  const ask = (phone: string, channel: string, headers?: Record<string, string>) =>
+    t.request('POST', `${PREFIX}/verifications`, { phone, channel }, headers);
   beforeEach(() => t.dataSource.query(`DELETE FROM ${RATE_LIMIT_TABLE}`));
 
   it('three SMS starts that got 502, 504 and 502 leave the SMS allowances whole', async () => {
@@ -330,8 +347,9 @@ describe('SMS allowances: given back when the platform fails, never spent by a 4
   });
 
   it('an SMS start for a number whose provider cannot send SMS (400) counts nothing', async () => {
-    const refused = await ask('+44 7400 123456', 'sms');
+    const refused = await ask('+44 7400 123456', 'sms', ENGLISH);
     expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('CHANNEL_NOT_SERVED');
     expect(messageOf(refused)).toBe('channel sms is not served for this number: use channel call.');
     expect(await counters()).toEqual([]);
     // So the app's one SMS is still there for a number that can have it.
@@ -409,8 +427,14 @@ describe('a provider that cannot send SMS', () => {
       ).rejects.toThrow(/no provider can serve/);
       const app = await bootTestApp({ databaseUrl: database.url, platform, options: { provider: callOnly } });
       try {
-        const refused = await app.request('POST', `${PREFIX}/verifications`, { phone: nextPhone(), channel: 'sms' });
+        const refused = await app.request(
+          'POST',
+          `${PREFIX}/verifications`,
+          { phone: nextPhone(), channel: 'sms' },
+          ENGLISH,
+        );
         expect(refused.status).toBe(400);
+        expect(refused.body.code).toBe('CHANNEL_NOT_OFFERED');
         expect(messageOf(refused)).toContain('cannot send SMS');
         expect(platform.requests).toHaveLength(0);
       } finally {

@@ -17,8 +17,9 @@ async function boot(options: UseTestAppOptions = {}) {
   return db.boot(await db.startPlatform(), { trustProxy: true, ...options });
 }
 
+/** A start from `ip`, reading English (the module's default locale is Russian). */
 const start = (t: TestApp, ip: string, phone = nextPhone()) =>
-  t.request('POST', `${PREFIX}/verifications`, { phone }, { 'x-forwarded-for': ip });
+  t.request('POST', `${PREFIX}/verifications`, { phone }, { 'x-forwarded-for': ip, 'accept-language': 'en' });
 
 /** Every app of this file counts on one database: each test starts with a fresh global counter. */
 const resetGlobal = (t: TestApp) => t.dataSource.query(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE key = 'global'`);
@@ -50,6 +51,7 @@ describe('the default limits', () => {
     // Each of the 11 is at its own limit; a fresh address is not.
     const refused = await start(t, addresses[0]);
     expect(refused.status).toBe(429);
+    expect(refused.body.code).toBe('RATE_LIMITED');
     expect(refused.body.message).toMatch(/from this address/);
     expect((await start(t, '198.18.200.1')).status).toBe(201);
   });
@@ -64,6 +66,7 @@ describe('the default limits', () => {
     expect(statuses.slice(0, 30)).toEqual(Array(30).fill(201));
     expect(statuses.slice(30)).toEqual([429, 429, 429]);
     const refused = await start(t, '192.0.2.200');
+    expect(refused.body.code).toBe('RATE_LIMITED');
     expect(refused.body.message).toMatch(/from this network/);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(590);
     expect((await start(t, '192.0.3.1')).status).toBe(201);

@@ -7,10 +7,14 @@ export async function timed(request: Promise<TestResponse>): Promise<TestRespons
   return { ...response, ms: performance.now() - begun };
 }
 
-/** The body of the module's 503 while the database cannot be reached (`DatabaseUnavailableFilter`). */
+/**
+ * The body of the module's 503 while the database cannot be reached (`DatabaseUnavailableFilter`),
+ * in the default locale (ru): "The database is unavailable right now; try again in a few seconds."
+ */
 export const DATABASE_UNAVAILABLE = {
   statusCode: 503,
   error: 'Service Unavailable',
-  message: 'The database is unavailable right now; try again in a few seconds.',
+  code: 'DATABASE_UNAVAILABLE',
+  message: 'База данных сейчас недоступна; попробуйте снова через несколько секунд.',
   retryAfter: 5,
 };
