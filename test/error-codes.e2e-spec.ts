@@ -473,6 +473,12 @@ describe('the error codes of the module', () => {
     },
   ]);
 
+  it('leaves a body that is not JSON at all to the HTTP adapter: 400, without a code', async () => {
+    const broken = await t.request('POST', `${PREFIX}/verifications`, '{"phone": ', headersIn('en'));
+    expect(broken.status).toBe(400);
+    expect(broken.body.code).toBeUndefined();
+  });
+
   it('tells a client when to retry, and lets nothing be cached', async () => {
     const phone = nextPhone();
     await startIn('en', { phone });

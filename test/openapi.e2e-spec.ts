@@ -1,3 +1,4 @@
+import { PHONE_CALL_AUTH_ERROR_CODES } from 'nestjs-phone-call-auth';
 import { type RunningSampleApp, startSampleApp } from './browser/sample-app.support.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the document is read as plain JSON
@@ -62,6 +63,13 @@ describe('the OpenAPI document of the module, in the sample app', () => {
       'failed',
       'verified',
     ]);
+    expect(schema('VerificationGoneResponse').properties.code.enum).toEqual([
+      'EXPIRED',
+      'CANCELED',
+      'ALREADY_REDEEMED',
+      'ALREADY_VERIFIED',
+      'TOO_MANY_ATTEMPTS',
+    ]);
     expect(operation.requestBody).toMatchObject({
       required: false,
       content: { 'application/json': { schema: ref('VerificationSecretDto') } },
@@ -82,6 +90,17 @@ describe('the OpenAPI document of the module, in the sample app', () => {
       expect(operation.responses['200'].content['text/plain'].schema).toEqual({ type: 'string', example: 'OK' });
       expect(operation.tags).toEqual(['telephony platform callback']);
     }
+  });
+
+  it("describes the error body: Nest's fields and a code, one of every code the module answers", () => {
+    expect(schema('ErrorResponse').required).toEqual(['statusCode', 'error', 'code', 'message']);
+    expect(schema('ErrorResponse').properties.code).toMatchObject({
+      type: 'string',
+      enum: Object.keys(PHONE_CALL_AUTH_ERROR_CODES),
+    });
+    expect(schema('ErrorResponse').properties.message).toMatchObject({ type: 'string' });
+    const start = document.paths[`${PREFIX}/verifications`].post;
+    expect(start.responses['400'].content['application/json'].schema).toEqual(ref('ErrorResponse'));
   });
 
   it('marks a @PhoneCallAuth() route with the bearer scheme and its 401', () => {
