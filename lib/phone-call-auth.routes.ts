@@ -25,7 +25,8 @@ export const PHONE_CALL_AUTH_ROUTE = 'phone-call-auth:route';
  * - `events`: `GET /verifications/:id/events`
  * - `cancel`: `DELETE /verifications/:id`
  * - `code`: `POST /verifications/:id/code` (the SMS code)
- * - `callback`: `GET|POST /callback/:secret` (the platform's inbound-call reports)
+ * - `callback`: `GET|POST /callback/:provider/:secret` and `/callback/:secret` (SSMS's, else the first
+ *   provider's): the platforms' inbound-call reports
  * - `refresh`: `POST /token/refresh`
  * - `signOut`: `POST /token/sign-out` (revokes the refresh token; in cookie mode, expires the cookies)
  */

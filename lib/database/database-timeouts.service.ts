@@ -26,7 +26,7 @@ export class DatabaseTimeoutsService implements OnModuleInit {
         `The TypeORM data source sets no ${missing.join(', ')}: a database that stops answering (rather than ` +
           `refusing) makes requests wait without bound. Set them in its options, e.g. extra: ` +
           `${JSON.stringify(ADVISED_DATABASE_TIMEOUTS).replace(/"/g, '').replace(/:/g, ': ').replace(/,/g, ', ')} ` +
-          `(see "When the database is down or frozen" in docs/operations.md).`,
+          `(see "When the database is down or frozen" in nestjs-phone-call-auth/docs/operations.md).`,
       );
     }
   }
