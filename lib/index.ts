@@ -73,17 +73,17 @@ export type { CookieSignIn } from './auth/token-cookie.service.js';
 export { SameOriginGuard, SameOriginOnly } from './http/same-origin.guard.js';
 
 // The verification lifecycle, for apps that drive it from their own code
-export {
-  type AuthenticatedVerification,
-  type CodeCheckResult,
-  type ConsumeResult,
-  type InboundCallResult,
-  type RedeemResult,
-  type StartContext,
-  type StartedVerification,
-  type UnconsumedResult,
-  VerificationService,
-} from './verification/verification.service.js';
+export type {
+  AuthenticatedVerification,
+  CodeCheckResult,
+  ConsumeResult,
+  InboundCallResult,
+  RedeemResult,
+  StartContext,
+  StartedVerification,
+  UnconsumedResult,
+} from './verification/verification.types.js';
+export { VerificationService } from './verification/verification.service.js';
 export { VERIFICATION_SECRET_HEADER } from './verification/verification-secret.js';
 export type {
   VerificationChannel,
