@@ -9,7 +9,9 @@ import { CallbackSecretGuard } from './callback/callback-secret.guard.js';
 import { PhoneCallAuthCallbacks } from './callback/callback-urls.js';
 import { PurgeService } from './database/purge.service.js';
 import { SchemaCheckService } from './database/schema-check.service.js';
-import { PhoneCallAuthConfigError } from './options/phone-call-auth-config.error.js';
+import { PhoneCallAuthConfigError } from './core/phone-call-auth-config.error.js';
+import { PHONE_CALL_AUTH_OPTIONS, PHONE_CALL_AUTH_PROVIDERS } from './core/phone-call-auth.constants.js';
+import type { ResolvedPhoneCallAuthOptions } from './options/resolved-options.interface.js';
 import { ConfigurableModuleClass } from './phone-call-auth.module-definition.js';
 import { ClientBudgetService } from './rate-limit/client-budget.service.js';
 import { ClientAddressService } from './http/client-address.service.js';
@@ -72,6 +74,11 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
     { provide: INBOUND_CALL_STORE, useClass: PostgresInboundCallStore },
     { provide: RATE_LIMIT_STORE, useClass: PostgresRateLimitStore },
     { provide: REFRESH_TOKEN_STORE, useClass: PostgresRefreshTokenStore },
+    {
+      provide: PHONE_CALL_AUTH_PROVIDERS,
+      useFactory: (options: ResolvedPhoneCallAuthOptions) => options.providers,
+      inject: [PHONE_CALL_AUTH_OPTIONS],
+    },
     // Use cases, and the facade over them.
     StartVerificationService,
     InboundCallService,

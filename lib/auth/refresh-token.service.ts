@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '../database/sha256.js';
 import type { EntityManager } from 'typeorm';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import { maskPhone, type E164 } from '../phone/phone-number.js';
 import { REFRESH_TOKEN_STORE, type RefreshTokenStore } from './refresh-token.store.js';

@@ -2,8 +2,8 @@ import { Injectable, Logger, NotFoundException, UnauthorizedException } from '@n
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
-import { runHook } from '../options/run-hook.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
+import { runHook } from '../core/run-hook.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import type { E164 } from '../phone/phone-number.js';
 import type { ResolvedJwtKey } from '../options/resolved-options.interface.js';

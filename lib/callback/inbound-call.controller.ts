@@ -1,7 +1,7 @@
 import { Controller, Get, Header, HttpCode, Logger, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import { skipEtag } from '../http/no-etag.js';
-import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
+import { PhoneCallAuthRoutes } from '../routes/phone-call-auth.routes.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import type { CallbackAnswer } from '../providers/telephony-provider.interface.js';
 import { OpenApiResponse, OpenApiTags } from '../openapi/openapi.decorators.js';

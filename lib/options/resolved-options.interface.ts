@@ -1,6 +1,6 @@
+import type { VerificationChannel } from '../core/verification-state.js';
 import type { CountryCode, PhoneNumberType } from 'libphonenumber-js/max';
 import type { KeyObject } from 'node:crypto';
-import type { VerificationChannel } from '../database/entities/verification.entity.js';
 import type { PhoneCallAuthLocale, PhoneCallAuthMessages } from '../i18n/messages.js';
 import type { E164 } from '../phone/phone-number.js';
 import type { ResolvedCallbacks } from './resolve-callbacks.js';

@@ -1,7 +1,7 @@
+import type { VerificationChannel } from '../core/verification-state.js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { sha256 } from '../database/sha256.js';
-import type { VerificationChannel } from '../database/entities/verification.entity.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import type { GlobalBudgetMode, RateLimitRule } from '../options/phone-call-auth-options.interface.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import { type ClientLanguage, ClientAddressService } from '../http/client-address.service.js';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { timingSafeEqual } from 'node:crypto';
 import { sha256 } from '../database/sha256.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import { codeHash } from './sms-code.js';
 import { VERIFICATION_STORE, type VerificationStore } from './verification.store.js';

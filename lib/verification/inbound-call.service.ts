@@ -1,8 +1,8 @@
+import type { InboundCallOutcome } from '../core/verification-state.js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { InboundCallOutcome } from '../database/entities/inbound-call.entity.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { runHook } from '../options/run-hook.js';
+import { runHook } from '../core/run-hook.js';
 import { type E164, maskPhone, parsePlatformPhone } from '../phone/phone-number.js';
 import type { InboundCallReport } from '../providers/telephony-provider.interface.js';
 import { INBOUND_CALL_STORE, type InboundCallRecord, type InboundCallStore } from './inbound-call.store.js';

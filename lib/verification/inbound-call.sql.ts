@@ -1,4 +1,4 @@
-import type { InboundCallOutcome } from '../database/entities/inbound-call.entity.js';
+import type { InboundCallOutcome } from '../core/verification-state.js';
 import { INBOUND_CALL_TABLE } from '../database/entities/inbound-call.entity.js';
 import { VERIFICATION_TABLE } from '../database/entities/verification.entity.js';
 import type { Statement } from '../database/query-rows.js';

@@ -1,4 +1,4 @@
-import type { InboundCallOutcome } from '../database/entities/inbound-call.entity.js';
+import type { InboundCallOutcome } from '../core/verification-state.js';
 import type { VerificationCandidate } from '../options/phone-call-auth-options.interface.js';
 import type { E164 } from '../phone/phone-number.js';
 import type { InboundCallRecord } from './inbound-call.sql.js';

@@ -1,5 +1,5 @@
+import type { InboundCallOutcome } from '../core/verification-state.js';
 import { Injectable } from '@nestjs/common';
-import type { InboundCallOutcome } from '../database/entities/inbound-call.entity.js';
 import { StatementRunner } from '../database/statement-runner.js';
 import type { VerificationCandidate } from '../options/phone-call-auth-options.interface.js';
 import * as sql from './inbound-call.sql.js';

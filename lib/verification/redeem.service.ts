@@ -1,11 +1,11 @@
+import type { VerificationStatus } from '../core/verification-state.js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { timingSafeEqual } from 'node:crypto';
 import { TokenService } from '../auth/token.service.js';
 import { newRefreshToken } from '../auth/refresh-token.service.js';
 import { sha256 } from '../database/sha256.js';
-import type { VerificationStatus } from '../database/entities/verification.entity.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import { subjectIsPhone } from '../options/resolve-options.js';
 import type { E164 } from '../phone/phone-number.js';

@@ -1,3 +1,4 @@
+import type { VerificationChannel } from '../core/verification-state.js';
 import { isLocale, matchAcceptLanguage } from '../i18n/accept-language.js';
 import {
   fillTemplate,
@@ -6,7 +7,6 @@ import {
   type PhoneCallAuthMessages,
   type TemplateValues,
 } from '../i18n/messages.js';
-import type { VerificationChannel } from '../database/entities/verification.entity.js';
 import type { StartContext } from './verification.types.js';
 
 /**

@@ -1,10 +1,10 @@
+import type { VerificationChannel } from '../core/verification-state.js';
 import { BadRequestException, HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import type { PhoneNumber } from 'libphonenumber-js/max';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sha256 } from '../database/sha256.js';
-import type { VerificationChannel } from '../database/entities/verification.entity.js';
 import { fillTemplate, type PhoneCallAuthMessages } from '../i18n/messages.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import { type E164, maskNumbers, maskPhone, parsePhone, parsePlatformPhone } from '../phone/phone-number.js';
 import { phonePolicyRefusal } from '../phone/phone-policy.js';

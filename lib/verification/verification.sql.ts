@@ -1,4 +1,5 @@
-import { VERIFICATION_TABLE, type VerificationChannel } from '../database/entities/verification.entity.js';
+import type { VerificationChannel } from '../core/verification-state.js';
+import { VERIFICATION_TABLE } from '../database/entities/verification.entity.js';
 import type { Statement } from '../database/query-rows.js';
 import { REFRESH_TOKEN_TABLE } from '../database/entities/refresh-token.entity.js';
 import { notifyVerification } from '../realtime/realtime.sql.js';

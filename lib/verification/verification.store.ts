@@ -1,9 +1,5 @@
+import type { VerificationChannel, VerificationFailReason, VerificationStatus } from '../core/verification-state.js';
 import type { E164 } from '../phone/phone-number.js';
-import type {
-  VerificationChannel,
-  VerificationFailReason,
-  VerificationStatus,
-} from '../database/entities/verification.entity.js';
 import type { ClaimedWait } from './status-poller.sql.js';
 
 /*

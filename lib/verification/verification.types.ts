@@ -1,10 +1,10 @@
-import type { IssuedToken } from '../auth/token.service.js';
-import type { InboundCallOutcome } from '../database/entities/inbound-call.entity.js';
 import type {
+  InboundCallOutcome,
   VerificationChannel,
   VerificationFailReason,
   VerificationStatus,
-} from '../database/entities/verification.entity.js';
+} from '../core/verification-state.js';
+import type { IssuedToken } from '../auth/token.service.js';
 import type { PhoneCallAuthLocale } from '../i18n/messages.js';
 import type { E164 } from '../phone/phone-number.js';
 

@@ -1,6 +1,6 @@
+import type { InboundCallOutcome } from '../../../lib/core/verification-state.js';
 import { timingSafeEqual } from 'node:crypto';
 import type { VerificationCandidate } from '../../../lib/options/phone-call-auth-options.interface.js';
-import type { InboundCallOutcome } from '../../../lib/database/entities/inbound-call.entity.js';
 import type { E164 } from '../../../lib/phone/phone-number.js';
 import type { ClaimedWait } from '../../../lib/verification/status-poller.sql.js';
 import type {
