@@ -121,15 +121,12 @@ export {
 } from './providers/telephony.exceptions.js';
 export { type SsmsCallbackParams, type SsmsProviderOptions, SsmsProvider } from './providers/ssms/ssms.provider.js';
 export { type SmsRuProviderOptions, SmsRuProvider } from './providers/sms-ru/sms-ru.provider.js';
-export { smsRuWebhookHash } from './providers/sms-ru/sms-ru.hash.js';
 export { type NewTelProviderOptions, NewTelProvider } from './providers/new-tel/new-tel.provider.js';
-export { newTelAuthorization } from './providers/new-tel/new-tel.signature.js';
 export {
   TWILIO_FULL_ATTESTATION,
   type TwilioVoiceProviderOptions,
   TwilioVoiceProvider,
 } from './providers/twilio/twilio-voice.provider.js';
-export { twilioSignature } from './providers/twilio/twilio.signature.js';
 export { type StatusPollResult, StatusPollerService } from './verification/status-poller.service.js';
 export {
   type PlatformBalance,
