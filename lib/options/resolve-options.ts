@@ -428,7 +428,6 @@ export function resolvePhoneCallAuthOptions(
       );
     }
   }
-  const windowSeconds = windows[provider.name];
   const publicBaseUrl = resolvePublicBaseUrl(options.publicBaseUrl);
   const callbackPath = `/${routePrefix.replace(/^\/+|\/+$/g, '')}/callback`;
   const needing = providers.find((each) => each.capabilities?.needsPublicUrl);
@@ -449,7 +448,6 @@ export function resolvePhoneCallAuthOptions(
     statusPolling: statusPolling(options.statusPolling),
     callbacks,
     jwt: resolveJwtOptions(options.jwt),
-    windowSeconds,
     redeemSeconds: configSeconds('redeemSeconds', options.redeemSeconds, DEFAULTS.redeemSeconds, MAX_LIFETIME_SECONDS),
     defaultCountry,
     resolveSubject: options.resolveSubject ?? subjectIsPhone,

@@ -35,7 +35,6 @@ export interface ResolvedPhoneCallAuthOptions {
   /** Each provider's callback secrets and allowlist, and the provider of the unnamed path. */
   callbacks: ResolvedCallbacks;
   jwt: ResolvedJwtOptions;
-  windowSeconds: number;
   redeemSeconds: number;
   defaultCountry: CountryCode;
   resolveSubject: (phone: E164) => PhoneCallSubject<object> | Promise<PhoneCallSubject<object>>;
