@@ -2,7 +2,7 @@ import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-custom';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions, PHONE_CALL_JWT_STRATEGY } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions, PHONE_CALL_JWT_STRATEGY } from '../core/phone-call-auth.constants.js';
 import { readCookie } from './access-token-cookie.js';
 import { TokenService, type VerifiedPhoneIdentity } from './token.service.js';
 

@@ -5,7 +5,7 @@ import { canonicalAddress } from '../http/client-address.js';
 import { sha256 } from '../database/sha256.js';
 import type { ResolvedProviderCallback } from '../options/resolve-callbacks.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import type { TelephonyProvider } from '../providers/telephony-provider.interface.js';
 import { ClientBudgetService } from '../rate-limit/client-budget.service.js';
 import { CallbackRefusedException } from './callback-refused.exception.js';

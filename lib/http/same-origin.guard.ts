@@ -10,7 +10,7 @@ import {
 import { matchAcceptLanguage } from '../i18n/accept-language.js';
 import { PHONE_CALL_AUTH_LOCALES, type PhoneCallAuthMessages } from '../i18n/messages.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 
 /** The request as Express and Fastify both give it (`host` honours X-Forwarded-Host when the app trusts its proxy). */
 export interface BrowserRequest {

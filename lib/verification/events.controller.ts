@@ -4,7 +4,8 @@ import { VerificationWaitersService } from '../realtime/verification-waiters.ser
 import { VerificationRoutes } from './verification-routes.decorator.js';
 import { assertVerificationId, readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.js';
 import { EventsDocs } from './verification.docs.js';
-import { type AuthenticatedVerification, VerificationService } from './verification.service.js';
+import { VerificationService } from './verification.service.js';
+import type { AuthenticatedVerification } from './verification.types.js';
 
 /** `{"status":"pending","expiresAt":"..."}` or `{"status":"verified"}`, ... */
 function statusData({ status, expiresAt }: AuthenticatedVerification): object {

@@ -22,7 +22,8 @@ import { VerificationRoutes } from './verification-routes.decorator.js';
 import { assertVerificationId, readVerificationSecret, UNKNOWN_VERIFICATION_MESSAGE } from './verification-secret.js';
 import { RedeemDocs } from './verification.docs.js';
 import { VerificationSecretDto } from './verification.dto.js';
-import { type RedeemResult, VerificationService } from './verification.service.js';
+import { VerificationService } from './verification.service.js';
+import type { RedeemResult } from './verification.types.js';
 
 /** `POST <prefix>/verifications/:id/token` (route group `token`). */
 @VerificationRoutes('poll')

@@ -1,14 +1,12 @@
 import { BadRequestException } from '@nestjs/common';
 import { isUUID } from 'class-validator';
+import { VERIFICATION_SECRET_HEADER } from '../core/phone-call-auth.constants.js';
 
 /*
  * The verification id and secret of the routes that take them (token, code, cancel, events): each
  * handler checks the secret with the statement that serves it, so no guard reads the verification
  * before it.
  */
-
-/** The header that may carry the verification secret instead of the JSON body. */
-export const VERIFICATION_SECRET_HEADER = 'x-verification-secret';
 
 /** One answer for an unknown id and a wrong secret, so ids cannot be probed. */
 export const UNKNOWN_VERIFICATION_MESSAGE = 'Unknown verification or wrong secret.';

@@ -7,10 +7,10 @@ import {
   UsePipes,
   ValidationPipe,
 } from '@nestjs/common';
-import { DatabaseUnavailableFilter } from './database/database-unavailable.filter.js';
-import { RetryAfterFilter } from './http/retry-after.filter.js';
-import { BudgetFamily, ClientBudgetGuard } from './rate-limit/client-budget.guard.js';
-import type { RouteFamily } from './rate-limit/client-budget.service.js';
+import { DatabaseUnavailableFilter } from '../database/database-unavailable.filter.js';
+import { RetryAfterFilter } from '../http/retry-after.filter.js';
+import { BudgetFamily, ClientBudgetGuard } from '../rate-limit/client-budget.guard.js';
+import type { RouteFamily } from '../rate-limit/client-budget.service.js';
 
 /**
  * Metadata key set on every controller the module mounts. An app-wide guard can test for it
