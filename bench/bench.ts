@@ -20,7 +20,7 @@ import { type BenchDatabase, startDatabase } from './support/postgres.js';
  * `npm run bench`: the benchmark of the three steps of a verification (start, callback, redeem)
  * on a bare floor server and on the sample app on Express and on Fastify, plus the SQL round trips
  * per step, the effect of the table's size, the cross-instance push latency and the memory per
- * waiting request. See docs/performance.md. Every server is a child process; whatever happens
+ * waiting request. See bench/README.md. Every server is a child process; whatever happens
  * (an error, Ctrl-C, SIGTERM), they are stopped, then Postgres, before this process exits.
  */
 

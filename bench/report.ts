@@ -144,7 +144,7 @@ export function textReport(results: BenchResults): string {
   ].join('\n');
 }
 
-/** The report as Markdown, for `<output>.md` and docs/performance.md. */
+/** The report as Markdown, for `<output>.md` (bench/README.md quotes it). */
 export function markdownReport(results: BenchResults): string {
   return [
     `# Benchmark ${results.mode === 'smoke' ? '(smoke run, not a measurement) ' : ''}of ${results.date}`,

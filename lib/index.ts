@@ -34,7 +34,7 @@ export type {
 } from './options/phone-call-auth-options.interface.js';
 export { PHONE_CALL_AUTH_DEFAULTS } from './options/phone-call-auth.defaults.js';
 export { PHONE_CALL_AUTH_DEVELOPMENT_LIMITS } from './options/phone-call-auth.presets.js';
-export { PhoneCallAuthConfigError } from './options/phone-call-auth-config.error.js';
+export { PhoneCallAuthConfigError } from './core/phone-call-auth-config.error.js';
 export { deriveCallbackSecret } from './options/resolve-callbacks.js';
 export {
   PhoneCallAuthCallbacks,
@@ -85,8 +85,12 @@ export { type PurgeResult, PurgeService } from './database/purge.service.js';
 
 // Guarding the app's routes
 export { PhoneCallAuth, PhoneCallAuthGuard, VerifiedPhone } from './auth/phone-call-auth.decorator.js';
-export { PHONE_CALL_JWT_STRATEGY } from './phone-call-auth.constants.js';
-export { isPhoneCallAuthRoute, PHONE_CALL_AUTH_ROUTE, type PhoneCallAuthRouteGroup } from './phone-call-auth.routes.js';
+export { PHONE_CALL_JWT_STRATEGY } from './core/phone-call-auth.constants.js';
+export {
+  isPhoneCallAuthRoute,
+  PHONE_CALL_AUTH_ROUTE,
+  type PhoneCallAuthRouteGroup,
+} from './routes/phone-call-auth.routes.js';
 export {
   type IssuedToken,
   type PhoneCallAuthTokenClaims,
@@ -97,24 +101,24 @@ export type { CookieSignIn } from './auth/token-cookie.service.js';
 export { SameOriginGuard, SameOriginOnly } from './http/same-origin.guard.js';
 
 // The verification lifecycle, for apps that drive it from their own code
-export {
-  type AuthenticatedVerification,
-  type CodeCheckResult,
-  type ConsumeResult,
-  type InboundCallResult,
-  type RedeemResult,
-  type StartContext,
-  type StartedVerification,
-  type UnconsumedResult,
-  VerificationService,
-} from './verification/verification.service.js';
-export { VERIFICATION_SECRET_HEADER } from './verification/verification-secret.js';
 export type {
+  AuthenticatedVerification,
+  CodeCheckResult,
+  ConsumeResult,
+  InboundCallResult,
+  RedeemResult,
+  StartContext,
+  StartedVerification,
+  UnconsumedResult,
+} from './verification/verification.types.js';
+export { VerificationService } from './verification/verification.service.js';
+export { VERIFICATION_SECRET_HEADER } from './core/phone-call-auth.constants.js';
+export type {
+  InboundCallOutcome,
   VerificationChannel,
   VerificationFailReason,
   VerificationStatus,
-} from './database/entities/verification.entity.js';
-export type { InboundCallOutcome } from './database/entities/inbound-call.entity.js';
+} from './core/verification-state.js';
 export { GlobalBudgetIndicator } from './rate-limit/global-budget.indicator.js';
 export type { GlobalBudgetStatus } from './rate-limit/rate-limit.service.js';
 
@@ -140,15 +144,12 @@ export {
 } from './providers/telephony.exceptions.js';
 export { type SsmsCallbackParams, type SsmsProviderOptions, SsmsProvider } from './providers/ssms/ssms.provider.js';
 export { type SmsRuProviderOptions, SmsRuProvider } from './providers/sms-ru/sms-ru.provider.js';
-export { smsRuWebhookHash } from './providers/sms-ru/sms-ru.hash.js';
 export { type NewTelProviderOptions, NewTelProvider } from './providers/new-tel/new-tel.provider.js';
-export { newTelAuthorization } from './providers/new-tel/new-tel.signature.js';
 export {
   TWILIO_FULL_ATTESTATION,
   type TwilioVoiceProviderOptions,
   TwilioVoiceProvider,
 } from './providers/twilio/twilio-voice.provider.js';
-export { twilioSignature } from './providers/twilio/twilio.signature.js';
 export { type StatusPollResult, StatusPollerService } from './verification/status-poller.service.js';
 export {
   type PlatformBalance,

@@ -6,15 +6,15 @@ import { RefreshTokenController } from './auth/refresh-token.controller.js';
 import { SignOutController } from './auth/sign-out.controller.js';
 import { InboundCallController } from './callback/inbound-call.controller.js';
 import type { PhoneCallAuthOptions } from './options/phone-call-auth-options.interface.js';
-import { PhoneCallAuthConfigError } from './options/phone-call-auth-config.error.js';
+import { PhoneCallAuthConfigError } from './core/phone-call-auth-config.error.js';
 import { PHONE_CALL_AUTH_DEFAULTS } from './options/phone-call-auth.defaults.js';
 import { resolvePhoneCallAuthOptions } from './options/resolve-options.js';
 import {
   PHONE_CALL_AUTH_DATA_SOURCE,
   PHONE_CALL_AUTH_OPTIONS,
   PHONE_CALL_AUTH_TOKEN_ROUTE,
-} from './phone-call-auth.constants.js';
-import type { PhoneCallAuthRouteGroup } from './phone-call-auth.routes.js';
+} from './core/phone-call-auth.constants.js';
+import type { PhoneCallAuthRouteGroup } from './routes/phone-call-auth.routes.js';
 import { CancelController } from './verification/cancel.controller.js';
 import { CodeController } from './verification/code.controller.js';
 import { EventsController } from './verification/events.controller.js';

@@ -9,7 +9,9 @@ import { CallbackSecretGuard } from './callback/callback-secret.guard.js';
 import { PhoneCallAuthCallbacks } from './callback/callback-urls.js';
 import { PurgeService } from './database/purge.service.js';
 import { SchemaCheckService } from './database/schema-check.service.js';
-import { PhoneCallAuthConfigError } from './options/phone-call-auth-config.error.js';
+import { PhoneCallAuthConfigError } from './core/phone-call-auth-config.error.js';
+import { PHONE_CALL_AUTH_OPTIONS, PHONE_CALL_AUTH_PROVIDERS } from './core/phone-call-auth.constants.js';
+import type { ResolvedPhoneCallAuthOptions } from './options/resolved-options.interface.js';
 import { ConfigurableModuleClass } from './phone-call-auth.module-definition.js';
 import { ClientBudgetService } from './rate-limit/client-budget.service.js';
 import { ClientAddressService } from './http/client-address.service.js';
@@ -21,6 +23,20 @@ import { EventStreamsService } from './realtime/event-streams.service.js';
 import { VerificationListenerService } from './realtime/verification-listener.service.js';
 import { VerificationWaitersService } from './realtime/verification-waiters.service.js';
 import { VerificationService } from './verification/verification.service.js';
+import { StartVerificationService } from './verification/start-verification.service.js';
+import { InboundCallService } from './verification/inbound-call.service.js';
+import { CodeCheckService } from './verification/code-check.service.js';
+import { RedeemService } from './verification/redeem.service.js';
+import { CancelService } from './verification/cancel.service.js';
+import { VERIFICATION_STORE } from './verification/verification.store.js';
+import { PostgresVerificationStore } from './verification/postgres-verification.store.js';
+import { INBOUND_CALL_STORE } from './verification/inbound-call.store.js';
+import { PostgresInboundCallStore } from './verification/postgres-inbound-call.store.js';
+import { RATE_LIMIT_STORE } from './rate-limit/rate-limit.store.js';
+import { PostgresRateLimitStore } from './rate-limit/postgres-rate-limit.store.js';
+import { REFRESH_TOKEN_STORE } from './auth/refresh-token.store.js';
+import { PostgresRefreshTokenStore } from './auth/postgres-refresh-token.store.js';
+import { StatementRunner } from './database/statement-runner.js';
 import { StatusPollerService } from './verification/status-poller.service.js';
 import { PlatformBalanceHealthIndicator } from './providers/platform-balance.indicator.js';
 
@@ -52,6 +68,23 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
  */
 @Module({
   providers: [
+    // Stores: every statement, behind a port each (bound here to Postgres).
+    StatementRunner,
+    { provide: VERIFICATION_STORE, useClass: PostgresVerificationStore },
+    { provide: INBOUND_CALL_STORE, useClass: PostgresInboundCallStore },
+    { provide: RATE_LIMIT_STORE, useClass: PostgresRateLimitStore },
+    { provide: REFRESH_TOKEN_STORE, useClass: PostgresRefreshTokenStore },
+    {
+      provide: PHONE_CALL_AUTH_PROVIDERS,
+      useFactory: (options: ResolvedPhoneCallAuthOptions) => options.providers,
+      inject: [PHONE_CALL_AUTH_OPTIONS],
+    },
+    // Use cases, and the facade over them.
+    StartVerificationService,
+    InboundCallService,
+    CodeCheckService,
+    RedeemService,
+    CancelService,
     VerificationService,
     TokenService,
     TokenCookieService,

@@ -827,7 +827,7 @@ describe('upgrading a database to the refresh-token lineage (migration 176415000
   );
   let database: TestDatabase;
   beforeAll(async () => {
-    database = await createTestDatabase();
+    database = await createTestDatabase({ migrated: false });
     const source = new DataSource({ type: 'postgres', url: database.url, migrations: before });
     await source.initialize();
     await source.runMigrations();

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { smsRuWebhookHash, StatusPollerService } from 'nestjs-phone-call-auth';
-import { FakeSmsRuPlatform } from 'nestjs-phone-call-auth/testing';
+import { StatusPollerService } from 'nestjs-phone-call-auth';
+import { FakeSmsRuPlatform, smsRuWebhookHash } from 'nestjs-phone-call-auth/testing';
 import { nextPhone } from './support/phones.js';
 import { bootWithProviders, providerCallbackUrl, redeemAndOpenMe, rowOf, startOn } from './support/platforms.js';
 import { TEST_CALLBACK_SECRET, type TestApp, useTestDatabase } from './support/test-app.js';

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FakeSmsRuPlatform, FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { AppModule } from '../sample-app/src/app.module.js';
 import { loadSampleConfig } from '../sample-app/src/sample.config.js';
-import { deriveCallbackSecret, PHONE_CALL_AUTH_DEFAULTS } from 'nestjs-phone-call-auth';
+import { PHONE_CALL_AUTH_DEFAULTS, PhoneCallAuthCallbacks } from 'nestjs-phone-call-auth';
 import { nextPhone } from './support/phones.js';
 import { createTestDatabase } from './support/test-app.js';
 
@@ -263,7 +263,7 @@ describe('the sample app on the platform PHONE_CALL_PROVIDERS names', () => {
     app = await NestFactory.create(AppModule.register(config), { logger: false });
     await app.listen(0, '127.0.0.1');
     base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    smsRu.callbackUrl = `${base}/auth/phone-call/callback/sms-ru/${deriveCallbackSecret(config.callbackSecret, 'sms-ru')}`;
+    smsRu.callbackUrl = `${base}${app.get(PhoneCallAuthCallbacks).urlOf('sms-ru')!.path}`;
   });
   afterAll(async () => {
     await app?.close();

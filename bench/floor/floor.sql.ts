@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { DatabaseClock } from '../../lib/database/database-clock.js';
 import { ADVISED_DATABASE_TIMEOUTS } from '../../lib/database/database-timeouts.js';
 import type { Statement } from '../../lib/database/query-rows.js';
+import * as inboundCallSql from '../../lib/verification/inbound-call.sql.js';
 import * as sql from '../../lib/verification/verification.sql.js';
 
 /*
@@ -44,7 +45,7 @@ export async function matchInboundCall(
   pool: pg.Pool,
   call: { caller: string | null; dialed: string | null; waitId: string | null; callId: string | null },
 ): Promise<{ outcome: string } | undefined> {
-  const statement = sql.matchInboundCall(
+  const statement = inboundCallSql.matchInboundCall(
     { provider: 'ssms', attestation: null, ...call },
     {
       lateLookbackSeconds: LATE_CALL_LOOKBACK_SECONDS,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type BrowserRequest, SameOriginGuard } from '../http/same-origin.guard.js';
-import { VERIFICATION_SECRET_HEADER } from '../verification/verification-secret.js';
+import { VERIFICATION_SECRET_HEADER } from '../core/phone-call-auth.constants.js';
 
 /**
  * Login CSRF: in cookie mode (`jwt.cookie`) the routes that set or read the cookie (token, code,

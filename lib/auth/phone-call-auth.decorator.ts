@@ -2,7 +2,7 @@ import { applyDecorators, createParamDecorator, ExecutionContext, Injectable, Us
 import { AuthGuard } from '@nestjs/passport';
 import { OpenApiBearer, OpenApiResponse } from '../openapi/openapi.decorators.js';
 import { ErrorResponse } from '../openapi/openapi.models.js';
-import { PHONE_CALL_JWT_STRATEGY } from '../phone-call-auth.constants.js';
+import { PHONE_CALL_JWT_STRATEGY } from '../core/phone-call-auth.constants.js';
 import type { VerifiedPhoneIdentity } from './token.service.js';
 
 /** Guard for routes that need a verified phone: `Authorization: Bearer <jwt>` issued by this module. */

@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-custom';
 import { type ErrorLanguage, type LanguageRequest, requestLocale } from '../i18n/error-text.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions, PHONE_CALL_JWT_STRATEGY } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions, PHONE_CALL_JWT_STRATEGY } from '../core/phone-call-auth.constants.js';
 import { readCookie } from './access-token-cookie.js';
 import { TokenRefusedException } from './token-refused.exception.js';
 import { TokenService, type VerifiedPhoneIdentity } from './token.service.js';

@@ -2,8 +2,8 @@ import { Body, Controller, Header, HttpCode, Post, Req, Res, UseGuards } from '@
 import { InvalidRequestException } from '../http/invalid-request.exception.js';
 import { skipEtag } from '../http/no-etag.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
-import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
+import { PhoneCallAuthRoutes } from '../routes/phone-call-auth.routes.js';
 import { OpenApiTags } from '../openapi/openapi.decorators.js';
 import { CookieRoutesGuard } from './cookie-routes.guard.js';
 import { RefreshDocs } from './refresh-token.docs.js';

@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '../database/sha256.js';
-import { queryRows } from '../database/query-rows.js';
-import type { DataSource, EntityManager } from 'typeorm';
-import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
+import type { EntityManager } from 'typeorm';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import { maskPhone, type E164 } from '../phone/phone-number.js';
-import * as sql from './refresh-token.sql.js';
+import { REFRESH_TOKEN_STORE, type RefreshTokenStore } from './refresh-token.store.js';
 
 /** 32 random bytes, base64url: what this module hands out. Anything else is refused before any query. */
 const REFRESH_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -17,7 +16,7 @@ export function newRefreshToken(): string {
 }
 
 /**
- * Storage of refresh tokens: opaque, kept only as SHA-256 hashes, rotated on every use; reuse of a
+ * Refresh tokens: opaque, kept only as SHA-256 hashes, rotated on every use; reuse of a
  * used token revokes its family, unless it comes back within the grace (`graceSeconds`) while none
  * of its successors was used. {@link TokenService} pairs each rotation with a new access token.
  */
@@ -27,40 +26,40 @@ export class RefreshTokenService {
 
   constructor(
     @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
-    @Inject(PHONE_CALL_AUTH_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(REFRESH_TOKEN_STORE) private readonly store: RefreshTokenStore,
   ) {}
 
-  /** Starts a family for a verified number and returns its first token. */
-  async start(phone: E164, runner: DataSource | EntityManager = this.dataSource): Promise<string> {
+  /** Starts a family for a verified number and returns its first token (in the caller's transaction, given its `manager`). */
+  async start(phone: E164, manager?: EntityManager): Promise<string> {
     const token = newRefreshToken();
-    await queryRows(runner, { text: sql.START_FAMILY, values: [sha256(token), phone] });
+    await this.store.startFamily(sha256(token), phone, manager);
     return token;
   }
 
   /**
    * Marks a live token used and stores its successor, in one statement; a token used within the
-   * grace, none of whose successors was used, gets a successor of its own. Returns the successor
-   * and the family's number, or `undefined` for a token that is unknown, used (past the grace, or
-   * after a successor was used), revoked, past the family's lifetime or of a deleted verification.
+   * grace, none of whose successors was used, gets a successor of its own. Then runs `then` with
+   * the successor and the family's number, in the same transaction: should it fail, the token stays
+   * usable. `undefined` for a token that is unknown, used (past the grace, or after a successor was
+   * used), revoked, past the family's lifetime or of a deleted verification.
    */
-  async rotate(
+  async rotate<T>(
     token: string,
-    runner: DataSource | EntityManager = this.dataSource,
-  ): Promise<{ phone: E164; refreshToken: string } | undefined> {
+    then: (rotated: { phone: E164; refreshToken: string }) => Promise<T>,
+  ): Promise<T | undefined> {
     if (!REFRESH_TOKEN_SHAPE.test(token)) return undefined;
     const next = newRefreshToken();
     const { lifetimeSeconds, graceSeconds } = this.options.jwt.refreshTokens;
-    const [row] = await queryRows<{ familyId: string; phone: E164; again: boolean }>(
-      runner,
-      sql.rotate({ tokenHash: sha256(token), nextHash: sha256(next), lifetimeSeconds, graceSeconds }),
-    );
-    if (row?.again) {
-      // Not an attack by itself (a double submit, a retry), but worth seeing when it is frequent.
-      this.logger.log(
-        `A refresh token was exchanged again within the ${graceSeconds} s grace: family ${row.familyId} of ${maskPhone(row.phone)} got another successor`,
-      );
-    }
-    return row ? { phone: row.phone, refreshToken: next } : undefined;
+    const p = { tokenHash: sha256(token), nextHash: sha256(next), lifetimeSeconds, graceSeconds };
+    return this.store.rotate(p, async (row) => {
+      if (row?.again) {
+        // Not an attack by itself (a double submit, a retry), but worth seeing when it is frequent.
+        this.logger.log(
+          `A refresh token was exchanged again within the ${graceSeconds} s grace: family ${row.familyId} of ${maskPhone(row.phone)} got another successor`,
+        );
+      }
+      return row ? then({ phone: row.phone, refreshToken: next }) : undefined;
+    });
   }
 
   /**
@@ -69,10 +68,7 @@ export class RefreshTokenService {
    */
   async revokeIfReused(token: string): Promise<boolean> {
     if (!REFRESH_TOKEN_SHAPE.test(token)) return false;
-    const [row] = await queryRows<{ familyId: string; phone: string }>(this.dataSource, {
-      text: sql.REVOKE_FAMILY_OF_REUSED,
-      values: [sha256(token), this.options.jwt.refreshTokens.graceSeconds],
-    });
+    const row = await this.store.revokeIfReused(sha256(token), this.options.jwt.refreshTokens.graceSeconds);
     if (row) {
       this.logger.warn(
         `A used refresh token was presented again: family ${row.familyId} of ${maskPhone(row.phone)} revoked`,
@@ -84,7 +80,6 @@ export class RefreshTokenService {
   /** Revokes the family of `token` (sign-out). Returns false for an unknown token or a family already revoked. */
   async revoke(token: string): Promise<boolean> {
     if (!REFRESH_TOKEN_SHAPE.test(token)) return false;
-    const revoked = await queryRows(this.dataSource, { text: sql.REVOKE_FAMILY_OF, values: [sha256(token)] });
-    return revoked.length > 0;
+    return this.store.revoke(sha256(token));
   }
 }

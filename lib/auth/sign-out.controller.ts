@@ -1,8 +1,8 @@
 import { Body, Controller, Header, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { OpenApiTags } from '../openapi/openapi.decorators.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
-import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
+import { PhoneCallAuthRoutes } from '../routes/phone-call-auth.routes.js';
 import { CookieRoutesGuard } from './cookie-routes.guard.js';
 import { SignOutDocs } from './refresh-token.docs.js';
 import { RefreshTokenDto } from './refresh-token.dto.js';

@@ -1,15 +1,14 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
-import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
-import { runHook } from '../options/run-hook.js';
+import type { EntityManager } from 'typeorm';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
+import { runHook } from '../core/run-hook.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import type { E164 } from '../phone/phone-number.js';
 import type { ResolvedJwtKey } from '../options/resolved-options.interface.js';
 import { RefreshTokenService } from './refresh-token.service.js';
 import { TokenRefusedException } from './token-refused.exception.js';
-import { AdmissionService } from '../database/admission.service.js';
 
 /** The token endpoints' answer. */
 export interface IssuedToken {
@@ -117,9 +116,7 @@ export class TokenService {
 
   constructor(
     @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
-    @Inject(PHONE_CALL_AUTH_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly refreshTokens: RefreshTokenService,
-    private readonly admission: AdmissionService,
   ) {
     this.signer = jwtServiceFor(options.jwt.signing, 'sign');
     for (const key of options.jwt.keys) this.verifiers.set(key.kid, { key, jwt: jwtServiceFor(key, 'verify') });
@@ -150,14 +147,12 @@ export class TokenService {
    */
   async refresh(refreshToken: string): Promise<IssuedToken & { refreshToken: string }> {
     if (!this.options.jwt.refreshTokens.enabled) throw new TokenRefusedException('refreshTokensOff');
-    const issued = await this.admission.run('polling', () =>
-      this.dataSource.transaction(async (manager) => {
-        const rotated = await this.refreshTokens.rotate(refreshToken, manager);
-        return rotated && { ...(await this.signAccessToken(rotated.phone)), refreshToken: rotated.refreshToken };
-      }),
-    );
+    const issued = await this.refreshTokens.rotate(refreshToken, async (rotated) => ({
+      ...(await this.signAccessToken(rotated.phone)),
+      refreshToken: rotated.refreshToken,
+    }));
     if (issued) return issued;
-    await this.admission.run('polling', () => this.refreshTokens.revokeIfReused(refreshToken));
+    await this.refreshTokens.revokeIfReused(refreshToken);
     throw new TokenRefusedException('refreshTokenRefused');
   }
 
@@ -167,7 +162,7 @@ export class TokenService {
    * token or a family already revoked.
    */
   revokeRefreshToken(refreshToken: string): Promise<boolean> {
-    return this.admission.run('polling', () => this.refreshTokens.revoke(refreshToken));
+    return this.refreshTokens.revoke(refreshToken);
   }
 
   /**

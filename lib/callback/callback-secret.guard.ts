@@ -5,11 +5,15 @@ import { canonicalAddress } from '../http/client-address.js';
 import { sha256 } from '../database/sha256.js';
 import type { ResolvedProviderCallback } from '../options/resolve-callbacks.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import type { TelephonyProvider } from '../providers/telephony-provider.interface.js';
 import { ClientBudgetService } from '../rate-limit/client-budget.service.js';
 import { CallbackRefusedException } from './callback-refused.exception.js';
 import { callbackProvider, callbackRequest, type HttpCallbackRequest } from './callback-request.js';
+
+/** Refusals the client is told apart (the others are all "unknown callback URL"). */
+const ADDRESS_REFUSED = 'an address outside its allowlist';
+const SIGNATURE_REFUSED = 'a wrong or missing platform signature';
 
 /** Whether `ip` is in the list; IPv4 in any IPv6 spelling (`::ffff:203.0.113.5`) counts as the IPv4 address. */
 function allowed(list: BlockList, ip: string | undefined): boolean {
@@ -56,9 +60,11 @@ export class CallbackSecretGuard implements CanActivate {
     if (this.budgets.keeps('callback')) this.budgets.spend('callback', request.ip);
     this.logger.warn(`A callback to ${provider?.name ?? 'an unknown provider'} was refused: ${refusal}`);
     throw new CallbackRefusedException(
-      refusal === 'a wrong or missing platform signature'
+      refusal === SIGNATURE_REFUSED
         ? "The platform's signature of this callback is missing or wrong."
-        : 'Unknown callback URL: use the callback URL configured for this platform, from an allowed address.',
+        : refusal === ADDRESS_REFUSED
+          ? "Callbacks are accepted only from the addresses in the platform's allowlist (callbacks[name].allowlist, else callbackAllowlist)."
+          : 'Unknown callback URL: use the callback URL configured for this platform.',
       provider?.capabilities?.answerRefused ? provider.callbackAnswer?.() : undefined,
     );
   }
@@ -66,14 +72,15 @@ export class CallbackSecretGuard implements CanActivate {
   /** Why the callback is refused, in words for the log; `undefined` when it passes. */
   private async refusal(request: HttpCallbackRequest, provider: TelephonyProvider): Promise<string | undefined> {
     const callback = this.options.callbacks.byProvider.get(provider.name)!;
+    // The address first: a refusal for it says nothing about whether the secret was right.
+    if (callback.allowlist && !allowed(callback.allowlist, request.ip)) return ADDRESS_REFUSED;
     if (!knownSecret(callback, request.params.secret)) return 'a wrong secret';
-    if (callback.allowlist && !allowed(callback.allowlist, request.ip)) return 'an address outside its allowlist';
     if (!provider.authenticateCallback) return undefined;
     try {
       if (await provider.authenticateCallback(callbackRequest(this.options, request))) return undefined;
     } catch (error) {
       this.logger.warn(`${provider.name}.authenticateCallback failed: ${(error as Error)?.message}`);
     }
-    return 'a wrong or missing platform signature';
+    return SIGNATURE_REFUSED;
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import type { PhoneCallAuthOptions } from '../options/phone-call-auth-options.interface.js';
 import { resolvePhoneCallAuthOptions } from '../options/resolve-options.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';

@@ -1,13 +1,13 @@
 import { Controller, Get, Header, HttpCode, Logger, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import { skipEtag } from '../http/no-etag.js';
-import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
+import { PhoneCallAuthRoutes } from '../routes/phone-call-auth.routes.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import type { CallbackAnswer } from '../providers/telephony-provider.interface.js';
 import { OpenApiResponse, OpenApiTags } from '../openapi/openapi.decorators.js';
 import { ErrorResponse } from '../openapi/openapi.models.js';
 import { CallbackDocs } from './inbound-call.docs.js';
-import { VerificationService } from '../verification/verification.service.js';
+import { InboundCallService } from '../verification/inbound-call.service.js';
 import { CallbackRefusedFilter } from './callback-refused.filter.js';
 import { CallbackSecretGuard } from './callback-secret.guard.js';
 import { callbackProvider, callbackRequest, type HttpCallbackRequest } from './callback-request.js';
@@ -48,7 +48,7 @@ export class InboundCallController {
 
   constructor(
     @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
-    private readonly verifications: VerificationService,
+    private readonly inboundCalls: InboundCallService,
   ) {}
 
   @Get(':secret')
@@ -106,8 +106,8 @@ export class InboundCallController {
     }
     const reports = provider.parseInboundCall(inbound);
     for (const report of reports) {
-      if (report.event === 'expired') await this.verifications.expireWait(provider.name, report.waitId);
-      else await this.verifications.handleInboundCall(report, provider.name);
+      if (report.event === 'expired') await this.inboundCalls.expireWait(provider.name, report.waitId);
+      else await this.inboundCalls.handle(report, provider.name);
     }
     const answer = provider.callbackAnswer?.() ?? DEFAULT_ANSWER;
     reply.status(answer.status);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthDataSource, InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthDataSource, InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import { DatabaseBusyException } from './database-busy.exception.js';
 
 /**

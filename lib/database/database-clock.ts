@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { pgPool } from './pg-pool.js';
 
 /** Kept off a statement's deadline: the time a statement may take between its clock check and its commit. */
 const DEADLINE_MARGIN_MS = 250;
@@ -45,7 +46,6 @@ export class DatabaseClock {
 
 /** node-postgres' `query_timeout` on the data source's pool (from TypeORM's `extra`), if any. */
 export function queryTimeoutMs(dataSource: DataSource): number | undefined {
-  const pool = (dataSource.driver as { master?: { options?: { query_timeout?: unknown } } } | undefined)?.master;
-  const timeout = pool?.options?.query_timeout;
+  const timeout = pgPool(dataSource)?.options?.query_timeout;
   return typeof timeout === 'number' && timeout > 0 ? timeout : undefined;
 }

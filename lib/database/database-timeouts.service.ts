@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
+import { PHONE_CALL_AUTH_DATA_SOURCE } from '../core/phone-call-auth.constants.js';
 import {
   ADVISED_DATABASE_TIMEOUTS,
   closeConnectionsOnQueryTimeout,
@@ -26,7 +26,7 @@ export class DatabaseTimeoutsService implements OnModuleInit {
         `The TypeORM data source sets no ${missing.join(', ')}: a database that stops answering (rather than ` +
           `refusing) makes requests wait without bound. Set them in its options, e.g. extra: ` +
           `${JSON.stringify(ADVISED_DATABASE_TIMEOUTS).replace(/"/g, '').replace(/:/g, ': ').replace(/,/g, ', ')} ` +
-          `(see "When the database is down or frozen" in docs/operations.md).`,
+          `(see "When the database is down or frozen" in nestjs-phone-call-auth/docs/operations.md).`,
       );
     }
   }

@@ -1,4 +1,5 @@
 import type { DataSourceOptions } from 'typeorm';
+import { pgPools } from './pg-pool.js';
 
 /*
  * A database that freezes (a stopped server, a network that drops packets) does not refuse
@@ -52,8 +53,7 @@ const GUARDED = Symbol.for('nestjs-phone-call-auth.query-timeout-guard');
  * queries benefit too); a no-op for anything else.
  */
 export function closeConnectionsOnQueryTimeout(driver: unknown): void {
-  const { master, slaves } = (driver ?? {}) as { master?: unknown; slaves?: unknown[] };
-  for (const pool of [master, ...(Array.isArray(slaves) ? slaves : [])]) {
+  for (const pool of pgPools(driver)) {
     const candidate = pool as (PgPool & { [GUARDED]?: boolean }) | undefined;
     if (!candidate || typeof candidate.on !== 'function' || candidate[GUARDED]) continue;
     candidate[GUARDED] = true;

@@ -4,7 +4,7 @@ import type { PhoneCallAuthErrorBody } from '../core/phone-call-auth.exception.j
 import { errorMessage, type LanguageRequest, requestLocale } from '../i18n/error-text.js';
 import { PHONE_CALL_AUTH_DEFAULTS } from '../options/phone-call-auth.defaults.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import { DatabaseConnectionError } from './connection-errors.js';
 
 /** Seconds a client is asked to wait before it tries again. */

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { pgPool } from './pg-pool.js';
 
 /**
  * A statement and its parameter values (`$1`, `$2`, ... in order), as the typed statement builders
@@ -9,11 +10,6 @@ export interface Statement {
   values: unknown[];
   /** The name Postgres keeps the parsed and planned statement under, per connection. */
   name?: string;
-}
-
-/** The part of a node-postgres pool the module uses. */
-interface PgPool {
-  query(config: { text: string; values: unknown[]; name?: string }): Promise<{ rows: unknown[] }>;
 }
 
 /**
@@ -40,7 +36,7 @@ export async function queryRows<T>(runner: DataSource | EntityManager, { text, v
  * statement). Falls back to {@link queryRows} for a data source that is not node-postgres.
  */
 export async function queryPool<T>(dataSource: DataSource, statement: Statement, prepare: boolean): Promise<T[]> {
-  const pool = (dataSource.driver as { master?: Partial<PgPool> } | undefined)?.master;
+  const pool = pgPool(dataSource);
   if (typeof pool?.query !== 'function') return queryRows<T>(dataSource, statement);
   const { text, values, name } = statement;
   try {

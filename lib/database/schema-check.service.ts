@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { PhoneCallAuthConfigError } from '../options/phone-call-auth-config.error.js';
-import { InjectPhoneCallAuthDataSource } from '../phone-call-auth.constants.js';
+import { PhoneCallAuthConfigError } from '../core/phone-call-auth-config.error.js';
+import { InjectPhoneCallAuthDataSource } from '../core/phone-call-auth.constants.js';
 import { isDatabaseConnectionError } from './connection-errors.js';
 import { INBOUND_CALL_TABLE } from './entities/inbound-call.entity.js';
 import { RATE_LIMIT_TABLE } from './entities/rate-limit.entity.js';

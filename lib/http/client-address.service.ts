@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { isLocale, matchAcceptLanguage } from '../i18n/accept-language.js';
 import { PHONE_CALL_AUTH_LOCALES, type PhoneCallAuthLocale } from '../i18n/messages.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import { maskNumbers } from '../phone/phone-number.js';
 import { ClientAddressUnknownException } from './client-address-unknown.exception.js';
 import { type ClientNetworks, clientNetworks } from './client-address.js';

@@ -4,7 +4,7 @@ import { PhoneCallAuthException } from '../core/phone-call-auth.exception.js';
 import { errorMessage, type LanguageRequest, requestLocale } from '../i18n/error-text.js';
 import { PHONE_CALL_AUTH_DEFAULTS } from '../options/phone-call-auth.defaults.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import { RetryLaterException } from './retry-later.exception.js';
 
 /**

@@ -1,7 +1,7 @@
 import { applyDecorators, CanActivate, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
 import { type ErrorLanguage, requestLocale } from '../i18n/error-text.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import { RequestOriginRefusedException, type RequestOriginText } from './request-origin-refused.exception.js';
 
 /** The request as Express and Fastify both give it (`host` honours X-Forwarded-Host when the app trusts its proxy). */

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { PhoneCallAuthConfigError } from './phone-call-auth-config.error.js';
+import { PhoneCallAuthConfigError } from '../core/phone-call-auth-config.error.js';
 import type { PhoneCallAuthJwtAlgorithm } from './phone-call-auth-options.interface.js';
 import type { ResolvedJwtKey } from './resolved-options.interface.js';
 

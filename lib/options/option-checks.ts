@@ -1,4 +1,4 @@
-import { PhoneCallAuthConfigError } from './phone-call-auth-config.error.js';
+import { PhoneCallAuthConfigError } from '../core/phone-call-auth-config.error.js';
 
 /** Out-of-band requests live at most 10 minutes (OWASP ASVS, NIST SP 800-63B). */
 export const MAX_LIFETIME_SECONDS = 600;

@@ -1,6 +1,6 @@
+import type { VerificationChannel } from '../core/verification-state.js';
 import type { CountryCode, PhoneNumberType } from 'libphonenumber-js/max';
 import type { JsonWebKey } from 'node:crypto';
-import type { VerificationChannel } from '../database/entities/verification.entity.js';
 import type { PhoneCallAuthLocale, PhoneCallAuthMessageOverrides } from '../i18n/messages.js';
 import type { E164 } from '../phone/phone-number.js';
 import type { InboundCallReport, TelephonyProvider } from '../providers/telephony-provider.interface.js';

@@ -1,7 +1,7 @@
 import { createHmac, createHash } from 'node:crypto';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { TelephonyProvider } from '../providers/telephony-provider.interface.js';
-import { PhoneCallAuthConfigError } from './phone-call-auth-config.error.js';
+import { PhoneCallAuthConfigError } from '../core/phone-call-auth-config.error.js';
 import type { PhoneCallAuthProviderCallback } from './phone-call-auth-options.interface.js';
 
 /** The shortest callback secret accepted. */

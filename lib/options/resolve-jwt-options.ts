@@ -1,6 +1,6 @@
 import { checkKid, resolveJwtKey } from './jwt-keys.js';
 import { configSeconds } from './option-checks.js';
-import { PhoneCallAuthConfigError } from './phone-call-auth-config.error.js';
+import { PhoneCallAuthConfigError } from '../core/phone-call-auth-config.error.js';
 import type { PhoneCallAuthJwtOptions, PhoneCallAuthRefreshTokenOptions } from './phone-call-auth-options.interface.js';
 import { PHONE_CALL_AUTH_DEFAULTS as DEFAULTS } from './phone-call-auth.defaults.js';
 import type { ResolvedJwtKey, ResolvedJwtOptions } from './resolved-options.interface.js';

@@ -1,7 +1,8 @@
+import type { VerificationChannel } from '../core/verification-state.js';
 import { Logger } from '@nestjs/common';
 import { CountryCode, isSupportedCountry, type PhoneNumberType } from 'libphonenumber-js/max';
 import { configFlag, configSeconds, MAX_LIFETIME_SECONDS } from './option-checks.js';
-import { PhoneCallAuthConfigError } from './phone-call-auth-config.error.js';
+import { PhoneCallAuthConfigError } from '../core/phone-call-auth-config.error.js';
 import type {
   ClientBudgetRule,
   PhoneCallAuthAdmissionOptions,
@@ -21,7 +22,6 @@ import { PHONE_CALL_AUTH_DEFAULTS as DEFAULTS } from './phone-call-auth.defaults
 import { resolveCallbacks } from './resolve-callbacks.js';
 import { resolveJwtOptions } from './resolve-jwt-options.js';
 import type { ResolvedPhoneCallAuthOptions } from './resolved-options.interface.js';
-import type { VerificationChannel } from '../database/entities/verification.entity.js';
 import { isLocale } from '../i18n/accept-language.js';
 import { mergeMessages, PHONE_CALL_AUTH_LOCALES, type PhoneCallAuthMessages } from '../i18n/messages.js';
 import type { PhoneCallAuthSmsOptions } from './phone-call-auth-options.interface.js';
@@ -428,7 +428,6 @@ export function resolvePhoneCallAuthOptions(
       );
     }
   }
-  const windowSeconds = windows[provider.name];
   const publicBaseUrl = resolvePublicBaseUrl(options.publicBaseUrl);
   const callbackPath = `/${routePrefix.replace(/^\/+|\/+$/g, '')}/callback`;
   const needing = providers.find((each) => each.capabilities?.needsPublicUrl);
@@ -449,7 +448,6 @@ export function resolvePhoneCallAuthOptions(
     statusPolling: statusPolling(options.statusPolling),
     callbacks,
     jwt: resolveJwtOptions(options.jwt),
-    windowSeconds,
     redeemSeconds: configSeconds('redeemSeconds', options.redeemSeconds, DEFAULTS.redeemSeconds, MAX_LIFETIME_SECONDS),
     defaultCountry,
     resolveSubject: options.resolveSubject ?? subjectIsPhone,

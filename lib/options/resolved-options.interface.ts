@@ -1,6 +1,6 @@
+import type { VerificationChannel } from '../core/verification-state.js';
 import type { CountryCode, PhoneNumberType } from 'libphonenumber-js/max';
 import type { KeyObject } from 'node:crypto';
-import type { VerificationChannel } from '../database/entities/verification.entity.js';
 import type { PhoneCallAuthLocale, PhoneCallAuthMessages } from '../i18n/messages.js';
 import type { E164 } from '../phone/phone-number.js';
 import type { ResolvedCallbacks } from './resolve-callbacks.js';
@@ -35,7 +35,6 @@ export interface ResolvedPhoneCallAuthOptions {
   /** Each provider's callback secrets and allowlist, and the provider of the unnamed path. */
   callbacks: ResolvedCallbacks;
   jwt: ResolvedJwtOptions;
-  windowSeconds: number;
   redeemSeconds: number;
   defaultCountry: CountryCode;
   resolveSubject: (phone: E164) => PhoneCallSubject<object> | Promise<PhoneCallSubject<object>>;

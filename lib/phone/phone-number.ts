@@ -1,7 +1,8 @@
 import { CountryCode, parsePhoneNumberFromString, PhoneNumber } from 'libphonenumber-js/max';
 
-/** A phone number in E.164 form, e.g. `+79670311122`. */
-export type E164 = string;
+import type { E164 } from '../core/e164.js';
+
+export type { E164 } from '../core/e164.js';
 
 const MAX_INPUT_LENGTH = 64;
 /**

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import { Inject } from '@nestjs/common';
+import { PHONE_CALL_AUTH_PROVIDERS } from '../core/phone-call-auth.constants.js';
+import type { TelephonyProvider } from './telephony-provider.interface.js';
 
 /** One platform's balance as the indicator reports it. */
 export interface PlatformBalance {
@@ -28,13 +29,13 @@ export type PlatformBalanceHealth = Record<
  */
 @Injectable()
 export class PlatformBalanceHealthIndicator {
-  constructor(@InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions) {}
+  constructor(@Inject(PHONE_CALL_AUTH_PROVIDERS) private readonly providers: readonly TelephonyProvider[]) {}
 
   /** Asks every provider with a balance; `thresholds` by provider name (a provider without one is only reported). */
   async check(key = 'telephony-balance', thresholds: Record<string, number> = {}): Promise<PlatformBalanceHealth> {
     const platforms: Record<string, PlatformBalance> = {};
     await Promise.all(
-      this.options.providers
+      this.providers
         .filter((provider) => provider.getBalance)
         .map(async (provider) => {
           const threshold = thresholds[provider.name];

@@ -1,4 +1,4 @@
-import type { VerificationChannel } from '../database/entities/verification.entity.js';
+import type { VerificationChannel } from '../core/verification-state.js';
 import type { E164 } from '../phone/phone-number.js';
 
 /** What the module asks a platform for when a verification starts. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientBudgetRule } from '../options/phone-call-auth-options.interface.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import { type ClientNetworks, clientNetworks } from '../http/client-address.js';
 import { type ClientLanguage, ClientAddressService } from '../http/client-address.service.js';
 import { ClientBudgetExceededException } from './client-budget-exceeded.exception.js';

@@ -1,13 +1,13 @@
+import type { VerificationChannel } from '../core/verification-state.js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { sha256 } from '../database/sha256.js';
-import type { DataSource } from 'typeorm';
-import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import type { GlobalBudgetMode, RateLimitRule } from '../options/phone-call-auth-options.interface.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { queryPool, queryRows } from '../database/query-rows.js';
-import { RATE_LIMIT_TABLE } from '../database/entities/rate-limit.entity.js';
 import { type ClientLanguage, ClientAddressService } from '../http/client-address.service.js';
 import { TooManyVerificationsException } from './too-many-verifications.exception.js';
+import { GLOBAL_KEY } from './rate-limit.sql.js';
+import { type CountedRow, RATE_LIMIT_STORE, type RateLimitStore } from './rate-limit.store.js';
 
 interface Counter {
   key: string;
@@ -15,15 +15,6 @@ interface Counter {
   what: string;
   /** Over the limit, log and report rather than refuse. */
   alarm?: boolean;
-}
-
-/** A counter a start added one to, and the window it added it in. */
-interface CountedRow {
-  key: string;
-  count: number;
-  retryAfter: number;
-  /** The window's end, as the database wrote it (text, so it compares exactly). */
-  resetsAt: string;
 }
 
 /**
@@ -48,54 +39,6 @@ export interface GlobalBudgetStatus {
   /** Seconds until the current window ends; 0 when no window is open. */
   resetsInSeconds: number;
 }
-
-/** The key of the global counter (not hashed: it holds nothing personal). */
-const GLOBAL_KEY = 'global';
-
-/** Adds one to a counter, or starts it again at 1 when its window has ended. */
-const UPSERT_COUNT = `
-  ON CONFLICT (key) DO UPDATE SET
-    count = CASE WHEN r.resets_at <= now() THEN 1 ELSE r.count + 1 END,
-    resets_at = CASE WHEN r.resets_at <= now() THEN EXCLUDED.resets_at ELSE r.resets_at END
-  RETURNING key, count, ceil(extract(epoch FROM r.resets_at - now()))::int AS "retryAfter",
-    r.resets_at::text AS "resetsAt"`;
-
-/**
- * Adds one to each counter and returns the counts, in one statement (one round trip). The global
- * counter ($4) is counted only when none of the others went over its limit, so refused floods do
- * not spend everyone's budget. $1 keys, $2 window seconds and $3 limits (one per key), $4 the
- * global key (or null), $5 its window seconds.
- */
-const COUNT = `
-  WITH counted AS (
-    INSERT INTO ${RATE_LIMIT_TABLE} AS r (key, count, resets_at)
-    SELECT key, 1, now() + make_interval(secs => secs) FROM unnest($1::varchar[], $2::int[]) AS input(key, secs)
-    ${UPSERT_COUNT}
-  ), global AS (
-    INSERT INTO ${RATE_LIMIT_TABLE} AS r (key, count, resets_at)
-    SELECT $4, 1, now() + make_interval(secs => $5::int)
-    WHERE $4::varchar IS NOT NULL AND NOT EXISTS (
-      SELECT 1 FROM counted JOIN unnest($1::varchar[], $3::int[]) AS rule(key, lim) USING (key)
-      WHERE counted.count > rule.lim
-    )
-    ${UPSERT_COUNT}
-  )
-  SELECT * FROM counted UNION ALL SELECT * FROM global`;
-
-/**
- * Takes one back from each counter, in one statement: one conditional decrement per counter, only
- * in the window it was added in (a window that has started again since keeps its count) and never
- * below zero. $1 keys, $2 the windows' ends.
- */
-const REFUND = `
-  UPDATE ${RATE_LIMIT_TABLE} AS r SET count = r.count - 1
-  FROM unnest($1::varchar[], $2::timestamptz[]) AS input(key, resets_at)
-  WHERE r.key = input.key AND r.resets_at = input.resets_at AND r.count > 0`;
-
-/** The global counter's current window. */
-const GLOBAL_WINDOW = `
-  SELECT count AS used, ceil(extract(epoch FROM resets_at - now()))::int AS "resetsInSeconds"
-  FROM ${RATE_LIMIT_TABLE} WHERE key = '${GLOBAL_KEY}' AND resets_at > now()`;
 
 /** Counter keys are hashed: fixed length whatever a client sends, and no phone number in the table. */
 function counterKey(name: string): string {
@@ -124,9 +67,40 @@ export class RateLimitService {
 
   constructor(
     @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
-    @Inject(PHONE_CALL_AUTH_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
     private readonly addresses: ClientAddressService,
   ) {}
+
+  /**
+   * Counts a start against the call limits and, on the SMS channels, the SMS limits: the two
+   * allowances as one, for {@link refund}. A start the SMS limits refuse is given back to the call
+   * limits (it was not made).
+   * @throws TooManyVerificationsException (429) when a limit is spent
+   * @throws ClientAddressUnknownException (503) when a limit is kept per address and `ip` is no address
+   */
+  async countStart(
+    phone: string,
+    channel: VerificationChannel,
+    ip: string | undefined,
+    language: ClientLanguage,
+  ): Promise<StartAllowance> {
+    const calls = await this.consume(phone, ip, language);
+    if (channel === 'call') return calls;
+    try {
+      const texts = await this.consumeSms(phone, ip, language);
+      return { counted: [...calls.counted, ...texts.counted] };
+    } catch (error) {
+      await this.giveBack(calls);
+      throw error;
+    }
+  }
+
+  /** {@link refund}, for a start that failed: a failure to give it back is logged, not thrown. */
+  async giveBack(allowance: StartAllowance): Promise<void> {
+    await this.refund(allowance).catch((refundError: unknown) => {
+      this.logger.warn(`Could not give a failed start back to the rate limits: ${(refundError as Error)?.message}`);
+    });
+  }
 
   /**
    * Counts a start; throws {@link TooManyVerificationsException} (429) when a limit is reached.
@@ -161,20 +135,14 @@ export class RateLimitService {
    */
   async refund({ counted }: StartAllowance): Promise<void> {
     if (counted.length === 0) return;
-    await queryRows(this.dataSource, {
-      text: REFUND,
-      values: [counted.map((row) => row.key), counted.map((row) => row.resetsAt)],
-    });
+    await this.store.refund(counted);
   }
 
   /** The global budget's current window, read from the database (so it covers every instance). */
   async globalBudget(): Promise<GlobalBudgetStatus> {
     const { global } = this.options.rateLimits;
     if (!global) return { mode: 'off', limit: 0, windowSeconds: 0, used: 0, exceeded: false, resetsInSeconds: 0 };
-    const [row] = await queryRows<{ used: number; resetsInSeconds: number }>(this.dataSource, {
-      text: GLOBAL_WINDOW,
-      values: [],
-    });
+    const row = await this.store.globalWindow();
     const used = row?.used ?? 0;
     return {
       mode: global.mode,
@@ -213,18 +181,10 @@ export class RateLimitService {
   ): Promise<StartAllowance['counted']> {
     const counters = candidates.filter((counter): counter is Counter => !!counter);
     if (counters.length === 0 && !global) return [];
-    const statement = {
-      name: 'phone_call_auth_count',
-      text: COUNT,
-      values: [
-        counters.map((counter) => counter.key),
-        counters.map((counter) => counter.rule.windowSeconds),
-        counters.map((counter) => counter.rule.limit),
-        global ? global.key : null,
-        global ? global.rule.windowSeconds : null,
-      ],
-    };
-    const rows = await queryPool<CountedRow>(this.dataSource, statement, this.options.preparedStatements);
+    const rows = await this.store.count({
+      counters: counters.map(({ key, rule }) => ({ key, windowSeconds: rule.windowSeconds, limit: rule.limit })),
+      global: global ? { key: global.key, windowSeconds: global.rule.windowSeconds } : null,
+    });
     const over = [...counters, ...(global ? [global] : [])]
       .flatMap((counter) => {
         const row = rows.find((each) => each.key === counter.key);

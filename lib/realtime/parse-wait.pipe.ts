@@ -1,6 +1,6 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
+import { MAX_WAIT_SECONDS } from '../core/phone-call-auth.constants.js';
 import { InvalidRequestException } from '../http/invalid-request.exception.js';
-import { MAX_WAIT_SECONDS } from '../phone-call-auth.constants.js';
 
 /**
  * Reads `?wait=N` of the token route: a whole number of seconds from 0 to {@link MAX_WAIT_SECONDS}

@@ -3,8 +3,8 @@ import pg from 'pg';
 import type { ClientConfig, Notification } from 'pg';
 import type { DataSource } from 'typeorm';
 import { pgClientConfig } from '../database/pg-client-config.js';
-import { PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
-import { VERIFICATION_CHANNEL } from '../verification/verification.sql.js';
+import { PHONE_CALL_AUTH_DATA_SOURCE } from '../core/phone-call-auth.constants.js';
+import { VERIFICATION_CHANNEL } from './realtime.sql.js';
 import { LISTENER_APPLICATION_NAME } from './realtime.constants.js';
 import { VerificationWaitersService } from './verification-waiters.service.js';
 

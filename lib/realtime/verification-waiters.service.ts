@@ -1,11 +1,10 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
-import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { queryRows } from '../database/query-rows.js';
+import { StatementRunner } from '../database/statement-runner.js';
 import { clientKey } from '../http/client-address.js';
 import { ClientAddressService } from '../http/client-address.service.js';
-import { SELECT_NOT_PENDING } from '../verification/verification.sql.js';
+import { selectNotPending } from './realtime.sql.js';
 import type { ClosingConnection } from './closing-connection.js';
 import { ServerBusyException, TooManyWaitersException } from './too-many-waiters.exception.js';
 
@@ -86,7 +85,7 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
 
   constructor(
     @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
-    @Inject(PHONE_CALL_AUTH_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly statements: StatementRunner,
     private readonly addresses: ClientAddressService,
   ) {}
 
@@ -170,7 +169,8 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
     const ids = [...this.waiters.keys()];
     if (ids.length === 0) return;
     try {
-      const rows = await queryRows<{ id: string }>(this.dataSource, { text: SELECT_NOT_PENDING, values: [ids] });
+      // Outside admission control: it runs once per lost connection, and waiting for a slot would delay every waiter.
+      const rows = await this.statements.queryRows<{ id: string }>(selectNotPending(ids));
       for (const { id } of rows) this.wake(id);
     } catch (error) {
       // Without the answer, every waiter checks its own verification.

@@ -26,3 +26,7 @@ export {
   type FakeTwilioWebhook,
   FakeTwilioPlatform,
 } from './fake-twilio-platform.js';
+// The platforms' signing, for tests that forge a callback by hand.
+export { newTelAuthorization } from '../providers/new-tel/new-tel.signature.js';
+export { smsRuWebhookHash } from '../providers/sms-ru/sms-ru.hash.js';
+export { twilioSignature } from '../providers/twilio/twilio.signature.js';

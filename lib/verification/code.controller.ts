@@ -3,7 +3,7 @@ import { CookieRoutesGuard } from '../auth/cookie-routes.guard.js';
 import { type CookieSignIn, TokenCookieService } from '../auth/token-cookie.service.js';
 import { skipEtag } from '../http/no-etag.js';
 import type { IssuedToken } from '../auth/token.service.js';
-import { PHONE_CALL_AUTH_TOKEN_ROUTE } from '../phone-call-auth.constants.js';
+import { PHONE_CALL_AUTH_TOKEN_ROUTE } from '../core/phone-call-auth.constants.js';
 import { VerificationRoutes } from './verification-routes.decorator.js';
 import { assertVerificationId, readVerificationSecret } from './verification-secret.js';
 import { VerificationClosedException, VerificationRefusedException } from './verification-refused.exception.js';

@@ -5,7 +5,8 @@ import { VerificationRoutes } from './verification-routes.decorator.js';
 import { assertVerificationId, readVerificationSecret } from './verification-secret.js';
 import { VerificationRefusedException } from './verification-refused.exception.js';
 import { EventsDocs } from './verification.docs.js';
-import { type AuthenticatedVerification, VerificationService } from './verification.service.js';
+import { VerificationService } from './verification.service.js';
+import type { AuthenticatedVerification } from './verification.types.js';
 
 /** `{"status":"pending","expiresAt":"..."}` or `{"status":"verified"}`, ... */
 function statusData({ status, expiresAt }: AuthenticatedVerification): object {

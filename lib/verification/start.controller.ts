@@ -4,7 +4,8 @@ import { StartOriginGuard } from './start-origin.guard.js';
 import { VerificationRoutes } from './verification-routes.decorator.js';
 import { StartDocs } from './verification.docs.js';
 import { StartVerificationDto } from './verification.dto.js';
-import { StartedVerification, VerificationService } from './verification.service.js';
+import { VerificationService } from './verification.service.js';
+import type { StartedVerification } from './verification.types.js';
 
 /** `POST <prefix>/verifications` (route group `start`). */
 @VerificationRoutes('start')

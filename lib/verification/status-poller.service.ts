@@ -7,15 +7,12 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
-import type { DataSource } from 'typeorm';
-import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import { PHONE_CALL_AUTH_DEFAULTS } from '../options/phone-call-auth.defaults.js';
-import { AdmissionService } from '../database/admission.service.js';
-import { queryRows, type Statement } from '../database/query-rows.js';
 import { maskPhone, type E164 } from '../phone/phone-number.js';
-import { claimWaits, type ClaimedWait, releaseWaits } from './status-poller.sql.js';
-import { VerificationService } from './verification.service.js';
+import { InboundCallService } from './inbound-call.service.js';
+import { VERIFICATION_STORE, type VerificationStore } from './verification.store.js';
 
 /** What one round did; `ran` is false when it had nothing to ask about (or nothing can be polled). */
 export interface StatusPollResult {
@@ -53,9 +50,8 @@ export class StatusPollerService implements OnApplicationBootstrap, BeforeApplic
 
   constructor(
     @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
-    @Inject(PHONE_CALL_AUTH_DATA_SOURCE) private readonly dataSource: DataSource,
-    private readonly verifications: VerificationService,
-    private readonly admission: AdmissionService,
+    @Inject(VERIFICATION_STORE) private readonly store: VerificationStore,
+    private readonly inboundCalls: InboundCallService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -99,9 +95,11 @@ export class StatusPollerService implements OnApplicationBootstrap, BeforeApplic
     const leaseSeconds = Math.max(MIN_LEASE_SECONDS, 2 * intervalSeconds);
     const deadline = performance.now() + (leaseSeconds * 1000) / 2;
     const claimed = (
-      await this.run<ClaimedWait>(
-        claimWaits({ providers: pollable.map((provider) => provider.name), limit: batchSize, leaseSeconds }),
-      )
+      await this.store.claimWaits({
+        providers: pollable.map((provider) => provider.name),
+        limit: batchSize,
+        leaseSeconds,
+      })
     ).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     if (claimed.length === 0) return { ran: false, polled: 0, settled: 0 };
     const polled: string[] = [];
@@ -116,9 +114,9 @@ export class StatusPollerService implements OnApplicationBootstrap, BeforeApplic
           for (const report of reports) {
             const changed =
               report.event === 'expired'
-                ? await this.verifications.expireWait(provider.name, report.waitId ?? wait.waitId)
-                : (await this.verifications.handleInboundCall({ waitId: wait.waitId, ...report }, provider.name))
-                    .outcome === 'matched';
+                ? await this.inboundCalls.expireWait(provider.name, report.waitId ?? wait.waitId)
+                : (await this.inboundCalls.handle({ waitId: wait.waitId, ...report }, provider.name)).outcome ===
+                  'matched';
             if (changed) settled++;
           }
         } catch (error) {
@@ -129,21 +127,16 @@ export class StatusPollerService implements OnApplicationBootstrap, BeforeApplic
       }
     } finally {
       // Not reached, the leases would run out by themselves: a failed release only delays those waits.
-      await this.run(
-        releaseWaits({
+      await this.store
+        .releaseWaits({
           claimed: claimed.map((wait) => wait.id),
           leaseEnd: claimed[0].leaseEnd,
           polled,
           restSeconds: intervalSeconds,
-        }),
-      ).catch((error: Error) => this.logger.warn(`Could not release the status poll's leases: ${error.message}`));
+        })
+        .catch((error: Error) => this.logger.warn(`Could not release the status poll's leases: ${error.message}`));
     }
     if (settled > 0) this.logger.log(`Status poll settled ${settled} of ${polled.length} pending verifications`);
     return { ran: true, polled: polled.length, settled };
-  }
-
-  /** One statement through admission control, in the polling queue: background work yields to starts and callbacks. */
-  private run<T>(statement: Statement): Promise<T[]> {
-    return this.admission.run('polling', () => queryRows<T>(this.dataSource, statement));
   }
 }

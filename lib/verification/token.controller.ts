@@ -11,7 +11,8 @@ import { assertVerificationId, readVerificationSecret } from './verification-sec
 import { VerificationClosedException, VerificationRefusedException } from './verification-refused.exception.js';
 import { RedeemDocs } from './verification.docs.js';
 import { VerificationSecretDto } from './verification.dto.js';
-import { type RedeemResult, VerificationService } from './verification.service.js';
+import { VerificationService } from './verification.service.js';
+import type { RedeemResult } from './verification.types.js';
 
 /** `POST <prefix>/verifications/:id/token` (route group `token`). */
 @VerificationRoutes('poll')

@@ -1,6 +1,6 @@
 import { applyDecorators, Controller } from '@nestjs/common';
 import { OpenApiTags } from '../openapi/openapi.decorators.js';
-import { PhoneCallAuthRoutes } from '../phone-call-auth.routes.js';
+import { PhoneCallAuthRoutes } from '../routes/phone-call-auth.routes.js';
 import type { RouteFamily } from '../rate-limit/client-budget.service.js';
 
 /** A controller of `<prefix>/verifications/...`: the module's route marker, budget, pipes and filters, and its OpenAPI tag. */

@@ -1,4 +1,5 @@
 import { isUUID } from 'class-validator';
+import { VERIFICATION_SECRET_HEADER } from '../core/phone-call-auth.constants.js';
 import { InvalidRequestException } from '../http/invalid-request.exception.js';
 
 /*
@@ -6,9 +7,6 @@ import { InvalidRequestException } from '../http/invalid-request.exception.js';
  * handler checks the secret with the statement that serves it, so no guard reads the verification
  * before it.
  */
-
-/** The header that may carry the verification secret instead of the JSON body. */
-export const VERIFICATION_SECRET_HEADER = 'x-verification-secret';
 
 /** Refuses a verification id that is not a UUID with 400 `INVALID_REQUEST`, before it costs a statement. */
 export function assertVerificationId(id: unknown): asserts id is string {

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { MAX_WAIT_SECONDS } from '../phone-call-auth.constants.js';
+import { MAX_WAIT_SECONDS } from '../core/phone-call-auth.constants.js';
 import {
   OpenApiBody,
   OpenApiHeader,

@@ -1,26 +1,13 @@
-import type { InboundCallOutcome } from '../database/entities/inbound-call.entity.js';
-import { VERIFICATION_TABLE, type VerificationChannel } from '../database/entities/verification.entity.js';
+import type { VerificationChannel } from '../core/verification-state.js';
+import { VERIFICATION_TABLE } from '../database/entities/verification.entity.js';
 import type { Statement } from '../database/query-rows.js';
-import { INBOUND_CALL_TABLE } from '../database/entities/inbound-call.entity.js';
 import { REFRESH_TOKEN_TABLE } from '../database/entities/refresh-token.entity.js';
+import { notifyVerification } from '../realtime/realtime.sql.js';
 
 /*
- * The module's statements. Each state change is one conditional statement on the database
+ * The verification statements (the inbound call's are in inbound-call.sql.ts). Each state change is one conditional statement on the database
  * clock (now()); concurrent writers of one verification row wait for each other and re-check.
  */
-
-/**
- * The Postgres NOTIFY channel on which a verification's id is sent when it leaves `pending`
- * (in the same statement as the change, so delivered when it commits).
- */
-export const VERIFICATION_CHANNEL = 'phone_call_auth';
-
-/**
- * Sends a verification's id on {@link VERIFICATION_CHANNEL}, to wake the requests waiting for it
- * on every instance. Evaluated in a RETURNING list, once per changed row; Postgres delivers it
- * when the transaction commits, and never if it rolls back.
- */
-const NOTIFY = (id: string) => `pg_notify('${VERIFICATION_CHANNEL}', ${id}::text)`;
 
 /** The status a client sees: a pending verification past its window, or a verified one past its redeem time, is expired. */
 const EFFECTIVE_STATUS = `CASE
@@ -58,7 +45,7 @@ const INSERT_VERIFICATION = `
       cancel_reason = CASE WHEN expires_at > now() THEN 'superseded' END
     WHERE (SELECT count(*) FROM locked) = 1 AND NOT EXISTS (SELECT 1 FROM busy)
       AND phone = $1 AND status = 'pending'
-    RETURNING id, ${NOTIFY('id')}
+    RETURNING id, ${notifyVerification('id')}
   )
   INSERT INTO ${VERIFICATION_TABLE}
     (id, phone, call_to, provider, provider_wait_id, status, secret_hash, expires_at, channel, code_hash)
@@ -85,25 +72,7 @@ const VERIFY_CODE = `
   WHERE id = $1 AND secret_hash = $2 AND code_hash IS NOT NULL
     AND status = 'pending' AND expires_at > now() AND code_attempts < $4
   RETURNING status, phone, code_attempts AS "codeAttempts", verified_at AS "verifiedAt",
-    CASE WHEN status <> 'pending' THEN ${NOTIFY('id')} END AS notified`;
-
-/**
- * Whose phone a call fits: the caller's, or, when the platform itself confirmed the call and sent
- * no caller ID (sms.ru, New-Tel), the wait's. $2 caller, $4 wait_id, `confirmed` a boolean parameter.
- */
-const FITS_PHONE = (confirmed: string) =>
-  `(phone = $2 OR (${confirmed}::boolean AND $2::varchar IS NULL AND $4::varchar IS NOT NULL))`;
-
-/**
- * The single pending verification in its window that an inbound call fits, for `beforeVerify`.
- * $1 provider, $2 caller, $3 dialed, $4 wait_id, $5 confirmed by the platform.
- */
-const FIND_CANDIDATE = `
-  SELECT id, phone FROM ${VERIFICATION_TABLE}
-  WHERE ${FITS_PHONE('$5')} AND provider = $1 AND status = 'pending' AND expires_at > now() AND channel <> 'sms'
-    AND ($3::varchar IS NULL OR call_to = $3)
-    AND ($4::varchar IS NULL OR provider_wait_id IS NULL OR provider_wait_id = $4)
-  LIMIT 2`;
+    CASE WHEN status <> 'pending' THEN ${notifyVerification('id')} END AS notified`;
 
 /** $1 id, $2 redeem seconds. */
 const SELECT_VERIFICATION = `
@@ -148,78 +117,7 @@ const CANCEL_VERIFICATION = `
   WHERE id = $1 AND secret_hash = $2
     AND ((status = 'pending' AND expires_at > now())
       OR (status = 'verified' AND verified_at > now() - make_interval(secs => $3)))
-  RETURNING id, ${NOTIFY('id')}`;
-
-/** $1 provider, $2 call_id, $3 wait_id, $4 caller, $5 dialed, $6 attestation, $7 outcome, $8 verification_id. */
-const INSERT_INBOUND_CALL = `
-  INSERT INTO ${INBOUND_CALL_TABLE} (provider, call_id, wait_id, caller, dialed, attestation, outcome, verification_id)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-  ON CONFLICT (provider, call_id) WHERE call_id IS NOT NULL AND outcome <> 'duplicate' DO NOTHING
-  RETURNING id, outcome, verification_id AS "verificationId"`;
-
-/**
- * Matches an inbound call and records it, in one statement.
- * $1 provider, $2 caller (E.164), $3 dialed (E.164 or null), $4 wait_id, $5 call_id,
- * $6 attestation, $7 how far back (seconds) a closed window still makes a call `late`,
- * $8 the id `beforeVerify` approved (or null), $9 whether only that id may be verified,
- * $10 whether the platform confirmed the call itself (then a call without caller ID fits its wait).
- *
- * A call verifies the one verification in its window that fits caller, wait id and dialed
- * number, if that one is pending. A verification superseded inside its window still counts as a
- * fit: the subscriber may be dialing the number they were shown before someone else started a
- * verification for their phone, and then nothing tells the two apart, so neither is verified
- * (`ambiguous`; RFC 8628 section 5.4's remote phishing). The UPDATE re-checks `status =
- * 'pending'` after a concurrent writer commits, so of N identical callbacks exactly one verifies
- * and the others find their target taken (`duplicate`).
- *
- * Copies of one platform call id are serialised by its advisory lock, taken first (`seen`, held
- * until the statement's implicit transaction ends) by `phone_call_auth_call_seen` (migration
- * 1764150000004), whose own query sees what committed while it waited: a copy sees the first
- * copy's record and verifies nothing. Should the unique index still refuse the record (a first
- * copy recorded outside this statement), `recorded` is empty and the service records a duplicate.
- * One row always comes back: what was recorded (if anything) and what was verified (if anything).
- */
-const MATCH_INBOUND_CALL = `
-  WITH seen AS MATERIALIZED (
-    SELECT 1 WHERE $5::varchar IS NOT NULL AND phone_call_auth_call_seen($1, $5)
-  ), candidate AS (
-    SELECT id, status, expires_at > now() AS open,
-      status = 'pending' OR (status = 'canceled' AND cancel_reason = 'superseded') AS live
-    FROM ${VERIFICATION_TABLE}
-    WHERE (SELECT count(*) FROM seen) >= 0
-      AND ${FITS_PHONE('$10')} AND provider = $1 AND channel <> 'sms'
-      AND expires_at > now() - make_interval(secs => $7)
-      AND ($3::varchar IS NULL OR call_to = $3)
-      AND ($4::varchar IS NULL OR provider_wait_id IS NULL OR provider_wait_id = $4)
-  ), fit AS (
-    SELECT id, status FROM candidate WHERE live AND open
-  ), target AS (
-    SELECT (array_agg(id))[1] AS id FROM fit
-    WHERE NOT EXISTS (SELECT 1 FROM seen)
-    HAVING count(*) = 1 AND bool_and(status = 'pending') AND (NOT $9::boolean OR (array_agg(id))[1] = $8::uuid)
-  ), verified AS (
-    UPDATE ${VERIFICATION_TABLE} v SET status = 'verified', verified_at = now(), verified_by = 'call'
-    FROM target WHERE v.id = target.id AND v.status = 'pending' AND v.expires_at > now()
-    RETURNING v.id, v.phone, v.verified_at, ${NOTIFY('v.id')}
-  ), outcome AS (
-    SELECT CASE
-      WHEN EXISTS (SELECT 1 FROM verified) THEN 'matched'
-      WHEN EXISTS (SELECT 1 FROM seen) THEN 'duplicate'
-      WHEN (SELECT count(*) FROM fit) > 1 THEN 'ambiguous'
-      WHEN EXISTS (SELECT 1 FROM target) THEN 'duplicate'
-      WHEN EXISTS (SELECT 1 FROM candidate WHERE status IN ('verified', 'consumed', 'failed')) THEN 'duplicate'
-      WHEN EXISTS (SELECT 1 FROM candidate WHERE status = 'expired' OR (status = 'pending' AND NOT open)) THEN 'late'
-      ELSE 'no_match' END AS value
-  ), recorded AS (
-    INSERT INTO ${INBOUND_CALL_TABLE} (provider, call_id, wait_id, caller, dialed, attestation, outcome, verification_id)
-    SELECT $1, $5, $4, $2, $3, $6, outcome.value, COALESCE((SELECT id FROM verified), (SELECT id FROM target))
-    FROM outcome
-    ON CONFLICT (provider, call_id) WHERE call_id IS NOT NULL AND outcome <> 'duplicate' DO NOTHING
-    RETURNING outcome, verification_id
-  )
-  SELECT recorded.outcome, recorded.verification_id AS "verificationId",
-    verified.id AS "verifiedId", verified.verified_at AS "verifiedAt", verified.phone
-  FROM (SELECT 1) AS one LEFT JOIN recorded ON true LEFT JOIN verified ON true`;
+  RETURNING id, ${notifyVerification('id')}`;
 
 /**
  * Ends a pending wait the platform says expired (sms.ru 402), by provider and wait id.
@@ -228,7 +126,7 @@ const MATCH_INBOUND_CALL = `
 const EXPIRE_WAIT = `
   UPDATE ${VERIFICATION_TABLE} SET status = 'expired'
   WHERE provider = $1 AND provider_wait_id = $2 AND status = 'pending'
-  RETURNING id, ${NOTIFY('id')}`;
+  RETURNING id, ${notifyVerification('id')}`;
 
 /**
  * The numbers handed out to the phone's live verifications on a provider (pending, or superseded
@@ -247,27 +145,6 @@ const BUSY_NUMBERS = `
  * starts for one phone (`phone:<E.164>`) and the copies of one platform call id (`call:<provider>:<id>`).
  */
 const LOCK_KEY = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`;
-
-/**
- * Of the given ids, those no longer pending on the database clock (or gone): after the LISTEN
- * connection was lost, one statement finds the waiters whose notification may have been missed.
- * $1 ids.
- */
-export const SELECT_NOT_PENDING = `
-  SELECT waiting.id FROM unnest($1::uuid[]) AS waiting(id)
-  WHERE NOT EXISTS (
-    SELECT 1 FROM ${VERIFICATION_TABLE} v WHERE v.id = waiting.id AND v.status = 'pending' AND v.expires_at > now()
-  )`;
-
-/** An inbound call as the statements record it: numbers in E.164 (or null), ids checked for shape. */
-export interface InboundCallRecord {
-  provider: string;
-  caller: string | null;
-  dialed: string | null;
-  waitId: string | null;
-  callId: string | null;
-  attestation: string | null;
-}
 
 /*
  * Typed builders: each statement with its parameters by name, so no caller counts positions.
@@ -313,12 +190,6 @@ export const verifyCode = (p: {
   values: [p.id, p.secretHash, p.codeHash, p.maxAttempts],
 });
 
-/** {@link FIND_CANDIDATE}: the one pending verification an inbound call fits, for `beforeVerify`. */
-export const findCandidate = (call: InboundCallRecord, p: { confirmedByPlatform: boolean }): Statement => ({
-  text: FIND_CANDIDATE,
-  values: [call.provider, call.caller, call.dialed, call.waitId, p.confirmedByPlatform],
-});
-
 /** {@link SELECT_VERIFICATION}: a verification with its effective status. */
 export const selectVerification = (p: { id: string; redeemSeconds: number }): Statement => ({
   name: 'phone_call_auth_select',
@@ -343,49 +214,6 @@ export const takeVerification = (p: {
 export const cancelVerification = (p: { id: string; secretHash: Buffer; redeemSeconds: number }): Statement => ({
   text: CANCEL_VERIFICATION,
   values: [p.id, p.secretHash, p.redeemSeconds],
-});
-
-/** {@link INSERT_INBOUND_CALL}: record an inbound call whose outcome is already known. */
-export const insertInboundCall = (
-  call: InboundCallRecord,
-  outcome: InboundCallOutcome,
-  verificationId: string | null,
-): Statement => ({
-  text: INSERT_INBOUND_CALL,
-  values: [
-    call.provider,
-    call.callId,
-    call.waitId,
-    call.caller,
-    call.dialed,
-    call.attestation,
-    outcome,
-    verificationId,
-  ],
-});
-
-/**
- * {@link MATCH_INBOUND_CALL}: match, verify and record, in one statement. `approvedId` is the
- * candidate `beforeVerify` approved; with `onlyApproved`, no other may be verified.
- */
-export const matchInboundCall = (
-  call: InboundCallRecord,
-  p: { lateLookbackSeconds: number; approvedId: string | null; onlyApproved: boolean; confirmedByPlatform: boolean },
-): Statement => ({
-  name: 'phone_call_auth_match',
-  text: MATCH_INBOUND_CALL,
-  values: [
-    call.provider,
-    call.caller,
-    call.dialed,
-    call.waitId,
-    call.callId,
-    call.attestation,
-    p.lateLookbackSeconds,
-    p.approvedId,
-    p.onlyApproved,
-    p.confirmedByPlatform,
-  ],
 });
 
 /** {@link EXPIRE_WAIT}: end a pending wait the platform says expired. */

@@ -28,8 +28,8 @@ export interface SamplePlatforms {
   smsRu?: { apiId: string; baseUrl?: string };
   /** NEWTEL_ACCESS_KEY and NEWTEL_SIGNATURE_KEY; NEWTEL_API_URL. */
   newTel?: { accessKey: string; signatureKey: string; baseUrl?: string };
-  /** TWILIO_AUTH_TOKEN and TWILIO_NUMBERS (the number pool, comma-separated E.164). */
-  twilio?: { authToken: string; numbers: string[] };
+  /** TWILIO_AUTH_TOKEN and TWILIO_NUMBERS (the number pool, comma-separated E.164); TWILIO_SHARED_KEY_SECRETS. */
+  twilio?: { authToken: string; numbers: string[]; sharedKeySecrets?: string[] };
   /** From PHONE_CALL_PUBLIC_BASE_URL: the URL the platforms call the app at; needed by newtel and twilio. */
   publicBaseUrl?: string;
 }
@@ -145,7 +145,14 @@ export function loadSamplePlatforms(env: NodeJS.ProcessEnv): SamplePlatforms {
         }
       : undefined,
     twilio: has('twilio')
-      ? { authToken: value(env, 'TWILIO_AUTH_TOKEN')!, numbers: twilioNumbers(value(env, 'TWILIO_NUMBERS')!) }
+      ? {
+          authToken: value(env, 'TWILIO_AUTH_TOKEN')!,
+          numbers: twilioNumbers(value(env, 'TWILIO_NUMBERS')!),
+          sharedKeySecrets: value(env, 'TWILIO_SHARED_KEY_SECRETS')
+            ?.split(',')
+            .map((secret) => secret.trim())
+            .filter(Boolean),
+        }
       : undefined,
     publicBaseUrl: publicBaseUrl(value(env, PUBLIC_URL[0])),
   };

@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import ts from 'typescript';
+import { brokenLinks } from '../support/markdown-links.js';
 
 /**
  * What `npm pack` puts in the tarball, from a copy of the working tree (no dist/, no .data/, no
@@ -16,6 +18,13 @@ const skipped = new Set(['node_modules', 'dist', '.git', '.data', 'coverage', 't
 interface PackedFile {
   path: string;
   size: number;
+}
+
+interface Manifest {
+  main: string;
+  types: string;
+  exports: Record<string, string | Record<string, string>>;
+  typesVersions: Record<'*', Record<string, string[]>>;
 }
 
 let work: string;
@@ -62,9 +71,12 @@ describe('the npm package', () => {
     expect(JSON.parse(read('package.json')).license).toBe('MIT');
   });
 
-  it('holds the built library and nothing else', () => {
+  it('holds the built library, the docs and nothing else', () => {
     const others = files.filter((path) => !path.startsWith('dist/lib/'));
-    expect(others).toEqual(['LICENSE', 'README.md', 'package.json']);
+    const pages = readdirSync(join(root, 'docs'))
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => `docs/${name}`);
+    expect(others).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', ...pages, 'package.json'].sort());
     expect(files.filter((path) => path.endsWith('.ts') && !path.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((path) => /(^|\/)(test|sample-app)\/|\.(e2e-)?spec\.|\.browser-spec\./.test(path))).toEqual([]);
     expect(files.length).toBeGreaterThan(50);
@@ -75,19 +87,75 @@ describe('the npm package', () => {
   });
 
   it('holds every file its manifest points at', () => {
-    const manifest = JSON.parse(read('package.json')) as {
-      main: string;
-      types: string;
-      exports: Record<string, string | Record<string, string>>;
-    };
+    const manifest = JSON.parse(read('package.json')) as Manifest;
     const targets = [
       manifest.main,
       manifest.types,
       ...Object.values(manifest.exports).flatMap((target) =>
         typeof target === 'string' ? [target] : Object.values(target),
       ),
+      ...Object.values(manifest.typesVersions['*']).flat(),
     ].map((target) => target.replace(/^\.\//, ''));
     for (const target of targets) expect(files).toContain(target);
+  });
+
+  it('has links that work from node_modules: the README, the docs and the messages of lib/', () => {
+    const markdown = files.filter((path) => path.endsWith('.md'));
+    // The screenshots stay in the repository (they would triple the tarball): only images may point there.
+    const shipped = (path: string) => files.includes(path);
+    const kept = (path: string) => shipped(path) || /^docs\/screenshots\/[\w-]+\.png$/.test(path);
+    expect(brokenLinks(markdown, read, shipped, { images: false })).toEqual([]);
+    expect(brokenLinks(markdown, read, kept)).toEqual([]);
+    // Runtime messages and JSDoc name pages as docs/<page>.md, from the package's root.
+    const named = files
+      .filter((path) => /\.(js|d\.ts)$/.test(path))
+      .flatMap((path) => [...read(path).matchAll(/\bdocs\/[\w-]+\.md\b/g)].map(([page]) => page));
+    expect(named.length).toBeGreaterThan(0);
+    expect([...new Set(named)].filter((page) => !files.includes(page))).toEqual([]);
+  });
+
+  it('resolves both entry points for TypeScript: node10 (module commonjs), nodenext and bundler', () => {
+    const manifest = JSON.parse(read('package.json')) as Manifest;
+    // node10 reads no `exports`: each subpath needs its `typesVersions` entry, to the same types.
+    for (const [subpath, target] of Object.entries(manifest.exports)) {
+      if (subpath === '.' || typeof target === 'string') continue;
+      expect(manifest.typesVersions['*'][subpath.replace(/^\.\//, '')]).toEqual([target.types]);
+    }
+    const consumer = join(work, 'consumer');
+    mkdirSync(join(consumer, 'node_modules'), { recursive: true });
+    symlinkSync(packageDir, join(consumer, 'node_modules', 'nestjs-phone-call-auth'), 'junction');
+    writeFileSync(join(consumer, 'package.json'), '{ "name": "consumer", "private": true }\n');
+    const source = join(consumer, 'app.ts');
+    writeFileSync(
+      source,
+      [
+        "import { PHONE_CALL_AUTH_MIGRATIONS, PhoneCallAuthModule } from 'nestjs-phone-call-auth';",
+        "import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';",
+        'export const used = [PhoneCallAuthModule, PHONE_CALL_AUTH_MIGRATIONS, FakeSsmsPlatform.start] as const;',
+        '',
+      ].join('\n'),
+    );
+    // TypeScript 6 deprecates node10 (what `module: commonjs` means on TypeScript 5); it still resolves the same way.
+    const node10 = Number(ts.versionMajorMinor.split('.')[0]) >= 6 ? { ignoreDeprecations: '6.0' } : {};
+    const settings: Record<string, ts.CompilerOptions> = {
+      node10: { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, ...node10 },
+      nodenext: { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext },
+      bundler: { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler },
+    };
+    for (const [name, options] of Object.entries(settings)) {
+      const program = ts.createProgram([source], {
+        ...options,
+        target: ts.ScriptTarget.ES2022,
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: [],
+      });
+      const errors = ts
+        .getPreEmitDiagnostics(program)
+        .map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+      expect([name, errors]).toEqual([name, []]);
+    }
   });
 
   it('has source maps that resolve: each one it names is in it and carries the sources', () => {

@@ -8,7 +8,7 @@ import {
 } from 'nestjs-phone-call-auth';
 import { PHONE_CALL_AUTH_ERROR_MESSAGES } from '../../lib/i18n/error-messages.js';
 import { errorMessage } from '../../lib/i18n/error-text.js';
-import { runHook } from '../../lib/options/run-hook.js';
+import { runHook } from '../../lib/core/run-hook.js';
 import { VerificationClosedException } from '../../lib/verification/verification-refused.exception.js';
 
 describe('the error codes', () => {

@@ -17,7 +17,7 @@ const valid = (): PhoneCallAuthOptions => ({
 describe('resolvePhoneCallAuthOptions', () => {
   it('applies the defaults', () => {
     const resolved = resolvePhoneCallAuthOptions(valid());
-    expect(resolved.windowSeconds).toBe(120);
+    expect(resolved.windows).toEqual({ ssms: 120 });
     expect(resolved.redeemSeconds).toBe(300);
     expect(resolved.defaultCountry).toBe('RU');
     expect(resolved.callbacks.byProvider.get('ssms')).toMatchObject({
@@ -78,9 +78,9 @@ describe('resolvePhoneCallAuthOptions', () => {
   });
 
   it('clamps the window to what the provider accepts (SSMS: 60..300)', () => {
-    expect(resolvePhoneCallAuthOptions({ ...valid(), windowSeconds: 30 }).windowSeconds).toBe(60);
-    expect(resolvePhoneCallAuthOptions({ ...valid(), windowSeconds: 600 }).windowSeconds).toBe(300);
-    expect(resolvePhoneCallAuthOptions({ ...valid(), windowSeconds: 90 }).windowSeconds).toBe(90);
+    expect(resolvePhoneCallAuthOptions({ ...valid(), windowSeconds: 30 }).windows.ssms).toBe(60);
+    expect(resolvePhoneCallAuthOptions({ ...valid(), windowSeconds: 600 }).windows.ssms).toBe(300);
+    expect(resolvePhoneCallAuthOptions({ ...valid(), windowSeconds: 90 }).windows.ssms).toBe(90);
   });
 
   it('accepts two callback secrets for rotation, and derives two for every other provider', () => {

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { newTelAuthorization, smsRuWebhookHash, twilioSignature, TwilioVoiceProvider } from 'nestjs-phone-call-auth';
+import { TwilioVoiceProvider } from 'nestjs-phone-call-auth';
+import { newTelAuthorization, smsRuWebhookHash, twilioSignature } from 'nestjs-phone-call-auth/testing';
 import { SmsRuProvider } from 'nestjs-phone-call-auth';
 
 /* Fixed vectors for each platform's signature: a change here breaks every real account. */

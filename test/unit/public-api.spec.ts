@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as api from 'nestjs-phone-call-auth';
 import * as testing from 'nestjs-phone-call-auth/testing';
+import { VerificationService } from 'nestjs-phone-call-auth';
 
 /*
  * The package's public names. Changing this list is changing the public API: do it on purpose,
@@ -45,9 +46,6 @@ const VALUES = [
   'isDatabaseConnectionError',
   'isPhoneCallAuthRoute',
   'maskPhone',
-  'newTelAuthorization',
-  'smsRuWebhookHash',
-  'twilioSignature',
   'matchAcceptLanguage',
   'phoneCallAuthCallbackUrls',
   'PHONE_CALL_AUTH_ERROR_CODES',
@@ -166,7 +164,7 @@ describe('public API', () => {
     expect(typeExports('lib/index.ts')).toEqual([...TYPES].sort());
   });
 
-  it('exports the fake platform and test fixtures from /testing', () => {
+  it("exports the fake platforms, test fixtures and the platforms' signing from /testing", () => {
     expect(Object.keys(testing).sort()).toEqual([
       'FakeNewTelPlatform',
       'FakeSmsRuPlatform',
@@ -174,6 +172,15 @@ describe('public API', () => {
       'FakeTwilioPlatform',
       'endVerificationWindow',
       'findVerification',
+      'newTelAuthorization',
+      'smsRuWebhookHash',
+      'twilioSignature',
     ]);
+  });
+
+  it("has VerificationService offer the lifecycle only (the platform's reports go through the module)", () => {
+    expect(Object.getOwnPropertyNames(VerificationService.prototype).sort()).toEqual(
+      ['authenticate', 'cancel', 'constructor', 'consume', 'redeem', 'start', 'verifyCode'].sort(),
+    );
   });
 });

@@ -165,6 +165,15 @@ describe('PHONE_CALL_CHANNELS', () => {
       expect(createSampleProviders(config).map((provider) => provider.name)).toEqual(['twilio', 'newtel', 'sms-ru']);
     });
 
+    it("reads Twilio's SharedKey secrets, comma-separated", () => {
+      const config = loadSampleConfig({
+        PHONE_CALL_PROVIDERS: 'twilio',
+        ...twilio,
+        TWILIO_SHARED_KEY_SECRETS: 'k1, k2',
+      });
+      expect(config.twilio).toMatchObject({ sharedKeySecrets: ['k1', 'k2'] });
+    });
+
     it('leaves SSMS out when PHONE_CALL_PROVIDERS does not list it', () => {
       const config = loadSampleConfig({ PHONE_CALL_PROVIDERS: 'sms-ru', SMS_RU_API_ID: 'id', SSMS_API_KEY: 'k' });
       expect(config.platforms).toEqual(['sms-ru']);

@@ -1,19 +1,6 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import type { InboundCallOutcome } from '../../core/verification-state.js';
 import { VerificationEntity } from './verification.entity.js';
-
-/**
- * What became of an inbound call the platform reported:
- * - `matched`: it verified `verificationId`;
- * - `no_match`: no verification waited for a call from this caller to this number;
- * - `late`: the verification's window had passed;
- * - `ambiguous`: several pending verifications fit and none could be told apart, so none was verified;
- * - `duplicate`: the same call was already processed, its verification was already verified, or a
- *   concurrent change (an identical callback, a superseding start) took the verification first;
- * - `no_caller_id`: the caller ID was withheld, missing or not a valid number;
- * - `refused`: the app's `beforeVerify` hook refused it.
- */
-export type InboundCallOutcome =
-  'matched' | 'no_match' | 'late' | 'ambiguous' | 'duplicate' | 'no_caller_id' | 'refused';
 
 export const INBOUND_CALL_TABLE = 'phone_call_inbound_call';
 

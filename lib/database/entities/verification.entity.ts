@@ -1,16 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-
-/** Where a verification is in its life. `expired` is also reported for a pending one whose window has passed. */
-export type VerificationStatus = 'pending' | 'verified' | 'consumed' | 'expired' | 'canceled' | 'failed';
-
-/**
- * How a verification can be proven: `call` (the person calls the handed-out number), `sms` (the
- * person enters the code sent by SMS), `call_or_sms` (either; the first proof wins).
- */
-export type VerificationChannel = 'call' | 'sms' | 'call_or_sms';
-
-/** Why a verification failed: the SMS code was entered wrong too many times. */
-export type VerificationFailReason = 'too_many_attempts';
+import type { VerificationChannel, VerificationFailReason, VerificationStatus } from '../../core/verification-state.js';
 
 export const VERIFICATION_TABLE = 'phone_call_verification';
 

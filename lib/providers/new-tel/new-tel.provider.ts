@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { PhoneCallAuthConfigError } from '../../options/phone-call-auth-config.error.js';
+import { PhoneCallAuthConfigError } from '../../core/phone-call-auth-config.error.js';
 import { maskNumbers, maskPhone, toDigits } from '../../phone/phone-number.js';
 import { readCallReport, readCallTo } from '../platform-number.js';
 import { callPlatform, field, jsonObject } from '../provider-http.js';

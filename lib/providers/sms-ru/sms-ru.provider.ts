@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { PhoneCallAuthConfigError } from '../../options/phone-call-auth-config.error.js';
+import { PhoneCallAuthConfigError } from '../../core/phone-call-auth-config.error.js';
 import { maskNumbers, maskPhone, toDigits } from '../../phone/phone-number.js';
 import { callbackFields } from '../callback-fields.js';
 import { readCallTo } from '../platform-number.js';

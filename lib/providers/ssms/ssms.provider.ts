@@ -1,8 +1,8 @@
-import { PhoneCallAuthConfigError } from '../../options/phone-call-auth-config.error.js';
+import type { VerificationChannel } from '../../core/verification-state.js';
+import { PhoneCallAuthConfigError } from '../../core/phone-call-auth-config.error.js';
 import { Logger } from '@nestjs/common';
 import { maskPhone, toDigits } from '../../phone/phone-number.js';
 import { TelephonyPlatformException, TelephonyTimeoutException } from '../telephony.exceptions.js';
-import type { VerificationChannel } from '../../database/entities/verification.entity.js';
 import type {
   CallAssignment,
   CodeDelivery,

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
-import { PhoneCallAuthConfigError } from '../../options/phone-call-auth-config.error.js';
+import { PhoneCallAuthConfigError } from '../../core/phone-call-auth-config.error.js';
 import { maskPhone, parsePlatformPhone } from '../../phone/phone-number.js';
 import { callbackFields } from '../callback-fields.js';
 import { readCallReport } from '../platform-number.js';

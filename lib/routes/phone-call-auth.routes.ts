@@ -1,9 +1,9 @@
 import { applyDecorators, type ExecutionContext, SetMetadata, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
-import { DatabaseUnavailableFilter } from './database/database-unavailable.filter.js';
-import { PhoneCallAuthExceptionFilter } from './http/phone-call-auth-exception.filter.js';
-import { RequestValidationPipe } from './http/request-validation.pipe.js';
-import { BudgetFamily, ClientBudgetGuard } from './rate-limit/client-budget.guard.js';
-import type { RouteFamily } from './rate-limit/client-budget.service.js';
+import { DatabaseUnavailableFilter } from '../database/database-unavailable.filter.js';
+import { PhoneCallAuthExceptionFilter } from '../http/phone-call-auth-exception.filter.js';
+import { RequestValidationPipe } from '../http/request-validation.pipe.js';
+import { BudgetFamily, ClientBudgetGuard } from '../rate-limit/client-budget.guard.js';
+import type { RouteFamily } from '../rate-limit/client-budget.service.js';
 
 /**
  * Metadata key set on every controller the module mounts. An app-wide guard can test for it
@@ -18,7 +18,8 @@ export const PHONE_CALL_AUTH_ROUTE = 'phone-call-auth:route';
  * - `events`: `GET /verifications/:id/events`
  * - `cancel`: `DELETE /verifications/:id`
  * - `code`: `POST /verifications/:id/code` (the SMS code)
- * - `callback`: `GET|POST /callback/:secret` (the platform's inbound-call reports)
+ * - `callback`: `GET|POST /callback/:provider/:secret` and `/callback/:secret` (SSMS's, else the first
+ *   provider's): the platforms' inbound-call reports
  * - `refresh`: `POST /token/refresh`
  * - `signOut`: `POST /token/sign-out` (revokes the refresh token; in cookie mode, expires the cookies)
  */

@@ -4,6 +4,13 @@ import { Inject } from '@nestjs/common';
 export const PHONE_CALL_AUTH_OPTIONS = Symbol('PHONE_CALL_AUTH_OPTIONS');
 /** Injection token of the TypeORM DataSource the module uses. */
 export const PHONE_CALL_AUTH_DATA_SOURCE = Symbol('PHONE_CALL_AUTH_DATA_SOURCE');
+/**
+ * Injection token of the providers (`TelephonyProvider[]`, in order of preference): the slice of
+ * the options that the balance indicator needs.
+ */
+export const PHONE_CALL_AUTH_PROVIDERS = Symbol('PHONE_CALL_AUTH_PROVIDERS');
+/** The header that may carry the verification secret instead of the JSON body. */
+export const VERIFICATION_SECRET_HEADER = 'x-verification-secret';
 /** Name of the Passport strategy that checks `Authorization: Bearer <jwt>`. */
 export const PHONE_CALL_JWT_STRATEGY = 'phone-call-jwt';
 /** Longest `?wait=` of the token route, in seconds. */

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { PhoneCallAuthHookError, type PhoneCallAuthHookName } from '../core/phone-call-auth-hook.error.js';
+import { PhoneCallAuthHookError, type PhoneCallAuthHookName } from './phone-call-auth-hook.error.js';
 
 /**
  * Runs one of the app's hooks. An HttpException it throws goes to the client as it is; any other

@@ -1,0 +1,84 @@
+import type {
+  InboundCallOutcome,
+  VerificationChannel,
+  VerificationFailReason,
+  VerificationStatus,
+} from '../core/verification-state.js';
+import type { IssuedToken } from '../auth/token.service.js';
+import type { PhoneCallAuthLocale } from '../i18n/messages.js';
+import type { E164 } from '../phone/phone-number.js';
+
+/*
+ * What the verification use cases take and answer: the public types of `VerificationService`.
+ */
+
+/** What `start` returns; `secret` appears here only and is never stored. */
+export interface StartedVerification {
+  id: string;
+  /** Proves the right to the result: send it to the token endpoint. 32 random bytes, base64url. */
+  secret: string;
+  /** How it can be proven: `call`, `sms` or `call_or_sms`. */
+  channel: VerificationChannel;
+  /** The number to call, E.164 (channels `call` and `call_or_sms`). */
+  callTo?: string;
+  /** The number to call, written for people (channels `call` and `call_or_sms`). */
+  callToDisplay?: string;
+  /** An SMS code was sent: enter it at `POST /verifications/:id/code` (channels `sms` and `call_or_sms`). */
+  codeSent?: true;
+  /** Digits of the code sent. */
+  codeLength?: number;
+  expiresAt: Date;
+  /** Seconds left in the window. */
+  expiresIn: number;
+  /** Text to show the subscriber, in `locale`. */
+  message: string;
+  /** The language of `message` and of the SMS. */
+  locale: PhoneCallAuthLocale;
+}
+
+/** Who started a verification and how; used for rate limits, hooks and the language of the texts. */
+export interface StartContext {
+  ip?: string;
+  /** @default the `defaultChannel` option */
+  channel?: VerificationChannel;
+  /** The language asked for by name; wins over `acceptLanguage`. */
+  locale?: string;
+  /** The request's `Accept-Language` header. */
+  acceptLanguage?: string | string[];
+}
+
+/** What `verifyCode` answers. */
+export type CodeCheckResult =
+  | { status: 'verified'; phone: E164 }
+  | { status: 'wrong'; attemptsLeft: number }
+  | { status: 'failed'; reason: VerificationFailReason | null }
+  | { status: 'no_code' }
+  /** Closed without this code: proven by the call (`verified`, `consumed`), `expired` or `canceled`. */
+  | { status: 'closed'; verification: Exclude<VerificationStatus, 'pending' | 'failed'> }
+  | { status: 'unauthorized' };
+
+/** A verification whose secret was checked, as the verification strategy puts it on `request.user`. */
+export interface AuthenticatedVerification {
+  id: string;
+  status: VerificationStatus;
+  expiresAt: Date;
+}
+
+/** What `consume` and `redeem` answer when the verification cannot be taken now. */
+export type UnconsumedResult =
+  | { status: 'pending'; expiresAt: Date }
+  | { status: Exclude<VerificationStatus, 'pending' | 'verified'> }
+  | { status: 'unauthorized' };
+
+/** What `consume` returns: the verified number, exactly once, or why not. */
+export type ConsumeResult = { status: 'verified'; phone: E164; verificationId: string } | UnconsumedResult;
+
+/** What `redeem` returns: the module's token and the verified number, exactly once, or why not. */
+export type RedeemResult =
+  { status: 'issued'; token: IssuedToken; phone: E164; verificationId: string } | UnconsumedResult;
+
+/** What became of an inbound call. */
+export interface InboundCallResult {
+  outcome: InboundCallOutcome;
+  verificationId: string | null;
+}
