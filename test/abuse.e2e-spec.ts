@@ -298,7 +298,7 @@ describe('callback allowlist', () => {
     const refused = await callback('198.51.100.1');
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('CALLBACK_REFUSED');
-    expect(refused.body.message).toMatch(/from an allowed address/);
+    expect(refused.body.message).toMatch(/callbackAllowlist/);
     expect(await t.dataSource.query(`SELECT 1 FROM ${INBOUND_CALL_TABLE} WHERE caller = $1`, [phone])).toEqual([]);
 
     expect((await callback('203.0.113.7')).status).toBe(200);

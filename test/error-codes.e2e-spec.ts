@@ -460,8 +460,8 @@ describe('the error codes of the module', () => {
       how: 'a callback with a wrong secret (for operators: in English whatever the language)',
       provoke: (language) =>
         t.request('GET', `${PREFIX}/callback/wrong-secret?phone=79670311122`, undefined, headersIn(language)),
-      ru: 'Unknown callback URL: use the callback URL configured for this platform, from an allowed address.',
-      en: 'Unknown callback URL: use the callback URL configured for this platform, from an allowed address.',
+      ru: 'Unknown callback URL: use the callback URL configured for this platform.',
+      en: 'Unknown callback URL: use the callback URL configured for this platform.',
     },
     {
       code: 'DATABASE_UNAVAILABLE',
