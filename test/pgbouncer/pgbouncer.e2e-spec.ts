@@ -1,4 +1,8 @@
+import { NestFactory } from '@nestjs/core';
+import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import pg from 'pg';
+import { AppModule } from '../../sample-app/src/app.module.js';
+import { loadSampleConfig } from '../../sample-app/src/sample.config.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { nextPhone } from '../support/phones.js';
 import { VERIFICATION_TABLE } from '../support/tables.js';
@@ -175,5 +179,45 @@ describe('behind PgBouncer in transaction mode', () => {
       expect(logger.text).toMatch(/statement_timeout .*ALTER ROLE/);
       await database.closeApps();
     }, 20_000);
+  });
+
+  // Last: the sample app registers the Passport strategies of its own module instance, process-wide.
+  describe('the sample app with its defaults and DATABASE_URL on PgBouncer (and DATABASE_LISTEN_URL)', () => {
+    const database = useTestDatabase();
+
+    it('starts, verifies and wakes a long-poll', async () => {
+      const fake = await FakeSsmsPlatform.start();
+      const logger = new CapturingLogger();
+      const config = loadSampleConfig({ DATABASE_URL: database.url, DATABASE_LISTEN_URL: directUrl(database.url) });
+      const app = await NestFactory.create(AppModule.register(config, fake), { logger, abortOnError: false });
+      try {
+        await app.listen(0, '127.0.0.1');
+        const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+        fake.callbackUrl = `${base}/auth/phone-call/callback/${config.callbackSecret}`;
+        expect((await fetch(`${base}/health`)).status).toBe(200);
+        const phone = nextPhone();
+        const post = (path: string, body: unknown) =>
+          fetch(`${base}${PREFIX}${path}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+        const started = await post('/verifications', { phone });
+        expect(started.status).toBe(201);
+        const { id, secret } = (await started.json()) as { id: string; secret: string };
+        const sent = Date.now();
+        const poll = post(`/verifications/${id}/token?wait=10`, { secret });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await fake.placeCall({ from: phone.slice(1) });
+        expect((await poll).status).toBe(200);
+        expect(Date.now() - sent).toBeLessThan(3000);
+        expect(logger.text).toMatch(/connection pooler .*prepared statements are off/);
+        // statement_timeout is set on the test's database, as docs/operations.md says to set it on the role.
+        expect(logger.text).not.toMatch(/sets no .*statement_timeout/);
+      } finally {
+        await app.close();
+        await fake.close();
+      }
+    }, 30_000);
   });
 });
