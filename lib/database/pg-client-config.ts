@@ -14,11 +14,17 @@ const POOL_ONLY = ['max', 'min', 'idleTimeoutMillis', 'maxUses', 'maxLifetimeSec
  * built the way TypeORM builds its pool's (`url` or host, port, user, password, database, ssl,
  * `connectTimeoutMS`, then `extra` on top, its timeouts included; the primary under `replication`),
  * with its own `application_name` and TCP keep-alive, and 10 s connect and query timeouts unless
- * the host sets its own. `undefined` when the data source is not Postgres.
+ * the host sets its own. With `url` (the module's `listenUrl`), that URL says where and as whom to
+ * connect instead of the data source; TLS and timeouts still come from the data source.
+ * `undefined` when the data source is not Postgres.
  */
-export function pgClientConfig(options: DataSourceOptions, applicationName: string): ClientConfig | undefined {
+export function pgClientConfig(
+  options: DataSourceOptions,
+  applicationName: string,
+  url?: string,
+): ClientConfig | undefined {
   if (options.type !== 'postgres') return undefined;
-  const credentials = options.replication?.master ?? options;
+  const credentials = url ? { url } : (options.replication?.master ?? options);
   const extra = Object.fromEntries(
     Object.entries((options.extra ?? {}) as Record<string, unknown>).filter(([key]) => !POOL_ONLY.includes(key)),
   ) as ClientConfig;
@@ -29,7 +35,7 @@ export function pgClientConfig(options: DataSourceOptions, applicationName: stri
     password: credentials.password,
     database: credentials.database,
     port: credentials.port,
-    ssl: credentials.ssl as ClientConfig['ssl'],
+    ssl: (options.replication?.master ?? options).ssl as ClientConfig['ssl'],
     connectionTimeoutMillis: options.connectTimeoutMS ?? DEFAULT_CONNECT_TIMEOUT_MS,
     query_timeout: DEFAULT_QUERY_TIMEOUT_MS,
     ...extra,

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { InjectPhoneCallAuthDataSource, InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
 import { type AdmissionClass, AdmissionService } from './admission.service.js';
+import { behindConnectionPooler, isPreparedStatementMixUp } from './connection-pooler.js';
 import { queryTimeoutMs } from './database-clock.js';
 import { queryPool, queryRows, type Statement } from './query-rows.js';
 
@@ -11,19 +12,50 @@ import { queryPool, queryRows, type Statement } from './query-rows.js';
  * the pool (one round trip, a prepared statement when it is named and `preparedStatements` is on),
  * or through TypeORM inside a transaction. Stores are the only callers; use cases call stores.
  *
+ * With `preparedStatements: 'auto'` it looks at the pool once at startup and turns prepared
+ * statements off behind a connection pooler. Whatever the setting, a named statement that a
+ * pooler mixed up turns them off for good and runs again unprepared.
+ *
  * @example
  * const rows = await this.db.run<{ id: string }>('priority', statement);
  */
 @Injectable()
-export class StatementRunner {
-  private readonly prepared: boolean;
+export class StatementRunner implements OnModuleInit {
+  private readonly logger = new Logger('PhoneCallAuthModule');
+  private readonly setting: boolean | 'auto';
+  /** Until the startup check has answered, 'auto' prepares: a mix-up meanwhile turns them off anyway. */
+  private prepared: boolean;
 
   constructor(
     @InjectPhoneCallAuthOptions() options: ResolvedPhoneCallAuthOptions,
     @InjectPhoneCallAuthDataSource() private readonly dataSource: DataSource,
     private readonly admission: AdmissionService,
   ) {
-    this.prepared = options.preparedStatements;
+    this.setting = options.preparedStatements;
+    this.prepared = this.setting !== false;
+  }
+
+  /** Whether named statements are sent as prepared statements (now). */
+  get preparedStatements(): boolean {
+    return this.prepared;
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (this.setting !== 'auto' || !this.dataSource.isInitialized) return;
+    let pooled: boolean | undefined;
+    try {
+      pooled = await behindConnectionPooler(this.dataSource);
+    } catch (error) {
+      // The first statements will tell: a mix-up turns prepared statements off then.
+      this.logger.warn(`Could not check the pool for a connection pooler: ${(error as Error).message}`);
+      return;
+    }
+    if (!pooled) return;
+    this.prepared = false;
+    this.logger.log(
+      "The data source's connections go through a connection pooler (PgBouncer, Supavisor...): prepared " +
+        'statements are off (preparedStatements: true keeps them, for PgBouncer 1.21+ with max_prepared_statements).',
+    );
   }
 
   /** `query_timeout` of the pool, for deadlines on the database's clock (`DatabaseClock`). */
@@ -48,8 +80,22 @@ export class StatementRunner {
   }
 
   /** One statement on the pool, inside work already admitted. */
-  query<T>(statement: Statement): Promise<T[]> {
-    return queryPool<T>(this.dataSource, statement, this.prepared);
+  async query<T>(statement: Statement): Promise<T[]> {
+    const prepared = this.prepared;
+    try {
+      return await queryPool<T>(this.dataSource, statement, prepared);
+    } catch (error) {
+      if (!prepared || !statement.name || !isPreparedStatementMixUp(error)) throw error;
+      if (this.prepared) {
+        this.prepared = false;
+        this.logger.warn(
+          `A connection pooler mixed up the prepared statement ${statement.name} (${(error as Error).message}): ` +
+            'prepared statements off from now on. Set preparedStatements: false, or give the pooler ' +
+            'max_prepared_statements (PgBouncer 1.21+), to keep this off the first requests.',
+        );
+      }
+      return queryPool<T>(this.dataSource, statement, false);
+    }
   }
 
   /** One statement through TypeORM: on the caller's transaction (`manager`), else on the data source. */

@@ -344,11 +344,26 @@ export interface PhoneCallAuthOptions {
   admission?: PhoneCallAuthAdmissionOptions | false;
   /**
    * Runs the hot statements (start, callback, token) as named prepared statements, parsed and
-   * planned once per pool connection. Turn off behind a pooler that cannot keep them (PgBouncer in
-   * transaction mode before 1.21, or without `max_prepared_statements`).
-   * @default PHONE_CALL_AUTH_DEFAULTS.preparedStatements (true)
+   * planned once per pool connection. `'auto'`: on, unless the data source's connections go through
+   * a connection pooler (PgBouncer, Supavisor...), which the module finds at startup. `true` keeps
+   * them on behind one (PgBouncer 1.21+ with `max_prepared_statements`); `false` turns them off.
+   * Whatever the setting, a statement that a pooler mixed up (`prepared statement ... already exists`
+   * or `does not exist`) turns them off and runs again unprepared: never an error for the client.
+   * @default PHONE_CALL_AUTH_DEFAULTS.preparedStatements ('auto')
    */
-  preparedStatements?: boolean;
+  preparedStatements?: boolean | 'auto';
+  /**
+   * The connection URL of the instance's LISTEN connection (`postgres://user:password@host:port/db`),
+   * which must reach Postgres itself: a transaction pooler (PgBouncer's `pool_mode = transaction`)
+   * hands the connection back after `LISTEN` and no notification ever arrives, so waiting requests
+   * are answered only at their deadline (the module logs an error when it hears nothing). Set it
+   * when the data source's URL is such a pooler. TLS settings and timeouts still come from the
+   * data source. @default the data source's connection settings
+   *
+   * @example
+   * listenUrl: process.env.DATABASE_LISTEN_URL // postgres://app:secret@db.internal:5432/app
+   */
+  listenUrl?: string;
 }
 
 /** The algorithms the module signs and verifies with. Anything else (`none`, `HS512`, `PS256`...) is refused. */

@@ -65,8 +65,8 @@ export const PHONE_CALL_AUTH_DEFAULTS = {
   },
   /** The queue in front of the module's database work. */
   admission: { maxQueuedPriority: 200, maxQueuedPolling: 100, queueTimeoutMs: 2000 },
-  /** Named prepared statements for the hot paths. */
-  preparedStatements: true,
+  /** Named prepared statements for the hot paths, unless the pool goes through a connection pooler. */
+  preparedStatements: 'auto',
   jwt: {
     issuer: 'nestjs-phone-call-auth',
     audience: 'phone-call-auth',

@@ -1,7 +1,7 @@
 import type { VerificationChannel } from '../core/verification-state.js';
 import { Logger } from '@nestjs/common';
 import { CountryCode, isSupportedCountry, type PhoneNumberType } from 'libphonenumber-js/max';
-import { configFlag, configSeconds, MAX_LIFETIME_SECONDS } from './option-checks.js';
+import { configSeconds, MAX_LIFETIME_SECONDS } from './option-checks.js';
 import { PhoneCallAuthConfigError } from '../core/phone-call-auth-config.error.js';
 import type {
   ClientBudgetRule,
@@ -20,6 +20,7 @@ import type { E164 } from '../phone/phone-number.js';
 import type { TelephonyProvider } from '../providers/telephony-provider.interface.js';
 import { PHONE_CALL_AUTH_DEFAULTS as DEFAULTS } from './phone-call-auth.defaults.js';
 import { resolveCallbacks } from './resolve-callbacks.js';
+import { resolveDatabaseOptions } from './resolve-database-options.js';
 import { resolveJwtOptions } from './resolve-jwt-options.js';
 import type { ResolvedPhoneCallAuthOptions } from './resolved-options.interface.js';
 import { isLocale } from '../i18n/accept-language.js';
@@ -492,6 +493,6 @@ export function resolvePhoneCallAuthOptions(
     maxWaitersPerAddress: count('maxWaitersPerAddress', options.maxWaitersPerAddress, DEFAULTS.maxWaitersPerAddress),
     clientBudgets: clientBudgets(options.clientBudgets),
     admission: admission(options.admission),
-    preparedStatements: configFlag('preparedStatements', options.preparedStatements, DEFAULTS.preparedStatements),
+    ...resolveDatabaseOptions(options),
   };
 }

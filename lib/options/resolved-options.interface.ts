@@ -77,7 +77,10 @@ export interface ResolvedPhoneCallAuthOptions {
     | false;
   admission:
     { maxConcurrent?: number; maxQueuedPriority: number; maxQueuedPolling: number; queueTimeoutMs: number } | false;
-  preparedStatements: boolean;
+  /** `'auto'` until the statement runner has looked at the pool at startup. */
+  preparedStatements: boolean | 'auto';
+  /** The LISTEN connection's own URL, when it must not take the data source's. */
+  listenUrl?: string;
 }
 
 /** JWT settings after validation, with every default applied. */

@@ -23,6 +23,15 @@ export const VERIFICATION_CHANNEL = 'phone_call_auth';
 export const notifyVerification = (id: string): string => `pg_notify('${VERIFICATION_CHANNEL}', ${id}::text)`;
 
 /**
+ * Sends `payload` on {@link VERIFICATION_CHANNEL} by itself: the LISTEN connection's probe, which
+ * tells whether it hears what the pool's statements notify. $1 channel, $2 payload.
+ */
+export const notifyProbe = (payload: string): Statement => ({
+  text: 'SELECT pg_notify($1, $2)',
+  values: [VERIFICATION_CHANNEL, payload],
+});
+
+/**
  * Of the given ids, those no longer pending on the database clock (or gone): after the LISTEN
  * connection was lost, one statement finds the waiters whose notification may have been missed.
  * $1 ids.

@@ -43,8 +43,14 @@ export class AppModule {
           migrationsRun: true,
           // The module's advice: a request waits at most 2 s for a connection, the server cancels a
           // statement after 2 s, and the client stops waiting for an answer after 2.5 s. While the
-          // database is down or frozen, every route answers 503 within 3 s.
-          extra: { connectionTimeoutMillis: 2000, statement_timeout: 2000, query_timeout: 2500 },
+          // database is down or frozen, every route answers 503 within 3 s. statement_timeout only
+          // on the embedded Postgres: PgBouncer refuses it at connection startup, so with DATABASE_URL
+          // it belongs on the role (docs/operations.md; the module warns when the server has none).
+          extra: {
+            connectionTimeoutMillis: 2000,
+            ...(config.statementTimeoutAtStartup && { statement_timeout: 2000 }),
+            query_timeout: 2500,
+          },
         }),
         PhoneCallAuthModule.forRootAsync({
           imports: [SampleConfigModule],
@@ -70,6 +76,8 @@ export class AppModule {
             siteName: sample.siteName,
             channels: sample.channels,
             defaultChannel: sample.channels[0],
+            preparedStatements: sample.preparedStatements,
+            listenUrl: sample.databaseListenUrl,
           }),
           routePrefix: ROUTE_PREFIX,
         }),

@@ -51,6 +51,16 @@ export interface SampleConfig extends SamplePlatforms {
   fakePlatformPublic: boolean;
   /** Postgres URL; unset means an embedded Postgres under `.data/`. */
   databaseUrl?: string;
+  /**
+   * Whether `statement_timeout` goes in the connections' startup parameters (TypeORM's `extra`):
+   * only on the embedded Postgres. With DATABASE_URL the server may be behind PgBouncer, which
+   * refuses it there: set it on the role (docs/operations.md), and the module warns when it is not.
+   */
+  statementTimeoutAtStartup: boolean;
+  /** From DATABASE_LISTEN_URL: the module's `listenUrl`, a URL straight to Postgres for LISTEN (behind PgBouncer). */
+  databaseListenUrl?: string;
+  /** From DATABASE_PREPARED_STATEMENTS (`auto`, the default, `on` or `off`): the module's `preparedStatements`. */
+  preparedStatements: boolean | 'auto';
   callbackSecret: string;
   callbackSecretGenerated: boolean;
   jwtSecret: string;
@@ -199,6 +209,9 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     host: host(env, platforms.platforms.length === 0, fakePlatformPublic),
     fakePlatformPublic,
     databaseUrl: env.DATABASE_URL || undefined,
+    statementTimeoutAtStartup: !env.DATABASE_URL,
+    databaseListenUrl: env.DATABASE_LISTEN_URL || undefined,
+    preparedStatements: preparedStatements(env.DATABASE_PREPARED_STATEMENTS),
     callbackSecret: env.PHONE_CALL_CALLBACK_SECRET || randomBytes(32).toString('hex'),
     callbackSecretGenerated: !env.PHONE_CALL_CALLBACK_SECRET,
     jwtSecret: env.JWT_SECRET || randomBytes(32).toString('base64url'),
@@ -240,6 +253,11 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
 }
 
 /** `on` (the default) or `off`. */
+function preparedStatements(value: string | undefined): boolean | 'auto' {
+  const setting = oneOf('DATABASE_PREPARED_STATEMENTS', value, ['auto', 'on', 'off'], 'auto');
+  return setting === 'auto' ? 'auto' : setting === 'on';
+}
+
 function onOff(name: string, value: string | undefined): boolean {
   return oneOf(name, value, ['on', 'off'], 'on') === 'on';
 }

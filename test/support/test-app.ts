@@ -29,6 +29,7 @@ import { DataSource } from 'typeorm';
 
 /** A database of a test file's own on the test server. */
 export interface TestDatabase {
+  /** The URL the apps use: through PgBouncer under `npm run test:pgbouncer`, else straight to the server. */
   url: string;
   /** Removes the database. */
   drop(): Promise<void>;
@@ -42,6 +43,29 @@ const TEMPLATE = `phone_call_auth_tpl_${createHash('sha256')
   .update(PHONE_CALL_AUTH_MIGRATIONS.map((migration) => `${migration.name}\n${String(migration)}`).join('\n'))
   .digest('hex')
   .slice(0, 16)}`;
+
+/**
+ * PgBouncer in transaction mode in front of the test server (`npm run test:pgbouncer`, see
+ * test/pgbouncer/global-setup.ts): the apps' pools go through it, while the harness's admin work
+ * and each app's LISTEN connection (`listenUrl`, {@link directUrl}) go straight to the server.
+ */
+const POOLER_URL = process.env.PHONE_CALL_AUTH_TEST_POOLER_URL;
+
+/** The default of `statementTimeoutMillis` below. */
+const STATEMENT_TIMEOUT_MS = 8000;
+
+/**
+ * The URL of the same database straight on the test server, for a URL through PgBouncer; else
+ * `undefined` (the URL is direct already).
+ */
+export function directUrl(databaseUrl: string): string | undefined {
+  const serverUrl = process.env.PHONE_CALL_AUTH_TEST_SERVER_URL;
+  if (!POOLER_URL || !serverUrl) return undefined;
+  const url = new URL(databaseUrl);
+  if (url.host !== new URL(POOLER_URL).host) return undefined;
+  url.host = new URL(serverUrl).host;
+  return url.toString();
+}
 
 /** An advisory lock key that serialises the template's creation across Jest's workers. */
 const TEMPLATE_LOCK = 0x7063_6174;
@@ -99,8 +123,11 @@ export async function createTestDatabase({ migrated = true } = {}): Promise<Test
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}${migrated ? ` TEMPLATE ${TEMPLATE}` : ''}`);
+  // PgBouncer refuses statement_timeout as a startup parameter: set on the database instead, as
+  // docs/operations.md tells operators to (on the role or the database).
+  if (POOLER_URL) await admin.query(`ALTER DATABASE ${name} SET statement_timeout = '${STATEMENT_TIMEOUT_MS}ms'`);
   await admin.end();
-  const url = new URL(serverUrl);
+  const url = new URL(POOLER_URL ?? serverUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
@@ -199,8 +226,11 @@ export interface TestResponse {
 
 /** Boots a Nest app with the module registered the chosen way, listening on a free port. */
 export async function bootTestApp(config: TestAppOptions): Promise<TestApp> {
+  const listenUrl = directUrl(config.databaseUrl);
   const moduleOptions = (): PhoneCallAuthOptions => ({
     provider: config.platform.provider({ timeoutMs: 1000 }),
+    // Behind PgBouncer, LISTEN needs a connection of its own straight to Postgres.
+    ...(listenUrl && { listenUrl }),
     callbackSecret: TEST_CALLBACK_SECRET,
     jwt: { secret: TEST_JWT_SECRET },
     // Off unless a test is about them: most tests start many verifications from 127.0.0.1.
@@ -240,8 +270,9 @@ export async function bootTestApp(config: TestAppOptions): Promise<TestApp> {
         // does not answer, fails (503), never hangs.
         extra: {
           connectionTimeoutMillis: config.connectionTimeoutMillis ?? 10_000,
-          statement_timeout: config.statementTimeoutMillis ?? 8000,
-          query_timeout: (config.statementTimeoutMillis ?? 8000) + 500,
+          // Not a startup parameter behind PgBouncer, which refuses it: createTestDatabase sets it on the database.
+          ...(!listenUrl && { statement_timeout: config.statementTimeoutMillis ?? STATEMENT_TIMEOUT_MS }),
+          query_timeout: (config.statementTimeoutMillis ?? STATEMENT_TIMEOUT_MS) + 500,
           ...(config.poolSize !== undefined && { max: config.poolSize }),
         },
       }),

@@ -40,8 +40,19 @@ describe('missingDatabaseTimeouts (the startup warning)', () => {
   });
 });
 
-describe("the LISTEN connection's timeouts", () => {
-  it("takes the host's, or 10 s each when it sets none", () => {
+describe("the LISTEN connection's settings", () => {
+  it('takes listenUrl for where and as whom to connect, and the data source for TLS and timeouts', () => {
+    const options = postgres({ query_timeout: 2500 }, { ssl: { rejectUnauthorized: false }, host: 'pooler' });
+    const config = pgClientConfig(options, 'x', 'postgres://direct:pw@db-direct:5432/app');
+    expect(config).toMatchObject({
+      connectionString: 'postgres://direct:pw@db-direct:5432/app',
+      ssl: { rejectUnauthorized: false },
+      query_timeout: 2500,
+    });
+    expect(config?.host).toBeUndefined();
+  });
+
+  it("takes the host's timeouts, or 10 s each when it sets none", () => {
     expect(pgClientConfig(postgres(), 'x')).toMatchObject({ connectionTimeoutMillis: 10_000, query_timeout: 10_000 });
     expect(pgClientConfig(postgres({ query_timeout: 2500, statement_timeout: 2000 }), 'x')).toMatchObject({
       query_timeout: 2500,
@@ -117,9 +128,9 @@ describe('DatabaseTimeoutsService (at startup)', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  it('warns, with the advice, when the data source sets no timeouts, and guards its pool', () => {
+  it('warns, with the advice, when the data source sets no timeouts, and guards its pool', async () => {
     const pool = new EventEmitter();
-    new DatabaseTimeoutsService({ options: postgres(), driver: { master: pool } } as never).onModuleInit();
+    await new DatabaseTimeoutsService({ options: postgres(), driver: { master: pool } } as never).onModuleInit();
     expect(warnings).toEqual([
       expect.stringMatching(
         /^The TypeORM data source sets no connectionTimeoutMillis, statement_timeout, query_timeout: .* extra: \{connectionTimeoutMillis: 2000, statement_timeout: 2000, query_timeout: 2500\}/,
@@ -128,9 +139,46 @@ describe('DatabaseTimeoutsService (at startup)', () => {
     expect(pool.listenerCount('acquire')).toBe(1);
   });
 
-  it('is quiet when they are set', () => {
+  it('is quiet when they are set', async () => {
     const extra = { connectionTimeoutMillis: 2000, statement_timeout: 2000, query_timeout: 2500 };
-    new DatabaseTimeoutsService({ options: postgres(extra), driver: {} } as never).onModuleInit();
+    await new DatabaseTimeoutsService({ options: postgres(extra), driver: {} } as never).onModuleInit();
     expect(warnings).toEqual([]);
+  });
+
+  /** A connected data source whose server reports `statementTimeout` for `SHOW`-like reads. */
+  const connected = (extra: Record<string, unknown>, statementTimeout: string) =>
+    ({
+      options: postgres(extra),
+      driver: {},
+      isInitialized: true,
+      query: async () => [{ value: statementTimeout }],
+    }) as never;
+
+  it("counts a statement_timeout set on the role or the database (behind PgBouncer), not only extra's", async () => {
+    await new DatabaseTimeoutsService(
+      connected({ connectionTimeoutMillis: 2000, query_timeout: 2500 }, '2s'),
+    ).onModuleInit();
+    expect(warnings).toEqual([]);
+  });
+
+  it('names the role as the place for statement_timeout when the server runs with none', async () => {
+    await new DatabaseTimeoutsService(
+      connected({ connectionTimeoutMillis: 2000, query_timeout: 2500 }, '0'),
+    ).onModuleInit();
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /sets no statement_timeout: .* set it on the role: ALTER ROLE <user> SET statement_timeout/,
+      ),
+    ]);
+  });
+
+  it("warns when extra's statement_timeout never reached the server (a pooler dropped it)", async () => {
+    const extra = { connectionTimeoutMillis: 2000, statement_timeout: 2000, query_timeout: 2500 };
+    await new DatabaseTimeoutsService(connected(extra, '0')).onModuleInit();
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /sets statement_timeout in extra, but the server's connections run with none: .*ignore_startup_parameters.*ALTER ROLE/,
+      ),
+    ]);
   });
 });

@@ -21,6 +21,27 @@ describe('the sample app settings', () => {
     });
   });
 
+  describe('the database variables', () => {
+    it('put statement_timeout in the startup parameters on the embedded Postgres only (PgBouncer refuses it)', () => {
+      expect(loadSampleConfig({}).statementTimeoutAtStartup).toBe(true);
+      expect(loadSampleConfig({ DATABASE_URL: 'postgres://app@pgbouncer:6432/app' }).statementTimeoutAtStartup).toBe(
+        false,
+      );
+    });
+
+    it('read DATABASE_LISTEN_URL as listenUrl', () => {
+      expect(loadSampleConfig({}).databaseListenUrl).toBeUndefined();
+      const url = 'postgres://app@db:5432/app';
+      expect(loadSampleConfig({ DATABASE_LISTEN_URL: url }).databaseListenUrl).toBe(url);
+    });
+
+    it('read DATABASE_PREPARED_STATEMENTS: auto (the default), on or off', () => {
+      const prepared = (value?: string) => loadSampleConfig({ DATABASE_PREPARED_STATEMENTS: value }).preparedStatements;
+      expect([prepared(), prepared('auto'), prepared('on'), prepared('OFF')]).toEqual(['auto', 'auto', true, false]);
+      expect(() => prepared('yes')).toThrow('DATABASE_PREPARED_STATEMENTS must be one of auto, on, off, got "yes".');
+    });
+  });
+
   describe('LOG_LEVEL', () => {
     it('is log unless set: everything but debug and verbose', () => {
       expect(loadSampleConfig({}).logLevels).toEqual(['fatal', 'error', 'warn', 'log']);
