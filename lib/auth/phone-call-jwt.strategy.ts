@@ -1,8 +1,9 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-custom';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions, PHONE_CALL_JWT_STRATEGY } from '../core/phone-call-auth.constants.js';
+import type { ResolvedJwtOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
+import { PHONE_CALL_JWT_STRATEGY } from '../core/phone-call-auth.constants.js';
 import { readCookie } from './access-token-cookie.js';
 import { TokenService, type VerifiedPhoneIdentity } from './token.service.js';
 
@@ -15,7 +16,7 @@ import { TokenService, type VerifiedPhoneIdentity } from './token.service.js';
 export class PhoneCallJwtStrategy extends PassportStrategy(Strategy, PHONE_CALL_JWT_STRATEGY) {
   constructor(
     private readonly tokens: TokenService,
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('jwt') private readonly jwt: ResolvedJwtOptions,
   ) {
     super();
   }
@@ -25,7 +26,7 @@ export class PhoneCallJwtStrategy extends PassportStrategy(Strategy, PHONE_CALL_
   }
 
   private token(headers: Record<string, unknown>): string {
-    const { cookie } = this.options.jwt;
+    const { cookie } = this.jwt;
     if (headers.authorization === undefined && cookie) {
       const token = readCookie(headers.cookie, cookie);
       if (token) return token;

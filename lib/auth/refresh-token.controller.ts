@@ -11,8 +11,8 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { skipEtag } from '../http/no-etag.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
+import type { ResolvedJwtOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { PhoneCallAuthRoutes } from '../routes/phone-call-auth.routes.js';
 import { OpenApiTags } from '../openapi/openapi.decorators.js';
 import { CookieRoutesGuard } from './cookie-routes.guard.js';
@@ -36,7 +36,7 @@ export class RefreshTokenController {
   constructor(
     private readonly tokens: TokenService,
     private readonly cookies: TokenCookieService,
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('jwt') private readonly jwt: ResolvedJwtOptions,
   ) {}
 
   /**
@@ -60,7 +60,7 @@ export class RefreshTokenController {
     skipEtag(response);
     // A request with no body at all (the cookie carries the token) reaches here with `body` undefined.
     const refreshToken = (body as RefreshTokenDto | undefined)?.refreshToken ?? this.cookies.refreshTokenOf(request);
-    if (!this.options.jwt.refreshTokens.enabled) throw new NotFoundException(REFRESH_TOKENS_OFF_MESSAGE);
+    if (!this.jwt.refreshTokens.enabled) throw new NotFoundException(REFRESH_TOKENS_OFF_MESSAGE);
     if (refreshToken === undefined) throw new BadRequestException(REFRESH_TOKEN_REQUIRED_MESSAGE);
     return this.cookies.answer(request, response, await this.tokens.refresh(refreshToken));
   }

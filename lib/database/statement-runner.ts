@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { InjectPhoneCallAuthDataSource, InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthDataSource } from '../core/phone-call-auth.constants.js';
+import type { ResolvedDatabaseOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { type AdmissionClass, AdmissionService } from './admission.service.js';
 import { queryTimeoutMs } from './database-clock.js';
 import { queryPool, queryRows, type Statement } from './query-rows.js';
@@ -19,11 +20,11 @@ export class StatementRunner {
   private readonly prepared: boolean;
 
   constructor(
-    @InjectPhoneCallAuthOptions() options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('database') database: ResolvedDatabaseOptions,
     @InjectPhoneCallAuthDataSource() private readonly dataSource: DataSource,
     private readonly admission: AdmissionService,
   ) {
-    this.prepared = options.preparedStatements;
+    this.prepared = database.preparedStatements;
   }
 
   /** `query_timeout` of the pool, for deadlines on the database's clock (`DatabaseClock`). */

@@ -9,8 +9,8 @@ import {
 } from '@nestjs/common';
 import { matchAcceptLanguage } from '../i18n/accept-language.js';
 import { PHONE_CALL_AUTH_LOCALES, type PhoneCallAuthMessages } from '../i18n/messages.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
+import type { ResolvedHttpOptions, ResolvedTexts } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 
 /** The request as Express and Fastify both give it (`host` honours X-Forwarded-Host when the app trusts its proxy). */
 export interface BrowserRequest {
@@ -68,7 +68,10 @@ export function isJsonRequest(request: BrowserRequest): boolean {
  */
 @Injectable()
 export class SameOriginGuard implements CanActivate {
-  constructor(@InjectPhoneCallAuthOptions() protected readonly options: ResolvedPhoneCallAuthOptions) {}
+  constructor(
+    @InjectPhoneCallAuthOptions('http') protected readonly http: ResolvedHttpOptions,
+    @InjectPhoneCallAuthOptions('texts') protected readonly catalogue: ResolvedTexts,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     if (!this.applies()) return true;
@@ -76,7 +79,7 @@ export class SameOriginGuard implements CanActivate {
     const texts = this.texts(request);
     const { crossSite, notJson } = this.refusals();
     // The origin first: a cross-site form post is told it is cross-site, not that it should be JSON.
-    if (!fromAllowedPage(request, this.options.allowedOrigins)) throw new ForbiddenException(texts[crossSite]);
+    if (!fromAllowedPage(request, this.http.allowedOrigins)) throw new ForbiddenException(texts[crossSite]);
     if (!isJsonRequest(request) && !this.acceptsWithoutJson(request)) {
       throw new UnsupportedMediaTypeException(texts[notJson]);
     }
@@ -100,7 +103,7 @@ export class SameOriginGuard implements CanActivate {
 
   private texts(request: BrowserRequest): PhoneCallAuthMessages {
     const locale = matchAcceptLanguage(request.headers['accept-language'], PHONE_CALL_AUTH_LOCALES);
-    return this.options.messages[locale ?? this.options.defaultLocale];
+    return this.catalogue.messages[locale ?? this.catalogue.defaultLocale];
   }
 }
 
