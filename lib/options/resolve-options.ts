@@ -223,9 +223,10 @@ export function resolvePhoneCallAuthOptions(
   if (!options || typeof options !== 'object') {
     throw new PhoneCallAuthConfigError('options are required: { providers, callbackSecret, jwt }.');
   }
+  // Fails loudly rather than leave the app on defaults it did not ask for.
+  const given = options as unknown as Record<string, unknown>;
   for (const [name, instead] of Object.entries(REMOVED)) {
-    if ((options as unknown as Record<string, unknown>)[name] !== undefined)
-      throw new PhoneCallAuthConfigError(`${name} was removed: ${instead}.`);
+    if (given[name] !== undefined) throw new PhoneCallAuthConfigError(`${name} was removed: ${instead}.`);
   }
   const platforms = resolvePlatforms(options, routePrefix);
   for (const hook of ['resolveSubject', 'onVerified', 'beforeVerify'] as const) {
