@@ -12,26 +12,35 @@ export {
   type PhoneCallAuthExtras,
 } from './phone-call-auth.module-definition.js';
 export type {
-  GlobalBudgetMode,
-  GlobalBudgetRule,
-  PhoneCallAuthJwtAlgorithm,
-  PhoneCallAuthJwtKey,
-  PhoneCallAuthJwtOptions,
   PhoneCallAuthOptions,
   PhoneCallAuthPhonePolicy,
   PhoneCallAuthProviderCallback,
   PhoneCallAuthPurgeOptions,
-  PhoneCallAuthRateLimits,
-  PhoneCallAuthRefreshTokenOptions,
   PhoneCallAuthRouting,
   PhoneCallAuthStatusPollingOptions,
-  PhoneCallAuthSmsLimits,
   PhoneCallAuthSmsOptions,
   PhoneCallSubject,
-  RateLimitRule,
   VerificationCandidate,
   VerifiedEvent,
 } from './options/phone-call-auth-options.interface.js';
+export type {
+  PhoneCallAuthJwtAlgorithm,
+  PhoneCallAuthJwtKey,
+  PhoneCallAuthJwtOptions,
+  PhoneCallAuthRefreshTokenOptions,
+} from './options/jwt.options.js';
+export type {
+  ClientBudgetRule,
+  GlobalBudgetMode,
+  GlobalBudgetRule,
+  PhoneCallAuthAdmissionOptions,
+  PhoneCallAuthClientBudgets,
+  PhoneCallAuthLimits,
+  PhoneCallAuthSmsLimits,
+  PhoneCallAuthStartLimits,
+  PhoneCallAuthWaiterLimits,
+  RateLimitRule,
+} from './options/limits.options.js';
 export { PHONE_CALL_AUTH_DEFAULTS } from './options/phone-call-auth.defaults.js';
 export { PHONE_CALL_AUTH_DEVELOPMENT_LIMITS } from './options/phone-call-auth.presets.js';
 export { PhoneCallAuthConfigError } from './core/phone-call-auth-config.error.js';

@@ -9,6 +9,7 @@ import type { PhoneCallAuthOptions } from './options/phone-call-auth-options.int
 import { PhoneCallAuthConfigError } from './core/phone-call-auth-config.error.js';
 import { PHONE_CALL_AUTH_DEFAULTS } from './options/phone-call-auth.defaults.js';
 import { resolvePhoneCallAuthOptions } from './options/resolve-options.js';
+import { optionSliceProviders, PHONE_CALL_AUTH_OPTION_SLICES } from './options/option-slices.js';
 import {
   PHONE_CALL_AUTH_DATA_SOURCE,
   PHONE_CALL_AUTH_OPTIONS,
@@ -124,10 +125,16 @@ export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYN
             useFactory: (options: PhoneCallAuthOptions) =>
               resolvePhoneCallAuthOptions(options, extras.routePrefix ?? PHONE_CALL_AUTH_DEFAULTS.routePrefix),
           },
+          ...optionSliceProviders(),
           dataSource(extras.dataSource),
           { provide: PHONE_CALL_AUTH_TOKEN_ROUTE, useValue: extras.routes?.token !== false },
         ],
-        exports: [...(definition.exports ?? []), PHONE_CALL_AUTH_OPTIONS],
+        // The slices too: SameOriginOnly() guards the app's own routes, in the app's modules.
+        exports: [
+          ...(definition.exports ?? []),
+          PHONE_CALL_AUTH_OPTIONS,
+          ...Object.values(PHONE_CALL_AUTH_OPTION_SLICES),
+        ],
       }),
     )
     .build();

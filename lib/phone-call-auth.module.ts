@@ -10,8 +10,9 @@ import { PhoneCallAuthCallbacks } from './callback/callback-urls.js';
 import { PurgeService } from './database/purge.service.js';
 import { SchemaCheckService } from './database/schema-check.service.js';
 import { PhoneCallAuthConfigError } from './core/phone-call-auth-config.error.js';
-import { PHONE_CALL_AUTH_OPTIONS, PHONE_CALL_AUTH_PROVIDERS } from './core/phone-call-auth.constants.js';
-import type { ResolvedPhoneCallAuthOptions } from './options/resolved-options.interface.js';
+import { PHONE_CALL_AUTH_PROVIDERS } from './core/phone-call-auth.constants.js';
+import { PHONE_CALL_AUTH_OPTION_SLICES } from './options/option-slices.js';
+import type { ResolvedPlatforms } from './options/resolved-options.interface.js';
 import { ConfigurableModuleClass } from './phone-call-auth.module-definition.js';
 import { ClientBudgetService } from './rate-limit/client-budget.service.js';
 import { ClientAddressService } from './http/client-address.service.js';
@@ -57,7 +58,7 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
  *     PhoneCallAuthModule.forRootAsync({
  *       inject: [ConfigService],
  *       useFactory: (config: ConfigService) => ({
- *         provider: new SsmsProvider({ apiKey: config.getOrThrow('SSMS_API_KEY') }),
+ *         providers: [new SsmsProvider({ apiKey: config.getOrThrow('SSMS_API_KEY') })],
  *         callbackSecret: config.getOrThrow('PHONE_CALL_CALLBACK_SECRET'),
  *         jwt: { secret: config.getOrThrow('JWT_SECRET') },
  *       }),
@@ -76,8 +77,8 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
     { provide: REFRESH_TOKEN_STORE, useClass: PostgresRefreshTokenStore },
     {
       provide: PHONE_CALL_AUTH_PROVIDERS,
-      useFactory: (options: ResolvedPhoneCallAuthOptions) => options.providers,
-      inject: [PHONE_CALL_AUTH_OPTIONS],
+      useFactory: (platforms: ResolvedPlatforms) => platforms.providers,
+      inject: [PHONE_CALL_AUTH_OPTION_SLICES.platforms],
     },
     // Use cases, and the facade over them.
     StartVerificationService,

@@ -24,7 +24,7 @@ const start = (t: TestApp, phone: string, ip = '203.0.113.1', headers: Record<st
 const ENGLISH = { 'accept-language': 'en' };
 
 describe('rate limits, stored in Postgres', () => {
-  const defaults = { options: { rateLimits: {} } };
+  const defaults = { options: { limits: { starts: {} } } };
 
   it('the 4th start for one phone in 10 minutes gets 429 with Retry-After, across two instances', async () => {
     const [a, b] = [await boot(defaults), await boot(defaults)];
@@ -63,7 +63,7 @@ describe('rate limits, stored in Postgres', () => {
   });
 
   it('limits starts per client address', async () => {
-    const t = await boot({ options: { rateLimits: { perIp: { limit: 2, windowSeconds: 600 } } } });
+    const t = await boot({ options: { limits: { starts: { perAddress: { limit: 2, windowSeconds: 600 } } } } });
     expect((await start(t, nextPhone(), '192.0.2.10')).status).toBe(201);
     expect((await start(t, nextPhone(), '192.0.2.10')).status).toBe(201);
     const refused = await start(t, nextPhone(), '192.0.2.10', ENGLISH);
@@ -74,7 +74,9 @@ describe('rate limits, stored in Postgres', () => {
   });
 
   it('the global budget as a wall trips, and recovers when its window ends', async () => {
-    const t = await boot({ options: { rateLimits: { global: { limit: 2, windowSeconds: 60, mode: 'wall' } } } });
+    const t = await boot({
+      options: { limits: { starts: { global: { limit: 2, windowSeconds: 60, mode: 'wall' } } } },
+    });
     await t.dataSource.query(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE key = 'global'`);
     expect((await start(t, nextPhone(), '192.0.2.20')).status).toBe(201);
     expect((await start(t, nextPhone(), '192.0.2.21')).status).toBe(201);
@@ -91,7 +93,9 @@ describe('rate limits, stored in Postgres', () => {
 
   it('starts refused by the per-phone limit do not use up the global budget', async () => {
     const t = await boot({
-      options: { rateLimits: { perPhone: { limit: 1, windowSeconds: 600 }, global: { limit: 3, windowSeconds: 60 } } },
+      options: {
+        limits: { starts: { perPhone: { limit: 1, windowSeconds: 600 }, global: { limit: 3, windowSeconds: 60 } } },
+      },
     });
     await t.dataSource.query(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE key = 'global'`);
     const phone = nextPhone();

@@ -241,7 +241,7 @@ describe('startup checks', () => {
     const database = await createTestDatabase();
     try {
       const second = PhoneCallAuthModule.forRoot({
-        provider: platform.provider(),
+        providers: [platform.provider()],
         callbackSecret: 'second-callback-secret-0123456789abcdef0123',
         jwt: { secret: TEST_JWT_SECRET },
         routePrefix: 'kz',
@@ -266,7 +266,7 @@ describe('startup checks', () => {
     @Module({
       imports: [
         PhoneCallAuthModule.forRoot({
-          provider: platform.provider(),
+          providers: [platform.provider()],
           callbackSecret: 'test-callback-secret-0123456789abcdef0123456789',
           jwt: { secret: TEST_JWT_SECRET },
         }),

@@ -25,7 +25,10 @@ const db = useTestDatabase();
 
 /** An app behind a trusted proxy (clients told apart by X-Forwarded-For), with the module's default budgets. */
 async function boot(options: UseTestAppOptions['options'] = {}) {
-  return db.boot(await db.startPlatform(), { trustProxy: true, options: { clientBudgets: {}, ...options } });
+  return db.boot(await db.startPlatform(), {
+    trustProxy: true,
+    options: { ...options, limits: { budgets: {}, ...options.limits } },
+  });
 }
 
 /** A client at `ip`, reading English (the module's default locale is Russian). */
@@ -42,7 +45,7 @@ const tokenFrom = (t: TestApp, ip: string, id: string, secret: string, wait = 0)
 
 describe('budgets per client address and network', () => {
   it('answers a flood of made-up ids with 429 once the address has spent its budget, and only that address', async () => {
-    const t = await boot({ clientBudgets: { poll: { burst: 20, perSecond: 0.01 } } });
+    const t = await boot({ limits: { budgets: { poll: { burst: 20, perSecond: 0.01 } } } });
     const answers = [];
     for (let i = 0; i < 30; i++) answers.push(await tokenFrom(t, '198.51.100.7', randomUUID(), 'made-up'));
     expect(answers.slice(0, 20).map((answer) => answer.status)).toEqual(Array(20).fill(401));
@@ -58,7 +61,7 @@ describe('budgets per client address and network', () => {
   });
 
   it('counts the addresses of one /24 (IPv6 /48) together', async () => {
-    const t = await boot({ clientBudgets: { poll: { burst: 3, perSecond: 0.01 }, networkFactor: 2 } });
+    const t = await boot({ limits: { budgets: { poll: { burst: 3, perSecond: 0.01 }, networkFactor: 2 } } });
     const statuses = async (ip: string, n: number) => {
       const answers = [];
       for (let i = 0; i < n; i++) answers.push((await tokenFrom(t, ip, randomUUID(), 'made-up')).status);
@@ -75,7 +78,7 @@ describe('budgets per client address and network', () => {
   });
 
   it('spends the callback budget on refused callbacks only', async () => {
-    const t = await boot({ clientBudgets: { callback: { burst: 3, perSecond: 0.01 } } });
+    const t = await boot({ limits: { budgets: { callback: { burst: 3, perSecond: 0.01 } } } });
     const callback = (secret: string, ip: string) =>
       fetch(`${t.baseUrl}${PREFIX}/callback/${secret}?phone=79670311122`, { headers: from(ip) });
     for (let i = 0; i < 10; i++) expect((await callback(TEST_CALLBACK_SECRET, '198.51.100.50')).status).toBe(200);
@@ -188,8 +191,8 @@ describe('waiting requests', () => {
     expect(waiters.size).toBe(0);
   });
 
-  it('lets one address hold at most maxWaitersPerAddress waiting requests', async () => {
-    const t = await boot({ maxWaitersPerAddress: 2 });
+  it('lets one address hold at most limits.waiters.perAddress waiting requests', async () => {
+    const t = await boot({ limits: { waiters: { perAddress: 2 } } });
     const waiters = t.app.get(VerificationWaitersService);
     const verifications = [await startFrom(t, '192.0.2.30'), await startFrom(t, '192.0.2.30')];
     const held = verifications.map(({ id, secret }) =>
@@ -249,7 +252,7 @@ describe('waiting requests whose clients leave', () => {
   }
 
   it('are forgotten: the count per address, the waiters and the open streams go back to zero, round after round', async () => {
-    const t = await boot({ clientBudgets: false, maxWaitersPerAddress: 2 });
+    const t = await boot({ limits: { budgets: false, waiters: { perAddress: 2 } } });
     const waiters = t.app.get(VerificationWaitersService);
     const streams = t.app.get(EventStreamsService);
     const ip = '192.0.2.40';
@@ -289,8 +292,10 @@ describe('waiting requests whose clients leave', () => {
 describe('admission control', () => {
   it('sheds polling with a fast 503 when its queue is full, while a start still queues', async () => {
     const t = await boot({
-      clientBudgets: false,
-      admission: { maxConcurrent: 1, maxQueuedPolling: 1, maxQueuedPriority: 5, queueTimeoutMs: 15_000 },
+      limits: {
+        budgets: false,
+        admission: { maxConcurrent: 1, maxQueuedPolling: 1, maxQueuedPriority: 5, queueTimeoutMs: 15_000 },
+      },
     });
     const admission = t.app.get(AdmissionService);
     const blocked = await startFrom(t, '192.0.2.50');

@@ -69,7 +69,7 @@ const RUSSIAN = /^Сервер не может определить, с како
 describe('a client whose address the app cannot tell', () => {
   it('on a Unix socket: starts and polls are refused (503, plain words), nothing is counted, the log names the fix', async () => {
     const logger = new CapturingLogger();
-    const t = await boot({ trustProxy: false, options: { rateLimits: {}, clientBudgets: {} }, logger });
+    const t = await boot({ trustProxy: false, options: { limits: { starts: {}, budgets: {} } }, logger });
     const socket = await unixSocketTo(t);
     try {
       const before = await counters(t);
@@ -112,7 +112,7 @@ describe('a client whose address the app cannot tell', () => {
   it.each(['unknown', 'x'.repeat(300), '203.0.113.7, garbage'])(
     'behind a trusted proxy that forwards %p: refused (503) before anything is counted',
     async (forwarded) => {
-      const t = await boot({ options: { rateLimits: {}, clientBudgets: false } });
+      const t = await boot({ options: { limits: { starts: {}, budgets: false } } });
       const before = await counters(t);
       const refused = await start(t, { 'x-forwarded-for': forwarded, 'accept-language': 'en' });
       expect(refused.status).toBe(503);
@@ -130,7 +130,7 @@ describe('a client whose address the app cannot tell', () => {
   it('needs no address once every limit kept per address is turned off', async () => {
     const t = await boot({
       trustProxy: false,
-      options: { rateLimits: { perPhone: false, perIp: false, perSubnet: false }, clientBudgets: false },
+      options: { limits: { starts: { perPhone: false, perAddress: false, perNetwork: false }, budgets: false } },
     });
     const socket = await unixSocketTo(t);
     try {
@@ -145,7 +145,9 @@ describe('a client whose address the app cannot tell', () => {
 
 describe('IPv4 addresses written as IPv6', () => {
   it('count as the IPv4 address: one allowance for every spelling of it, not one /64 for all', async () => {
-    const t = await boot({ options: { rateLimits: { perIp: { limit: 2, windowSeconds: 600 }, perSubnet: false } } });
+    const t = await boot({
+      options: { limits: { starts: { perAddress: { limit: 2, windowSeconds: 600 }, perNetwork: false } } },
+    });
     // Before, every one of these fell into the IPv6 /64 0:0:0:0::/64, so a third address was refused.
     expect((await start(t, { 'x-forwarded-for': '::ffff:c000:0201' })).status).toBe(201);
     expect((await start(t, { 'x-forwarded-for': '::ffff:c000:0202' })).status).toBe(201);

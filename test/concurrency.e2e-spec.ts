@@ -45,7 +45,7 @@ function concurrencySuite(title: string, setup: Setup): void {
     // a burst may wait longer than admission control's default queue time on a busy machine.
     const admission = { queueTimeoutMs: 60_000 };
     const t = useTestApp((platform) => ({
-      options: { admission, ...(setup.provider && { provider: setup.provider(platform) }) },
+      options: { limits: { admission }, ...(setup.provider && { providers: [setup.provider(platform)] }) },
     }));
     let callCounter = 0;
 
@@ -152,7 +152,7 @@ concurrencySuite('concurrency: callbacks with a platform call id', {
 
 describe('replaying a processed platform call id', () => {
   const t = useTestApp((platform) => ({
-    options: { provider: platform.provider({ timeoutMs: 1000, callbackParams: { callId: ['cid'] } }) },
+    options: { providers: [platform.provider({ timeoutMs: 1000, callbackParams: { callId: ['cid'] } })] },
   }));
 
   it('does not verify a newer verification for the same phone', async () => {

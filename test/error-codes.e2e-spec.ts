@@ -99,17 +99,17 @@ describe('the error codes of the module', () => {
       trustProxy: true,
       controllers: [OwnController],
       options: {
-        provider: undefined,
         providers: [full, callOnly],
         // British numbers go to a provider that cannot send SMS.
         routing: { byCountry: { GB: ['call-only'] }, default: ['ssms'] },
         channels: ['call', 'call_or_sms'],
         phonePolicy: { countries: ['RU', 'GB'] },
-        rateLimits: { perPhone: { limit: 1, windowSeconds: 600 }, perIp: false, perSubnet: false, global: false },
-        smsLimits: { perPhone: false, perIp: false, global: false },
+        limits: {
+          starts: { perPhone: { limit: 1, windowSeconds: 600 }, perAddress: false, perNetwork: false, global: false },
+          sms: { perPhone: false, perAddress: false, global: false },
+          waiters: { perInstance: 2, perVerification: 1 },
+        },
         jwt: { secret: TEST_JWT_SECRET, refreshTokens: {} },
-        maxWaiters: 2,
-        maxWaitersPerVerification: 1,
       },
     };
   });
@@ -395,7 +395,7 @@ describe('the error codes of the module', () => {
     },
     {
       code: 'TOO_MANY_WAITERS',
-      how: 'a second long-poll of one verification (maxWaitersPerVerification 1)',
+      how: 'a second long-poll of one verification (limits.waiters.perVerification 1)',
       provoke: async (language) => {
         const verification = await started();
         await held(verification, 1);
@@ -409,7 +409,7 @@ describe('the error codes of the module', () => {
     },
     {
       code: 'SERVER_BUSY',
-      how: 'a third long-poll on the instance (maxWaiters 2)',
+      how: 'a third long-poll on the instance (limits.waiters.perInstance 2)',
       provoke: async (language) => {
         const [first, second, third] = [await started(), await started(), await started()];
         await held(first, 1);
@@ -491,7 +491,7 @@ describe('the error codes of the module', () => {
 });
 
 describe('the error codes of other options', () => {
-  const t: TestAppHandle = useTestApp({ options: { clientBudgets: { poll: { burst: 1, perSecond: 0.01 } } } });
+  const t: TestAppHandle = useTestApp({ options: { limits: { budgets: { poll: { burst: 1, perSecond: 0.01 } } } } });
 
   runCases(() => [
     {

@@ -90,7 +90,9 @@ beforeAll(async () => {
     statementTimeoutMillis: 2000,
     options: {
       // On, so that a start's first statement is the counting one; high, for the starts from 127.0.0.1.
-      rateLimits: { perIp: { limit: 1000, windowSeconds: 600 }, perSubnet: { limit: 1000, windowSeconds: 600 } },
+      limits: {
+        starts: { perAddress: { limit: 1000, windowSeconds: 600 }, perNetwork: { limit: 1000, windowSeconds: 600 } },
+      },
       jwt: { secret: TEST_JWT_SECRET, refreshTokens: {} },
     },
   });

@@ -393,7 +393,7 @@ describe('startup refuses weak or mismatched keys', () => {
     const platform = await FakeSsmsPlatform.start();
     let dataSource: DataSource | undefined;
     const options = (): PhoneCallAuthOptions => ({
-      provider: platform.provider(),
+      providers: [platform.provider()],
       callbackSecret: TEST_CALLBACK_SECRET,
       jwt: jwtOptions,
     });

@@ -96,7 +96,7 @@ describe('platform failures leave nothing behind', () => {
         databaseUrl: t.databaseUrl,
         platform: unused,
         logger,
-        options: { provider: new SsmsProvider({ apiKey: 'x', baseUrl: `http://127.0.0.1:${port}/` }) },
+        options: { providers: [new SsmsProvider({ apiKey: 'x', baseUrl: `http://127.0.0.1:${port}/` })] },
       });
     });
     afterAll(async () => {

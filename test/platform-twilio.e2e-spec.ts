@@ -129,7 +129,9 @@ describe('the Twilio Voice provider', () => {
         {
           providers: [pool.provider()],
           defaultCountry: 'US',
-          rateLimits: { perPhone: { limit: 1, windowSeconds: 600 }, perIp: false, perSubnet: false, global: false },
+          limits: {
+            starts: { perPhone: { limit: 1, windowSeconds: 600 }, perAddress: false, perNetwork: false, global: false },
+          },
         },
         { trustProxy: true },
       );

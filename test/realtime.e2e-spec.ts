@@ -396,10 +396,10 @@ describe('limits and shutdown', () => {
   afterAll(db.closeApps);
 
   it(
-    'answers 503 beyond maxWaiters waiting requests',
+    'answers 503 beyond limits.waiters.perInstance waiting requests',
     async () => {
       const platform = await db.startPlatform();
-      const t = await db.boot(platform, { options: { maxWaiters: 1 } });
+      const t = await db.boot(platform, { options: { limits: { waiters: { perInstance: 1 } } } });
       const first = await start(t);
       const held = longPoll(t, first, 30);
       await waiting(t, 1);

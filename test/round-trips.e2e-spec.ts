@@ -11,7 +11,7 @@ import { digits } from './support/verifications.js';
 
 // The test apps run with the rate limits off: the start's count is then the module's own work.
 const t = useTestApp();
-const limited = useTestApp({ options: { rateLimits: PHONE_CALL_AUTH_DEFAULTS.rateLimits } });
+const limited = useTestApp({ options: { limits: { starts: PHONE_CALL_AUTH_DEFAULTS.limits.starts } } });
 const unprepared = useTestApp({ options: { preparedStatements: false } });
 const hooked = useTestApp({ options: { resolveSubject: (phone) => ({ sub: `user-${phone}` }) } });
 let phoneCounter = 0;

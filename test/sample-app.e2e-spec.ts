@@ -50,8 +50,8 @@ describe('the sample app on the fake platform', () => {
     expect(await me.json()).toEqual({ sub: '+79670311122', phone: '+79670311122' });
   });
 
-  it('uses the development limits on the fake platform: more starts from one address than perIp allows', async () => {
-    const starts = PHONE_CALL_AUTH_DEFAULTS.rateLimits.perIp.limit + 2;
+  it('uses the development limits on the fake platform: more starts from one address than perAddress allows', async () => {
+    const starts = PHONE_CALL_AUTH_DEFAULTS.limits.starts.perAddress.limit + 2;
     const statuses = [];
     for (let i = 0; i < starts; i++) {
       statuses.push((await post('/auth/phone-call/verifications', { phone: nextPhone() })).status);
@@ -132,8 +132,8 @@ describe('the sample app on the fake platform', () => {
   it('reads its settings from the environment and names the variable at fault', () => {
     expect(loadSampleConfig({ PHONE_CALL_WINDOW_SECONDS: '90' }).windowSeconds).toBe(90);
     expect(
-      loadSampleConfig({ PHONE_CALL_LIMIT_PER_PHONE: '3/600', PHONE_CALL_LIMIT_GLOBAL: 'off' }).rateLimits,
-    ).toEqual({ perPhone: { limit: 3, windowSeconds: 600 }, perIp: undefined, global: false });
+      loadSampleConfig({ PHONE_CALL_LIMIT_PER_PHONE: '3/600', PHONE_CALL_LIMIT_GLOBAL: 'off' }).startLimits,
+    ).toEqual({ perPhone: { limit: 3, windowSeconds: 600 }, perAddress: undefined, global: false });
     expect(() => loadSampleConfig({ PHONE_CALL_LIMIT_PER_IP: '10 per minute' })).toThrow(
       /PHONE_CALL_LIMIT_PER_IP must be <count>\/<seconds>/,
     );
@@ -150,12 +150,12 @@ describe('the sample app on the fake platform', () => {
       PHONE_CALL_SMS_LIMIT_GLOBAL: '50/3600',
     });
     expect(tuned).toMatchObject({
-      clientBudgets: false,
+      budgets: false,
       admission: false,
-      maxWaitersPerAddress: 5,
+      waiters: { perAddress: 5 },
       smsLimits: { global: { limit: 50, windowSeconds: 3600 } },
     });
-    expect(loadSampleConfig({})).toMatchObject({ clientBudgets: true, admission: true });
+    expect(loadSampleConfig({})).toMatchObject({ budgets: true, admission: true });
     expect(() => loadSampleConfig({ PHONE_CALL_ADMISSION: 'maybe' })).toThrow(
       /PHONE_CALL_ADMISSION must be one of on, off/,
     );

@@ -46,9 +46,7 @@ describe('SMS codes and the call_or_sms channel', () => {
   const t = useTestApp({
     options: {
       channels: [...ALL_CHANNELS.channels],
-      clientBudgets: false,
-      rateLimits: { perIp: false },
-      smsLimits: { perIp: false },
+      limits: { budgets: false, starts: { perAddress: false }, sms: { perAddress: false } },
     },
     logger,
   });
@@ -273,7 +271,13 @@ describe('the hard SMS limits', () => {
     options: {
       ...ALL_CHANNELS,
       channels: [...ALL_CHANNELS.channels],
-      smsLimits: { perPhone: { limit: 2, windowSeconds: 600 }, perIp: false, global: { limit: 4, windowSeconds: 600 } },
+      limits: {
+        sms: {
+          perPhone: { limit: 2, windowSeconds: 600 },
+          perAddress: false,
+          global: { limit: 4, windowSeconds: 600 },
+        },
+      },
     },
   });
 
@@ -313,13 +317,14 @@ describe('SMS allowances: given back when the platform fails, never spent by a 4
     };
     return {
       options: {
-        provider: undefined,
         providers: [full, callOnly],
         // British numbers go to a provider that cannot send SMS.
         routing: { byCountry: { GB: ['call-only'] }, default: ['ssms'] },
         channels: [...ALL_CHANNELS.channels],
-        rateLimits: { perPhone: one, perIp: one, perSubnet: one, global: { ...one, mode: 'wall' } },
-        smsLimits: { perPhone: one, perIp: one, global: one },
+        limits: {
+          starts: { perPhone: one, perAddress: one, perNetwork: one, global: { ...one, mode: 'wall' } },
+          sms: { perPhone: one, perAddress: one, global: one },
+        },
       },
     };
   });
@@ -421,11 +426,11 @@ describe('a provider that cannot send SMS', () => {
         bootTestApp({
           databaseUrl: database.url,
           platform,
-          options: { provider: callOnly, channels: ['call', 'sms'] },
+          options: { providers: [callOnly], channels: ['call', 'sms'] },
           connect: false,
         }),
       ).rejects.toThrow(/no provider can serve/);
-      const app = await bootTestApp({ databaseUrl: database.url, platform, options: { provider: callOnly } });
+      const app = await bootTestApp({ databaseUrl: database.url, platform, options: { providers: [callOnly] } });
       try {
         const refused = await app.request(
           'POST',

@@ -28,7 +28,7 @@ describe('the default limits', () => {
   const logger = new CapturingLogger();
 
   it('110 starts from 11 addresses (10 each) leave a fresh address able to start; the spent budget alarms', async () => {
-    const t = await boot({ options: { rateLimits: {} }, logger });
+    const t = await boot({ options: { limits: { starts: {} } }, logger });
     await resetGlobal(t);
     // 11 addresses of 11 networks, each at its per-address limit (10 per 10 minutes).
     const addresses = Array.from({ length: 11 }, (_, i) => `198.18.${i}.7`);
@@ -57,7 +57,7 @@ describe('the default limits', () => {
   });
 
   it('many addresses of one IPv4 /24 share 30 starts; the next network is not affected', async () => {
-    const t = await boot({ options: { rateLimits: {} } });
+    const t = await boot({ options: { limits: { starts: {} } } });
     const statuses: number[] = [];
     // 11 addresses of 192.0.2.0/24, 3 starts each: the network's 31st start is refused.
     for (let host = 1; host <= 11; host++) {
@@ -73,7 +73,7 @@ describe('the default limits', () => {
   });
 
   it('many /64s of one IPv6 /48 share one allowance; the next /48 is not affected', async () => {
-    const t = await boot({ options: { rateLimits: { perSubnet: { limit: 3, windowSeconds: 600 } } } });
+    const t = await boot({ options: { limits: { starts: { perNetwork: { limit: 3, windowSeconds: 600 } } } } });
     expect((await start(t, '2001:db8:aa:1::1')).status).toBe(201);
     expect((await start(t, '2001:db8:aa:2::1')).status).toBe(201);
     expect((await start(t, '2001:db8:aa:ffff::9')).status).toBe(201);
@@ -86,7 +86,9 @@ describe('the default limits', () => {
 
 describe('the global budget', () => {
   it('as a wall refuses once spent, and the indicator says so', async () => {
-    const t = await boot({ options: { rateLimits: { global: { limit: 2, windowSeconds: 60, mode: 'wall' } } } });
+    const t = await boot({
+      options: { limits: { starts: { global: { limit: 2, windowSeconds: 60, mode: 'wall' } } } },
+    });
     await resetGlobal(t);
     expect(await t.app.get(GlobalBudgetIndicator).check()).toMatchObject({ mode: 'wall', used: 0, exceeded: false });
     expect((await start(t, '203.0.113.20')).status).toBe(201);
@@ -98,7 +100,12 @@ describe('the global budget', () => {
   it('is not spent by a start that another limit refuses (counted in the same statement)', async () => {
     const t = await boot({
       options: {
-        rateLimits: { perIp: { limit: 1, windowSeconds: 60 }, global: { limit: 5, windowSeconds: 60, mode: 'wall' } },
+        limits: {
+          starts: {
+            perAddress: { limit: 1, windowSeconds: 60 },
+            global: { limit: 5, windowSeconds: 60, mode: 'wall' },
+          },
+        },
       },
     });
     await resetGlobal(t);
@@ -124,10 +131,10 @@ describe('the global budget', () => {
 describe('starts whose platform request failed are given back', () => {
   // Every limit at 1: a start after the failures gets through only if each failure gave back every counter.
   const one = { limit: 1, windowSeconds: 600 };
-  const rateLimits = { perPhone: one, perIp: one, perSubnet: one, global: { ...one, mode: 'wall' as const } };
+  const starts = { perPhone: one, perAddress: one, perNetwork: one, global: { ...one, mode: 'wall' as const } };
 
   it('a 502 and a 504 give back what they counted; a success does not', async () => {
-    const t = await boot({ options: { rateLimits } });
+    const t = await boot({ options: { limits: { starts } } });
     await resetGlobal(t);
     const before: { key: string }[] = await t.dataSource.query(`SELECT key FROM ${RATE_LIMIT_TABLE}`);
     const phone = nextPhone();
@@ -150,7 +157,7 @@ describe('starts whose platform request failed are given back', () => {
   });
 
   it('a start the phone policy refuses counts nothing', async () => {
-    const t = await boot({ options: { rateLimits } });
+    const t = await boot({ options: { limits: { starts } } });
     await resetGlobal(t);
     expect((await start(t, '203.0.114.1', '+7 800 555 3535')).status).toBe(400);
     expect(await t.dataSource.query(`SELECT count FROM ${RATE_LIMIT_TABLE} WHERE key = 'global'`)).toEqual([]);

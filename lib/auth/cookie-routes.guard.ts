@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { type BrowserRequest, SameOriginGuard } from '../http/same-origin.guard.js';
 import { VERIFICATION_SECRET_HEADER } from '../core/phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
+import type { ResolvedHttpOptions, ResolvedJwtOptions, ResolvedTexts } from '../options/resolved-options.interface.js';
 
 /**
  * Login CSRF: in cookie mode (`jwt.cookie`) the routes that set or read the cookie (token, code,
@@ -14,8 +16,16 @@ import { VERIFICATION_SECRET_HEADER } from '../core/phone-call-auth.constants.js
  */
 @Injectable()
 export class CookieRoutesGuard extends SameOriginGuard {
+  constructor(
+    @InjectPhoneCallAuthOptions('http') http: ResolvedHttpOptions,
+    @InjectPhoneCallAuthOptions('texts') catalogue: ResolvedTexts,
+    @InjectPhoneCallAuthOptions('jwt') private readonly jwt: ResolvedJwtOptions,
+  ) {
+    super(http, catalogue);
+  }
+
   protected override applies(): boolean {
-    return this.options.jwt.cookie !== undefined;
+    return this.jwt.cookie !== undefined;
   }
 
   protected override acceptsWithoutJson(request: BrowserRequest): boolean {

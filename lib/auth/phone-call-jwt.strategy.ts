@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-custom';
 import { type ErrorLanguage, type LanguageRequest, requestLocale } from '../i18n/error-text.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions, PHONE_CALL_JWT_STRATEGY } from '../core/phone-call-auth.constants.js';
+import type { ResolvedJwtOptions, ResolvedTexts } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
+import { PHONE_CALL_JWT_STRATEGY } from '../core/phone-call-auth.constants.js';
 import { readCookie } from './access-token-cookie.js';
 import { TokenRefusedException } from './token-refused.exception.js';
 import { TokenService, type VerifiedPhoneIdentity } from './token.service.js';
@@ -20,7 +21,8 @@ import { TokenService, type VerifiedPhoneIdentity } from './token.service.js';
 export class PhoneCallJwtStrategy extends PassportStrategy(Strategy, PHONE_CALL_JWT_STRATEGY) {
   constructor(
     private readonly tokens: TokenService,
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('jwt') private readonly jwt: ResolvedJwtOptions,
+    @InjectPhoneCallAuthOptions('texts') private readonly texts: ResolvedTexts,
   ) {
     super();
   }
@@ -31,15 +33,15 @@ export class PhoneCallJwtStrategy extends PassportStrategy(Strategy, PHONE_CALL_
     } catch (error) {
       if (!(error instanceof TokenRefusedException)) throw error;
       const language: ErrorLanguage = {
-        locale: requestLocale({ headers: request.headers }, this.options.defaultLocale),
-        messages: this.options.messages,
+        locale: requestLocale({ headers: request.headers }, this.texts.defaultLocale),
+        messages: this.texts.messages,
       };
       throw error.inLanguage(language);
     }
   }
 
   private token(headers: Record<string, unknown>): string {
-    const { cookie } = this.options.jwt;
+    const { cookie } = this.jwt;
     if (headers.authorization === undefined && cookie) {
       const token = readCookie(headers.cookie, cookie);
       if (token) return token;

@@ -1,8 +1,8 @@
 import { Body, Controller, Header, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { InvalidRequestException } from '../http/invalid-request.exception.js';
 import { skipEtag } from '../http/no-etag.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
+import type { ResolvedJwtOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { PhoneCallAuthRoutes } from '../routes/phone-call-auth.routes.js';
 import { OpenApiTags } from '../openapi/openapi.decorators.js';
 import { CookieRoutesGuard } from './cookie-routes.guard.js';
@@ -23,7 +23,7 @@ export class RefreshTokenController {
   constructor(
     private readonly tokens: TokenService,
     private readonly cookies: TokenCookieService,
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('jwt') private readonly jwt: ResolvedJwtOptions,
   ) {}
 
   /**
@@ -47,7 +47,7 @@ export class RefreshTokenController {
     skipEtag(response);
     // A request with no body at all (the cookie carries the token) reaches here with `body` undefined.
     const refreshToken = (body as RefreshTokenDto | undefined)?.refreshToken ?? this.cookies.refreshTokenOf(request);
-    if (!this.options.jwt.refreshTokens.enabled) throw new TokenRefusedException('refreshTokensOff');
+    if (!this.jwt.refreshTokens.enabled) throw new TokenRefusedException('refreshTokensOff');
     if (refreshToken === undefined) throw new InvalidRequestException('refreshTokenRequired');
     return this.cookies.answer(request, response, await this.tokens.refresh(refreshToken));
   }

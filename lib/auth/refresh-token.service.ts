@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '../database/sha256.js';
 import type { EntityManager } from 'typeorm';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import type { ResolvedJwtOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { maskPhone, type E164 } from '../phone/phone-number.js';
 import { REFRESH_TOKEN_STORE, type RefreshTokenStore } from './refresh-token.store.js';
 
@@ -25,7 +25,7 @@ export class RefreshTokenService {
   private readonly logger = new Logger(RefreshTokenService.name);
 
   constructor(
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('jwt') private readonly jwt: ResolvedJwtOptions,
     @Inject(REFRESH_TOKEN_STORE) private readonly store: RefreshTokenStore,
   ) {}
 
@@ -49,7 +49,7 @@ export class RefreshTokenService {
   ): Promise<T | undefined> {
     if (!REFRESH_TOKEN_SHAPE.test(token)) return undefined;
     const next = newRefreshToken();
-    const { lifetimeSeconds, graceSeconds } = this.options.jwt.refreshTokens;
+    const { lifetimeSeconds, graceSeconds } = this.jwt.refreshTokens;
     const p = { tokenHash: sha256(token), nextHash: sha256(next), lifetimeSeconds, graceSeconds };
     return this.store.rotate(p, async (row) => {
       if (row?.again) {
@@ -68,7 +68,7 @@ export class RefreshTokenService {
    */
   async revokeIfReused(token: string): Promise<boolean> {
     if (!REFRESH_TOKEN_SHAPE.test(token)) return false;
-    const row = await this.store.revokeIfReused(sha256(token), this.options.jwt.refreshTokens.graceSeconds);
+    const row = await this.store.revokeIfReused(sha256(token), this.jwt.refreshTokens.graceSeconds);
     if (row) {
       this.logger.warn(
         `A used refresh token was presented again: family ${row.familyId} of ${maskPhone(row.phone)} revoked`,

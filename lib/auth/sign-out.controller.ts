@@ -1,7 +1,7 @@
 import { Body, Controller, Header, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { OpenApiTags } from '../openapi/openapi.decorators.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
+import type { ResolvedJwtOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { PhoneCallAuthRoutes } from '../routes/phone-call-auth.routes.js';
 import { CookieRoutesGuard } from './cookie-routes.guard.js';
 import { SignOutDocs } from './refresh-token.docs.js';
@@ -20,7 +20,7 @@ export class SignOutController {
   constructor(
     private readonly tokens: TokenService,
     private readonly cookies: TokenCookieService,
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('jwt') private readonly jwt: ResolvedJwtOptions,
   ) {}
 
   /**
@@ -43,7 +43,7 @@ export class SignOutController {
   ): Promise<void> {
     // A request with no body at all (the cookie carries the token) reaches here with `body` undefined.
     const refreshToken = (body as RefreshTokenDto | undefined)?.refreshToken ?? this.cookies.refreshTokenOf(request);
-    if (refreshToken !== undefined && this.options.jwt.refreshTokens.enabled) {
+    if (refreshToken !== undefined && this.jwt.refreshTokens.enabled) {
       await this.tokens.revokeRefreshToken(refreshToken);
     }
     this.cookies.clear(request, response);

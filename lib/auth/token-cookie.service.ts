@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
+import type { ResolvedJwtOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { accessTokenCookie, readCookie, refreshTokenCookie, tokenRoutesPath } from './access-token-cookie.js';
 import type { IssuedToken } from './token.service.js';
 
@@ -25,7 +25,7 @@ interface CookieRequest {
 export class TokenCookieService {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('jwt') private readonly jwt: ResolvedJwtOptions,
   ) {}
 
   /**
@@ -34,7 +34,7 @@ export class TokenCookieService {
    * `jwt.tokensInBody` the body then carries neither token.
    */
   answer(request: CookieRequest, response: unknown, token: IssuedToken): IssuedToken | CookieSignIn {
-    const { cookie, refreshCookie, refreshTokens, tokensInBody } = this.options.jwt;
+    const { cookie, refreshCookie, refreshTokens, tokensInBody } = this.jwt;
     if (cookie) {
       this.setCookie(response, accessTokenCookie(cookie, token.accessToken, token.expiresIn));
       if (token.refreshToken !== undefined && refreshCookie) {
@@ -50,13 +50,13 @@ export class TokenCookieService {
 
   /** The refresh token of the refresh-token cookie, in cookie mode. */
   refreshTokenOf(request: CookieRequest): string | undefined {
-    const { refreshCookie } = this.options.jwt;
+    const { refreshCookie } = this.jwt;
     return refreshCookie ? readCookie(request.headers.cookie, refreshCookie) : undefined;
   }
 
   /** Expires both cookies (same names, paths and attributes, `Max-Age=0`), in cookie mode. */
   clear(request: CookieRequest, response: unknown): void {
-    const { cookie, refreshCookie } = this.options.jwt;
+    const { cookie, refreshCookie } = this.jwt;
     if (cookie) this.setCookie(response, accessTokenCookie(cookie, '', 0));
     if (refreshCookie)
       this.setCookie(response, refreshTokenCookie(refreshCookie, '', 0, this.tokenRoutesPath(request)));

@@ -2,11 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import { runHook } from '../core/run-hook.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import type { ResolvedHooks, ResolvedJwtKey, ResolvedJwtOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import type { E164 } from '../phone/phone-number.js';
-import type { ResolvedJwtKey } from '../options/resolved-options.interface.js';
 import { RefreshTokenService } from './refresh-token.service.js';
 import { TokenRefusedException } from './token-refused.exception.js';
 
@@ -115,11 +114,12 @@ export class TokenService {
   private readonly verifiers = new Map<string | undefined, Verifier>();
 
   constructor(
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('jwt') private readonly jwt: ResolvedJwtOptions,
+    @InjectPhoneCallAuthOptions('hooks') private readonly hooks: ResolvedHooks,
     private readonly refreshTokens: RefreshTokenService,
   ) {
-    this.signer = jwtServiceFor(options.jwt.signing, 'sign');
-    for (const key of options.jwt.keys) this.verifiers.set(key.kid, { key, jwt: jwtServiceFor(key, 'verify') });
+    this.signer = jwtServiceFor(jwt.signing, 'sign');
+    for (const key of jwt.keys) this.verifiers.set(key.kid, { key, jwt: jwtServiceFor(key, 'verify') });
   }
 
   /**
@@ -133,7 +133,7 @@ export class TokenService {
    */
   async issue(phone: E164, manager?: EntityManager): Promise<IssuedToken> {
     const token = await this.signAccessToken(phone);
-    if (!this.options.jwt.refreshTokens.enabled) return token;
+    if (!this.jwt.refreshTokens.enabled) return token;
     return { ...token, refreshToken: await this.refreshTokens.start(phone, manager) };
   }
 
@@ -146,7 +146,7 @@ export class TokenService {
    * @throws TokenRefusedException (404 `REFRESH_TOKENS_OFF`) when refresh tokens are off
    */
   async refresh(refreshToken: string): Promise<IssuedToken & { refreshToken: string }> {
-    if (!this.options.jwt.refreshTokens.enabled) throw new TokenRefusedException('refreshTokensOff');
+    if (!this.jwt.refreshTokens.enabled) throw new TokenRefusedException('refreshTokensOff');
     const issued = await this.refreshTokens.rotate(refreshToken, async (rotated) => ({
       ...(await this.signAccessToken(rotated.phone)),
       refreshToken: rotated.refreshToken,
@@ -170,7 +170,7 @@ export class TokenService {
    * @throws TokenRefusedException (401 `ACCESS_TOKEN_INVALID` or `ACCESS_TOKEN_EXPIRED`, in English) for any token this module would not accept
    */
   async verify(token: string): Promise<VerifiedPhoneIdentity> {
-    const { issuer, audience } = this.options.jwt;
+    const { issuer, audience } = this.jwt;
     if (token.length > MAX_TOKEN_LENGTH) throw new TokenRefusedException('accessTokenTooLong');
     const verifier = this.verifierFor(readHeader(token));
     let claims: Record<string, unknown>;
@@ -219,8 +219,8 @@ export class TokenService {
    * with no refresh token.
    */
   async signAccessToken(phone: E164): Promise<IssuedToken> {
-    const { issuer, audience, expiresInSeconds, signing } = this.options.jwt;
-    const subject = await runHook('resolveSubject', () => this.options.resolveSubject(phone));
+    const { issuer, audience, expiresInSeconds, signing } = this.jwt;
+    const subject = await runHook('resolveSubject', () => this.hooks.resolveSubject(phone));
     if (!subject || typeof subject.sub !== 'string' || subject.sub.length === 0) {
       throw new Error('PhoneCallAuthModule: resolveSubject must return { sub: string, claims? }.');
     }

@@ -4,8 +4,8 @@ import { type BlockList, isIPv4 } from 'node:net';
 import { canonicalAddress } from '../http/client-address.js';
 import { sha256 } from '../database/sha256.js';
 import type { ResolvedProviderCallback } from '../options/resolve-callbacks.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
+import type { ResolvedPlatforms } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import type { TelephonyProvider } from '../providers/telephony-provider.interface.js';
 import { ClientBudgetService } from '../rate-limit/client-budget.service.js';
 import { CallbackRefusedException } from './callback-refused.exception.js';
@@ -47,13 +47,13 @@ export class CallbackSecretGuard implements CanActivate {
   private readonly logger = new Logger(CallbackSecretGuard.name);
 
   constructor(
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('platforms') private readonly platforms: ResolvedPlatforms,
     private readonly budgets: ClientBudgetService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<HttpCallbackRequest>();
-    const provider = callbackProvider(this.options, request);
+    const provider = callbackProvider(this.platforms, request);
     const refusal = provider ? await this.refusal(request, provider) : 'an unknown provider in the path';
     if (refusal === undefined) return true;
     // Spends one unit of the refused client's budget, or throws 429 when it has none left.
@@ -71,13 +71,13 @@ export class CallbackSecretGuard implements CanActivate {
 
   /** Why the callback is refused, in words for the log; `undefined` when it passes. */
   private async refusal(request: HttpCallbackRequest, provider: TelephonyProvider): Promise<string | undefined> {
-    const callback = this.options.callbacks.byProvider.get(provider.name)!;
+    const callback = this.platforms.callbacks.byProvider.get(provider.name)!;
     // The address first: a refusal for it says nothing about whether the secret was right.
     if (callback.allowlist && !allowed(callback.allowlist, request.ip)) return ADDRESS_REFUSED;
     if (!knownSecret(callback, request.params.secret)) return 'a wrong secret';
     if (!provider.authenticateCallback) return undefined;
     try {
-      if (await provider.authenticateCallback(callbackRequest(this.options, request))) return undefined;
+      if (await provider.authenticateCallback(callbackRequest(this.platforms, request))) return undefined;
     } catch (error) {
       this.logger.warn(`${provider.name}.authenticateCallback failed: ${(error as Error)?.message}`);
     }

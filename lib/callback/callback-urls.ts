@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import type { PhoneCallAuthOptions } from '../options/phone-call-auth-options.interface.js';
 import { resolvePhoneCallAuthOptions } from '../options/resolve-options.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import type { ResolvedPlatforms } from '../options/resolved-options.interface.js';
 
 /** Where one platform must send its callbacks. Holds a secret: show it to the operator, never log it. */
 export interface PhoneCallAuthCallbackUrl {
@@ -16,10 +16,10 @@ export interface PhoneCallAuthCallbackUrl {
   unnamedPath?: string;
 }
 
-/** Each provider's callback URL, from resolved options. */
-export function callbackUrlsOf(options: ResolvedPhoneCallAuthOptions): PhoneCallAuthCallbackUrl[] {
-  const { callbacks, callbackPath, publicBaseUrl } = options;
-  return options.providers.map(({ name }) => {
+/** Each provider's callback URL, from the resolved platforms. */
+export function callbackUrlsOf(platforms: ResolvedPlatforms): PhoneCallAuthCallbackUrl[] {
+  const { callbacks, callbackPath, publicBaseUrl } = platforms;
+  return platforms.providers.map(({ name }) => {
     const [secret] = callbacks.byProvider.get(name)!.secrets;
     const path = `${callbackPath}/${name}/${secret}`;
     return {
@@ -43,7 +43,7 @@ export function phoneCallAuthCallbackUrls(
   options: PhoneCallAuthOptions,
   routePrefix?: string,
 ): PhoneCallAuthCallbackUrl[] {
-  return callbackUrlsOf(resolvePhoneCallAuthOptions(options, routePrefix));
+  return callbackUrlsOf(resolvePhoneCallAuthOptions(options, routePrefix).platforms);
 }
 
 /**
@@ -55,8 +55,8 @@ export function phoneCallAuthCallbackUrls(
 export class PhoneCallAuthCallbacks {
   private readonly list: PhoneCallAuthCallbackUrl[];
 
-  constructor(@InjectPhoneCallAuthOptions() options: ResolvedPhoneCallAuthOptions) {
-    this.list = callbackUrlsOf(options);
+  constructor(@InjectPhoneCallAuthOptions('platforms') platforms: ResolvedPlatforms) {
+    this.list = callbackUrlsOf(platforms);
   }
 
   /** Each provider's callback URL, in the order of `providers`. */

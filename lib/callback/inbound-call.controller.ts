@@ -1,8 +1,8 @@
 import { Controller, Get, Header, HttpCode, Logger, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
 import { skipEtag } from '../http/no-etag.js';
 import { PhoneCallAuthRoutes } from '../routes/phone-call-auth.routes.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import type { ResolvedPlatforms } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import type { CallbackAnswer } from '../providers/telephony-provider.interface.js';
 import { OpenApiResponse, OpenApiTags } from '../openapi/openapi.decorators.js';
 import { ErrorResponse } from '../openapi/openapi.models.js';
@@ -47,7 +47,7 @@ export class InboundCallController {
   private readonly logger = new Logger(InboundCallController.name);
 
   constructor(
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('platforms') private readonly platforms: ResolvedPlatforms,
     private readonly inboundCalls: InboundCallService,
   ) {}
 
@@ -90,9 +90,9 @@ export class InboundCallController {
   private async receive(request: HttpCallbackRequest, reply: HttpReply): Promise<string> {
     skipEtag(reply);
     // The guard let the request through, so the path names a provider.
-    const provider = callbackProvider(this.options, request)!;
+    const provider = callbackProvider(this.platforms, request)!;
     // The request the guard authenticated, raw body and URL included: the provider reads what was signed.
-    const inbound = callbackRequest(this.options, request);
+    const inbound = callbackRequest(this.platforms, request);
     const { method, query, body } = inbound;
     // The platform's parameter names are not all documented: log the names (never the values).
     if (Logger.isLevelEnabled('debug')) {

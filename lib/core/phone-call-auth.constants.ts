@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 
-/** Injection token of the validated options (`ResolvedPhoneCallAuthOptions`). */
+/** Injection token of the validated options, whole; features inject their slice (`InjectPhoneCallAuthOptions(slice)`). */
 export const PHONE_CALL_AUTH_OPTIONS = Symbol('PHONE_CALL_AUTH_OPTIONS');
 /** Injection token of the TypeORM DataSource the module uses. */
 export const PHONE_CALL_AUTH_DATA_SOURCE = Symbol('PHONE_CALL_AUTH_DATA_SOURCE');
@@ -16,8 +16,6 @@ export const PHONE_CALL_JWT_STRATEGY = 'phone-call-jwt';
 /** Longest `?wait=` of the token route, in seconds. */
 export const MAX_WAIT_SECONDS = 30;
 
-/** Injects the validated options (`ResolvedPhoneCallAuthOptions`). */
-export const InjectPhoneCallAuthOptions = (): ParameterDecorator & PropertyDecorator => Inject(PHONE_CALL_AUTH_OPTIONS);
 /** Injects the TypeORM DataSource the module uses. */
 export const InjectPhoneCallAuthDataSource = (): ParameterDecorator & PropertyDecorator =>
   Inject(PHONE_CALL_AUTH_DATA_SOURCE);

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthDataSource, InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
+import type { ResolvedLimits } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
+import { InjectPhoneCallAuthDataSource } from '../core/phone-call-auth.constants.js';
 import { DatabaseBusyException } from './database-busy.exception.js';
 
 /**
@@ -35,12 +36,12 @@ export class AdmissionService {
   private active = 0;
 
   constructor(
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('limits') private readonly limits: ResolvedLimits,
     @InjectPhoneCallAuthDataSource() dataSource: DataSource,
   ) {
     const { poolSize, extra } = dataSource.options as { poolSize?: number; extra?: { max?: number } };
     this.maxConcurrent =
-      (options.admission && options.admission.maxConcurrent) || poolSize || extra?.max || PG_DEFAULT_POOL_SIZE;
+      (limits.admission && limits.admission.maxConcurrent) || poolSize || extra?.max || PG_DEFAULT_POOL_SIZE;
   }
 
   /** Operations running now, and waiting, for monitoring. */
@@ -53,7 +54,7 @@ export class AdmissionService {
    * @throws DatabaseBusyException (503) when the queue is full or the wait too long
    */
   async run<T>(admission: AdmissionClass, work: () => Promise<T>): Promise<T> {
-    const settings = this.options.admission;
+    const settings = this.limits.admission;
     if (!settings) return work();
     if (this.active < this.maxConcurrent) this.active++;
     else await this.wait(admission, settings);
@@ -67,10 +68,7 @@ export class AdmissionService {
     }
   }
 
-  private wait(
-    admission: AdmissionClass,
-    settings: Exclude<ResolvedPhoneCallAuthOptions['admission'], false>,
-  ): Promise<void> {
+  private wait(admission: AdmissionClass, settings: Exclude<ResolvedLimits['admission'], false>): Promise<void> {
     const queue = this.queues[admission];
     const limit = admission === 'priority' ? settings.maxQueuedPriority : settings.maxQueuedPolling;
     if (queue.length >= limit) return Promise.reject(new DatabaseBusyException());

@@ -3,8 +3,8 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { PhoneCallAuthErrorBody } from '../core/phone-call-auth.exception.js';
 import { errorMessage, type LanguageRequest, requestLocale } from '../i18n/error-text.js';
 import { PHONE_CALL_AUTH_DEFAULTS } from '../options/phone-call-auth.defaults.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
+import type { ResolvedTexts } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { DatabaseConnectionError } from './connection-errors.js';
 
 /** Seconds a client is asked to wait before it tries again. */
@@ -30,7 +30,7 @@ export class DatabaseUnavailableFilter implements ExceptionFilter {
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    @Optional() @InjectPhoneCallAuthOptions() private readonly options?: ResolvedPhoneCallAuthOptions,
+    @Optional() @InjectPhoneCallAuthOptions('texts') private readonly texts?: ResolvedTexts,
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -40,13 +40,13 @@ export class DatabaseUnavailableFilter implements ExceptionFilter {
     const response = http.getResponse<unknown>();
     const locale = requestLocale(
       http.getRequest<LanguageRequest>(),
-      this.options?.defaultLocale ?? PHONE_CALL_AUTH_DEFAULTS.defaultLocale,
+      this.texts?.defaultLocale ?? PHONE_CALL_AUTH_DEFAULTS.defaultLocale,
     );
     const body: PhoneCallAuthErrorBody = {
       statusCode: HttpStatus.SERVICE_UNAVAILABLE,
       error: 'Service Unavailable',
       code: 'DATABASE_UNAVAILABLE',
-      message: errorMessage({ key: 'databaseUnavailable' }, { locale, messages: this.options?.messages }),
+      message: errorMessage({ key: 'databaseUnavailable' }, { locale, messages: this.texts?.messages }),
       retryAfter: DATABASE_RETRY_AFTER_SECONDS,
     };
     httpAdapter.setHeader(response, 'Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../core/phone-call-auth.constants.js';
+import { PHONE_CALL_AUTH_DATA_SOURCE } from '../core/phone-call-auth.constants.js';
 import { PHONE_CALL_AUTH_DEFAULTS } from '../options/phone-call-auth.defaults.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import type { ResolvedDatabaseOptions, ResolvedJwtOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { REFRESH_TOKEN_TABLE } from './entities/refresh-token.entity.js';
 import { RATE_LIMIT_TABLE } from './entities/rate-limit.entity.js';
 import { INBOUND_CALL_TABLE } from './entities/inbound-call.entity.js';
@@ -70,12 +71,13 @@ export class PurgeService implements OnApplicationBootstrap, OnApplicationShutdo
   private timer?: NodeJS.Timeout;
 
   constructor(
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('database') private readonly database: ResolvedDatabaseOptions,
+    @InjectPhoneCallAuthOptions('jwt') private readonly jwt: ResolvedJwtOptions,
     @Inject(PHONE_CALL_AUTH_DATA_SOURCE) private readonly dataSource: DataSource,
   ) {}
 
   onApplicationBootstrap(): void {
-    const { purge } = this.options;
+    const { purge } = this.database;
     if (!purge) return;
     this.timer = setInterval(() => {
       this.purge().catch((error: Error) => this.logger.warn(`Purge failed, will try again: ${error.message}`));
@@ -90,13 +92,13 @@ export class PurgeService implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Deletes what is older than the retention now (also when the timer is off: `purge: false`). */
   async purge(
-    retentionSeconds = this.options.purge
-      ? this.options.purge.retentionSeconds
+    retentionSeconds = this.database.purge
+      ? this.database.purge.retentionSeconds
       : PHONE_CALL_AUTH_DEFAULTS.purge.retentionSeconds,
   ): Promise<PurgeResult> {
     const [result] = await queryRows<PurgeResult>(this.dataSource, {
       text: PURGE,
-      values: [retentionSeconds, this.options.jwt.refreshTokens.lifetimeSeconds],
+      values: [retentionSeconds, this.jwt.refreshTokens.lifetimeSeconds],
     });
     if (result.inboundCalls + result.verifications + result.rateLimitCounters + result.refreshTokens > 0) {
       this.logger.log(

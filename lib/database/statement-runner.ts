@@ -1,7 +1,8 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { InjectPhoneCallAuthDataSource, InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthDataSource } from '../core/phone-call-auth.constants.js';
+import type { ResolvedDatabaseOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { type AdmissionClass, AdmissionService } from './admission.service.js';
 import { behindConnectionPooler, isPreparedStatementMixUp } from './connection-pooler.js';
 import { queryTimeoutMs } from './database-clock.js';
@@ -27,11 +28,11 @@ export class StatementRunner implements OnModuleInit {
   private prepared: boolean;
 
   constructor(
-    @InjectPhoneCallAuthOptions() options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('database') database: ResolvedDatabaseOptions,
     @InjectPhoneCallAuthDataSource() private readonly dataSource: DataSource,
     private readonly admission: AdmissionService,
   ) {
-    this.setting = options.preparedStatements;
+    this.setting = database.preparedStatements;
     this.prepared = this.setting !== false;
   }
 

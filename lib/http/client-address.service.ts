@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isLocale, matchAcceptLanguage } from '../i18n/accept-language.js';
 import { PHONE_CALL_AUTH_LOCALES, type PhoneCallAuthLocale } from '../i18n/messages.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
+import type { ResolvedTexts } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { maskNumbers } from '../phone/phone-number.js';
 import { ClientAddressUnknownException } from './client-address-unknown.exception.js';
 import { type ClientNetworks, clientNetworks } from './client-address.js';
@@ -34,7 +34,7 @@ export class ClientAddressService {
   private lastLogged = 0;
   private refusedSinceLog = 0;
 
-  constructor(@InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions) {}
+  constructor(@InjectPhoneCallAuthOptions('texts') private readonly texts: ResolvedTexts) {}
 
   /**
    * The address and network of `ip` ({@link clientNetworks}).
@@ -46,12 +46,12 @@ export class ClientAddressService {
     const networks = clientNetworks(ip);
     if (networks) return networks;
     this.report(ip, what);
-    throw new ClientAddressUnknownException({ locale: this.localeOf(language), messages: this.options.messages });
+    throw new ClientAddressUnknownException({ locale: this.localeOf(language), messages: this.texts.messages });
   }
 
   private localeOf({ locale, acceptLanguage }: ClientLanguage): PhoneCallAuthLocale {
     if (isLocale(locale)) return locale;
-    return matchAcceptLanguage(acceptLanguage, PHONE_CALL_AUTH_LOCALES) ?? this.options.defaultLocale;
+    return matchAcceptLanguage(acceptLanguage, PHONE_CALL_AUTH_LOCALES) ?? this.texts.defaultLocale;
   }
 
   private report(ip: string | undefined, what: string): void {

@@ -3,8 +3,8 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { PhoneCallAuthException } from '../core/phone-call-auth.exception.js';
 import { errorMessage, type LanguageRequest, requestLocale } from '../i18n/error-text.js';
 import { PHONE_CALL_AUTH_DEFAULTS } from '../options/phone-call-auth.defaults.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
+import type { ResolvedTexts } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { RetryLaterException } from './retry-later.exception.js';
 
 /**
@@ -25,7 +25,7 @@ import { RetryLaterException } from './retry-later.exception.js';
 export class PhoneCallAuthExceptionFilter implements ExceptionFilter<PhoneCallAuthException> {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    @Optional() @InjectPhoneCallAuthOptions() private readonly options?: ResolvedPhoneCallAuthOptions,
+    @Optional() @InjectPhoneCallAuthOptions('texts') private readonly texts?: ResolvedTexts,
   ) {}
 
   catch(exception: PhoneCallAuthException, host: ArgumentsHost): void {
@@ -40,9 +40,9 @@ export class PhoneCallAuthExceptionFilter implements ExceptionFilter<PhoneCallAu
     if (exception.text) {
       const locale = requestLocale(
         http.getRequest<LanguageRequest>(),
-        this.options?.defaultLocale ?? PHONE_CALL_AUTH_DEFAULTS.defaultLocale,
+        this.texts?.defaultLocale ?? PHONE_CALL_AUTH_DEFAULTS.defaultLocale,
       );
-      body.message = errorMessage(exception.text, { locale, messages: this.options?.messages });
+      body.message = errorMessage(exception.text, { locale, messages: this.texts?.messages });
     }
     if (exception instanceof RetryLaterException) {
       httpAdapter.setHeader(response, 'Retry-After', String(exception.retryAfterSeconds));

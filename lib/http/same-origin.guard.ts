@@ -1,7 +1,7 @@
 import { applyDecorators, CanActivate, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
 import { type ErrorLanguage, requestLocale } from '../i18n/error-text.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
+import type { ResolvedHttpOptions, ResolvedTexts } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { RequestOriginRefusedException, type RequestOriginText } from './request-origin-refused.exception.js';
 
 /** The request as Express and Fastify both give it (`host` honours X-Forwarded-Host when the app trusts its proxy). */
@@ -60,14 +60,17 @@ export function isJsonRequest(request: BrowserRequest): boolean {
  */
 @Injectable()
 export class SameOriginGuard implements CanActivate {
-  constructor(@InjectPhoneCallAuthOptions() protected readonly options: ResolvedPhoneCallAuthOptions) {}
+  constructor(
+    @InjectPhoneCallAuthOptions('http') protected readonly http: ResolvedHttpOptions,
+    @InjectPhoneCallAuthOptions('texts') protected readonly catalogue: ResolvedTexts,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     if (!this.applies()) return true;
     const request = context.switchToHttp().getRequest<BrowserRequest>();
     const { crossSite, notJson } = this.refusals();
     // The origin first: a cross-site form post is told it is cross-site, not that it should be JSON.
-    if (!fromAllowedPage(request, this.options.allowedOrigins)) {
+    if (!fromAllowedPage(request, this.http.allowedOrigins)) {
       throw new RequestOriginRefusedException(crossSite, this.language(request));
     }
     if (!isJsonRequest(request) && !this.acceptsWithoutJson(request)) {
@@ -93,7 +96,7 @@ export class SameOriginGuard implements CanActivate {
 
   /** Written here, not only by the module's exception filter: the guard also guards the app's own routes. */
   private language(request: BrowserRequest & { body?: unknown }): ErrorLanguage {
-    return { locale: requestLocale(request, this.options.defaultLocale), messages: this.options.messages };
+    return { locale: requestLocale(request, this.catalogue.defaultLocale), messages: this.catalogue.messages };
   }
 }
 

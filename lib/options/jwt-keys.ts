@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { PhoneCallAuthConfigError } from '../core/phone-call-auth-config.error.js';
-import type { PhoneCallAuthJwtAlgorithm } from './phone-call-auth-options.interface.js';
+import type { PhoneCallAuthJwtAlgorithm } from './jwt.options.js';
 import type { ResolvedJwtKey } from './resolved-options.interface.js';
 
 /** Every algorithm a key may be pinned to. */

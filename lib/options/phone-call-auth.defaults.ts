@@ -14,15 +14,6 @@ export const PHONE_CALL_AUTH_DEFAULTS = {
   redeemSeconds: 300,
   /** Country of numbers written without a country code. */
   defaultCountry: 'RU',
-  /** Limits of verification starts. */
-  rateLimits: {
-    perPhone: { limit: 3, windowSeconds: 600 },
-    perIp: { limit: 10, windowSeconds: 600 },
-    /** Per IPv4 /24 and IPv6 /48: three addresses' worth, so a carrier NAT's neighbours still get through. */
-    perSubnet: { limit: 30, windowSeconds: 600 },
-    /** An alarm, not a wall: the platform bills only delivered calls. */
-    global: { limit: 100, windowSeconds: 60, mode: 'alarm' },
-  },
   /** Numbers that place ordinary calls, of a country: no premium-rate, toll-free, VoIP, satellite... */
   phonePolicy: {
     numberTypes: ['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE'],
@@ -38,33 +29,43 @@ export const PHONE_CALL_AUTH_DEFAULTS = {
   defaultLocale: 'ru',
   /** SMS codes: digits, and wrong entries before the verification fails. */
   sms: { codeLength: 6, maxAttempts: 5 },
-  /**
-   * Hard limits of SMS sends (channels `sms` and `call_or_sms`), on top of `rateLimits`: per phone
-   * (whoever asks), per client address, and across the app. SMS is billed per message sent.
-   */
-  smsLimits: {
-    perPhone: { limit: 3, windowSeconds: 3600 },
-    perIp: { limit: 5, windowSeconds: 3600 },
-    global: { limit: 100, windowSeconds: 3600 },
-  },
   /** How often pending verifications on platforms that can be polled (sms.ru) are asked about (each by one instance at a time), and how many per round. */
   statusPolling: { intervalSeconds: 15, batchSize: 50 },
   /** Retention of finished verifications and call records, and how often the purge runs. */
   purge: { retentionSeconds: 86400, intervalSeconds: 600 },
-  /** Requests that may wait at once on an instance (long-polls, event streams). */
-  maxWaiters: 10_000,
-  maxWaitersPerVerification: 3,
-  maxWaitersPerAddress: 50,
-  /** Per client address and route family, in each instance's memory. */
-  clientBudgets: {
-    start: { burst: 10, perSecond: 0.2 },
-    poll: { burst: 60, perSecond: 5 },
-    refresh: { burst: 10, perSecond: 1 },
-    callback: { burst: 10, perSecond: 0.2 },
-    networkFactor: 8,
+  /** Every limit (`limits`), grouped as in the options. */
+  limits: {
+    /** Verification starts, in Postgres. */
+    starts: {
+      perPhone: { limit: 3, windowSeconds: 600 },
+      perAddress: { limit: 10, windowSeconds: 600 },
+      /** Per IPv4 /24 and IPv6 /48: three addresses' worth, so a carrier NAT's neighbours still get through. */
+      perNetwork: { limit: 30, windowSeconds: 600 },
+      /** An alarm, not a wall: the platform bills only delivered calls. */
+      global: { limit: 100, windowSeconds: 60, mode: 'alarm' },
+    },
+    /**
+     * Hard limits of SMS sends (channels `sms` and `call_or_sms`), on top of `starts`: per phone
+     * (whoever asks), per client address, and across the app. SMS is billed per message sent.
+     */
+    sms: {
+      perPhone: { limit: 3, windowSeconds: 3600 },
+      perAddress: { limit: 5, windowSeconds: 3600 },
+      global: { limit: 100, windowSeconds: 3600 },
+    },
+    /** What one client may spend per route family, in each instance's memory. */
+    budgets: {
+      start: { burst: 10, perSecond: 0.2 },
+      poll: { burst: 60, perSecond: 5 },
+      refresh: { burst: 10, perSecond: 1 },
+      callback: { burst: 10, perSecond: 0.2 },
+      networkFactor: 8,
+    },
+    /** Requests that may wait at once (long-polls, event streams). */
+    waiters: { perInstance: 10_000, perVerification: 3, perAddress: 50 },
+    /** The queue in front of the module's database work. */
+    admission: { maxQueuedPriority: 200, maxQueuedPolling: 100, queueTimeoutMs: 2000 },
   },
-  /** The queue in front of the module's database work. */
-  admission: { maxQueuedPriority: 200, maxQueuedPolling: 100, queueTimeoutMs: 2000 },
   /** Named prepared statements for the hot paths, unless the pool goes through a connection pooler. */
   preparedStatements: 'auto',
   jwt: {

@@ -1,7 +1,7 @@
 import { PhoneCallAuthConfigError } from '../core/phone-call-auth-config.error.js';
 import type { PhoneCallAuthOptions } from './phone-call-auth-options.interface.js';
 import { PHONE_CALL_AUTH_DEFAULTS as DEFAULTS } from './phone-call-auth.defaults.js';
-import type { ResolvedPhoneCallAuthOptions } from './resolved-options.interface.js';
+import type { ResolvedDatabaseOptions } from './resolved-options.interface.js';
 
 /**
  * The options about the connections to Postgres, checked: `preparedStatements` (`true`, `false`
@@ -12,7 +12,7 @@ import type { ResolvedPhoneCallAuthOptions } from './resolved-options.interface.
  */
 export function resolveDatabaseOptions(
   options: Pick<PhoneCallAuthOptions, 'preparedStatements' | 'listenUrl'>,
-): Pick<ResolvedPhoneCallAuthOptions, 'preparedStatements' | 'listenUrl'> {
+): Pick<ResolvedDatabaseOptions, 'preparedStatements' | 'listenUrl'> {
   return {
     preparedStatements: preparedStatements(options.preparedStatements),
     ...(options.listenUrl !== undefined && { listenUrl: listenUrl(options.listenUrl) }),

@@ -1,7 +1,7 @@
 import { checkKid, resolveJwtKey } from './jwt-keys.js';
 import { configSeconds } from './option-checks.js';
 import { PhoneCallAuthConfigError } from '../core/phone-call-auth-config.error.js';
-import type { PhoneCallAuthJwtOptions, PhoneCallAuthRefreshTokenOptions } from './phone-call-auth-options.interface.js';
+import type { PhoneCallAuthJwtOptions, PhoneCallAuthRefreshTokenOptions } from './jwt.options.js';
 import { PHONE_CALL_AUTH_DEFAULTS as DEFAULTS } from './phone-call-auth.defaults.js';
 import type { ResolvedJwtKey, ResolvedJwtOptions } from './resolved-options.interface.js';
 
@@ -29,7 +29,7 @@ export function resolveJwtOptions(jwt: PhoneCallAuthJwtOptions | undefined): Res
     ...cookieMode(jwt),
   };
   const { keys, signing } = jwt.keys === undefined ? shorthand(jwt) : keyList(jwt);
-  return { ...common, algorithm: signing.algorithm, signing, keys };
+  return { ...common, signing, keys };
 }
 
 function shorthand(jwt: PhoneCallAuthJwtOptions): { keys: ResolvedJwtKey[]; signing: ResolvedJwtKey } {

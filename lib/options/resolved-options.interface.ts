@@ -5,20 +5,27 @@ import type { PhoneCallAuthLocale, PhoneCallAuthMessages } from '../i18n/message
 import type { E164 } from '../phone/phone-number.js';
 import type { ResolvedCallbacks } from './resolve-callbacks.js';
 import type { InboundCallReport, TelephonyProvider } from '../providers/telephony-provider.interface.js';
-import type {
-  ClientBudgetRule,
-  GlobalBudgetMode,
-  PhoneCallAuthJwtAlgorithm,
-  PhoneCallSubject,
-  RateLimitRule,
-  VerificationCandidate,
-  VerifiedEvent,
-} from './phone-call-auth-options.interface.js';
+import type { PhoneCallAuthJwtAlgorithm } from './jwt.options.js';
+import type { ClientBudgetRule, GlobalBudgetMode, RateLimitRule } from './limits.options.js';
+import type { PhoneCallSubject, VerificationCandidate, VerifiedEvent } from './phone-call-auth-options.interface.js';
 
-/** Options after validation, with every default applied. */
+/**
+ * The options after validation, with every default applied, as one slice per concern. Each
+ * feature injects only its slice (`@InjectPhoneCallAuthOptions('limits')`, see option-slices.ts).
+ */
 export interface ResolvedPhoneCallAuthOptions {
-  /** The provider of the legacy callback path `<prefix>/callback/<secret>`: the one named `ssms`, else the first. */
-  provider: TelephonyProvider;
+  platforms: ResolvedPlatforms;
+  verification: ResolvedVerificationOptions;
+  hooks: ResolvedHooks;
+  texts: ResolvedTexts;
+  http: ResolvedHttpOptions;
+  limits: ResolvedLimits;
+  jwt: ResolvedJwtOptions;
+  database: ResolvedDatabaseOptions;
+}
+
+/** The platforms: providers, routing, windows, callbacks and the status poller. */
+export interface ResolvedPlatforms {
   /** Every provider, in order of preference. */
   providers: TelephonyProvider[];
   /** Providers per country, in order of preference; `default` for the rest. */
@@ -31,21 +38,14 @@ export interface ResolvedPhoneCallAuthOptions {
   callbackPath: string;
   /** `<publicBaseUrl>/<routePrefix>/callback`, when `publicBaseUrl` is set. */
   callbackBaseUrl?: string;
-  statusPolling: { intervalSeconds: number; batchSize: number } | false;
   /** Each provider's callback secrets and allowlist, and the provider of the unnamed path. */
   callbacks: ResolvedCallbacks;
-  jwt: ResolvedJwtOptions;
-  redeemSeconds: number;
+  statusPolling: { intervalSeconds: number; batchSize: number } | false;
+}
+
+/** What a verification accepts: numbers, channels, SMS codes, and how long a verified one lasts. */
+export interface ResolvedVerificationOptions {
   defaultCountry: CountryCode;
-  resolveSubject: (phone: E164) => PhoneCallSubject<object> | Promise<PhoneCallSubject<object>>;
-  onVerified?: (event: VerifiedEvent) => void | Promise<void>;
-  beforeVerify?: (call: InboundCallReport, verification: VerificationCandidate) => boolean | Promise<boolean>;
-  rateLimits: {
-    perPhone: RateLimitRule | false;
-    perIp: RateLimitRule | false;
-    perSubnet: RateLimitRule | false;
-    global: (RateLimitRule & { mode: GlobalBudgetMode }) | false;
-  };
   phonePolicy: {
     /** `undefined` accepts every type (`'any'`). */
     numberTypes?: readonly PhoneNumberType[];
@@ -53,20 +53,42 @@ export interface ResolvedPhoneCallAuthOptions {
     mobileOnly: boolean;
     countries?: CountryCode[];
   };
-  /** Lowercased origins, besides the app's own, whose pages may start verifications. */
-  allowedOrigins: ReadonlySet<string>;
-  siteName?: string;
   channels: VerificationChannel[];
   defaultChannel: VerificationChannel;
   sms: { codeLength: number; maxAttempts: number; senderName?: string };
-  smsLimits: { perPhone: RateLimitRule | false; perIp: RateLimitRule | false; global: RateLimitRule | false };
+  redeemSeconds: number;
+}
+
+/** The app's hooks. */
+export interface ResolvedHooks {
+  resolveSubject: (phone: E164) => PhoneCallSubject<object> | Promise<PhoneCallSubject<object>>;
+  onVerified?: (event: VerifiedEvent) => void | Promise<void>;
+  beforeVerify?: (call: InboundCallReport, verification: VerificationCandidate) => boolean | Promise<boolean>;
+}
+
+/** The texts, per locale, and what fills them. */
+export interface ResolvedTexts {
   defaultLocale: PhoneCallAuthLocale;
   messages: Record<PhoneCallAuthLocale, PhoneCallAuthMessages>;
-  purge: { retentionSeconds: number; intervalSeconds: number } | false;
-  maxWaiters: number;
-  maxWaitersPerVerification: number;
-  maxWaitersPerAddress: number;
-  clientBudgets:
+  siteName?: string;
+}
+
+/** What the HTTP edge checks of browsers. */
+export interface ResolvedHttpOptions {
+  /** Lowercased origins, besides the app's own, whose pages may start verifications. */
+  allowedOrigins: ReadonlySet<string>;
+}
+
+/** `limits` after validation. */
+export interface ResolvedLimits {
+  starts: {
+    perPhone: RateLimitRule | false;
+    perAddress: RateLimitRule | false;
+    perNetwork: RateLimitRule | false;
+    global: (RateLimitRule & { mode: GlobalBudgetMode }) | false;
+  };
+  sms: { perPhone: RateLimitRule | false; perAddress: RateLimitRule | false; global: RateLimitRule | false };
+  budgets:
     | {
         start: ClientBudgetRule | false;
         poll: ClientBudgetRule | false;
@@ -75,18 +97,22 @@ export interface ResolvedPhoneCallAuthOptions {
         networkFactor: number;
       }
     | false;
+  waiters: { perInstance: number; perVerification: number; perAddress: number };
   admission:
     { maxConcurrent?: number; maxQueuedPriority: number; maxQueuedPolling: number; queueTimeoutMs: number } | false;
+}
+
+/** The module's own tables: statements and purge. */
+export interface ResolvedDatabaseOptions {
   /** `'auto'` until the statement runner has looked at the pool at startup. */
   preparedStatements: boolean | 'auto';
   /** The LISTEN connection's own URL, when it must not take the data source's. */
   listenUrl?: string;
+  purge: { retentionSeconds: number; intervalSeconds: number } | false;
 }
 
 /** JWT settings after validation, with every default applied. */
 export interface ResolvedJwtOptions {
-  /** The signing key's algorithm. */
-  algorithm: PhoneCallAuthJwtAlgorithm;
   /** The key that signs new tokens. */
   signing: ResolvedJwtKey;
   /** Every key that verifies tokens, the signing key included. */

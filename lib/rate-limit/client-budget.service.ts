@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { ClientBudgetRule } from '../options/phone-call-auth-options.interface.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
+import type { ClientBudgetRule } from '../options/limits.options.js';
+import type { ResolvedLimits } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { type ClientNetworks, clientNetworks } from '../http/client-address.js';
 import { type ClientLanguage, ClientAddressService } from '../http/client-address.service.js';
 import { ClientBudgetExceededException } from './client-budget-exceeded.exception.js';
@@ -33,13 +33,13 @@ export class ClientBudgetService {
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('limits') private readonly limits: ResolvedLimits,
     private readonly addresses: ClientAddressService,
   ) {}
 
   /** Whether a budget is kept for `family` at all (when not, the client's address need not be read). */
   keeps(family: RouteFamily): boolean {
-    const budgets = this.options.clientBudgets;
+    const budgets = this.limits.budgets;
     return !!budgets && !!budgets[family];
   }
 
@@ -60,7 +60,7 @@ export class ClientBudgetService {
 
   /** Takes one unit from both of the client's buckets, or none; returns the seconds to wait when it cannot. */
   private take(family: RouteFamily, ip: string | undefined, dryRun: boolean, language?: ClientLanguage): number {
-    const budgets = this.options.clientBudgets;
+    const budgets = this.limits.budgets;
     const rule = budgets && budgets[family];
     if (!budgets || !rule) return 0;
     const networks = this.networksOf(family, ip, language);
@@ -88,7 +88,7 @@ export class ClientBudgetService {
     language?: ClientLanguage,
   ): ClientNetworks | undefined {
     if (family === 'callback') return clientNetworks(ip);
-    return this.addresses.networksOf(ip, `clientBudgets.${family} budget`, language);
+    return this.addresses.networksOf(ip, `limits.budgets.${family}`, language);
   }
 
   private bucket(key: string, rule: ClientBudgetRule, now: number): Bucket {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type GlobalBudgetStatus, RateLimitService } from './rate-limit.service.js';
 
 /**
- * The global start budget (`rateLimits.global`) for a health check. In `'alarm'` mode a spent
+ * The global start budget (`limits.starts.global`) for a health check. In `'alarm'` mode a spent
  * budget does not refuse starts; report it as degraded so that someone looks.
  *
  * @example

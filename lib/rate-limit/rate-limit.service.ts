@@ -1,9 +1,9 @@
 import type { VerificationChannel } from '../core/verification-state.js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { sha256 } from '../database/sha256.js';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
-import type { GlobalBudgetMode, RateLimitRule } from '../options/phone-call-auth-options.interface.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import type { GlobalBudgetMode, RateLimitRule } from '../options/limits.options.js';
+import type { ResolvedLimits } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { type ClientLanguage, ClientAddressService } from '../http/client-address.service.js';
 import { TooManyVerificationsException } from './too-many-verifications.exception.js';
 import { GLOBAL_KEY } from './rate-limit.sql.js';
@@ -27,7 +27,7 @@ export interface StartAllowance {
 
 /** The global budget's state, for a health check ({@link GlobalBudgetIndicator}). */
 export interface GlobalBudgetStatus {
-  /** `rateLimits.global.mode`, or `'off'` when `rateLimits.global` is false. */
+  /** `limits.starts.global.mode`, or `'off'` when `limits.starts.global` is false. */
   mode: GlobalBudgetMode | 'off';
   /** The rule; 0 when off. */
   limit: number;
@@ -66,7 +66,7 @@ export class RateLimitService {
   private alarmedWindow?: string;
 
   constructor(
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('limits') private readonly limits: ResolvedLimits,
     @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
     private readonly addresses: ClientAddressService,
   ) {}
@@ -106,12 +106,14 @@ export class RateLimitService {
    * Counts a start; throws {@link TooManyVerificationsException} (429) when a limit is reached.
    * Returns what it counted, for {@link refund}.
    * @throws ClientAddressUnknownException (503), counting nothing, when a limit is kept per address
-   *   (`perPhone`, `perIp`, `perSubnet`) and `ip` is no address
+   *   (`perPhone`, `perAddress`, `perNetwork`) and `ip` is no address
    */
   async consume(phone: string, ip: string | undefined, language?: ClientLanguage): Promise<StartAllowance> {
-    const { perPhone, perIp, perSubnet, global } = this.options.rateLimits;
+    const { perPhone, perAddress, perNetwork, global } = this.limits.starts;
     const client =
-      perPhone || perIp || perSubnet ? this.addresses.networksOf(ip, 'start limits (rateLimits)', language) : undefined;
+      perPhone || perAddress || perNetwork
+        ? this.addresses.networksOf(ip, 'start limits (limits.starts)', language)
+        : undefined;
     const counted = await this.count(
       [
         perPhone &&
@@ -120,9 +122,10 @@ export class RateLimitService {
             rule: perPhone,
             what: 'for this phone number',
           },
-        perIp && client && { key: counterKey(`client:${client.address}`), rule: perIp, what: 'from this address' },
-        perSubnet &&
-          client && { key: counterKey(`network:${client.network}`), rule: perSubnet, what: 'from this network' },
+        perAddress &&
+          client && { key: counterKey(`client:${client.address}`), rule: perAddress, what: 'from this address' },
+        perNetwork &&
+          client && { key: counterKey(`network:${client.network}`), rule: perNetwork, what: 'from this network' },
       ],
       global && { key: GLOBAL_KEY, rule: global, what: 'right now', alarm: global.mode === 'alarm' },
     );
@@ -140,7 +143,7 @@ export class RateLimitService {
 
   /** The global budget's current window, read from the database (so it covers every instance). */
   async globalBudget(): Promise<GlobalBudgetStatus> {
-    const { global } = this.options.rateLimits;
+    const { global } = this.limits.starts;
     if (!global) return { mode: 'off', limit: 0, windowSeconds: 0, used: 0, exceeded: false, resetsInSeconds: 0 };
     const row = await this.store.globalWindow();
     const used = row?.used ?? 0;
@@ -155,19 +158,25 @@ export class RateLimitService {
   }
 
   /**
-   * Counts an SMS send against the hard SMS limits (`smsLimits`): per phone whoever asks, per client
+   * Counts an SMS send against the hard SMS limits (`limits.sms`): per phone whoever asks, per client
    * address, then the global budget; throws {@link TooManyVerificationsException} (429) when one is
    * spent. Returns what it counted, for {@link refund} (with the call limits' counters).
-   * @throws ClientAddressUnknownException (503), counting nothing, when `perIp` is kept and `ip` is no address
+   * @throws ClientAddressUnknownException (503), counting nothing, when `perAddress` is kept and `ip` is no address
    */
   async consumeSms(phone: string, ip: string | undefined, language?: ClientLanguage): Promise<StartAllowance> {
-    const { perPhone, perIp, global } = this.options.smsLimits;
-    const client = perIp ? this.addresses.networksOf(ip, 'SMS limits (smsLimits.perIp)', language) : undefined;
+    const { perPhone, perAddress, global } = this.limits.sms;
+    const client = perAddress
+      ? this.addresses.networksOf(ip, 'SMS limits (limits.sms.perAddress)', language)
+      : undefined;
     const counted = await this.count(
       [
         perPhone && { key: counterKey(`sms-phone:${phone}`), rule: perPhone, what: 'by SMS for this phone number' },
-        perIp &&
-          client && { key: counterKey(`sms-client:${client.address}`), rule: perIp, what: 'by SMS from this address' },
+        perAddress &&
+          client && {
+            key: counterKey(`sms-client:${client.address}`),
+            rule: perAddress,
+            what: 'by SMS from this address',
+          },
       ],
       global && { key: 'sms-global', rule: global, what: 'by SMS right now' },
     );
@@ -207,7 +216,7 @@ export class RateLimitService {
     this.alarmedWindow = row.resetsAt;
     this.logger.warn(
       `The global start budget is spent: ${row.count} starts in this ${counter.rule.windowSeconds} s window, ` +
-        `over the limit of ${counter.rule.limit}. Starts go on (rateLimits.global.mode 'alarm'); the window ends in ` +
+        `over the limit of ${counter.rule.limit}. Starts go on (limits.starts.global.mode 'alarm'); the window ends in ` +
         `${Math.max(0, row.retryAfter)} s. Look for abuse (many numbers from few networks), or raise the budget.`,
     );
   }

@@ -4,8 +4,9 @@ import pg from 'pg';
 import type { ClientConfig, Notification } from 'pg';
 import type { DataSource } from 'typeorm';
 import { pgClientConfig } from '../database/pg-client-config.js';
-import { InjectPhoneCallAuthOptions, PHONE_CALL_AUTH_DATA_SOURCE } from '../core/phone-call-auth.constants.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import { PHONE_CALL_AUTH_DATA_SOURCE } from '../core/phone-call-auth.constants.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
+import type { ResolvedDatabaseOptions } from '../options/resolved-options.interface.js';
 import { notifyProbe, VERIFICATION_CHANNEL } from './realtime.sql.js';
 import { LISTENER_APPLICATION_NAME } from './realtime.constants.js';
 import { VerificationWaitersService } from './verification-waiters.service.js';
@@ -44,10 +45,10 @@ export class VerificationListenerService implements OnApplicationBootstrap, OnAp
 
   constructor(
     @Inject(PHONE_CALL_AUTH_DATA_SOURCE) private readonly dataSource: DataSource,
-    @InjectPhoneCallAuthOptions() options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('database') database: ResolvedDatabaseOptions,
     private readonly waiters: VerificationWaitersService,
   ) {
-    this.config = pgClientConfig(dataSource.options, LISTENER_APPLICATION_NAME, options.listenUrl);
+    this.config = pgClientConfig(dataSource.options, LISTENER_APPLICATION_NAME, database.listenUrl);
   }
 
   /** True while the LISTEN connection is up. */

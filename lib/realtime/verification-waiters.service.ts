@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import type { ResolvedLimits } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { StatementRunner } from '../database/statement-runner.js';
 import { clientKey } from '../http/client-address.js';
 import { ClientAddressService } from '../http/client-address.service.js';
@@ -69,7 +69,7 @@ class Waiter {
  * Requests held until a verification leaves `pending`: an in-memory map of verification id to
  * waiters. A waiter costs no database work while it waits: it checks the verification when it
  * registers, then once more when woken (by {@link VerificationListenerService}'s NOTIFY, by the
- * verification's window closing, by its deadline or by shutdown). At most `maxWaiters` wait at
+ * verification's window closing, by its deadline or by shutdown). At most `limits.waiters.perInstance` wait at
  * once on an instance; beyond that the route answers 503.
  */
 @Injectable()
@@ -84,7 +84,7 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
   private drained?: () => void;
 
   constructor(
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('limits') private readonly limits: ResolvedLimits,
     private readonly statements: StatementRunner,
     private readonly addresses: ClientAddressService,
   ) {}
@@ -99,7 +99,7 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
    * verification's window), waits for a wake-up and runs `check` once more, until `waitMs` have
    * passed. Returns the last result: pending when nothing happened in time, on shutdown, or when
    * `connection` closed (its client left: then `check` is not run again).
-   * @throws ServerBusyException (503) when `maxWaiters` requests wait already
+   * @throws ServerBusyException (503) when `limits.waiters.perInstance` requests wait already
    * @throws TooManyWaitersException (429) when too many wait for this verification or from this address
    */
   async hold<T>(
@@ -137,22 +137,22 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
   }
 
   /**
-   * @throws ServerBusyException (503) when `maxWaiters` requests wait already
-   * @throws TooManyWaitersException (429) when `maxWaitersPerVerification` wait for this
-   *   verification, or `maxWaitersPerAddress` from this client address
-   * @throws ClientAddressUnknownException (503) when `ip` is no address: `maxWaitersPerAddress` could not count it
+   * @throws ServerBusyException (503) when `limits.waiters.perInstance` requests wait already
+   * @throws TooManyWaitersException (429) when `limits.waiters.perVerification` wait for this
+   *   verification, or `limits.waiters.perAddress` from this client address
+   * @throws ClientAddressUnknownException (503) when `ip` is no address: `limits.waiters.perAddress` could not count it
    */
   assertRoom(id: string, ip?: string): void {
-    const { maxWaiters, maxWaitersPerVerification, maxWaitersPerAddress } = this.options;
-    if (this.count >= maxWaiters) {
-      throw new ServerBusyException(maxWaiters);
+    const { perInstance, perVerification, perAddress } = this.limits.waiters;
+    if (this.count >= perInstance) {
+      throw new ServerBusyException(perInstance);
     }
-    if ((this.waiters.get(id.toLowerCase())?.size ?? 0) >= maxWaitersPerVerification) {
-      throw new TooManyWaitersException('for this verification', maxWaitersPerVerification);
+    if ((this.waiters.get(id.toLowerCase())?.size ?? 0) >= perVerification) {
+      throw new TooManyWaitersException('for this verification', perVerification);
     }
-    const { address } = this.addresses.networksOf(ip, 'maxWaitersPerAddress limit');
-    if ((this.perAddress.get(address) ?? 0) >= maxWaitersPerAddress) {
-      throw new TooManyWaitersException('from your address', maxWaitersPerAddress);
+    const { address } = this.addresses.networksOf(ip, 'limits.waiters.perAddress');
+    if ((this.perAddress.get(address) ?? 0) >= perAddress) {
+      throw new TooManyWaitersException('from your address', perAddress);
     }
   }
 

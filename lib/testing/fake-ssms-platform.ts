@@ -74,7 +74,7 @@ const DEFAULT_NUMBERS = ['74993990001', '74993990002', '74993990003', '749939900
  *
  * @example
  * const platform = await FakeSsmsPlatform.start({ callbackUrl: `${appUrl}/auth/phone-call/callback/${secret}` });
- * PhoneCallAuthModule.forRoot({ provider: platform.provider(), ... });
+ * PhoneCallAuthModule.forRoot({ providers: [platform.provider()], ... });
  * await platform.placeCall({ from: '79670311122' });
  */
 export class FakeSsmsPlatform {

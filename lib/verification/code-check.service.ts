@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { timingSafeEqual } from 'node:crypto';
 import { sha256 } from '../database/sha256.js';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import type { ResolvedVerificationOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { codeHash } from './sms-code.js';
 import { VERIFICATION_STORE, type VerificationStore } from './verification.store.js';
 import type { CodeCheckResult } from './verification.types.js';
@@ -14,7 +14,7 @@ export class CodeCheckService {
   private readonly logger = new Logger(CodeCheckService.name);
 
   constructor(
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('verification') private readonly verification: ResolvedVerificationOptions,
     @Inject(VERIFICATION_STORE) private readonly store: VerificationStore,
   ) {}
 
@@ -26,7 +26,7 @@ export class CodeCheckService {
   async verifyCode(id: string, secret: string, code: string): Promise<CodeCheckResult> {
     if (!isUUID(id)) return { status: 'unauthorized' };
     const secretHash = sha256(secret);
-    const { maxAttempts } = this.options.sms;
+    const { maxAttempts } = this.verification.sms;
     const found = await this.store.checkCode({ id, secretHash, codeHash: codeHash(id, code), maxAttempts });
     const { checked } = found;
     if (checked) {

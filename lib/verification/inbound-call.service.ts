@@ -1,7 +1,7 @@
 import type { InboundCallOutcome } from '../core/verification-state.js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import type { ResolvedHooks, ResolvedVerificationOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { runHook } from '../core/run-hook.js';
 import { type E164, maskPhone, parsePlatformPhone } from '../phone/phone-number.js';
 import type { InboundCallReport } from '../providers/telephony-provider.interface.js';
@@ -26,7 +26,8 @@ export class InboundCallService {
   private readonly logger = new Logger(InboundCallService.name);
 
   constructor(
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('verification') private readonly verification: ResolvedVerificationOptions,
+    @InjectPhoneCallAuthOptions('hooks') private readonly hooks: ResolvedHooks,
     @Inject(INBOUND_CALL_STORE) private readonly calls: InboundCallStore,
     @Inject(VERIFICATION_STORE) private readonly verifications: VerificationStore,
   ) {}
@@ -37,7 +38,8 @@ export class InboundCallService {
    * for bad input: the outcome says why nothing was verified.
    */
   async handle(report: InboundCallReport, providerName: string): Promise<InboundCallResult> {
-    const { defaultCountry, beforeVerify } = this.options;
+    const { defaultCountry } = this.verification;
+    const { beforeVerify } = this.hooks;
     const caller = parsePlatformPhone(report.caller, defaultCountry)?.number ?? null;
     const dialed = parsePlatformPhone(report.dialed, defaultCountry)?.number ?? null;
     // Ids longer than their columns are no ids a platform sends: treat them as absent.
@@ -119,9 +121,9 @@ export class InboundCallService {
     return { outcome: result.outcome, verificationId: result.verificationId };
   }
 
-  private async notifyVerified(event: Parameters<NonNullable<ResolvedPhoneCallAuthOptions['onVerified']>>[0]) {
+  private async notifyVerified(event: Parameters<NonNullable<ResolvedHooks['onVerified']>>[0]) {
     try {
-      await this.options.onVerified?.(event);
+      await this.hooks.onVerified?.(event);
     } catch (error) {
       this.logger.error(
         `onVerified hook failed for verification ${event.verificationId}: ${(error as Error)?.message}`,

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import type { ResolvedVerificationOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { DatabaseBusyException } from '../database/database-busy.exception.js';
 import { DatabaseClock } from '../database/database-clock.js';
 import { isUniqueViolation } from '../database/query-rows.js';
@@ -29,10 +29,10 @@ export class PostgresVerificationStore implements VerificationStore {
   private readonly redeemSeconds: number;
 
   constructor(
-    @InjectPhoneCallAuthOptions() options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('verification') verification: ResolvedVerificationOptions,
     private readonly db: StatementRunner,
   ) {
-    this.redeemSeconds = options.redeemSeconds;
+    this.redeemSeconds = verification.redeemSeconds;
   }
 
   /**

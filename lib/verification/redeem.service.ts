@@ -5,8 +5,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { TokenService } from '../auth/token.service.js';
 import { newRefreshToken } from '../auth/refresh-token.service.js';
 import { sha256 } from '../database/sha256.js';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import type { ResolvedHooks, ResolvedJwtOptions } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { subjectIsPhone } from '../options/resolve-options.js';
 import type { E164 } from '../phone/phone-number.js';
 import { VERIFICATION_STORE, type VerificationStore } from './verification.store.js';
@@ -23,7 +23,8 @@ export class RedeemService {
   private readonly logger = new Logger(RedeemService.name);
 
   constructor(
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('jwt') private readonly jwt: ResolvedJwtOptions,
+    @InjectPhoneCallAuthOptions('hooks') private readonly hooks: ResolvedHooks,
     @Inject(VERIFICATION_STORE) private readonly store: VerificationStore,
     private readonly tokens: TokenService,
   ) {}
@@ -48,11 +49,11 @@ export class RedeemService {
    */
   async redeem(id: string, secret: string): Promise<RedeemResult> {
     if (!isUUID(id)) return { status: 'unauthorized' };
-    const refreshToken = this.options.jwt.refreshTokens.enabled ? newRefreshToken() : undefined;
+    const refreshToken = this.jwt.refreshTokens.enabled ? newRefreshToken() : undefined;
     const refreshTokenHash = refreshToken === undefined ? null : sha256(refreshToken);
     const result = await this.take(id, sha256(secret), refreshTokenHash, {
       make: (phone) => this.tokens.signAccessToken(phone),
-      canFail: this.options.resolveSubject !== subjectIsPhone,
+      canFail: this.hooks.resolveSubject !== subjectIsPhone,
     });
     if (result.status !== 'verified') return result;
     this.logger.debug(`Verification ${id} redeemed for a token`);

@@ -4,8 +4,13 @@ import type { PhoneNumber } from 'libphonenumber-js/max';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sha256 } from '../database/sha256.js';
 import { fillTemplate, type PhoneCallAuthMessages } from '../i18n/messages.js';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import type {
+  ResolvedPlatforms,
+  ResolvedTexts,
+  ResolvedVerificationOptions,
+} from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
+import { channelsServedBy } from '../options/resolve-platforms.js';
 import { type E164, maskNumbers, maskPhone, parsePhone, parsePlatformPhone } from '../phone/phone-number.js';
 import { phonePolicyRefusal } from '../phone/phone-policy.js';
 import { RateLimitService, type StartAllowance } from '../rate-limit/rate-limit.service.js';
@@ -40,7 +45,9 @@ export class StartVerificationService {
   private readonly logger = new Logger(StartVerificationService.name);
 
   constructor(
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('platforms') private readonly platforms: ResolvedPlatforms,
+    @InjectPhoneCallAuthOptions('verification') private readonly verification: ResolvedVerificationOptions,
+    @InjectPhoneCallAuthOptions('texts') private readonly texts: ResolvedTexts,
     @Inject(VERIFICATION_STORE) private readonly store: VerificationStore,
     private readonly rateLimits: RateLimitService,
   ) {}
@@ -58,17 +65,17 @@ export class StartVerificationService {
    * @throws TelephonyPlatformException (502) or TelephonyTimeoutException (504) when the platform fails
    */
   async start(phoneInput: string, context: StartContext = {}): Promise<StartedVerification> {
-    const { defaultCountry, sms } = this.options;
+    const { defaultCountry, sms } = this.verification;
     const channel = this.channelOf(context.channel);
     const phone = parsePhone(phoneInput, defaultCountry);
     if (!phone) throw new PhoneRefusedException({ reason: 'invalid', defaultCountry });
-    const refusal = phonePolicyRefusal(phone, this.options.phonePolicy);
+    const refusal = phonePolicyRefusal(phone, this.verification.phonePolicy);
     if (refusal) throw new PhoneRefusedException(refusal);
     // The phone's providers that serve the channel, in order of preference; a 502 or 504 moves to the next.
     const providers = this.providersFor(phone).filter((each) => channel === 'call' || each.sendCode);
     if (providers.length === 0) throw new ChannelRefusedException('channelNotServed', { channel });
-    const locale = localeOf(context, this.options.defaultLocale);
-    const texts = this.options.messages[locale];
+    const locale = localeOf(context, this.texts.defaultLocale);
+    const texts = this.texts.messages[locale];
     const language = { locale: context.locale, acceptLanguage: context.acceptLanguage };
     const allowance = await this.rateLimits.countStart(phone.number, channel, context.ip, language);
     const id = randomUUID();
@@ -85,7 +92,7 @@ export class StartVerificationService {
     );
     if (!tried.ok) throw await this.platformFailed(tried.error, phone.number, allowance, tried.provider);
     const { provider } = tried;
-    const windowSeconds = this.options.windows[provider.name];
+    const windowSeconds = this.platforms.windows[provider.name];
     const secret = randomBytes(32).toString('base64url');
     const fromPool = channel === 'call' && provider.capabilities?.numberPool === true;
     const insert = ({ assignment, callTo }: Proof) =>
@@ -143,14 +150,14 @@ export class StartVerificationService {
       ...(code !== undefined && { codeSent: true as const, codeLength: sms.codeLength }),
       expiresAt: row.expiresAt,
       expiresIn: Math.max(0, Math.round((row.expiresAt.getTime() - row.now.getTime()) / 1000)),
-      message: hint ?? startMessage(channel, texts, { ...values, callTo: callToDisplay }, this.options.siteName),
+      message: hint ?? startMessage(channel, texts, { ...values, callTo: callToDisplay }, this.texts.siteName),
       locale,
     };
   }
 
   /** The providers that serve a phone's country, in order of preference. */
   providersFor(phone: PhoneNumber): TelephonyProvider[] {
-    const { routing } = this.options;
+    const { routing } = this.platforms;
     return (phone.country && routing.byCountry[phone.country]) || routing.default;
   }
 
@@ -175,7 +182,7 @@ export class StartVerificationService {
         : await provider.sendCode!({
             phone: phone.number,
             text: fillTemplate(texts.smsText, { ...values, code }),
-            senderName: this.options.sms.senderName,
+            senderName: this.verification.sms.senderName,
             callProtectionSeconds: channel === 'call_or_sms' ? windowSeconds : undefined,
           });
     if (channel === 'sms') return { assignment };
@@ -190,26 +197,27 @@ export class StartVerificationService {
   private templateValues(provider: TelephonyProvider, phone: PhoneNumber) {
     return {
       phone: phone.formatInternational(),
-      seconds: this.options.windows[provider.name],
-      site: this.options.siteName ?? '',
+      seconds: this.platforms.windows[provider.name],
+      site: this.texts.siteName ?? '',
     };
   }
 
   private callToOf(assignment: { callTo?: string }): PhoneNumber | undefined {
     return assignment.callTo === undefined
       ? undefined
-      : parsePlatformPhone(assignment.callTo, this.options.defaultCountry);
+      : parsePlatformPhone(assignment.callTo, this.verification.defaultCountry);
   }
 
   /** The channel asked for, or the default; a 400 that names the allowed ones otherwise. */
   private channelOf(asked: VerificationChannel | undefined): VerificationChannel {
-    const { channels, defaultChannel, provider } = this.options;
+    const { channels, defaultChannel } = this.verification;
     const channel = asked ?? defaultChannel;
     if (!channels.includes(channel)) {
-      const served = provider.channels ?? ['call'];
+      // `call` is served by every provider, so a channel none serves is an SMS one.
+      const { providers } = this.platforms;
       throw new ChannelRefusedException(
-        served.includes(channel) && (channel === 'call' || provider.sendCode) ? 'channelNotOffered' : 'channelNoSms',
-        { channel, channels, provider: provider.name },
+        providers.some((provider) => channelsServedBy(provider).includes(channel)) ? 'channelNotOffered' : 'channelNoSms',
+        { channel, channels, provider: providers.map((provider) => provider.name).join(', ') },
       );
     }
     return channel;
@@ -227,7 +235,7 @@ export class StartVerificationService {
     windowSeconds: number,
     numbersBusy: (seconds: number) => string,
   ): Promise<CallAssignment> {
-    const { callbackBaseUrl, callbacks } = this.options;
+    const { callbackBaseUrl, callbacks } = this.platforms;
     const busy = provider.capabilities?.numberPool ? await this.store.busyNumbers(phone.number, provider.name) : [];
     try {
       return await provider.requestCall({

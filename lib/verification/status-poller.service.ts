@@ -7,8 +7,8 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
-import { InjectPhoneCallAuthOptions } from '../core/phone-call-auth.constants.js';
-import type { ResolvedPhoneCallAuthOptions } from '../options/resolved-options.interface.js';
+import type { ResolvedPlatforms } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { PHONE_CALL_AUTH_DEFAULTS } from '../options/phone-call-auth.defaults.js';
 import { maskPhone, type E164 } from '../phone/phone-number.js';
 import { InboundCallService } from './inbound-call.service.js';
@@ -49,13 +49,13 @@ export class StatusPollerService implements OnApplicationBootstrap, BeforeApplic
   private stopped = false;
 
   constructor(
-    @InjectPhoneCallAuthOptions() private readonly options: ResolvedPhoneCallAuthOptions,
+    @InjectPhoneCallAuthOptions('platforms') private readonly platforms: ResolvedPlatforms,
     @Inject(VERIFICATION_STORE) private readonly store: VerificationStore,
     private readonly inboundCalls: InboundCallService,
   ) {}
 
   onApplicationBootstrap(): void {
-    const { statusPolling, providers } = this.options;
+    const { statusPolling, providers } = this.platforms;
     if (!statusPolling || !providers.some((provider) => provider.pollStatus)) return;
     this.timer = setInterval(() => {
       if (this.running) return;
@@ -89,8 +89,8 @@ export class StatusPollerService implements OnApplicationBootstrap, BeforeApplic
   }
 
   private async round(): Promise<StatusPollResult> {
-    const pollable = this.options.providers.filter((provider) => provider.pollStatus);
-    const { intervalSeconds, batchSize } = this.options.statusPolling || PHONE_CALL_AUTH_DEFAULTS.statusPolling;
+    const pollable = this.platforms.providers.filter((provider) => provider.pollStatus);
+    const { intervalSeconds, batchSize } = this.platforms.statusPolling || PHONE_CALL_AUTH_DEFAULTS.statusPolling;
     if (pollable.length === 0 || this.stopped) return { ran: false, polled: 0, settled: 0 };
     const leaseSeconds = Math.max(MIN_LEASE_SECONDS, 2 * intervalSeconds);
     const deadline = performance.now() + (leaseSeconds * 1000) / 2;

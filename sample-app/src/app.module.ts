@@ -18,6 +18,8 @@ import { createSampleProviders, sampleRouting } from './sample.platforms.js';
 import { ROUTE_PREFIX } from './sample.constants.js';
 
 const SAMPLE_CONFIG = 'SAMPLE_CONFIG';
+/** Relaxed limits, for the fake platform (local development). */
+const DEVELOPMENT = PHONE_CALL_AUTH_DEVELOPMENT_LIMITS.limits;
 
 /** The entries whose value is set: an unset environment variable keeps the preset's or the module's value. */
 function defined<T extends object>(values: T): Partial<T> {
@@ -64,13 +66,13 @@ export class AppModule {
             jwt: { secret: sample.jwtSecret, cookie: sample.jwtCookie },
             windowSeconds: sample.windowSeconds,
             // On the fake platform (local development), relaxed limits; the environment overrides either.
-            rateLimits: { ...(fake && PHONE_CALL_AUTH_DEVELOPMENT_LIMITS.rateLimits), ...defined(sample.rateLimits) },
-            smsLimits: { ...(fake && PHONE_CALL_AUTH_DEVELOPMENT_LIMITS.smsLimits), ...defined(sample.smsLimits) },
-            clientBudgets: sample.clientBudgets && (fake ? PHONE_CALL_AUTH_DEVELOPMENT_LIMITS.clientBudgets : {}),
-            admission: sample.admission && {},
-            maxWaiters: sample.maxWaiters,
-            maxWaitersPerVerification: sample.maxWaitersPerVerification,
-            maxWaitersPerAddress: sample.maxWaitersPerAddress,
+            limits: {
+              starts: { ...(fake && DEVELOPMENT.starts), ...defined(sample.startLimits) },
+              sms: { ...(fake && DEVELOPMENT.sms), ...defined(sample.smsLimits) },
+              budgets: sample.budgets && (fake ? DEVELOPMENT.budgets : {}),
+              waiters: defined(sample.waiters),
+              admission: sample.admission && {},
+            },
             phonePolicy: sample.phonePolicy,
             allowedOrigins: sample.allowedOrigins,
             siteName: sample.siteName,

@@ -17,7 +17,7 @@ function deadline(ms: number): Promise<never> {
  * otherwise. The answer names no address, host or driver message (those are in the log): terminus'
  * own TypeORM ping would put the driver's message, address included, in the 503 body.
  *
- * `startBudget` reports the global start budget (`rateLimits.global`): in the default `alarm` mode
+ * `startBudget` reports the global start budget (`limits.starts.global`): in the default `alarm` mode
  * a spent budget lets starts go on, so it is reported `degraded` (still 200; the overall status
  * becomes `degraded`) for someone to look.
  */

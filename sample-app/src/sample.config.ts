@@ -5,8 +5,9 @@ import {
   type GlobalBudgetRule,
   PHONE_CALL_AUTH_DEFAULTS,
   type PhoneCallAuthPhonePolicy,
-  type PhoneCallAuthRateLimits,
   type PhoneCallAuthSmsLimits,
+  type PhoneCallAuthStartLimits,
+  type PhoneCallAuthWaiterLimits,
   type RateLimitRule,
   type VerificationChannel,
 } from 'nestjs-phone-call-auth';
@@ -23,16 +24,14 @@ const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug
 /** The sample app's settings, read once from the environment; the platforms' are in {@link SamplePlatforms}. */
 export interface SampleConfig extends SamplePlatforms {
   port: number;
-  /** From PHONE_CALL_SMS_LIMIT_PER_PHONE, _PER_IP, _GLOBAL; unset ones keep the module's (or, on the fake platform, the development) limits. */
+  /** From PHONE_CALL_SMS_LIMIT_PER_PHONE, _PER_IP, _GLOBAL (`limits.sms`); unset ones keep the module's (or, on the fake platform, the development) limits. */
   smsLimits: PhoneCallAuthSmsLimits;
-  /** From PHONE_CALL_CLIENT_BUDGETS (`on` or `off`): the module's per-client budgets. */
-  clientBudgets: boolean;
-  /** From PHONE_CALL_ADMISSION (`on` or `off`): the module's admission control. */
+  /** From PHONE_CALL_CLIENT_BUDGETS (`on` or `off`): the module's per-client budgets (`limits.budgets`). */
+  budgets: boolean;
+  /** From PHONE_CALL_ADMISSION (`on` or `off`): the module's admission control (`limits.admission`). */
   admission: boolean;
-  /** From PHONE_CALL_MAX_WAITERS, _PER_VERIFICATION, _PER_ADDRESS; unset keeps the module's defaults. */
-  maxWaiters?: number;
-  maxWaitersPerVerification?: number;
-  maxWaitersPerAddress?: number;
+  /** From PHONE_CALL_MAX_WAITERS, _PER_VERIFICATION, _PER_ADDRESS (`limits.waiters`); unset ones keep the module's defaults. */
+  waiters: PhoneCallAuthWaiterLimits;
   /** From HTTP_ADAPTER: `express` (the default) or `fastify` (`@nestjs/platform-fastify`). */
   httpAdapter: SampleHttpAdapter;
   /** From LOG_LEVEL (default `log`): the levels Nest logs, that one and every more severe one. */
@@ -73,10 +72,11 @@ export interface SampleConfig extends SamplePlatforms {
   jwtCookie?: string;
   windowSeconds?: number;
   /**
-   * From PHONE_CALL_LIMIT_PER_PHONE, PHONE_CALL_LIMIT_PER_IP, PHONE_CALL_LIMIT_PER_SUBNET,
-   * PHONE_CALL_LIMIT_GLOBAL and PHONE_CALL_LIMIT_GLOBAL_MODE; unset ones keep the module's defaults.
+   * From PHONE_CALL_LIMIT_PER_PHONE, PHONE_CALL_LIMIT_PER_IP (`perAddress`), PHONE_CALL_LIMIT_PER_SUBNET
+   * (`perNetwork`), PHONE_CALL_LIMIT_GLOBAL and PHONE_CALL_LIMIT_GLOBAL_MODE (`limits.starts`); unset
+   * ones keep the module's defaults.
    */
-  rateLimits: PhoneCallAuthRateLimits;
+  startLimits: PhoneCallAuthStartLimits;
   /** From PHONE_CALL_NUMBER_TYPES (`any`, or a comma-separated list such as `MOBILE,FIXED_LINE`); unset keeps the module's default. */
   phonePolicy: PhoneCallAuthPhonePolicy;
   /** From PHONE_CALL_ALLOWED_ORIGINS (comma-separated origins); unset: same origin only. */
@@ -141,8 +141,8 @@ function globalBudget(env: NodeJS.ProcessEnv): GlobalBudgetRule | false | undefi
   const value = env.PHONE_CALL_LIMIT_GLOBAL_MODE;
   if (!value?.trim() || rule === false) return rule;
   const modes: readonly GlobalBudgetMode[] = ['alarm', 'wall'];
-  const mode = oneOf('PHONE_CALL_LIMIT_GLOBAL_MODE', value, modes, PHONE_CALL_AUTH_DEFAULTS.rateLimits.global.mode);
-  return { ...(rule ?? PHONE_CALL_AUTH_DEFAULTS.rateLimits.global), mode };
+  const mode = oneOf('PHONE_CALL_LIMIT_GLOBAL_MODE', value, modes, PHONE_CALL_AUTH_DEFAULTS.limits.starts.global.mode);
+  return { ...(rule ?? PHONE_CALL_AUTH_DEFAULTS.limits.starts.global), mode };
 }
 
 /** A comma-separated list; unset or empty gives undefined. */
@@ -219,10 +219,10 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     jwtCookie: cookieName('PHONE_CALL_JWT_COOKIE', env.PHONE_CALL_JWT_COOKIE),
     windowSeconds: integer('PHONE_CALL_WINDOW_SECONDS', env.PHONE_CALL_WINDOW_SECONDS),
     channels: channels(env.PHONE_CALL_CHANNELS, platforms.platforms),
-    rateLimits: {
+    startLimits: {
       perPhone: rateLimit('PHONE_CALL_LIMIT_PER_PHONE', env.PHONE_CALL_LIMIT_PER_PHONE),
-      perIp: rateLimit('PHONE_CALL_LIMIT_PER_IP', env.PHONE_CALL_LIMIT_PER_IP),
-      perSubnet: rateLimit('PHONE_CALL_LIMIT_PER_SUBNET', env.PHONE_CALL_LIMIT_PER_SUBNET),
+      perAddress: rateLimit('PHONE_CALL_LIMIT_PER_IP', env.PHONE_CALL_LIMIT_PER_IP),
+      perNetwork: rateLimit('PHONE_CALL_LIMIT_PER_SUBNET', env.PHONE_CALL_LIMIT_PER_SUBNET),
       global: globalBudget(env),
     },
     // Checked by the module at startup, which names the option at fault.
@@ -238,17 +238,16 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     siteName: env.PHONE_CALL_SITE_NAME?.trim() || undefined,
     smsLimits: {
       perPhone: rateLimit('PHONE_CALL_SMS_LIMIT_PER_PHONE', env.PHONE_CALL_SMS_LIMIT_PER_PHONE),
-      perIp: rateLimit('PHONE_CALL_SMS_LIMIT_PER_IP', env.PHONE_CALL_SMS_LIMIT_PER_IP),
+      perAddress: rateLimit('PHONE_CALL_SMS_LIMIT_PER_IP', env.PHONE_CALL_SMS_LIMIT_PER_IP),
       global: rateLimit('PHONE_CALL_SMS_LIMIT_GLOBAL', env.PHONE_CALL_SMS_LIMIT_GLOBAL),
     },
-    clientBudgets: onOff('PHONE_CALL_CLIENT_BUDGETS', env.PHONE_CALL_CLIENT_BUDGETS),
+    budgets: onOff('PHONE_CALL_CLIENT_BUDGETS', env.PHONE_CALL_CLIENT_BUDGETS),
     admission: onOff('PHONE_CALL_ADMISSION', env.PHONE_CALL_ADMISSION),
-    maxWaiters: integer('PHONE_CALL_MAX_WAITERS', env.PHONE_CALL_MAX_WAITERS),
-    maxWaitersPerVerification: integer(
-      'PHONE_CALL_MAX_WAITERS_PER_VERIFICATION',
-      env.PHONE_CALL_MAX_WAITERS_PER_VERIFICATION,
-    ),
-    maxWaitersPerAddress: integer('PHONE_CALL_MAX_WAITERS_PER_ADDRESS', env.PHONE_CALL_MAX_WAITERS_PER_ADDRESS),
+    waiters: {
+      perInstance: integer('PHONE_CALL_MAX_WAITERS', env.PHONE_CALL_MAX_WAITERS),
+      perVerification: integer('PHONE_CALL_MAX_WAITERS_PER_VERIFICATION', env.PHONE_CALL_MAX_WAITERS_PER_VERIFICATION),
+      perAddress: integer('PHONE_CALL_MAX_WAITERS_PER_ADDRESS', env.PHONE_CALL_MAX_WAITERS_PER_ADDRESS),
+    },
   };
 }
 

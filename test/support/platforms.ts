@@ -15,7 +15,7 @@ export async function bootWithProviders(
   return db.boot(platform, {
     ...extra,
     port,
-    options: { provider: undefined, publicBaseUrl: `http://127.0.0.1:${port}`, ...options, ...extra.options },
+    options: { publicBaseUrl: `http://127.0.0.1:${port}`, ...options, ...extra.options },
   });
 }
 

@@ -155,7 +155,7 @@ export interface TestAppOptions {
   databaseUrl: string;
   platform: FakeSsmsPlatform;
   registration?: Registration;
-  /** Overrides of the module options. */
+  /** Overrides of the module options; each group of `limits` given replaces that group of the test defaults. */
   options?: Partial<PhoneCallAuthOptions>;
   logger?: LoggerService | false;
   /** Read the client address from X-Forwarded-For (Express `trust proxy`), as behind a proxy. */
@@ -227,16 +227,21 @@ export interface TestResponse {
 /** Boots a Nest app with the module registered the chosen way, listening on a free port. */
 export async function bootTestApp(config: TestAppOptions): Promise<TestApp> {
   const listenUrl = directUrl(config.databaseUrl);
+  const { limits, ...given } = config.options ?? {};
   const moduleOptions = (): PhoneCallAuthOptions => ({
-    provider: config.platform.provider({ timeoutMs: 1000 }),
+    providers: [config.platform.provider({ timeoutMs: 1000 })],
     // Behind PgBouncer, LISTEN needs a connection of its own straight to Postgres.
     ...(listenUrl && { listenUrl }),
     callbackSecret: TEST_CALLBACK_SECRET,
     jwt: { secret: TEST_JWT_SECRET },
-    // Off unless a test is about them: most tests start many verifications from 127.0.0.1.
-    rateLimits: { perPhone: false, perIp: false, perSubnet: false, global: false },
-    clientBudgets: false,
-    ...config.options,
+    ...given,
+    // Off unless a test is about them: most tests start many verifications from 127.0.0.1. A test
+    // that gives a group of limits replaces that group only.
+    limits: {
+      starts: { perPhone: false, perAddress: false, perNetwork: false, global: false },
+      budgets: false,
+      ...limits,
+    },
   });
 
   @Injectable()

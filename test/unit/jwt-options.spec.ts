@@ -40,8 +40,8 @@ const samePublicKey = (a: KeyObject, b: KeyObject) => expect(a.equals(b)).toBe(t
 describe('resolveJwtOptions: the shorthands', () => {
   it('HS256 from secret, with the defaults', () => {
     const resolved = resolveJwtOptions({ secret: SECRET });
+    expect(resolved.signing.algorithm).toBe('HS256');
     expect(resolved).toMatchObject({
-      algorithm: 'HS256',
       issuer: 'nestjs-phone-call-auth',
       audience: 'phone-call-auth',
       expiresInSeconds: 900,
@@ -53,7 +53,7 @@ describe('resolveJwtOptions: the shorthands', () => {
   });
 
   it('takes a Buffer secret', () => {
-    expect(resolveJwtOptions({ secret: Buffer.alloc(32, 7) }).algorithm).toBe('HS256');
+    expect(resolveJwtOptions({ secret: Buffer.alloc(32, 7) }).signing.algorithm).toBe('HS256');
   });
 
   it.each([
@@ -66,7 +66,7 @@ describe('resolveJwtOptions: the shorthands', () => {
     ['an explicit algorithm that fits', { privateKey: ec.privatePem, algorithm: 'ES256' as const }, 'ES256'],
   ])('%s', (_label, jwt, algorithm) => {
     const resolved = resolveJwtOptions(jwt);
-    expect(resolved.algorithm).toBe(algorithm);
+    expect(resolved.signing.algorithm).toBe(algorithm);
     expect(resolved.signing.signingKey?.type).toBe('private');
     expect(resolved.signing.verifyingKey.type).toBe('public');
     samePublicKey(
@@ -156,7 +156,7 @@ describe('resolveJwtOptions: keys for rotation', () => {
 
   it('pins each key to its algorithm and signs with signingKid', () => {
     const resolved = resolveJwtOptions(rotation());
-    expect(resolved.algorithm).toBe('ES256');
+    expect(resolved.signing.algorithm).toBe('ES256');
     expect(resolved.signing.kid).toBe('es-2026');
     expect(resolved.keys.map((key) => [key.kid, key.algorithm, !!key.signingKey])).toEqual([
       ['es-2026', 'ES256', true],
@@ -172,9 +172,9 @@ describe('resolveJwtOptions: keys for rotation', () => {
 
   it('accepts a JWK whose own kid, alg and use agree', () => {
     const jwk = { ...ec.privateJwk, kid: 'es-2026', alg: 'ES256', use: 'sig' };
-    expect(resolveJwtOptions({ keys: [{ kid: 'es-2026', algorithm: 'ES256', privateKey: jwk }] }).algorithm).toBe(
-      'ES256',
-    );
+    expect(
+      resolveJwtOptions({ keys: [{ kid: 'es-2026', algorithm: 'ES256', privateKey: jwk }] }).signing.algorithm,
+    ).toBe('ES256');
   });
 
   it.each<[string, (jwt: PhoneCallAuthJwtOptions) => unknown, RegExp]>([

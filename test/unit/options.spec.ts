@@ -1,5 +1,7 @@
 import {
   deriveCallbackSecret,
+  PHONE_CALL_AUTH_DEFAULTS,
+  PHONE_CALL_AUTH_DEVELOPMENT_LIMITS,
   PhoneCallAuthConfigError,
   type PhoneCallAuthOptions,
   SmsRuProvider,
@@ -9,7 +11,7 @@ import {
 import { resolvePhoneCallAuthOptions } from '../../lib/options/resolve-options.js';
 
 const valid = (): PhoneCallAuthOptions => ({
-  provider: new SsmsProvider({ apiKey: 'k' }),
+  providers: [new SsmsProvider({ apiKey: 'k' })],
   callbackSecret: 'c'.repeat(32),
   jwt: { secret: 's'.repeat(32) },
 });
@@ -17,46 +19,65 @@ const valid = (): PhoneCallAuthOptions => ({
 describe('resolvePhoneCallAuthOptions', () => {
   it('applies the defaults', () => {
     const resolved = resolvePhoneCallAuthOptions(valid());
-    expect(resolved.windows).toEqual({ ssms: 120 });
-    expect(resolved.redeemSeconds).toBe(300);
-    expect(resolved.defaultCountry).toBe('RU');
-    expect(resolved.callbacks.byProvider.get('ssms')).toMatchObject({
+    expect(resolved.platforms.windows).toEqual({ ssms: 120 });
+    expect(resolved.verification.redeemSeconds).toBe(300);
+    expect(resolved.verification.defaultCountry).toBe('RU');
+    expect(resolved.platforms.callbacks.byProvider.get('ssms')).toMatchObject({
       secrets: ['c'.repeat(32)],
       allowlist: undefined,
     });
-    expect(resolved.callbacks.unnamed.name).toBe('ssms');
+    expect(resolved.platforms.callbacks.unnamed.name).toBe('ssms');
+    expect(resolved.jwt.signing.algorithm).toBe('HS256');
     expect(resolved.jwt).toMatchObject({
-      algorithm: 'HS256',
       issuer: 'nestjs-phone-call-auth',
       audience: 'phone-call-auth',
       expiresInSeconds: 900,
     });
-    expect(resolved.resolveSubject('+79670311122')).toEqual({ sub: '+79670311122' });
-    expect(resolved.rateLimits).toEqual({
-      perPhone: { limit: 3, windowSeconds: 600 },
-      perIp: { limit: 10, windowSeconds: 600 },
-      perSubnet: { limit: 30, windowSeconds: 600 },
-      global: { limit: 100, windowSeconds: 60, mode: 'alarm' },
+    expect(resolved.hooks.resolveSubject('+79670311122')).toEqual({ sub: '+79670311122' });
+    expect(resolved.limits).toEqual({
+      starts: {
+        perPhone: { limit: 3, windowSeconds: 600 },
+        perAddress: { limit: 10, windowSeconds: 600 },
+        perNetwork: { limit: 30, windowSeconds: 600 },
+        global: { limit: 100, windowSeconds: 60, mode: 'alarm' },
+      },
+      sms: {
+        perPhone: { limit: 3, windowSeconds: 3600 },
+        perAddress: { limit: 5, windowSeconds: 3600 },
+        global: { limit: 100, windowSeconds: 3600 },
+      },
+      budgets: {
+        start: { burst: 10, perSecond: 0.2 },
+        poll: { burst: 60, perSecond: 5 },
+        refresh: { burst: 10, perSecond: 1 },
+        callback: { burst: 10, perSecond: 0.2 },
+        networkFactor: 8,
+      },
+      waiters: { perInstance: 10_000, perVerification: 3, perAddress: 50 },
+      admission: { maxConcurrent: undefined, maxQueuedPriority: 200, maxQueuedPolling: 100, queueTimeoutMs: 2000 },
     });
-    expect(resolved.purge).toEqual({ retentionSeconds: 86400, intervalSeconds: 600 });
-    expect(resolved.phonePolicy).toEqual({
+    expect(resolved.database.purge).toEqual({ retentionSeconds: 86400, intervalSeconds: 600 });
+    expect(resolved.verification.phonePolicy).toEqual({
       numberTypes: ['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE'],
       nonGeographic: false,
       mobileOnly: false,
       countries: undefined,
     });
-    expect(resolved.allowedOrigins).toEqual(new Set());
-    expect(resolved.siteName).toBeUndefined();
+    expect(resolved.http.allowedOrigins).toEqual(new Set());
+    expect(resolved.texts.siteName).toBeUndefined();
   });
 
   it('keeps a global budget given without a mode an alarm, and a wall when asked', () => {
-    const alarm = resolvePhoneCallAuthOptions({ ...valid(), rateLimits: { global: { limit: 5, windowSeconds: 60 } } });
-    expect(alarm.rateLimits.global).toEqual({ limit: 5, windowSeconds: 60, mode: 'alarm' });
+    const alarm = resolvePhoneCallAuthOptions({
+      ...valid(),
+      limits: { starts: { global: { limit: 5, windowSeconds: 60 } } },
+    });
+    expect(alarm.limits.starts.global).toEqual({ limit: 5, windowSeconds: 60, mode: 'alarm' });
     const wall = resolvePhoneCallAuthOptions({
       ...valid(),
-      rateLimits: { global: { limit: 5, windowSeconds: 60, mode: 'wall' } },
+      limits: { starts: { global: { limit: 5, windowSeconds: 60, mode: 'wall' } } },
     });
-    expect(wall.rateLimits.global).toEqual({ limit: 5, windowSeconds: 60, mode: 'wall' });
+    expect(wall.limits.starts.global).toEqual({ limit: 5, windowSeconds: 60, mode: 'wall' });
   });
 
   it("widens the phone policy with numberTypes 'any' and nonGeographic", () => {
@@ -64,7 +85,7 @@ describe('resolvePhoneCallAuthOptions', () => {
       ...valid(),
       phonePolicy: { numberTypes: 'any', nonGeographic: true },
     });
-    expect(resolved.phonePolicy).toMatchObject({ numberTypes: undefined, nonGeographic: true });
+    expect(resolved.verification.phonePolicy).toMatchObject({ numberTypes: undefined, nonGeographic: true });
   });
 
   it('reads allowed origins in any case, and the site name', () => {
@@ -73,25 +94,24 @@ describe('resolvePhoneCallAuthOptions', () => {
       allowedOrigins: ['https://WWW.Example.com', 'http://localhost:5173'],
       siteName: 'example.com',
     });
-    expect(resolved.allowedOrigins).toEqual(new Set(['https://www.example.com', 'http://localhost:5173']));
-    expect(resolved.siteName).toBe('example.com');
+    expect(resolved.http.allowedOrigins).toEqual(new Set(['https://www.example.com', 'http://localhost:5173']));
+    expect(resolved.texts.siteName).toBe('example.com');
   });
 
   it('clamps the window to what the provider accepts (SSMS: 60..300)', () => {
-    expect(resolvePhoneCallAuthOptions({ ...valid(), windowSeconds: 30 }).windows.ssms).toBe(60);
-    expect(resolvePhoneCallAuthOptions({ ...valid(), windowSeconds: 600 }).windows.ssms).toBe(300);
-    expect(resolvePhoneCallAuthOptions({ ...valid(), windowSeconds: 90 }).windows.ssms).toBe(90);
+    expect(resolvePhoneCallAuthOptions({ ...valid(), windowSeconds: 30 }).platforms.windows.ssms).toBe(60);
+    expect(resolvePhoneCallAuthOptions({ ...valid(), windowSeconds: 600 }).platforms.windows.ssms).toBe(300);
+    expect(resolvePhoneCallAuthOptions({ ...valid(), windowSeconds: 90 }).platforms.windows.ssms).toBe(90);
   });
 
   it('accepts two callback secrets for rotation, and derives two for every other provider', () => {
     const resolved = resolvePhoneCallAuthOptions({
       ...valid(),
-      provider: undefined,
       providers: [new SsmsProvider({ apiKey: 'k' }), new SmsRuProvider({ apiId: 'i' })],
       callbackSecret: ['a'.repeat(32), 'b'.repeat(40)],
     });
-    expect(resolved.callbacks.byProvider.get('ssms')!.secrets).toEqual(['a'.repeat(32), 'b'.repeat(40)]);
-    expect(resolved.callbacks.byProvider.get('sms-ru')!.secrets).toEqual([
+    expect(resolved.platforms.callbacks.byProvider.get('ssms')!.secrets).toEqual(['a'.repeat(32), 'b'.repeat(40)]);
+    expect(resolved.platforms.callbacks.byProvider.get('sms-ru')!.secrets).toEqual([
       deriveCallbackSecret('a'.repeat(32), 'sms-ru'),
       deriveCallbackSecret('b'.repeat(40), 'sms-ru'),
     ]);
@@ -106,14 +126,13 @@ describe('resolvePhoneCallAuthOptions', () => {
     const several = (extra: Partial<PhoneCallAuthOptions> = {}) =>
       resolvePhoneCallAuthOptions({
         ...valid(),
-        provider: undefined,
         providers: providers(),
         publicBaseUrl: 'https://api.example.com',
         ...extra,
       });
 
     it('keeps callbackSecret for SSMS alone and gives every other platform a distinct derived one', () => {
-      const { byProvider, unnamed } = several().callbacks;
+      const { byProvider, unnamed } = several().platforms.callbacks;
       expect(unnamed.name).toBe('ssms');
       const secrets = ['ssms', 'sms-ru', 'twilio'].map((name) => byProvider.get(name)!.secrets[0]);
       expect(secrets[0]).toBe('c'.repeat(32));
@@ -131,7 +150,7 @@ describe('resolvePhoneCallAuthOptions', () => {
       const { byProvider } = several({
         callbackAllowlist: ['203.0.113.0/24'],
         callbacks: { twilio: { secret: 't'.repeat(32), allowlist: ['198.51.100.0/24'] } },
-      }).callbacks;
+      }).platforms.callbacks;
       expect(byProvider.get('twilio')!.secrets).toEqual(['t'.repeat(32)]);
       expect(byProvider.get('twilio')!.allowlist!.check('198.51.100.7')).toBe(true);
       expect(byProvider.get('twilio')!.allowlist!.check('203.0.113.7')).toBe(false);
@@ -157,7 +176,29 @@ describe('resolvePhoneCallAuthOptions', () => {
   });
 
   it.each<[string, (o: PhoneCallAuthOptions) => unknown, RegExp]>([
-    ['a missing provider', (o) => ({ ...o, provider: undefined }), /provider must be a TelephonyProvider/],
+    [
+      'no providers',
+      (o) => ({ ...o, providers: undefined }),
+      /providers must be a non-empty array of TelephonyProviders/,
+    ],
+    ['an empty list of providers', (o) => ({ ...o, providers: [] }), /providers must be a non-empty array/],
+    [
+      'the removed provider option',
+      (o) => ({ ...o, provider: new SsmsProvider({ apiKey: 'k' }) }),
+      /provider was removed: write providers: \[provider\]/,
+    ],
+    [
+      'the removed rateLimits option',
+      (o) => ({ ...o, rateLimits: { perIp: false } }),
+      /rateLimits was removed: write limits: \{ starts \} \(perIp is now perAddress, perSubnet perNetwork\)/,
+    ],
+    ['the removed maxWaiters option', (o) => ({ ...o, maxWaiters: 5 }), /limits: \{ waiters: \{ perInstance \} \}/],
+    [
+      'a start limit under its old name',
+      (o) => ({ ...o, limits: { starts: { perIp: false } } }),
+      /limits.starts has no "perIp"; its keys are perPhone, perAddress, perNetwork, global/,
+    ],
+    ['an unknown group of limits', (o) => ({ ...o, limits: { calls: {} } }), /limits has no "calls"/],
     ['a short callback secret', (o) => ({ ...o, callbackSecret: 'short' }), /at least 32 characters.*openssl rand/],
     ['no callback secret', (o) => ({ ...o, callbackSecret: [] }), /callbackSecret/],
     [
@@ -184,10 +225,34 @@ describe('resolvePhoneCallAuthOptions', () => {
     ['a CIDR prefix out of range', (o) => ({ ...o, callbackAllowlist: ['203.0.113.0/33'] }), /CIDR/],
     [
       'a rate limit of zero',
-      (o) => ({ ...o, rateLimits: { perPhone: { limit: 0, windowSeconds: 60 } } }),
-      /limit must be/,
+      (o) => ({ ...o, limits: { starts: { perPhone: { limit: 0, windowSeconds: 60 } } } }),
+      /limits.starts.perPhone.limit must be/,
     ],
-    ['a rate limit without a window', (o) => ({ ...o, rateLimits: { global: { limit: 5 } } }), /global.windowSeconds/],
+    [
+      'a rate limit without a window',
+      (o) => ({ ...o, limits: { starts: { global: { limit: 5 } } } }),
+      /limits.starts.global.windowSeconds/,
+    ],
+    [
+      'an SMS limit of zero',
+      (o) => ({ ...o, limits: { sms: { perAddress: { limit: 0, windowSeconds: 60 } } } }),
+      /limits.sms.perAddress.limit must be/,
+    ],
+    [
+      'a budget without a rate',
+      (o) => ({ ...o, limits: { budgets: { poll: { burst: 5 } } } }),
+      /limits.budgets.poll must be \{ burst/,
+    ],
+    [
+      'a waiter cap of zero',
+      (o) => ({ ...o, limits: { waiters: { perVerification: 0 } } }),
+      /limits.waiters.perVerification/,
+    ],
+    [
+      'a queue timeout of zero',
+      (o) => ({ ...o, limits: { admission: { queueTimeoutMs: 0 } } }),
+      /limits.admission.queueTimeoutMs must be a whole number from 1/,
+    ],
     ['an unknown country in the phone policy', (o) => ({ ...o, phonePolicy: { countries: ['RU', 'ZZ'] } }), /ZZ/],
     [
       'an unknown number type',
@@ -202,13 +267,13 @@ describe('resolvePhoneCallAuthOptions', () => {
     ],
     [
       'a global budget mode that does not exist',
-      (o) => ({ ...o, rateLimits: { global: { limit: 5, windowSeconds: 60, mode: 'block' } } }),
-      /rateLimits.global.mode must be 'alarm'.*or 'wall'/,
+      (o) => ({ ...o, limits: { starts: { global: { limit: 5, windowSeconds: 60, mode: 'block' } } } }),
+      /limits.starts.global.mode must be 'alarm'.*or 'wall'/,
     ],
     [
-      'a subnet limit of zero',
-      (o) => ({ ...o, rateLimits: { perSubnet: { limit: 0, windowSeconds: 60 } } }),
-      /rateLimits.perSubnet.limit must be/,
+      'a network limit of zero',
+      (o) => ({ ...o, limits: { starts: { perNetwork: { limit: 0, windowSeconds: 60 } } } }),
+      /limits.starts.perNetwork.limit must be/,
     ],
     ['an allowed origin with a path', (o) => ({ ...o, allowedOrigins: ['https://example.com/'] }), /scheme:\/\/host/],
     ['an allowed origin of *', (o) => ({ ...o, allowedOrigins: ['*'] }), /is not an origin/],
@@ -228,19 +293,49 @@ describe('resolvePhoneCallAuthOptions', () => {
   it('offers a channel that any of several providers serves, and names what each serves otherwise', () => {
     const smsRu = new SmsRuProvider({ apiId: 'a' });
     const twilio = new TwilioVoiceProvider({ authToken: 't', numbers: ['+14155550100'] });
-    const base = { ...valid(), provider: undefined, publicBaseUrl: 'https://api.example.com' };
+    const base = { ...valid(), publicBaseUrl: 'https://api.example.com' };
     // sms.ru serves calls only; SSMS beside it sends the codes.
     const mixed = resolvePhoneCallAuthOptions({
       ...base,
       providers: [smsRu, new SsmsProvider({ apiKey: 'k' })],
       channels: ['call', 'sms'],
     });
-    expect(mixed.channels).toEqual(['call', 'sms']);
+    expect(mixed.verification.channels).toEqual(['call', 'sms']);
     const attempt = () =>
       resolvePhoneCallAuthOptions({ ...base, providers: [smsRu, twilio], channels: ['call', 'sms', 'call_or_sms'] });
     expect(attempt).toThrow(PhoneCallAuthConfigError);
     expect(attempt).toThrow(
       'channels lists sms, call_or_sms, which no provider can serve (sms-ru serves call; twilio serves call)',
     );
+  });
+});
+
+describe('limits', () => {
+  it('turn a group or a rule off with false, and keep the defaults of what is left out', () => {
+    const { limits } = resolvePhoneCallAuthOptions({
+      ...valid(),
+      limits: {
+        starts: { perAddress: false },
+        sms: { global: { limit: 7, windowSeconds: 60 } },
+        budgets: false,
+        waiters: { perAddress: 2 },
+        admission: false,
+      },
+    });
+    expect(limits.starts).toMatchObject({ perPhone: { limit: 3, windowSeconds: 600 }, perAddress: false });
+    expect(limits.sms).toEqual({
+      perPhone: { limit: 3, windowSeconds: 3600 },
+      perAddress: { limit: 5, windowSeconds: 3600 },
+      global: { limit: 7, windowSeconds: 60 },
+    });
+    expect(limits.budgets).toBe(false);
+    expect(limits.waiters).toEqual({ perInstance: 10_000, perVerification: 3, perAddress: 2 });
+    expect(limits.admission).toBe(false);
+  });
+
+  it('take the development preset as it is', () => {
+    const { limits } = resolvePhoneCallAuthOptions({ ...valid(), ...PHONE_CALL_AUTH_DEVELOPMENT_LIMITS });
+    expect(limits.starts.perAddress).toEqual({ limit: 1000, windowSeconds: 600 });
+    expect(limits.budgets && limits.budgets.networkFactor).toBe(PHONE_CALL_AUTH_DEFAULTS.limits.budgets.networkFactor);
   });
 });

@@ -16,7 +16,7 @@ const indicatorFor = (providers: TelephonyProvider[]) =>
       providers,
       callbackSecret: 'x'.repeat(32),
       jwt: { secret: 'test-jwt-secret-of-at-least-32-bytes-0123456789' },
-    }).providers,
+    }).platforms.providers,
   );
 
 describe('PlatformBalanceHealthIndicator', () => {

@@ -97,25 +97,26 @@ describe('the sample app settings', () => {
   describe('limits, phone policy, origins and site name', () => {
     it('keep the module defaults unless set', () => {
       const config = loadSampleConfig({});
-      expect(config.rateLimits).toEqual({});
+      expect(config.startLimits).toEqual({});
       expect(config.phonePolicy).toEqual({});
       expect(config.allowedOrigins).toBeUndefined();
       expect(config.siteName).toBeUndefined();
     });
 
     it('read the per-network limit and the global mode', () => {
-      expect(loadSampleConfig({ PHONE_CALL_LIMIT_PER_SUBNET: '50/600' }).rateLimits.perSubnet).toEqual({
+      expect(loadSampleConfig({ PHONE_CALL_LIMIT_PER_SUBNET: '50/600' }).startLimits.perNetwork).toEqual({
         limit: 50,
         windowSeconds: 600,
       });
-      expect(loadSampleConfig({ PHONE_CALL_LIMIT_PER_SUBNET: 'off' }).rateLimits.perSubnet).toBe(false);
-      expect(loadSampleConfig({ PHONE_CALL_LIMIT_GLOBAL_MODE: 'wall' }).rateLimits.global).toEqual({
+      expect(loadSampleConfig({ PHONE_CALL_LIMIT_PER_SUBNET: 'off' }).startLimits.perNetwork).toBe(false);
+      expect(loadSampleConfig({ PHONE_CALL_LIMIT_GLOBAL_MODE: 'wall' }).startLimits.global).toEqual({
         limit: 100,
         windowSeconds: 60,
         mode: 'wall',
       });
       expect(
-        loadSampleConfig({ PHONE_CALL_LIMIT_GLOBAL: '20/60', PHONE_CALL_LIMIT_GLOBAL_MODE: 'Alarm' }).rateLimits.global,
+        loadSampleConfig({ PHONE_CALL_LIMIT_GLOBAL: '20/60', PHONE_CALL_LIMIT_GLOBAL_MODE: 'Alarm' }).startLimits
+          .global,
       ).toEqual({ limit: 20, windowSeconds: 60, mode: 'alarm' });
       expect(() => loadSampleConfig({ PHONE_CALL_LIMIT_GLOBAL_MODE: 'block' })).toThrow(
         'PHONE_CALL_LIMIT_GLOBAL_MODE must be one of alarm, wall, got "block".',

@@ -68,10 +68,16 @@ function setUp(overrides: Partial<PhoneCallAuthOptions> = {}, providers = [provi
     calls,
     rateLimits,
     tokens,
-    start: new StartVerificationService(options, store, rateLimits as unknown as RateLimitService),
-    inbound: new InboundCallService(options, calls, store),
-    codes: new CodeCheckService(options, store),
-    redeem: new RedeemService(options, store, tokens as unknown as TokenService),
+    start: new StartVerificationService(
+      options.platforms,
+      options.verification,
+      options.texts,
+      store,
+      rateLimits as unknown as RateLimitService,
+    ),
+    inbound: new InboundCallService(options.verification, options.hooks, calls, store),
+    codes: new CodeCheckService(options.verification, store),
+    redeem: new RedeemService(options.jwt, options.hooks, store, tokens as unknown as TokenService),
     cancel: new CancelService(store),
   };
 }
