@@ -216,7 +216,9 @@ export class StartVerificationService {
       // `call` is served by every provider, so a channel none serves is an SMS one.
       const { providers } = this.platforms;
       throw new ChannelRefusedException(
-        providers.some((provider) => channelsServedBy(provider).includes(channel)) ? 'channelNotOffered' : 'channelNoSms',
+        providers.some((provider) => channelsServedBy(provider).includes(channel))
+          ? 'channelNotOffered'
+          : 'channelNoSms',
         { channel, channels, provider: providers.map((provider) => provider.name).join(', ') },
       );
     }
