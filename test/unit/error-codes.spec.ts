@@ -25,7 +25,7 @@ describe('the error codes', () => {
   it('are listed in docs/http-api.md, each with its status, and nothing else is', () => {
     const docs = readFileSync('docs/http-api.md', 'utf8');
     const section = docs.slice(docs.indexOf('## Errors'), docs.indexOf('\n## ', docs.indexOf('## Errors') + 1));
-    const rows = [...section.matchAll(/^\| `([A-Z_]+)` +\| (\d{3}) /gm)].map(([, code, status]) => [code, +status]);
+    const rows = [...section.matchAll(/^- `([A-Z_]+)` \((\d{3})\): /gm)].map(([, code, status]) => [code, +status]);
     expect(Object.fromEntries(rows)).toEqual(PHONE_CALL_AUTH_ERROR_CODES);
   });
 });
