@@ -58,6 +58,7 @@ async function readJson(request: IncomingMessage): Promise<Record<string, unknow
 function waitCall(phoneDigits: string): Promise<{ callTo: string; waitId: string | null }> {
   const body = new URLSearchParams({
     method: 'wait_call',
+    api_v: '2.0',
     format: 'json',
     key: platformKey,
     phone: phoneDigits,

@@ -114,16 +114,17 @@ export async function startSampleApp(options: SampleAppOptions): Promise<ServerP
   };
   const main = join(ROOT, 'dist/sample-app/src/main.js');
   const args = [process.execPath, ...(options.nodeArgs ?? []), '--enable-source-maps', main];
-  // `ulimit` is a shell builtin: the shell raises the soft limit, then becomes node (same pid).
+  // `ulimit` is a shell builtin: the shell raises the soft limit (never lowers it: the app opens
+  // many module files at once while it loads), then becomes node (same pid).
+  const raise =
+    'cur=$(ulimit -n); if [ "$cur" != unlimited ] && [ "$cur" -lt "$1" ]; then ' +
+    'ulimit -n "$1" 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; fi; shift; exec "$@"';
   const child = options.fileLimit
-    ? spawn(
-        '/bin/sh',
-        ['-c', 'ulimit -n "$1" 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; shift; exec "$@"', 'sh'].concat(
-          String(options.fileLimit),
-          args,
-        ),
-        { cwd: ROOT, env, stdio: ['ignore', logFd, logFd] },
-      )
+    ? spawn('/bin/sh', ['-c', raise, 'sh'].concat(String(options.fileLimit), args), {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', logFd, logFd],
+      })
     : spawn(args[0], args.slice(1), { cwd: ROOT, env, stdio: ['ignore', logFd, logFd] });
   track(child, logFd);
   const url = `http://127.0.0.1:${port}`;
