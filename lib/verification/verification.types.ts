@@ -57,7 +57,7 @@ export type CodeCheckResult =
   | { status: 'closed'; verification: Exclude<VerificationStatus, 'pending' | 'failed'> }
   | { status: 'unauthorized' };
 
-/** A verification whose secret was checked, as the verification strategy puts it on `request.user`. */
+/** A verification whose secret was checked: what `VerificationService.authenticate` returns. */
 export interface AuthenticatedVerification {
   id: string;
   status: VerificationStatus;
