@@ -150,8 +150,8 @@ const LOCK_KEY = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`;
  * Typed builders: each statement with its parameters by name, so no caller counts positions.
  */
 
-/** {@link INSERT_VERIFICATION}: supersede the phone's pending verification and insert a new one. */
-export const insertVerification = (p: {
+/** A verification to record: it supersedes the phone's pending one. */
+export interface NewVerification {
   id: string;
   phone: string;
   callTo: string | null;
@@ -161,8 +161,12 @@ export const insertVerification = (p: {
   windowSeconds: number;
   channel: VerificationChannel;
   codeHash: Buffer | null;
+  /** The number comes from a pool: refused (nothing recorded) while it is still live for this phone. */
   fromPool: boolean;
-}): Statement => ({
+}
+
+/** {@link INSERT_VERIFICATION}: supersede the phone's pending verification and insert a new one. */
+export const insertVerification = (p: NewVerification): Statement => ({
   name: 'phone_call_auth_insert',
   text: INSERT_VERIFICATION,
   values: [

@@ -1,6 +1,9 @@
 import type { VerificationChannel, VerificationFailReason, VerificationStatus } from '../core/verification-state.js';
 import type { E164 } from '../phone/phone-number.js';
 import type { ClaimedWait } from './status-poller.sql.js';
+import type { NewVerification } from './verification.sql.js';
+
+export type { NewVerification };
 
 /*
  * The verification store's port: every statement on verifications, each state change one
@@ -23,21 +26,6 @@ export interface VerificationRow {
   hasCode: boolean;
   codeAttempts: number;
   failReason: VerificationFailReason | null;
-}
-
-/** A verification to record: it supersedes the phone's pending one. */
-export interface NewVerification {
-  id: string;
-  phone: string;
-  callTo: string | null;
-  provider: string;
-  waitId: string | null;
-  secretHash: Buffer;
-  windowSeconds: number;
-  channel: VerificationChannel;
-  codeHash: Buffer | null;
-  /** The number comes from a pool: refused (nothing recorded) while it is still live for this phone. */
-  fromPool: boolean;
 }
 
 /** What `take` found: the phone if it took the verification, else the row as it was (none: unknown or wrong secret). */
