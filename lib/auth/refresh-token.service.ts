@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { sha256 } from '../database/sha256.js';
+import { sha256 } from '../core/sha256.js';
 import type { EntityManager } from 'typeorm';
 import type { ResolvedJwtOptions } from '../options/resolved-options.interface.js';
 import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';

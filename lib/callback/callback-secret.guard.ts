@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/commo
 import { timingSafeEqual } from 'node:crypto';
 import { type BlockList, isIPv4 } from 'node:net';
 import { canonicalAddress } from '../http/client-address.js';
-import { sha256 } from '../database/sha256.js';
+import { sha256 } from '../core/sha256.js';
 import type { ResolvedProviderCallback } from '../options/resolve-callbacks.js';
 import type { ResolvedPlatforms } from '../options/resolved-options.interface.js';
 import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';

@@ -18,15 +18,14 @@ export interface PhoneCallAuthCallbackUrl {
 
 /** Each provider's callback URL, from the resolved platforms. */
 export function callbackUrlsOf(platforms: ResolvedPlatforms): PhoneCallAuthCallbackUrl[] {
-  const { callbacks, callbackPath, publicBaseUrl } = platforms;
+  const { callbacks, callbackPath } = platforms;
   return platforms.providers.map(({ name }) => {
-    const [secret] = callbacks.byProvider.get(name)!.secrets;
-    const path = `${callbackPath}/${name}/${secret}`;
+    const { secrets, path, url } = callbacks.byProvider.get(name)!;
     return {
       provider: name,
       path,
-      ...(publicBaseUrl && { url: `${publicBaseUrl}${path}` }),
-      ...(callbacks.unnamed.name === name && { unnamedPath: `${callbackPath}/${secret}` }),
+      ...(url && { url }),
+      ...(callbacks.unnamed.name === name && { unnamedPath: `${callbackPath}/${secrets[0]}` }),
     };
   });
 }

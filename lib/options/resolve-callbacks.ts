@@ -1,5 +1,6 @@
-import { createHmac, createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { sha256 } from '../core/sha256.js';
 import type { TelephonyProvider } from '../providers/telephony-provider.interface.js';
 import { PhoneCallAuthConfigError } from '../core/phone-call-auth-config.error.js';
 import type { PhoneCallAuthProviderCallback } from './phone-call-auth-options.interface.js';
@@ -15,6 +16,10 @@ export interface ResolvedProviderCallback {
   digests: Buffer[];
   /** The addresses its callbacks may come from; none: any. */
   allowlist?: BlockList;
+  /** Its path with the current secret: `/<prefix>/callback/<name>/<secret>`. */
+  path: string;
+  /** `publicBaseUrl` followed by the path, when `publicBaseUrl` is set (New-Tel is sent it with each start). */
+  url?: string;
 }
 
 /** Every provider's callback settings. */
@@ -80,8 +85,6 @@ export function blockList(where: string, entries: unknown): BlockList {
   return list;
 }
 
-const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
-
 /**
  * Each provider's secrets and allowlist. The provider of the unnamed path (`ssms`, else the first)
  * keeps `callbackSecret` itself, so the URL an app pasted into its SSMS account stays valid for SSMS
@@ -93,6 +96,7 @@ export function resolveCallbacks(
   callbackSecret: unknown,
   callbacks: Record<string, PhoneCallAuthProviderCallback> | undefined,
   callbackAllowlist: unknown,
+  where: { callbackPath: string; publicBaseUrl?: string },
 ): ResolvedCallbacks {
   const base = secretList('callbackSecret', callbackSecret);
   const unnamed = providers.find((each) => each.name === 'ssms') ?? providers[0];
@@ -129,7 +133,9 @@ export function resolveCallbacks(
     }
     const allowlist =
       own?.allowlist !== undefined ? blockList(`callbacks['${provider.name}'].allowlist`, own.allowlist) : shared;
-    byProvider.set(provider.name, { secrets, digests: secrets.map(sha256), allowlist });
+    const path = `${where.callbackPath}/${provider.name}/${secrets[0]}`;
+    const url = where.publicBaseUrl && `${where.publicBaseUrl}${path}`;
+    byProvider.set(provider.name, { secrets, digests: secrets.map(sha256), allowlist, path, url });
   }
   return { unnamed, byProvider };
 }

@@ -133,10 +133,13 @@ function statusPolling(
 /** The platforms' slice: providers, routing, windows, callbacks and the status poller. */
 export function resolvePlatforms(options: PhoneCallAuthOptions, routePrefix: string): ResolvedPlatforms {
   const providers = resolveProviders(options.providers);
-  const callbacks = resolveCallbacks(providers, options.callbackSecret, options.callbacks, options.callbackAllowlist);
   const windowsByProvider = windows(providers, options.windowSeconds);
   const publicBaseUrl = resolvePublicBaseUrl(options.publicBaseUrl);
   const callbackPath = `/${routePrefix.replace(/^\/+|\/+$/g, '')}/callback`;
+  const callbacks = resolveCallbacks(providers, options.callbackSecret, options.callbacks, options.callbackAllowlist, {
+    callbackPath,
+    publicBaseUrl,
+  });
   const needing = providers.find((each) => each.capabilities?.needsPublicUrl);
   if (needing && !publicBaseUrl) {
     throw new PhoneCallAuthConfigError(
@@ -150,7 +153,6 @@ export function resolvePlatforms(options: PhoneCallAuthOptions, routePrefix: str
     windows: windowsByProvider,
     publicBaseUrl,
     callbackPath,
-    callbackBaseUrl: publicBaseUrl && `${publicBaseUrl}${callbackPath}`,
     callbacks,
     statusPolling: statusPolling(options.statusPolling),
   };

@@ -36,8 +36,6 @@ export interface ResolvedPlatforms {
   publicBaseUrl?: string;
   /** `/<routePrefix>/callback`. */
   callbackPath: string;
-  /** `<publicBaseUrl>/<routePrefix>/callback`, when `publicBaseUrl` is set. */
-  callbackBaseUrl?: string;
   /** Each provider's callback secrets and allowlist, and the provider of the unnamed path. */
   callbacks: ResolvedCallbacks;
   statusPolling: { intervalSeconds: number; batchSize: number } | false;

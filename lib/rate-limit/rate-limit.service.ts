@@ -1,6 +1,6 @@
 import type { VerificationChannel } from '../core/verification-state.js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { sha256 } from '../database/sha256.js';
+import { sha256 } from '../core/sha256.js';
 import type { GlobalBudgetMode, RateLimitRule } from '../options/limits.options.js';
 import type { ResolvedLimits } from '../options/resolved-options.interface.js';
 import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';

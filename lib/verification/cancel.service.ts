@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { timingSafeEqual } from 'node:crypto';
-import { sha256 } from '../database/sha256.js';
+import { sha256 } from '../core/sha256.js';
 import { VERIFICATION_STORE, type VerificationStore } from './verification.store.js';
 
 /** Cancels a verification on its client's request. */

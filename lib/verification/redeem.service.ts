@@ -4,7 +4,7 @@ import { isUUID } from 'class-validator';
 import { timingSafeEqual } from 'node:crypto';
 import { TokenService } from '../auth/token.service.js';
 import { newRefreshToken } from '../auth/refresh-token.service.js';
-import { sha256 } from '../database/sha256.js';
+import { sha256 } from '../core/sha256.js';
 import type { ResolvedHooks, ResolvedJwtOptions } from '../options/resolved-options.interface.js';
 import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { subjectIsPhone } from '../options/resolve-options.js';

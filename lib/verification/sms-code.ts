@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { sha256 } from '../database/sha256.js';
+import { sha256 } from '../core/sha256.js';
 
 /** A random SMS code of `length` digits (leading zeros kept). */
 export function newSmsCode(length: number): string {

@@ -2,7 +2,7 @@ import type { VerificationChannel } from '../core/verification-state.js';
 import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import type { PhoneNumber } from 'libphonenumber-js/max';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { sha256 } from '../database/sha256.js';
+import { sha256 } from '../core/sha256.js';
 import { fillTemplate, type PhoneCallAuthMessages } from '../i18n/messages.js';
 import type {
   ResolvedPlatforms,
@@ -237,16 +237,13 @@ export class StartVerificationService {
     windowSeconds: number,
     numbersBusy: (seconds: number) => string,
   ): Promise<CallAssignment> {
-    const { callbackBaseUrl, callbacks } = this.platforms;
     const busy = provider.capabilities?.numberPool ? await this.store.busyNumbers(phone.number, provider.name) : [];
     try {
       return await provider.requestCall({
         phone: phone.number,
         windowSeconds,
         busyNumbers: busy.map((row) => row.callTo),
-        callbackUrl:
-          callbackBaseUrl &&
-          `${callbackBaseUrl}/${provider.name}/${callbacks.byProvider.get(provider.name)!.secrets[0]}`,
+        callbackUrl: this.platforms.callbacks.byProvider.get(provider.name)!.url,
       });
     } catch (error) {
       if (!(error instanceof NumberPoolExhaustedException)) throw error;

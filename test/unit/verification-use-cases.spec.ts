@@ -10,7 +10,7 @@ import {
   type TelephonyProvider,
 } from 'nestjs-phone-call-auth';
 import type { TokenService } from '../../lib/auth/token.service.js';
-import { sha256 } from '../../lib/database/sha256.js';
+import { sha256 } from '../../lib/core/sha256.js';
 import { resolvePhoneCallAuthOptions } from '../../lib/options/resolve-options.js';
 import type { RateLimitService } from '../../lib/rate-limit/rate-limit.service.js';
 import { CancelService } from '../../lib/verification/cancel.service.js';
