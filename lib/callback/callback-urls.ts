@@ -36,7 +36,7 @@ export function callbackUrlsOf(platforms: ResolvedPlatforms): PhoneCallAuthCallb
  * them to the operator, never to a log.
  *
  * @example
- * for (const { provider, url } of phoneCallAuthCallbackUrls(options)) console.log(`${provider}: ${url}`);
+ * for (const { provider, url } of phoneCallAuthCallbackUrls(options)) process.stdout.write(`${provider}: ${url}\n`);
  */
 export function phoneCallAuthCallbackUrls(
   options: PhoneCallAuthOptions,
