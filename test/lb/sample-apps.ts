@@ -70,6 +70,8 @@ export interface SendOptions {
   from: string;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Called with the first part of the body (an event stream's first event), before the whole. */
+  onFirstData?: () => void;
 }
 
 /**
@@ -81,7 +83,7 @@ export function send(
   port: number,
   method: string,
   path: string,
-  { from, body, headers = {} }: SendOptions,
+  { from, body, headers = {}, onFirstData }: SendOptions,
 ): Promise<Answer> {
   return new Promise((resolve) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -98,7 +100,10 @@ export function send(
       (res) => {
         let text = '';
         res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
+        res.on('data', (chunk: string) => {
+          if (text === '') onFirstData?.();
+          text += chunk;
+        });
         res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text, json: parse(text) }));
         // Cut mid-body (a killed app behind no proxy): no answer.
         res.on('close', () => resolve({ status: 0, headers: res.headers, text, json: {} }));
