@@ -105,7 +105,7 @@ export function send(
           text += chunk;
         });
         res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text, json: parse(text) }));
-        // Cut mid-body (a killed app behind no proxy): no answer.
+        // Cut mid-body (the app was killed): status 0, with the part that came.
         res.on('close', () => resolve({ status: 0, headers: res.headers, text, json: {} }));
       },
     );
