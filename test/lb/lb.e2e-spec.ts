@@ -185,6 +185,11 @@ describe(`three sample apps (${adapter}) behind HAProxy`, () => {
       expect(through.admitted[name]).toBeGreaterThanOrEqual(60);
       expect(through.admitted[name]).toBeLessThanOrEqual(60 + refill(through.ms));
     }
+    // Kept for the client's address, not HAProxy's: another client behind it still has its budget.
+    const other = await viaLb('POST', `/verifications/${randomUUID()}/token`, '127.0.0.11', {
+      body: { secret: 'x'.repeat(43) },
+    });
+    expect(other.status).not.toBe(429);
   }, 30_000);
 
   it('a callback on one app wakes a long-poll held on another', async () => {
