@@ -1,5 +1,6 @@
 import { type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { AppModule } from './app.module.js';
@@ -13,9 +14,17 @@ async function createApp(config: SampleConfig, fake?: FakeSsmsPlatform): Promise
   // abortOnError: false, so a failed start reaches bootstrap's handler (which stops the database).
   const options = { logger: config.logLevels, abortOnError: false };
   const module = AppModule.register(config, fake);
-  if (config.httpAdapter === 'express') return NestFactory.create(module, options);
+  // TRUST_PROXY: which peers' X-Forwarded-For gives request.ip, the address the limits count.
+  if (config.httpAdapter === 'express') {
+    const app = await NestFactory.create<NestExpressApplication>(module, options);
+    if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
+    return app;
+  }
   const { FastifyAdapter } = await import('@nestjs/platform-fastify');
-  return NestFactory.create(module, new FastifyAdapter(), options);
+  // Fastify trusts no hop for a number (it fails closed); Express trusts that many: the same here.
+  const hops = config.trustProxy;
+  const trustProxy = typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops;
+  return NestFactory.create(module, new FastifyAdapter({ trustProxy }), options);
 }
 
 /** Whether a package can be imported (a variable name, so TypeScript does not need its types). */

@@ -1,5 +1,6 @@
 import type { LogLevel } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import {
   type GlobalBudgetMode,
   type GlobalBudgetRule,
@@ -48,6 +49,13 @@ export interface SampleConfig extends SamplePlatforms {
    * (a demo on a network you trust). The app warns when it does.
    */
   fakePlatformPublic: boolean;
+  /**
+   * From TRUST_PROXY: whose `X-Forwarded-For` sets `request.ip`, the client address every limit
+   * counts. Unset: no proxy is trusted (request.ip is the peer's address). Digits: the number of
+   * proxy hops in front of the app. Otherwise a comma-separated list of addresses, CIDRs or
+   * `loopback`, `linklocal`, `uniquelocal`. Applied as Express `trust proxy` or Fastify `trustProxy`.
+   */
+  trustProxy?: string | number;
   /** Postgres URL; unset means an embedded Postgres under `.data/`. */
   databaseUrl?: string;
   /**
@@ -196,6 +204,32 @@ function host(env: NodeJS.ProcessEnv, fake: boolean, fakePublic: boolean): strin
   return value;
 }
 
+/** The names `trust proxy` (proxy-addr) knows for ranges of addresses. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** TRUST_PROXY: unset, a number of hops, or a list of addresses, CIDRs and range names, each checked here. */
+function trustProxy(value: string | undefined): string | number | undefined {
+  const setting = value?.trim();
+  if (!setting) return undefined;
+  if (/^\d+$/.test(setting)) return Number(setting);
+  const entries = setting.split(',').map((entry) => entry.trim());
+  const valid = (entry: string) => {
+    if (PROXY_RANGES.includes(entry)) return true;
+    const [address, bits, ...rest] = entry.split('/');
+    const version = isIP(address);
+    const maxBits = version === 4 ? 32 : 128;
+    return version !== 0 && rest.length === 0 && (bits === undefined || (/^\d+$/.test(bits) && +bits <= maxBits));
+  };
+  const invalid = entries.filter((entry) => !valid(entry));
+  if (invalid.length > 0) {
+    throw new Error(
+      `TRUST_PROXY must be the number of proxies in front of the app, or a comma-separated list of their addresses, ` +
+        `CIDRs or ${PROXY_RANGES.join(', ')} (e.g. 10.0.0.5 or 10.0.0.0/8), got "${value}".`,
+    );
+  }
+  return entries.join(',');
+}
+
 /** Reads the environment; fails with a message that names the variable at fault. */
 export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   const platforms = loadSamplePlatforms(env);
@@ -208,6 +242,7 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     logLevels: logLevels(env.LOG_LEVEL),
     host: host(env, platforms.platforms.length === 0, fakePlatformPublic),
     fakePlatformPublic,
+    trustProxy: trustProxy(env.TRUST_PROXY),
     databaseUrl: env.DATABASE_URL || undefined,
     statementTimeoutAtStartup: !env.DATABASE_URL,
     databaseListenUrl: env.DATABASE_LISTEN_URL || undefined,

@@ -42,6 +42,26 @@ describe('the sample app settings', () => {
     });
   });
 
+  describe('TRUST_PROXY', () => {
+    const trust = (value?: string) => loadSampleConfig({ TRUST_PROXY: value }).trustProxy;
+
+    it('trusts no proxy unless set', () => {
+      expect([trust(), trust(''), trust('  ')]).toEqual([undefined, undefined, undefined]);
+    });
+
+    it('reads digits as the number of hops, and a list of addresses, CIDRs and range names as is', () => {
+      expect(trust('1')).toBe(1);
+      expect(trust('127.0.0.100')).toBe('127.0.0.100');
+      expect(trust(' 10.0.0.0/8, loopback ,2001:db8::/32,::1 ')).toBe('10.0.0.0/8,loopback,2001:db8::/32,::1');
+    });
+
+    it('names the variable and what it takes for anything else', () => {
+      for (const value of ['true', '10.0.0.0/33', '10.0.0.1/8/1', 'proxy.example.com', '127.0.0.1,']) {
+        expect(() => trust(value)).toThrow(`TRUST_PROXY must be the number of proxies in front of the app`);
+      }
+    });
+  });
+
   describe('LOG_LEVEL', () => {
     it('is log unless set: everything but debug and verbose', () => {
       expect(loadSampleConfig({}).logLevels).toEqual(['fatal', 'error', 'warn', 'log']);
