@@ -53,7 +53,7 @@ export const countEnteredSql = (seconds: string) => `
   WHERE r.prefix = entry.sms_prefix`;
 
 /** A prefix is blocked now (row `r`): a block not yet over, and no allowance. */
-const BLOCKED = `(r.blocked_until > now() AND (r.allowed_until IS NULL OR r.allowed_until <= now()))`;
+const BLOCKED = `COALESCE(r.blocked_until > now() AND (r.allowed_until IS NULL OR r.allowed_until <= now()), false)`;
 
 /** One prefix's state, for the operator. $1 window seconds. */
 const STATE = `
