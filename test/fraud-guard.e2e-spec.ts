@@ -80,6 +80,14 @@ describe('the SMS fraud guard', () => {
     );
     // Each instance refuses it now: the block is in the database.
     for (const app of apps) expect((await start(app, numberIn('+7967', 999), 'sms')).status).toBe(429);
+    const russian = await apps[0].request('POST', `${PREFIX}/verifications`, {
+      phone: numberIn('+7967', 998),
+      channel: 'sms',
+    });
+    expect(russian.body).toMatchObject({ code: 'SMS_PREFIX_BLOCKED' });
+    expect(messageOf(russian)).toBe(
+      'Сейчас нельзя отправить код по SMS на номера вроде этого; подтвердите номер звонком (способ call).',
+    );
 
     // The alarm: one warning for the one block, naming the prefix and no number.
     const logs = loggers.map((logger) => logger.text).join('\n');
@@ -148,11 +156,10 @@ describe('the SMS fraud guard', () => {
         const phone = numberIn('+7925', index);
         const started = await start(apps[index % 2], phone, 'sms');
         if (started.status !== 201 || index % 3 === 2) return started.status;
-        const entered = await apps[(index + 1) % 2].request(
-          'POST',
-          `${PREFIX}/verifications/${started.body.id}/code`,
-          { secret: started.body.secret, code: platform.lastCode(phone) },
-        );
+        const entered = await apps[(index + 1) % 2].request('POST', `${PREFIX}/verifications/${started.body.id}/code`, {
+          secret: started.body.secret,
+          code: platform.lastCode(phone),
+        });
         expect(entered.status).toBe(200);
         return started.status;
       },

@@ -5,4 +5,10 @@ import { SmsPrefixEntity } from './entities/sms-prefix.entity.js';
 import { VerificationEntity } from './entities/verification.entity.js';
 
 /** The module's entities, for the host's data source (`entities: [...PHONE_CALL_AUTH_ENTITIES]`). */
-export const PHONE_CALL_AUTH_ENTITIES = [VerificationEntity, InboundCallEntity, RateLimitEntity, RefreshTokenEntity, SmsPrefixEntity];
+export const PHONE_CALL_AUTH_ENTITIES = [
+  VerificationEntity,
+  InboundCallEntity,
+  RateLimitEntity,
+  RefreshTokenEntity,
+  SmsPrefixEntity,
+];

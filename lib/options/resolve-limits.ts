@@ -107,8 +107,18 @@ function fraudGuard(given: PhoneCallAuthFraudGuardOptions | false | undefined): 
   return {
     minSends: configCount('limits.fraudGuard.minSends', given?.minSends, fallback.minSends),
     conversionBelow,
-    windowSeconds: configSeconds('limits.fraudGuard.windowSeconds', given?.windowSeconds, fallback.windowSeconds, 7 * 86400),
-    blockSeconds: configSeconds('limits.fraudGuard.blockSeconds', given?.blockSeconds, fallback.blockSeconds, 30 * 86400),
+    windowSeconds: configSeconds(
+      'limits.fraudGuard.windowSeconds',
+      given?.windowSeconds,
+      fallback.windowSeconds,
+      7 * 86400,
+    ),
+    blockSeconds: configSeconds(
+      'limits.fraudGuard.blockSeconds',
+      given?.blockSeconds,
+      fallback.blockSeconds,
+      30 * 86400,
+    ),
     prefixDigits,
   };
 }

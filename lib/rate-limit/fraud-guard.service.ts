@@ -54,7 +54,8 @@ export class PhoneCallAuthFraudGuard {
    */
   prefixes(options: { blockedOnly?: boolean; limit?: number } = {}): Promise<SmsPrefixState[]> {
     const limit = options.limit ?? 100;
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a whole number from 1, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`limit must be a whole number from 1, got ${limit}`);
     return this.store.prefixes({
       windowSeconds: this.guard.windowSeconds,
       blockedOnly: options.blockedOnly ?? false,
@@ -93,7 +94,9 @@ export class PhoneCallAuthFraudGuard {
 
   private checked(prefix: string, seconds: number): number {
     if (!isSmsPrefix(prefix)) {
-      throw new RangeError(`prefix must be "+" and the digits of a prefix, such as "+7967"; got ${JSON.stringify(prefix)}`);
+      throw new RangeError(
+        `prefix must be "+" and the digits of a prefix, such as "+7967"; got ${JSON.stringify(prefix)}`,
+      );
     }
     if (!Number.isInteger(seconds) || seconds < 1) {
       throw new RangeError(`seconds must be a whole number from 1, got ${seconds}`);
