@@ -1,6 +1,7 @@
 import { PHONE_CALL_AUTH_DEFAULTS, PhoneCallAuthFraudGuard } from 'nestjs-phone-call-auth';
 import type { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { CapturingLogger } from './support/capturing-logger.js';
+import { countStatements } from './support/statement-counter.js';
 import { messageOf } from './support/messages.js';
 import { PREFIX, type TestApp, useTestDatabase } from './support/test-app.js';
 import { VERIFICATION_TABLE } from './support/tables.js';
@@ -181,5 +182,27 @@ describe('the SMS fraud guard', () => {
     expect((await start(apps[0], numberIn('+7903', 2), 'sms')).status).toBe(201);
     const [state] = (await guardOf(apps[0]).prefixes()).filter((each) => each.prefix === '+7903');
     expect(state).toMatchObject({ sent: 1, entered: 0 });
+  });
+
+  it('folds into the SMS limits statement and the code check: a start costs 2, a code entry 2 (check, take)', async () => {
+    const statements = countStatements(apps[0].dataSource);
+    // Warm up: every pool connection the steps below may borrow has been handed out once.
+    for (let i = 0; i < 3; i++) await start(apps[0], numberIn('+7926', i), 'sms');
+    statements.take();
+    const phone = numberIn('+7926', 10);
+    const started = await start(apps[0], phone, 'sms');
+    expect(started.status).toBe(201);
+    // The SMS limits' statement (all of them off here, the guard alone) and the insert.
+    expect(statements.names).toEqual(['phone_call_auth_count', 'phone_call_auth_insert']);
+    expect(statements.take()).toBe(2);
+    const entered = await apps[0].request('POST', `${PREFIX}/verifications/${started.body.id}/code`, {
+      secret: started.body.secret,
+      code: platform.lastCode(phone),
+    });
+    expect(entered.status).toBe(200);
+    // The check (with the entry) and the take of the token.
+    expect(statements.take()).toBe(2);
+    const [state] = (await guardOf(apps[0]).prefixes()).filter((each) => each.prefix === '+7926');
+    expect(state).toMatchObject({ sent: 4, entered: 1 });
   });
 });
