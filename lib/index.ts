@@ -35,6 +35,7 @@ export type {
   GlobalBudgetRule,
   PhoneCallAuthAdmissionOptions,
   PhoneCallAuthClientBudgets,
+  PhoneCallAuthFraudGuardOptions,
   PhoneCallAuthLimits,
   PhoneCallAuthSmsLimits,
   PhoneCallAuthStartLimits,
@@ -84,6 +85,7 @@ export {
 } from './verification/verification-refused.exception.js';
 export { TokenRefusedException } from './auth/token-refused.exception.js';
 export { TooManyVerificationsException } from './rate-limit/too-many-verifications.exception.js';
+export { SmsPrefixBlockedException } from './rate-limit/sms-prefix-blocked.exception.js';
 
 // The host's data source
 export { PHONE_CALL_AUTH_ENTITIES } from './database/phone-call-auth.entities.js';
@@ -130,6 +132,8 @@ export type {
 } from './core/verification-state.js';
 export { GlobalBudgetIndicator } from './rate-limit/global-budget.indicator.js';
 export type { GlobalBudgetStatus } from './rate-limit/rate-limit.service.js';
+export { PhoneCallAuthFraudGuard } from './rate-limit/fraud-guard.service.js';
+export type { SmsPrefixState } from './rate-limit/rate-limit.store.js';
 
 // Telephony platforms
 export type {

@@ -19,6 +19,7 @@ import { ClientAddressService } from './http/client-address.service.js';
 import { RateLimitService } from './rate-limit/rate-limit.service.js';
 import { AdmissionService } from './database/admission.service.js';
 import { GlobalBudgetIndicator } from './rate-limit/global-budget.indicator.js';
+import { PhoneCallAuthFraudGuard } from './rate-limit/fraud-guard.service.js';
 import { DatabaseTimeoutsService } from './database/database-timeouts.service.js';
 import { EventStreamsService } from './realtime/event-streams.service.js';
 import { VerificationListenerService } from './realtime/verification-listener.service.js';
@@ -99,6 +100,7 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
     ClientAddressService,
     AdmissionService,
     GlobalBudgetIndicator,
+    PhoneCallAuthFraudGuard,
     DatabaseTimeoutsService,
     PurgeService,
     StatusPollerService,
@@ -115,6 +117,7 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
     PhoneCallAuthGuard,
     PurgeService,
     GlobalBudgetIndicator,
+    PhoneCallAuthFraudGuard,
     StatusPollerService,
     PlatformBalanceHealthIndicator,
   ],

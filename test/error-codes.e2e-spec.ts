@@ -27,6 +27,7 @@ import { validClaims } from './support/tokens.js';
 const ELSEWHERE: Partial<Record<PhoneCallAuthErrorCode, string>> = {
   NUMBERS_BUSY: 'platform-twilio.e2e-spec.ts (a full Twilio pool)',
   DATABASE_BUSY: 'availability.e2e-spec.ts (admission control sheds polling)',
+  SMS_PREFIX_BLOCKED: 'fraud-guard.e2e-spec.ts (a pumped prefix)',
 };
 
 type Language = 'ru' | 'en';

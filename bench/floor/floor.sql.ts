@@ -36,6 +36,7 @@ export async function insertVerification(
     channel: 'call',
     codeHash: null,
     fromPool: false,
+    smsPrefix: null,
   });
   return (await run<{ id: string; expiresAt: Date; now: Date }>(pool, 'floor_insert_verification', statement))[0];
 }

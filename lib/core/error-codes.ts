@@ -54,6 +54,8 @@ export const PHONE_CALL_AUTH_ERROR_CODES = {
   JSON_ONLY: 415,
   /** A start limit (`rateLimits`, `smsLimits`) is spent; `retryAfter` says when to try again. */
   RATE_LIMITED: 429,
+  /** SMS to numbers of this prefix are blocked for now (the fraud guard, `limits.fraudGuard`): verify by a call (channel `call`); see `retryAfter`. */
+  SMS_PREFIX_BLOCKED: 429,
   /** The client's budget for this route family (`clientBudgets`) is spent; see `retryAfter`. */
   CLIENT_BUDGET_EXCEEDED: 429,
   /** Every number of the platform's pool still waits for an earlier call from this phone; see `retryAfter`. */

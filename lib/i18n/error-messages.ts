@@ -87,6 +87,10 @@ export interface PhoneCallAuthErrorMessages {
   smsLimitedAddress: string;
   /** `RATE_LIMITED`: `smsLimits.global`. */
   smsLimitedGlobal: string;
+  /** `SMS_PREFIX_BLOCKED`: the fraud guard blocks SMS to numbers like this one; the call is offered. */
+  smsPrefixBlocked: string;
+  /** `SMS_PREFIX_BLOCKED`, when the app offers no call (`channels` without `call`). */
+  smsPrefixBlockedNoCall: string;
   /** `RATE_LIMITED` of a limit not named above. */
   rateLimited: string;
   /** `CLIENT_BUDGET_EXCEEDED`. */
@@ -158,6 +162,11 @@ export const PHONE_CALL_AUTH_ERROR_MESSAGES: Readonly<Record<'ru' | 'en', Readon
     smsLimitedPhone: 'Too many verifications by SMS for this phone number; try again in {seconds} seconds.',
     smsLimitedAddress: 'Too many verifications by SMS from this address; try again in {seconds} seconds.',
     smsLimitedGlobal: 'Too many verifications by SMS right now; try again in {seconds} seconds.',
+    smsPrefixBlocked:
+      'Codes by SMS cannot be sent to numbers like this one right now; verify the number by a call instead ' +
+      '(channel call).',
+    smsPrefixBlockedNoCall:
+      'Codes by SMS cannot be sent to numbers like this one right now; try again in {seconds} seconds.',
     rateLimited: 'Too many verifications; try again in {seconds} seconds.',
     clientBudgetExceeded: 'Too many requests from your network; try again in {seconds} seconds.',
     tooManyWaitersVerification:
@@ -221,6 +230,10 @@ export const PHONE_CALL_AUTH_ERROR_MESSAGES: Readonly<Record<'ru' | 'en', Readon
     smsLimitedPhone: 'Слишком много проверок этого номера по SMS; попробуйте снова через {seconds} сек.',
     smsLimitedAddress: 'Слишком много проверок по SMS с этого адреса; попробуйте снова через {seconds} сек.',
     smsLimitedGlobal: 'Сейчас слишком много проверок по SMS; попробуйте снова через {seconds} сек.',
+    smsPrefixBlocked:
+      'Сейчас нельзя отправить код по SMS на номера вроде этого; подтвердите номер звонком (способ call).',
+    smsPrefixBlockedNoCall:
+      'Сейчас нельзя отправить код по SMS на номера вроде этого; попробуйте снова через {seconds} сек.',
     rateLimited: 'Слишком много проверок; попробуйте снова через {seconds} сек.',
     clientBudgetExceeded: 'Слишком много запросов из вашей сети; попробуйте снова через {seconds} сек.',
     tooManyWaitersVerification:

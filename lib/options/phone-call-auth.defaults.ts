@@ -53,6 +53,12 @@ export const PHONE_CALL_AUTH_DEFAULTS = {
       perAddress: { limit: 5, windowSeconds: 3600 },
       global: { limit: 100, windowSeconds: 3600 },
     },
+    /**
+     * The SMS fraud guard, per destination prefix (`+`, the country calling code and 3 digits): a
+     * prefix sent 30 SMS over the last one to two hours of which fewer than 20% were entered is
+     * blocked for SMS for an hour. Real people enter most codes; a pumped range enters none.
+     */
+    fraudGuard: { minSends: 30, conversionBelow: 0.2, windowSeconds: 3600, blockSeconds: 3600, prefixDigits: 3 },
     /** What one client may spend per route family, in each instance's memory. */
     budgets: {
       start: { burst: 10, perSecond: 0.2 },

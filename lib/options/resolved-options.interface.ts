@@ -86,6 +86,7 @@ export interface ResolvedLimits {
     global: (RateLimitRule & { mode: GlobalBudgetMode }) | false;
   };
   sms: { perPhone: RateLimitRule | false; perAddress: RateLimitRule | false; global: RateLimitRule | false };
+  fraudGuard: ResolvedFraudGuard | false;
   budgets:
     | {
         start: ClientBudgetRule | false;
@@ -98,6 +99,15 @@ export interface ResolvedLimits {
   waiters: { perInstance: number; perVerification: number; perAddress: number };
   admission:
     { maxConcurrent?: number; maxQueuedPriority: number; maxQueuedPolling: number; queueTimeoutMs: number } | false;
+}
+
+/** `limits.fraudGuard` after validation. */
+export interface ResolvedFraudGuard {
+  minSends: number;
+  conversionBelow: number;
+  windowSeconds: number;
+  blockSeconds: number;
+  prefixDigits: number;
 }
 
 /** The module's own tables: statements and purge. */

@@ -65,7 +65,13 @@ export class PostgresVerificationStore implements VerificationStore {
     return this.db.admit('polling', () => this.select(id));
   }
 
-  checkCode(p: { id: string; secretHash: Buffer; codeHash: Buffer; maxAttempts: number }): Promise<CodeCheckRow> {
+  checkCode(p: {
+    id: string;
+    secretHash: Buffer;
+    codeHash: Buffer;
+    maxAttempts: number;
+    prefixWindowSeconds: number | null;
+  }): Promise<CodeCheckRow> {
     return this.db.admit('polling', async () => {
       const [checked] = await this.db.query<{ status: VerificationRow['status']; phone: E164; codeAttempts: number }>(
         sql.verifyCode(p),

@@ -5,6 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { sha256 } from '../core/sha256.js';
 import { fillTemplate, type PhoneCallAuthMessages } from '../i18n/messages.js';
 import type {
+  ResolvedLimits,
   ResolvedPlatforms,
   ResolvedTexts,
   ResolvedVerificationOptions,
@@ -13,7 +14,8 @@ import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { channelsServedBy } from '../options/resolve-platforms.js';
 import { type E164, maskNumbers, maskPhone, parsePhone, parsePlatformPhone } from '../phone/phone-number.js';
 import { phonePolicyRefusal } from '../phone/phone-policy.js';
-import { RateLimitService, type StartAllowance } from '../rate-limit/rate-limit.service.js';
+import { RateLimitService, type SmsDestination, type StartAllowance } from '../rate-limit/rate-limit.service.js';
+import { smsPrefixOf } from '../rate-limit/sms-prefix.js';
 import type { CallAssignment, TelephonyProvider } from '../providers/telephony-provider.interface.js';
 import {
   NumberPoolExhaustedException,
@@ -48,6 +50,7 @@ export class StartVerificationService {
     @InjectPhoneCallAuthOptions('platforms') private readonly platforms: ResolvedPlatforms,
     @InjectPhoneCallAuthOptions('verification') private readonly verification: ResolvedVerificationOptions,
     @InjectPhoneCallAuthOptions('texts') private readonly texts: ResolvedTexts,
+    @InjectPhoneCallAuthOptions('limits') private readonly limits: ResolvedLimits,
     @Inject(VERIFICATION_STORE) private readonly store: VerificationStore,
     private readonly rateLimits: RateLimitService,
   ) {}
@@ -56,28 +59,37 @@ export class StartVerificationService {
    * Asks the platform to wait for a call from `phone` and records a pending verification.
    * Everything that can refuse the request as a client's mistake (400) is checked before a limit
    * counts it; the platform is asked next: when it fails, nothing is written and the start is
-   * given back to every limit it counted (the SMS limits' too).
+   * given back to every limit it counted (the SMS limits' too). A `call_or_sms` start to a prefix
+   * the SMS fraud guard blocks (`limits.fraudGuard`) becomes a `call` start: no SMS is sent.
    * @throws PhoneRefusedException (400) for a number that is not valid or that `phonePolicy` refuses
    * @throws ChannelRefusedException (400) for a channel not offered, or not served for this number
    * @throws TooManyVerificationsException (429) when a limit is spent
+   * @throws SmsPrefixBlockedException (429) for an `sms` start to a prefix the SMS fraud guard blocks
    * @throws NumbersBusyException (429) when every number of a pool waits for an earlier verification of this phone
    * @throws ClientAddressUnknownException (503) when a limit is kept per address and `context.ip` is no address
    * @throws TelephonyPlatformException (502) or TelephonyTimeoutException (504) when the platform fails
    */
   async start(phoneInput: string, context: StartContext = {}): Promise<StartedVerification> {
     const { defaultCountry, sms } = this.verification;
-    const channel = this.channelOf(context.channel);
+    const asked = this.channelOf(context.channel);
     const phone = parsePhone(phoneInput, defaultCountry);
     if (!phone) throw new PhoneRefusedException({ reason: 'invalid', defaultCountry });
     const refusal = phonePolicyRefusal(phone, this.verification.phonePolicy);
     if (refusal) throw new PhoneRefusedException(refusal);
     // The phone's providers that serve the channel, in order of preference; a 502 or 504 moves to the next.
-    const providers = this.providersFor(phone).filter((each) => channel === 'call' || each.sendCode);
-    if (providers.length === 0) throw new ChannelRefusedException('channelNotServed', { channel });
+    const providers = this.providersFor(phone).filter((each) => asked === 'call' || each.sendCode);
+    if (providers.length === 0) throw new ChannelRefusedException('channelNotServed', { channel: asked });
     const locale = localeOf(context, this.texts.defaultLocale);
     const texts = this.texts.messages[locale];
     const language = { locale: context.locale, acceptLanguage: context.acceptLanguage };
-    const allowance = await this.rateLimits.countStart(phone.number, channel, context.ip, language);
+    const allowance = await this.rateLimits.countStart(
+      phone.number,
+      asked,
+      context.ip,
+      language,
+      this.destinationOf(phone, asked),
+    );
+    const channel = allowance.callOnly ? 'call' : asked;
     const id = randomUUID();
     const code = channel === 'call' ? undefined : newSmsCode(sms.codeLength);
     const valuesFor = (provider: TelephonyProvider) => this.templateValues(provider, phone);
@@ -106,6 +118,7 @@ export class StartVerificationService {
         windowSeconds,
         channel,
         codeHash: code === undefined ? null : codeHash(id, code),
+        smsPrefix: allowance.prefix?.prefix ?? null,
         fromPool,
       });
     let proof = tried.answer;
@@ -132,7 +145,9 @@ export class StartVerificationService {
     const { callTo } = proof;
     if (Logger.isLevelEnabled('debug')) {
       this.logger.debug(
-        `Verification ${row.id} started for ${maskPhone(phone.number)} (${channel}) on ${provider.name}` +
+        `Verification ${row.id} started for ${maskPhone(phone.number)} (${channel}` +
+          (channel === asked ? '' : `: ${asked} asked, SMS blocked by the fraud guard`) +
+          `) on ${provider.name}` +
           (callTo ? `: call ${maskPhone(callTo.number)}` : ''),
       );
     }
@@ -152,6 +167,17 @@ export class StartVerificationService {
       expiresIn: Math.max(0, Math.round((row.expiresAt.getTime() - row.now.getTime()) / 1000)),
       message: hint ?? startMessage(channel, texts, { ...values, callTo: callToDisplay }, this.texts.siteName),
       locale,
+    };
+  }
+
+  /** What the SMS fraud guard judges an SMS start by; none on `call`, or with the guard off. */
+  private destinationOf(phone: PhoneNumber, channel: VerificationChannel): SmsDestination | undefined {
+    const guard = this.limits.fraudGuard;
+    if (!guard || channel === 'call') return undefined;
+    return {
+      prefix: smsPrefixOf(phone, guard.prefixDigits),
+      country: phone.country ?? null,
+      callOffered: this.verification.channels.includes('call'),
     };
   }
 

@@ -52,10 +52,17 @@ export interface VerificationStore {
   /** A verification with its effective status. */
   find(id: string): Promise<VerificationRow | undefined>;
   /**
-   * Checks an SMS code in one statement: verifies, counts a wrong one, or fails at `maxAttempts`;
-   * when nothing changed, reads the verification to say why.
+   * Checks an SMS code in one statement: verifies (and counts the entry against the SMS fraud
+   * guard's prefix, in its window of `prefixWindowSeconds`), counts a wrong one, or fails at
+   * `maxAttempts`; when nothing changed, reads the verification to say why.
    */
-  checkCode(p: { id: string; secretHash: Buffer; codeHash: Buffer; maxAttempts: number }): Promise<CodeCheckRow>;
+  checkCode(p: {
+    id: string;
+    secretHash: Buffer;
+    codeHash: Buffer;
+    maxAttempts: number;
+    prefixWindowSeconds: number | null;
+  }): Promise<CodeCheckRow>;
   /**
    * Takes a verified verification once (storing the refresh token given by its hash), or says why not.
    * @throws DatabaseBusyException (503) when the database answers too late to trust the take

@@ -69,6 +69,7 @@ export class AppModule {
             limits: {
               starts: { ...(fake && DEVELOPMENT.starts), ...defined(sample.startLimits) },
               sms: { ...(fake && DEVELOPMENT.sms), ...defined(sample.smsLimits) },
+              fraudGuard: sample.fraudGuard && defined(sample.fraudGuard),
               budgets: sample.budgets && (fake ? DEVELOPMENT.budgets : {}),
               waiters: defined(sample.waiters),
               admission: sample.admission && {},

@@ -5,6 +5,7 @@ import {
   type GlobalBudgetMode,
   type GlobalBudgetRule,
   PHONE_CALL_AUTH_DEFAULTS,
+  type PhoneCallAuthFraudGuardOptions,
   type PhoneCallAuthPhonePolicy,
   type PhoneCallAuthSmsLimits,
   type PhoneCallAuthStartLimits,
@@ -27,6 +28,12 @@ export interface SampleConfig extends SamplePlatforms {
   port: number;
   /** From PHONE_CALL_SMS_LIMIT_PER_PHONE, _PER_IP, _GLOBAL (`limits.sms`); unset ones keep the module's (or, on the fake platform, the development) limits. */
   smsLimits: PhoneCallAuthSmsLimits;
+  /**
+   * From PHONE_CALL_FRAUD_GUARD (`on`, the default, or `off`) and PHONE_CALL_FRAUD_GUARD_MIN_SENDS,
+   * _CONVERSION (a share, e.g. 0.2), _WINDOW_SECONDS, _BLOCK_SECONDS, _PREFIX_DIGITS: the SMS fraud
+   * guard (`limits.fraudGuard`); unset ones keep the module's defaults.
+   */
+  fraudGuard: PhoneCallAuthFraudGuardOptions | false;
   /** From PHONE_CALL_CLIENT_BUDGETS (`on` or `off`): the module's per-client budgets (`limits.budgets`). */
   budgets: boolean;
   /** From PHONE_CALL_ADMISSION (`on` or `off`): the module's admission control (`limits.admission`). */
@@ -120,6 +127,13 @@ function channels(value: string | undefined, platforms: SamplePlatform[]): Verif
 function integer(name: string, value: string | undefined, fallback?: number): number | undefined {
   if (value === undefined || value === '') return fallback;
   if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number, got "${value}".`);
+  return Number(value);
+}
+
+/** A decimal number such as `0.2`; the module checks its range. Unset gives undefined. */
+function share(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d*\.?\d+$/.test(value)) throw new Error(`${name} must be a decimal number such as 0.2, got "${value}".`);
   return Number(value);
 }
 
@@ -275,6 +289,13 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
       perPhone: rateLimit('PHONE_CALL_SMS_LIMIT_PER_PHONE', env.PHONE_CALL_SMS_LIMIT_PER_PHONE),
       perAddress: rateLimit('PHONE_CALL_SMS_LIMIT_PER_IP', env.PHONE_CALL_SMS_LIMIT_PER_IP),
       global: rateLimit('PHONE_CALL_SMS_LIMIT_GLOBAL', env.PHONE_CALL_SMS_LIMIT_GLOBAL),
+    },
+    fraudGuard: onOff('PHONE_CALL_FRAUD_GUARD', env.PHONE_CALL_FRAUD_GUARD) && {
+      minSends: integer('PHONE_CALL_FRAUD_GUARD_MIN_SENDS', env.PHONE_CALL_FRAUD_GUARD_MIN_SENDS),
+      conversionBelow: share('PHONE_CALL_FRAUD_GUARD_CONVERSION', env.PHONE_CALL_FRAUD_GUARD_CONVERSION),
+      windowSeconds: integer('PHONE_CALL_FRAUD_GUARD_WINDOW_SECONDS', env.PHONE_CALL_FRAUD_GUARD_WINDOW_SECONDS),
+      blockSeconds: integer('PHONE_CALL_FRAUD_GUARD_BLOCK_SECONDS', env.PHONE_CALL_FRAUD_GUARD_BLOCK_SECONDS),
+      prefixDigits: integer('PHONE_CALL_FRAUD_GUARD_PREFIX_DIGITS', env.PHONE_CALL_FRAUD_GUARD_PREFIX_DIGITS),
     },
     budgets: onOff('PHONE_CALL_CLIENT_BUDGETS', env.PHONE_CALL_CLIENT_BUDGETS),
     admission: onOff('PHONE_CALL_ADMISSION', env.PHONE_CALL_ADMISSION),

@@ -62,6 +62,31 @@ describe('the sample app settings', () => {
     });
   });
 
+  describe('PHONE_CALL_FRAUD_GUARD', () => {
+    it('is on with the module defaults unless off, and takes its tuning variables', () => {
+      expect(loadSampleConfig({}).fraudGuard).toEqual({
+        minSends: undefined,
+        conversionBelow: undefined,
+        windowSeconds: undefined,
+        blockSeconds: undefined,
+        prefixDigits: undefined,
+      });
+      expect(loadSampleConfig({ PHONE_CALL_FRAUD_GUARD: 'off' }).fraudGuard).toBe(false);
+      expect(
+        loadSampleConfig({
+          PHONE_CALL_FRAUD_GUARD_MIN_SENDS: '50',
+          PHONE_CALL_FRAUD_GUARD_CONVERSION: '0.1',
+          PHONE_CALL_FRAUD_GUARD_WINDOW_SECONDS: '1800',
+          PHONE_CALL_FRAUD_GUARD_BLOCK_SECONDS: '7200',
+          PHONE_CALL_FRAUD_GUARD_PREFIX_DIGITS: '4',
+        }).fraudGuard,
+      ).toEqual({ minSends: 50, conversionBelow: 0.1, windowSeconds: 1800, blockSeconds: 7200, prefixDigits: 4 });
+      expect(() => loadSampleConfig({ PHONE_CALL_FRAUD_GUARD_CONVERSION: '20%' })).toThrow(
+        'PHONE_CALL_FRAUD_GUARD_CONVERSION must be a decimal number such as 0.2, got "20%".',
+      );
+    });
+  });
+
   describe('LOG_LEVEL', () => {
     it('is log unless set: everything but debug and verbose', () => {
       expect(loadSampleConfig({}).logLevels).toEqual(['fatal', 'error', 'warn', 'log']);

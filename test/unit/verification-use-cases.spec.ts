@@ -72,11 +72,12 @@ function setUp(overrides: Partial<PhoneCallAuthOptions> = {}, providers = [provi
       options.platforms,
       options.verification,
       options.texts,
+      options.limits,
       store,
       rateLimits as unknown as RateLimitService,
     ),
     inbound: new InboundCallService(options.verification, options.hooks, calls, store),
-    codes: new CodeCheckService(options.verification, store),
+    codes: new CodeCheckService(options.verification, options.limits, store),
     redeem: new RedeemService(options.jwt, options.hooks, store, tokens as unknown as TokenService),
     cancel: new CancelService(store),
   };
@@ -92,7 +93,7 @@ describe('StartVerificationService', () => {
       status: 'pending',
       secretHash: sha256(started.secret),
     });
-    expect(t.rateLimits.countStart).toHaveBeenCalledWith(PHONE, 'call', '203.0.113.1', expect.anything());
+    expect(t.rateLimits.countStart).toHaveBeenCalledWith(PHONE, 'call', '203.0.113.1', expect.anything(), undefined);
     expect(t.providers[1].requestCall).not.toHaveBeenCalled();
   });
 

@@ -44,6 +44,10 @@ export class VerificationEntity {
   @Column({ name: 'code_hash', type: 'bytea', nullable: true })
   codeHash!: Buffer | null;
 
+  /** The destination prefix its SMS code was counted against (`limits.fraudGuard`); null when none was. */
+  @Column({ name: 'sms_prefix', type: 'varchar', length: 16, nullable: true })
+  smsPrefix!: string | null;
+
   /** Wrong code entries so far. */
   @Column({ name: 'code_attempts', type: 'integer', default: 0 })
   codeAttempts!: number;
