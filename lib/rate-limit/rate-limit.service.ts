@@ -5,6 +5,7 @@ import type { GlobalBudgetMode, RateLimitRule } from '../options/limits.options.
 import type { ResolvedLimits } from '../options/resolved-options.interface.js';
 import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { type ClientLanguage, ClientAddressService } from '../http/client-address.service.js';
+import { PhoneCallAuthTelemetry } from '../telemetry/phone-call-auth.telemetry.js';
 import { TooManyVerificationsException } from './too-many-verifications.exception.js';
 import { GLOBAL_KEY } from './rate-limit.sql.js';
 import { type CountedRow, RATE_LIMIT_STORE, type RateLimitStore } from './rate-limit.store.js';
@@ -69,6 +70,7 @@ export class RateLimitService {
     @InjectPhoneCallAuthOptions('limits') private readonly limits: ResolvedLimits,
     @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
     private readonly addresses: ClientAddressService,
+    private readonly telemetry: PhoneCallAuthTelemetry,
   ) {}
 
   /**
@@ -205,6 +207,7 @@ export class RateLimitService {
       .filter(({ counter }) => !counter.alarm)
       .sort((a, b) => b.row.retryAfter - a.row.retryAfter)[0];
     if (exceeded) {
+      this.telemetry.refused('start_limit');
       throw new TooManyVerificationsException(Math.max(1, exceeded.row.retryAfter), exceeded.counter.what);
     }
     return rows.map(({ key, resetsAt }) => ({ key, resetsAt }));
@@ -214,6 +217,7 @@ export class RateLimitService {
   private alarm(counter: Counter, row: CountedRow): void {
     if (this.alarmedWindow === row.resetsAt) return;
     this.alarmedWindow = row.resetsAt;
+    this.telemetry.startBudgetAlarm();
     this.logger.warn(
       `The global start budget is spent: ${row.count} starts in this ${counter.rule.windowSeconds} s window, ` +
         `over the limit of ${counter.rule.limit}. Starts go on (limits.starts.global.mode 'alarm'); the window ends in ` +

@@ -4,6 +4,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { sha256 } from '../core/sha256.js';
 import type { ResolvedVerificationOptions } from '../options/resolved-options.interface.js';
 import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
+import { PhoneCallAuthTelemetry } from '../telemetry/phone-call-auth.telemetry.js';
+import { annotateRequest } from '../telemetry/request-context.js';
 import { codeHash } from './sms-code.js';
 import { VERIFICATION_STORE, type VerificationStore } from './verification.store.js';
 import type { CodeCheckResult } from './verification.types.js';
@@ -16,6 +18,7 @@ export class CodeCheckService {
   constructor(
     @InjectPhoneCallAuthOptions('verification') private readonly verification: ResolvedVerificationOptions,
     @Inject(VERIFICATION_STORE) private readonly store: VerificationStore,
+    private readonly telemetry: PhoneCallAuthTelemetry,
   ) {}
 
   /**
@@ -24,7 +27,14 @@ export class CodeCheckService {
    * conditional statement, so concurrent guesses cannot get past the limit. The code is never logged.
    */
   async verifyCode(id: string, secret: string, code: string): Promise<CodeCheckResult> {
+    const result = await this.check(id, secret, code);
+    this.telemetry.proven('code', result.status);
+    return result;
+  }
+
+  private async check(id: string, secret: string, code: string): Promise<CodeCheckResult> {
     if (!isUUID(id)) return { status: 'unauthorized' };
+    annotateRequest({ verificationId: id });
     const secretHash = sha256(secret);
     const { maxAttempts } = this.verification.sms;
     const found = await this.store.checkCode({ id, secretHash, codeHash: codeHash(id, code), maxAttempts });
