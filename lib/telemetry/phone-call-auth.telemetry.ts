@@ -10,6 +10,7 @@ import {
 } from '@opentelemetry/api';
 import { Injectable } from '@nestjs/common';
 import type { VerificationChannel } from '../core/verification-state.js';
+import { annotateRequest } from './request-context.js';
 import { statementSummary } from './statement-summary.js';
 
 /** The name of the module's meter and tracer (the instrumentation scope). */
@@ -117,9 +118,10 @@ export class PhoneCallAuthTelemetry {
 
   /**
    * Runs one request to a platform (`operation`: the provider's method) in a span, and records its
-   * duration with its outcome (`ok`, `timeout`, `error`).
+   * duration with its outcome (`ok`, `timeout`, `error`). The request's log lines name the provider from here on.
    */
   platformRequest<T>(provider: string, operation: string, work: () => Promise<T>): Promise<T> {
+    annotateRequest({ provider });
     const attributes = { 'phone_call_auth.provider': provider, 'phone_call_auth.operation': operation };
     return this.timed(`${operation} ${provider}`, attributes, this.platformDuration, work);
   }
