@@ -44,6 +44,7 @@ export const ADAPTER_DEPENDENT = [
   'platform-ssms',
   'platform-twilio',
   'realtime',
+  'sample-operations',
   'start-origin',
   'telemetry',
 ];
