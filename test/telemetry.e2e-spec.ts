@@ -54,7 +54,12 @@ function count(metric: MetricData | undefined, where: Attributes): number {
 
 describe('metrics and spans through @opentelemetry/api, with an SDK installed', () => {
   const logger = new FieldsLogger();
-  const t = useTestApp({ logger });
+  // A global start budget of one start, in alarm mode: the second start that counts sounds it.
+  const global = { limit: 1, windowSeconds: 3600, mode: 'alarm' as const };
+  const t = useTestApp({
+    logger,
+    options: { limits: { starts: { perPhone: false, perAddress: false, perNetwork: false, global } } },
+  });
 
   it('counts a flow by channel, provider, country and outcome, times platform requests and statements, and traces both', async () => {
     const started = await t.request('POST', `${PREFIX}/verifications`, { phone: '+7 967 031-11-22' });
@@ -83,6 +88,7 @@ describe('metrics and spans through @opentelemetry/api, with an SDK installed', 
     expect(count(starts, { ...call, 'phone_call_auth.outcome': 'platform_error' })).toBe(1);
     expect(count(starts, { 'phone_call_auth.provider': 'none', 'phone_call_auth.outcome': 'refused' })).toBe(1);
     expect(count(found.get('phone_call_auth.refusals'), { 'phone_call_auth.reason': 'number_policy' })).toBe(1);
+    expect(count(found.get('phone_call_auth.start_budget.alarms'), {})).toBe(1);
     const proofs = found.get('phone_call_auth.verification.proofs');
     expect(count(proofs, { 'phone_call_auth.proof': 'call', 'phone_call_auth.outcome': 'matched' })).toBe(1);
     const redeems = found.get('phone_call_auth.verification.redeems');

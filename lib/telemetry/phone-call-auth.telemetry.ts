@@ -59,6 +59,11 @@ export class PhoneCallAuthTelemetry {
   private readonly platformDuration = this.histogram('platform.request.duration', 'Requests to a platform');
   private readonly statementDuration = this.histogram('db.statement.duration', 'Statements on Postgres');
 
+  constructor() {
+    // Exported from the start, at 0: an alert on its increase then sees the first alarm.
+    this.alarms.add(0);
+  }
+
   /**
    * A start ended (`started`, or why not); `channel` is `none` when the one asked for was refused,
    * `provider` `none` before one was asked, `country` `unknown` for a number that did not parse.
