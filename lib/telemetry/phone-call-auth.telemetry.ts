@@ -1,8 +1,11 @@
 import {
   type Attributes,
   type Counter,
+  createNoopMeter,
   type Histogram,
   metrics,
+  type ProxyTracerProvider,
+  type Span,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -38,7 +41,8 @@ function failure(error: unknown): { outcome: string; 'error.type': string } {
  * What the module tells an operator, through `@opentelemetry/api` only: counters of starts, proofs,
  * redeems, refusals and callbacks; histograms of platform requests and statements; the open waiters;
  * spans around each platform request and each statement. Without an OpenTelemetry SDK in the app
- * every instrument is the API's no-op, so this costs a function call per event.
+ * every instrument is the API's no-op (a function call per event), and platform requests and
+ * statements run as they are, with no span and no clock read.
  *
  * The use cases, guards, admission control and the statement runner call it synchronously when
  * something happens; a new metric is one instrument here and one method that records it.
@@ -58,6 +62,12 @@ export class PhoneCallAuthTelemetry {
   private readonly alarms = this.counter('start_budget.alarms', '{alarm}', 'Global start budget spent in alarm mode');
   private readonly platformDuration = this.histogram('platform.request.duration', 'Requests to a platform');
   private readonly statementDuration = this.histogram('db.statement.duration', 'Statements on Postgres');
+  /** Whether a metrics SDK was installed before the module started (else every instrument is a no-op). */
+  private readonly metering = this.meter !== createNoopMeter();
+  /** Whether a tracer provider was installed before the module started. */
+  private readonly tracing =
+    (trace.getTracerProvider() as Partial<ProxyTracerProvider>).getDelegateTracer?.(PHONE_CALL_AUTH_INSTRUMENTATION) !==
+    undefined;
 
   constructor() {
     // Exported from the start, at 0: an alert on its increase then sees the first alarm.
@@ -127,35 +137,43 @@ export class PhoneCallAuthTelemetry {
    */
   platformRequest<T>(provider: string, operation: string, work: () => Promise<T>): Promise<T> {
     annotateRequest({ provider });
+    if (!this.metering && !this.tracing) return work();
     const attributes = { 'phone_call_auth.provider': provider, 'phone_call_auth.operation': operation };
     return this.timed(`${operation} ${provider}`, attributes, this.platformDuration, work);
   }
 
   /** Runs one statement in a span, and records its duration by its name (or `OPERATION table`) and outcome. */
   statement<T>(statement: { text: string; name?: string }, work: () => Promise<T>): Promise<T> {
+    if (!this.metering && !this.tracing) return work();
     const summary = statementSummary(statement);
     const attributes = { 'db.system.name': 'postgresql', 'db.query.summary': summary };
     return this.timed(summary, attributes, this.statementDuration, work);
   }
 
+  /** `work` in a span (when tracing), its duration recorded with its outcome. */
   private timed<T>(name: string, attributes: Attributes, histogram: Histogram, work: () => Promise<T>): Promise<T> {
-    return this.tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
-      const start = performance.now();
-      let outcome: Attributes = { 'phone_call_auth.outcome': 'ok' };
-      try {
-        return await work();
-      } catch (error) {
-        const { outcome: failed, 'error.type': type } = failure(error);
-        outcome = { 'phone_call_auth.outcome': failed, 'error.type': type };
-        // The error's class only: a message may hold a platform's text or a statement's values.
-        span.setStatus({ code: SpanStatusCode.ERROR, message: type });
-        span.setAttribute('error.type', type);
-        throw error;
-      } finally {
-        histogram.record((performance.now() - start) / 1000, { ...attributes, ...outcome });
-        span.end();
-      }
-    });
+    if (!this.tracing) return this.measured(attributes, histogram, work);
+    return this.tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, (span) =>
+      this.measured(attributes, histogram, work, span),
+    );
+  }
+
+  private async measured<T>(attributes: Attributes, histogram: Histogram, work: () => Promise<T>, span?: Span) {
+    const start = performance.now();
+    let outcome: Attributes = { 'phone_call_auth.outcome': 'ok' };
+    try {
+      return await work();
+    } catch (error) {
+      const { outcome: failed, 'error.type': type } = failure(error);
+      outcome = { 'phone_call_auth.outcome': failed, 'error.type': type };
+      // The error's class only: a message may hold a platform's text or a statement's values.
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: type });
+      span?.setAttribute('error.type', type);
+      throw error;
+    } finally {
+      histogram.record((performance.now() - start) / 1000, { ...attributes, ...outcome });
+      span?.end();
+    }
   }
 
   private counter(name: string, unit: string, description: string): Counter {
