@@ -22,8 +22,11 @@ export const PHONE_CALL_AUTH_INSTRUMENTATION = 'nestjs-phone-call-auth';
 /** Why the module refused a request before its work: the value of `phone_call_auth.reason`. */
 export type RefusalReason = 'client_budget' | 'start_limit' | 'number_policy' | 'origin' | 'admission';
 
-/** What became of a start: `started`, or why not (`refused`: a limit or a client's mistake; the platform's failures). */
-export type StartOutcome = 'started' | 'refused' | 'platform_error' | 'timeout' | 'numbers_busy';
+/**
+ * What became of a start: `started`, or why not: `refused` (a limit or a client's mistake), the
+ * platform's failures (`platform_error`, `timeout`, `numbers_busy`), or `error` (the database, a bug).
+ */
+export type StartOutcome = 'started' | 'refused' | 'platform_error' | 'timeout' | 'numbers_busy' | 'error';
 
 /** Seconds, from 5 ms to 10 s: the OpenTelemetry advice for request durations. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];

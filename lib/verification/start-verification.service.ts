@@ -44,11 +44,15 @@ interface StartSeen {
   provider?: string;
 }
 
-/** A start's outcome from what it threw: the platform's failures apart, everything else `refused`. */
+/**
+ * A start's outcome from what it threw: the platform's failures (502, 504, a busy pool), the
+ * module's own (the database's 503s, anything that is no HTTP error), and the client's (`refused`).
+ */
 function failedStart(error: unknown): StartOutcome {
   if (error instanceof NumbersBusyException) return 'numbers_busy';
-  const status = error instanceof HttpException ? error.getStatus() : 502;
-  return status === 504 ? 'timeout' : status === 502 ? 'platform_error' : 'refused';
+  if (!(error instanceof HttpException)) return 'error';
+  const status = error.getStatus();
+  return status === 504 ? 'timeout' : status === 502 ? 'platform_error' : status >= 500 ? 'error' : 'refused';
 }
 
 /**
