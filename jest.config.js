@@ -44,7 +44,9 @@ export const ADAPTER_DEPENDENT = [
   'platform-ssms',
   'platform-twilio',
   'realtime',
+  'sample-operations',
   'start-origin',
+  'telemetry',
 ];
 
 export default {

@@ -170,5 +170,9 @@ export {
   PlatformBalanceHealthIndicator,
 } from './providers/platform-balance.indicator.js';
 
+// Telemetry: metrics and spans through @opentelemetry/api (docs/operations.md), log fields per request
+export { PHONE_CALL_AUTH_INSTRUMENTATION } from './telemetry/phone-call-auth.telemetry.js';
+export { type PhoneCallAuthLogFields, phoneCallAuthLogFields } from './telemetry/request-context.js';
+
 // Phone numbers
 export { type E164, maskPhone } from './phone/phone-number.js';

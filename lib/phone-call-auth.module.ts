@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type MiddlewareConsumer, Module, type NestModule, type Type } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { PhoneCallAuthGuard } from './auth/phone-call-auth.decorator.js';
 import { PhoneCallJwtStrategy } from './auth/phone-call-jwt.strategy.js';
@@ -41,6 +41,8 @@ import { PostgresRefreshTokenStore } from './auth/postgres-refresh-token.store.j
 import { StatementRunner } from './database/statement-runner.js';
 import { StatusPollerService } from './verification/status-poller.service.js';
 import { PlatformBalanceHealthIndicator } from './providers/platform-balance.indicator.js';
+import { PhoneCallAuthTelemetry } from './telemetry/phone-call-auth.telemetry.js';
+import { RequestContextMiddleware } from './telemetry/request-context.js';
 
 /**
  * Phone verification by the subscriber's own call.
@@ -72,6 +74,7 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
   providers: [
     // Stores: every statement, behind a port each (bound here to Postgres).
     StatementRunner,
+    PhoneCallAuthTelemetry,
     { provide: VERIFICATION_STORE, useClass: PostgresVerificationStore },
     { provide: INBOUND_CALL_STORE, useClass: PostgresInboundCallStore },
     { provide: RATE_LIMIT_STORE, useClass: PostgresRateLimitStore },
@@ -122,13 +125,13 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
     PlatformBalanceHealthIndicator,
   ],
 })
-export class PhoneCallAuthModule extends ConfigurableModuleClass {
+export class PhoneCallAuthModule extends ConfigurableModuleClass implements NestModule {
   /**
    * One registration per app: Passport keeps one strategy per name and Nest's router one prefix per
    * module class, so a second registration would silently share (and misroute) the first one's.
    * Checked when the module is created, before any route is registered.
    */
-  constructor(modules: ModulesContainer) {
+  constructor(private readonly modules: ModulesContainer) {
     super();
     const registrations = [...modules.values()].filter((module) => module.metatype === PhoneCallAuthModule);
     if (registrations.length > 1) {
@@ -138,5 +141,12 @@ export class PhoneCallAuthModule extends ConfigurableModuleClass {
           'route by number with one registration.',
       );
     }
+  }
+
+  /** Gives each request to the module's routes its request id, for its log lines (`phoneCallAuthLogFields()`). */
+  configure(consumer: MiddlewareConsumer): void {
+    const module = [...this.modules.values()].find((each) => each.metatype === PhoneCallAuthModule);
+    const controllers = [...(module?.controllers.keys() ?? [])].filter((each) => typeof each === 'function');
+    if (controllers.length > 0) consumer.apply(RequestContextMiddleware).forRoutes(...(controllers as Type[]));
   }
 }

@@ -6,6 +6,7 @@ import type { ResolvedFraudGuard, ResolvedLimits } from '../options/resolved-opt
 import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { type ClientLanguage, ClientAddressService } from '../http/client-address.service.js';
 import { SmsPrefixBlockedException } from './sms-prefix-blocked.exception.js';
+import { PhoneCallAuthTelemetry } from '../telemetry/phone-call-auth.telemetry.js';
 import { TooManyVerificationsException } from './too-many-verifications.exception.js';
 import { GLOBAL_KEY } from './rate-limit.sql.js';
 import { type CountedRow, RATE_LIMIT_STORE, type RateLimitStore } from './rate-limit.store.js';
@@ -82,6 +83,7 @@ export class RateLimitService {
     @InjectPhoneCallAuthOptions('limits') private readonly limits: ResolvedLimits,
     @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
     private readonly addresses: ClientAddressService,
+    private readonly telemetry: PhoneCallAuthTelemetry,
   ) {}
 
   /**
@@ -214,6 +216,7 @@ export class RateLimitService {
    * logs a warning with the prefix only.
    */
   prefixBlocked(prefix: string, sent: number, blockSeconds: number): void {
+    this.telemetry.prefixBlocked(prefix);
     this.logger.warn(
       `SMS to ${prefix}… blocked for ${blockSeconds} s by the fraud guard (limits.fraudGuard): ${sent} SMS codes ` +
         'sent over its window, too few entered (SMS pumping?). sms starts to it get 429 SMS_PREFIX_BLOCKED, call_or_sms ' +
@@ -239,7 +242,11 @@ export class RateLimitService {
         : null,
       ...(prefix && { prefix: { prefix: prefix.prefix, country: prefix.country, guard: prefix.guard } }),
     });
-    if (judged?.guard === 'blocked') throw new SmsPrefixBlockedException(judged.retryAfter, prefix!.callOffered);
+    if (judged?.guard === 'blocked') {
+      // Counted also when a call_or_sms start then goes on as a call: its SMS was refused.
+      this.telemetry.refused('sms_prefix_blocked');
+      throw new SmsPrefixBlockedException(judged.retryAfter, prefix!.callOffered);
+    }
     const over = [...counters, ...(global ? [global] : [])]
       .flatMap((counter) => {
         const row = rows.find((each) => each.key === counter.key);
@@ -251,6 +258,7 @@ export class RateLimitService {
       .filter(({ counter }) => !counter.alarm)
       .sort((a, b) => b.row.retryAfter - a.row.retryAfter)[0];
     if (exceeded) {
+      this.telemetry.refused('start_limit');
       throw new TooManyVerificationsException(Math.max(1, exceeded.row.retryAfter), exceeded.counter.what);
     }
     const counted = rows.map(({ key, resetsAt }) => ({ key, resetsAt }));
@@ -258,6 +266,7 @@ export class RateLimitService {
     if (!judged) {
       // A concurrent start blocked the prefix after this statement's snapshot: nothing is sent.
       await this.giveBack({ counted });
+      this.telemetry.refused('sms_prefix_blocked');
       throw new SmsPrefixBlockedException(prefix.guard.blockSeconds, prefix.callOffered);
     }
     if (judged.guard === 'blocked_now') this.prefixBlocked(judged.prefix, judged.sent, judged.retryAfter);
@@ -268,6 +277,7 @@ export class RateLimitService {
   private alarm(counter: Counter, row: CountedRow): void {
     if (this.alarmedWindow === row.resetsAt) return;
     this.alarmedWindow = row.resetsAt;
+    this.telemetry.startBudgetAlarm();
     this.logger.warn(
       `The global start budget is spent: ${row.count} starts in this ${counter.rule.windowSeconds} s window, ` +
         `over the limit of ${counter.rule.limit}. Starts go on (limits.starts.global.mode 'alarm'); the window ends in ` +

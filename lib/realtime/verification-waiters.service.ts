@@ -4,6 +4,7 @@ import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { StatementRunner } from '../database/statement-runner.js';
 import { clientKey } from '../http/client-address.js';
 import { ClientAddressService } from '../http/client-address.service.js';
+import { PhoneCallAuthTelemetry } from '../telemetry/phone-call-auth.telemetry.js';
 import { selectNotPending } from './realtime.sql.js';
 import type { ClosingConnection } from './closing-connection.js';
 import { ServerBusyException, TooManyWaitersException } from './too-many-waiters.exception.js';
@@ -87,7 +88,10 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
     @InjectPhoneCallAuthOptions('limits') private readonly limits: ResolvedLimits,
     private readonly statements: StatementRunner,
     private readonly addresses: ClientAddressService,
-  ) {}
+    telemetry: PhoneCallAuthTelemetry,
+  ) {
+    telemetry.observeWaiters(() => this.count);
+  }
 
   /** How many requests wait on this instance now. */
   get size(): number {

@@ -4,6 +4,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { sha256 } from '../core/sha256.js';
 import type { ResolvedLimits, ResolvedVerificationOptions } from '../options/resolved-options.interface.js';
 import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
+import { PhoneCallAuthTelemetry } from '../telemetry/phone-call-auth.telemetry.js';
+import { annotateRequest } from '../telemetry/request-context.js';
 import { codeHash } from './sms-code.js';
 import { VERIFICATION_STORE, type VerificationStore } from './verification.store.js';
 import type { CodeCheckResult } from './verification.types.js';
@@ -17,6 +19,7 @@ export class CodeCheckService {
     @InjectPhoneCallAuthOptions('verification') private readonly verification: ResolvedVerificationOptions,
     @InjectPhoneCallAuthOptions('limits') private readonly limits: ResolvedLimits,
     @Inject(VERIFICATION_STORE) private readonly store: VerificationStore,
+    private readonly telemetry: PhoneCallAuthTelemetry,
   ) {}
 
   /**
@@ -26,7 +29,14 @@ export class CodeCheckService {
    * as entered for the SMS fraud guard (`limits.fraudGuard`). The code is never logged.
    */
   async verifyCode(id: string, secret: string, code: string): Promise<CodeCheckResult> {
+    const result = await this.check(id, secret, code);
+    this.telemetry.proven('code', result.status);
+    return result;
+  }
+
+  private async check(id: string, secret: string, code: string): Promise<CodeCheckResult> {
     if (!isUUID(id)) return { status: 'unauthorized' };
+    annotateRequest({ verificationId: id });
     const secretHash = sha256(secret);
     const { maxAttempts } = this.verification.sms;
     const { fraudGuard } = this.limits;

@@ -9,6 +9,8 @@ import type { ResolvedHooks, ResolvedJwtOptions } from '../options/resolved-opti
 import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { subjectIsPhone } from '../options/resolve-options.js';
 import type { E164 } from '../phone/phone-number.js';
+import { PhoneCallAuthTelemetry } from '../telemetry/phone-call-auth.telemetry.js';
+import { annotateRequest } from '../telemetry/request-context.js';
 import { VERIFICATION_STORE, type VerificationStore } from './verification.store.js';
 import type { AuthenticatedVerification, ConsumeResult, RedeemResult, UnconsumedResult } from './verification.types.js';
 
@@ -27,6 +29,7 @@ export class RedeemService {
     @InjectPhoneCallAuthOptions('hooks') private readonly hooks: ResolvedHooks,
     @Inject(VERIFICATION_STORE) private readonly store: VerificationStore,
     private readonly tokens: TokenService,
+    private readonly telemetry: PhoneCallAuthTelemetry,
   ) {}
 
   /**
@@ -55,6 +58,7 @@ export class RedeemService {
       make: (phone) => this.tokens.signAccessToken(phone),
       canFail: this.hooks.resolveSubject !== subjectIsPhone,
     });
+    this.telemetry.redeemed('redeem', result.status === 'verified' ? 'issued' : result.status);
     if (result.status !== 'verified') return result;
     this.logger.debug(`Verification ${id} redeemed for a token`);
     const token = result.made;
@@ -74,6 +78,7 @@ export class RedeemService {
   async consume(id: string, secret: string): Promise<ConsumeResult> {
     if (!isUUID(id)) return { status: 'unauthorized' };
     const result = await this.take(id, sha256(secret), null, { make: async () => undefined, canFail: false });
+    this.telemetry.redeemed('consume', result.status);
     if (result.status !== 'verified') return result;
     this.logger.debug(`Verification ${id} consumed`);
     return { status: 'verified', phone: result.phone, verificationId: id };
@@ -91,6 +96,7 @@ export class RedeemService {
     refreshTokenHash: Buffer | null,
     { make, canFail }: { make: (phone: E164) => Promise<T>; canFail: boolean },
   ): Promise<{ status: 'verified'; phone: E164; made: T } | UnconsumedResult> {
+    annotateRequest({ verificationId: id });
     let madeFirst: { made: T } | undefined;
     if (canFail) {
       const row = await this.store.find(id);

@@ -16,6 +16,8 @@ import { type E164, maskNumbers, maskPhone, parsePhone, parsePlatformPhone } fro
 import { phonePolicyRefusal } from '../phone/phone-policy.js';
 import { RateLimitService, type SmsDestination, type StartAllowance } from '../rate-limit/rate-limit.service.js';
 import { smsPrefixOf } from '../rate-limit/sms-prefix.js';
+import { PhoneCallAuthTelemetry, type StartOutcome } from '../telemetry/phone-call-auth.telemetry.js';
+import { annotateRequest } from '../telemetry/request-context.js';
 import type { CallAssignment, TelephonyProvider } from '../providers/telephony-provider.interface.js';
 import {
   NumberPoolExhaustedException,
@@ -37,6 +39,24 @@ interface Proof {
   callTo?: PhoneNumber;
 }
 
+/** What a start has learnt so far, for its `phone_call_auth.verification.starts` attributes. */
+interface StartSeen {
+  channel?: VerificationChannel;
+  country?: string;
+  provider?: string;
+}
+
+/**
+ * A start's outcome from what it threw: the platform's failures (502, 504, a busy pool), the
+ * module's own (the database's 503s, anything that is no HTTP error), and the client's (`refused`).
+ */
+function failedStart(error: unknown): StartOutcome {
+  if (error instanceof NumbersBusyException) return 'numbers_busy';
+  if (!(error instanceof HttpException)) return 'error';
+  const status = error.getStatus();
+  return status === 504 ? 'timeout' : status === 502 ? 'platform_error' : status >= 500 ? 'error' : 'refused';
+}
+
 /**
  * Starts a verification: checks the number and the channel, counts the start against the limits,
  * asks the phone's providers in order of preference (the next one on a 502 or 504), and records
@@ -53,6 +73,7 @@ export class StartVerificationService {
     @InjectPhoneCallAuthOptions('limits') private readonly limits: ResolvedLimits,
     @Inject(VERIFICATION_STORE) private readonly store: VerificationStore,
     private readonly rateLimits: RateLimitService,
+    private readonly telemetry: PhoneCallAuthTelemetry,
   ) {}
 
   /**
@@ -70,12 +91,29 @@ export class StartVerificationService {
    * @throws TelephonyPlatformException (502) or TelephonyTimeoutException (504) when the platform fails
    */
   async start(phoneInput: string, context: StartContext = {}): Promise<StartedVerification> {
+    const seen: StartSeen = {};
+    try {
+      const started = await this.begin(phoneInput, context, seen);
+      this.telemetry.started({ channel: started.channel, ...seen, outcome: 'started' });
+      return started;
+    } catch (error) {
+      this.telemetry.started({ channel: seen.channel ?? 'none', ...seen, outcome: failedStart(error) });
+      throw error;
+    }
+  }
+
+  /** The start itself; `seen` collects its attributes as it learns them. */
+  private async begin(phoneInput: string, context: StartContext, seen: StartSeen): Promise<StartedVerification> {
     const { defaultCountry, sms } = this.verification;
-    const asked = this.channelOf(context.channel);
+    const asked = (seen.channel = this.channelOf(context.channel));
     const phone = parsePhone(phoneInput, defaultCountry);
     if (!phone) throw new PhoneRefusedException({ reason: 'invalid', defaultCountry });
+    seen.country = phone.country;
     const refusal = phonePolicyRefusal(phone, this.verification.phonePolicy);
-    if (refusal) throw new PhoneRefusedException(refusal);
+    if (refusal) {
+      this.telemetry.refused('number_policy');
+      throw new PhoneRefusedException(refusal);
+    }
     // The phone's providers that serve the channel, in order of preference; a 502 or 504 moves to the next.
     const providers = this.providersFor(phone).filter((each) => asked === 'call' || each.sendCode);
     if (providers.length === 0) throw new ChannelRefusedException('channelNotServed', { channel: asked });
@@ -89,7 +127,7 @@ export class StartVerificationService {
       language,
       this.destinationOf(phone, asked),
     );
-    const channel = allowance.callOnly ? 'call' : asked;
+    const channel = (seen.channel = allowance.callOnly ? 'call' : asked);
     const id = randomUUID();
     const code = channel === 'call' ? undefined : newSmsCode(sms.codeLength);
     const valuesFor = (provider: TelephonyProvider) => this.templateValues(provider, phone);
@@ -102,6 +140,7 @@ export class StartVerificationService {
       (failed, status, next) =>
         this.logger.warn(`${failed.name} failed (${status}) for ${maskPhone(phone.number)}; trying ${next.name}`),
     );
+    seen.provider = tried.provider.name;
     if (!tried.ok) throw await this.platformFailed(tried.error, phone.number, allowance, tried.provider);
     const { provider } = tried;
     const windowSeconds = this.platforms.windows[provider.name];
@@ -143,6 +182,7 @@ export class StartVerificationService {
       );
     }
     const { callTo } = proof;
+    annotateRequest({ verificationId: row.id, provider: provider.name });
     if (Logger.isLevelEnabled('debug')) {
       this.logger.debug(
         `Verification ${row.id} started for ${maskPhone(phone.number)} (${channel}` +
@@ -205,12 +245,14 @@ export class StartVerificationService {
     const assignment =
       code === undefined
         ? await this.requestCallFrom(provider, phone, windowSeconds, numbersBusy)
-        : await provider.sendCode!({
-            phone: phone.number,
-            text: fillTemplate(texts.smsText, { ...values, code }),
-            senderName: this.verification.sms.senderName,
-            callProtectionSeconds: channel === 'call_or_sms' ? windowSeconds : undefined,
-          });
+        : await this.telemetry.platformRequest(provider.name, 'sendCode', () =>
+            provider.sendCode!({
+              phone: phone.number,
+              text: fillTemplate(texts.smsText, { ...values, code }),
+              senderName: this.verification.sms.senderName,
+              callProtectionSeconds: channel === 'call_or_sms' ? windowSeconds : undefined,
+            }),
+          );
     if (channel === 'sms') return { assignment };
     const callTo = this.callToOf(assignment);
     if (!callTo) {
@@ -265,12 +307,14 @@ export class StartVerificationService {
   ): Promise<CallAssignment> {
     const busy = provider.capabilities?.numberPool ? await this.store.busyNumbers(phone.number, provider.name) : [];
     try {
-      return await provider.requestCall({
-        phone: phone.number,
-        windowSeconds,
-        busyNumbers: busy.map((row) => row.callTo),
-        callbackUrl: this.platforms.callbacks.byProvider.get(provider.name)!.url,
-      });
+      return await this.telemetry.platformRequest(provider.name, 'requestCall', () =>
+        provider.requestCall({
+          phone: phone.number,
+          windowSeconds,
+          busyNumbers: busy.map((row) => row.callTo),
+          callbackUrl: this.platforms.callbacks.byProvider.get(provider.name)!.url,
+        }),
+      );
     } catch (error) {
       if (!(error instanceof NumberPoolExhaustedException)) throw error;
       const seconds = Math.max(1, Math.min(...busy.map((row) => row.freesIn), windowSeconds));

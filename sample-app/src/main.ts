@@ -3,17 +3,24 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
+import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { AppModule } from './app.module.js';
 import { startEmbeddedDatabase } from './embedded-database.js';
+import { installPrometheusMetrics } from './metrics.controller.js';
 import { createOpenApiDocument, setupOpenApi } from './openapi.setup.js';
 import { isLoopback, loadSampleConfig, type SampleConfig } from './sample.config.js';
 import { DOCS_PATH, ROUTE_PREFIX as PREFIX } from './sample.constants.js';
+import { sampleLogger } from './sample.logger.js';
 
 /** The app on the HTTP server HTTP_ADAPTER names; Fastify is loaded only when asked for. */
-async function createApp(config: SampleConfig, fake?: FakeSsmsPlatform): Promise<INestApplication> {
+async function createApp(
+  config: SampleConfig,
+  fake?: FakeSsmsPlatform,
+  exporter?: PrometheusExporter,
+): Promise<INestApplication> {
   // abortOnError: false, so a failed start reaches bootstrap's handler (which stops the database).
-  const options = { logger: config.logLevels, abortOnError: false };
-  const module = AppModule.register(config, fake);
+  const options = { logger: sampleLogger(config), abortOnError: false };
+  const module = AppModule.register(config, fake, exporter);
   // TRUST_PROXY: which peers' X-Forwarded-For gives request.ip, the address the limits count.
   if (config.httpAdapter === 'express') {
     const app = await NestFactory.create<NestExpressApplication>(module, options);
@@ -58,7 +65,7 @@ async function serveDocs(app: INestApplication, config: SampleConfig, logger: Lo
 async function bootstrap(): Promise<void> {
   const config = loadSampleConfig();
   // Also for the lines logged before Nest starts (the embedded database's).
-  Logger.overrideLogger(config.logLevels);
+  Logger.overrideLogger(sampleLogger(config));
   const logger = new Logger('SampleApp');
   const database = config.databaseUrl ? undefined : await startEmbeddedDatabase();
   config.databaseUrl ??= database?.url;
@@ -67,7 +74,9 @@ async function bootstrap(): Promise<void> {
   let docsPath: string;
   try {
     fake = config.platforms.length > 0 ? undefined : await FakeSsmsPlatform.start();
-    app = await createApp(config, fake);
+    // Before the app: the module creates its instruments when it starts.
+    const exporter = config.opsToken ? installPrometheusMetrics() : undefined;
+    app = await createApp(config, fake, exporter);
     docsPath = await serveDocs(app, config, logger);
     await app.listen(config.port, config.host);
   } catch (error) {
@@ -100,6 +109,11 @@ async function bootstrap(): Promise<void> {
     logger.warn(
       'PHONE_CALL_CALLBACK_SECRET is not set, so a random one was made for this run and no platform can reach ' +
         'the app: set it (openssl rand -hex 32), then `npm run callback-urls` prints the URL to paste into each platform.',
+    );
+  }
+  if (!config.opsToken) {
+    logger.log(
+      '/metrics is off (404): set PHONE_CALL_OPS_TOKEN (openssl rand -hex 32) and scrape it with that bearer token.',
     );
   }
   if (config.jwtSecretGenerated) {

@@ -45,6 +45,16 @@ export interface SampleConfig extends SamplePlatforms {
   /** From LOG_LEVEL (default `log`): the levels Nest logs, that one and every more severe one. */
   logLevels: LogLevel[];
   /**
+   * From LOG_FORMAT: `text` (the default, Nest's lines) or `json` (one JSON object per line, with
+   * the module's `requestId`, `verificationId` and `provider` on its requests' lines).
+   */
+  logFormat: 'text' | 'json';
+  /**
+   * From PHONE_CALL_OPS_TOKEN: the bearer token of the operator routes (`GET /metrics`, Prometheus'
+   * text format). Unset: they answer 404.
+   */
+  opsToken?: string;
+  /**
    * From HOST: the interface to listen on. Unset: 127.0.0.1 on the fake platform (its /dev routes
    * stay local), else all. Anything but loopback on the fake platform is refused unless
    * PHONE_CALL_FAKE_PLATFORM_PUBLIC=yes.
@@ -254,6 +264,8 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     port: integer('PORT', env.PORT, 3000)!,
     httpAdapter: oneOf('HTTP_ADAPTER', env.HTTP_ADAPTER, HTTP_ADAPTERS, 'express'),
     logLevels: logLevels(env.LOG_LEVEL),
+    logFormat: oneOf('LOG_FORMAT', env.LOG_FORMAT, ['text', 'json'], 'text'),
+    opsToken: env.PHONE_CALL_OPS_TOKEN || undefined,
     host: host(env, platforms.platforms.length === 0, fakePlatformPublic),
     fakePlatformPublic,
     trustProxy: trustProxy(env.TRUST_PROXY),

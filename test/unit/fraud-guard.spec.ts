@@ -7,6 +7,7 @@ import { resolvePhoneCallAuthOptions } from '../../lib/options/resolve-options.j
 import { RateLimitService } from '../../lib/rate-limit/rate-limit.service.js';
 import type { PrefixOutcome, RateLimitStore } from '../../lib/rate-limit/rate-limit.store.js';
 import { isSmsPrefix, smsPrefixOf } from '../../lib/rate-limit/sms-prefix.js';
+import { PhoneCallAuthTelemetry } from '../../lib/telemetry/phone-call-auth.telemetry.js';
 
 /*
  * The SMS fraud guard's decisions outside SQL: what a start does with the prefix's outcome of the
@@ -44,12 +45,16 @@ function setUp(prefix: PrefixOutcome | undefined) {
     })),
     refund: jest.fn(async () => undefined),
   };
+  const telemetry = new PhoneCallAuthTelemetry();
+  jest.spyOn(telemetry, 'prefixBlocked');
+  jest.spyOn(telemetry, 'refused');
   const limits = new RateLimitService(
     options.limits,
     store as unknown as RateLimitStore,
     new ClientAddressService(options.texts),
+    telemetry,
   );
-  return { limits, store, guard: options.limits.fraudGuard };
+  return { limits, store, telemetry, guard: options.limits.fraudGuard };
 }
 
 describe('the SMS fraud guard in a start', () => {
@@ -71,6 +76,8 @@ describe('the SMS fraud guard in a start', () => {
     expect(t.store.refund).toHaveBeenCalledTimes(1);
     expect(t.store.refund).toHaveBeenCalledWith([{ key: 'global', resetsAt: 'window-end' }], undefined);
     expect(warnings).toEqual([]);
+    expect(t.telemetry.refused).toHaveBeenCalledWith('sms_prefix_blocked');
+    expect(t.telemetry.prefixBlocked).not.toHaveBeenCalled();
   });
 
   it('makes a call_or_sms start to a blocked prefix call-only, keeping its call allowance', async () => {
@@ -94,6 +101,9 @@ describe('the SMS fraud guard in a start', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^SMS to \+7967… blocked for 3600 s by the fraud guard/);
     expect(warnings[0]).not.toContain('0311122');
+    // The alarm metric, once, with the prefix only.
+    expect(t.telemetry.prefixBlocked).toHaveBeenCalledTimes(1);
+    expect(t.telemetry.prefixBlocked).toHaveBeenCalledWith('+7967');
     await t.limits.refund(allowance);
     expect(t.store.refund).toHaveBeenCalledWith(allowance.counted, { prefix: '+7967', windowStart: 'w' });
   });

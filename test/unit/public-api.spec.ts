@@ -50,6 +50,8 @@ const VALUES = [
   'maskPhone',
   'matchAcceptLanguage',
   'phoneCallAuthCallbackUrls',
+  'phoneCallAuthLogFields',
+  'PHONE_CALL_AUTH_INSTRUMENTATION',
   'PHONE_CALL_AUTH_ERROR_CODES',
   'PhoneCallAuthException',
   'PhoneCallAuthHookError',
@@ -67,6 +69,7 @@ const VALUES = [
 ];
 
 const TYPES = [
+  'PhoneCallAuthLogFields',
   'AuthenticatedVerification',
   'CallAssignment',
   'CallHintInput',

@@ -13,6 +13,7 @@ import type { TokenService } from '../../lib/auth/token.service.js';
 import { sha256 } from '../../lib/core/sha256.js';
 import { resolvePhoneCallAuthOptions } from '../../lib/options/resolve-options.js';
 import type { RateLimitService } from '../../lib/rate-limit/rate-limit.service.js';
+import { PhoneCallAuthTelemetry } from '../../lib/telemetry/phone-call-auth.telemetry.js';
 import { CancelService } from '../../lib/verification/cancel.service.js';
 import { CodeCheckService } from '../../lib/verification/code-check.service.js';
 import { InboundCallService } from '../../lib/verification/inbound-call.service.js';
@@ -62,6 +63,8 @@ function setUp(overrides: Partial<PhoneCallAuthOptions> = {}, providers = [provi
       expiresIn: 900,
     })),
   };
+  // No OpenTelemetry SDK here: every instrument is the API's no-op.
+  const telemetry = new PhoneCallAuthTelemetry();
   return {
     providers,
     store,
@@ -75,10 +78,11 @@ function setUp(overrides: Partial<PhoneCallAuthOptions> = {}, providers = [provi
       options.limits,
       store,
       rateLimits as unknown as RateLimitService,
+      telemetry,
     ),
-    inbound: new InboundCallService(options.verification, options.hooks, calls, store),
-    codes: new CodeCheckService(options.verification, options.limits, store),
-    redeem: new RedeemService(options.jwt, options.hooks, store, tokens as unknown as TokenService),
+    inbound: new InboundCallService(options.verification, options.hooks, calls, store, telemetry),
+    codes: new CodeCheckService(options.verification, options.limits, store, telemetry),
+    redeem: new RedeemService(options.jwt, options.hooks, store, tokens as unknown as TokenService, telemetry),
     cancel: new CancelService(store),
   };
 }
