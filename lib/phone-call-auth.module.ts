@@ -28,6 +28,8 @@ import { StartVerificationService } from './verification/start-verification.serv
 import { InboundCallService } from './verification/inbound-call.service.js';
 import { CodeCheckService } from './verification/code-check.service.js';
 import { RedeemService } from './verification/redeem.service.js';
+import { BoundRedeemService } from './verification/bound-redeem.service.js';
+import { RecentProofGuard } from './auth/recent-proof.guard.js';
 import { CancelService } from './verification/cancel.service.js';
 import { VERIFICATION_STORE } from './verification/verification.store.js';
 import { PostgresVerificationStore } from './verification/postgres-verification.store.js';
@@ -48,7 +50,7 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
  * `routes`): `POST /verifications`, `POST /verifications/:id/token[?wait=N]`,
  * `GET /verifications/:id/events`, `DELETE /verifications/:id`, `POST /verifications/:id/code`,
  * `GET|POST /callback/:provider/:secret` (and `/callback/:secret` for SSMS), `POST /token/refresh`,
- * `POST /token/sign-out`. Each platform's callback URL: `app.get(PhoneCallAuthCallbacks).urls()`.
+ * `POST /token/sign-out`, `POST /account/verifications`, `POST /account/verifications/:id/token`. Each platform's callback URL: `app.get(PhoneCallAuthCallbacks).urls()`.
  *
  * @example
  * \@Module({
@@ -85,6 +87,7 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
     InboundCallService,
     CodeCheckService,
     RedeemService,
+    BoundRedeemService,
     CancelService,
     VerificationService,
     TokenService,
@@ -92,6 +95,7 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
     RefreshTokenService,
     PhoneCallJwtStrategy,
     PhoneCallAuthGuard,
+    RecentProofGuard,
     CallbackSecretGuard,
     PhoneCallAuthCallbacks,
     RateLimitService,
@@ -113,6 +117,7 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
     PhoneCallAuthCallbacks,
     TokenService,
     PhoneCallAuthGuard,
+    RecentProofGuard,
     PurgeService,
     GlobalBudgetIndicator,
     StatusPollerService,

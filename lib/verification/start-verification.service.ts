@@ -66,6 +66,9 @@ export class StartVerificationService {
    */
   async start(phoneInput: string, context: StartContext = {}): Promise<StartedVerification> {
     const { defaultCountry, sms } = this.verification;
+    if (context.subject !== undefined && (typeof context.subject !== 'string' || context.subject.length === 0)) {
+      throw new TypeError('start(phone, { subject }): subject must be a non-empty string, the signed-in user.');
+    }
     const channel = this.channelOf(context.channel);
     const phone = parsePhone(phoneInput, defaultCountry);
     if (!phone) throw new PhoneRefusedException({ reason: 'invalid', defaultCountry });
@@ -107,6 +110,7 @@ export class StartVerificationService {
         channel,
         codeHash: code === undefined ? null : codeHash(id, code),
         fromPool,
+        subject: context.subject ?? null,
       });
     let proof = tried.answer;
     let row = await insert(proof);
