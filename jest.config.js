@@ -45,6 +45,7 @@ export const ADAPTER_DEPENDENT = [
   'platform-twilio',
   'realtime',
   'start-origin',
+  'step-up',
 ];
 
 export default {

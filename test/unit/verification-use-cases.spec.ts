@@ -275,6 +275,7 @@ describe('RedeemService and CancelService', () => {
       status: 'verified',
       phone: PHONE,
       verificationId: verification.id,
+      verifiedAt: expect.any(Date),
     });
     expect(t.tokens.signAccessToken).not.toHaveBeenCalled();
   });
