@@ -1,4 +1,4 @@
-import { Body, Header, Headers, HttpCode, Ip, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Header, Headers, HttpCode, Ip, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { CookieRoutesGuard } from '../auth/cookie-routes.guard.js';
 import { PhoneCallAuthGuard, VerifiedPhone } from '../auth/phone-call-auth.decorator.js';
 import { type CookieSignIn, TokenCookieService } from '../auth/token-cookie.service.js';
@@ -38,13 +38,14 @@ export type AccountRedeemAnswer =
   | { status: 'pending'; expiresAt: Date };
 
 /** `POST <prefix>/account/verifications` (the start's budget). */
+@Controller('account/verifications')
 @PhoneCallAuthRoutes('start')
 @OpenApiTags('phone-call verification')
 export class AccountStartController {
   constructor(private readonly verifications: VerificationService) {}
 
   /** **201** as the start: a verification of `phone` (default: the token's own number) bound to the token's `sub`. */
-  @Post('account/verifications')
+  @Post()
   @Header('Cache-Control', 'no-store')
   @UseGuards(StartOriginGuard, PhoneCallAuthGuard)
   @AccountStartDocs()
@@ -68,6 +69,7 @@ export class AccountStartController {
 }
 
 /** `POST <prefix>/account/verifications/:id/token` (the polling budget). */
+@Controller('account/verifications')
 @PhoneCallAuthRoutes('poll')
 @OpenApiTags('phone-call verification')
 export class AccountTokenController {
@@ -84,7 +86,7 @@ export class AccountTokenController {
    * `?wait=N` as the token route); **403** `SUBJECT_MISMATCH`; **401** and **410** as the token route.
    * In cookie mode the new access token is set as the cookie, and JSON is taken from this site's pages only.
    */
-  @Post('account/verifications/:id/token')
+  @Post(':id/token')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @UseGuards(CookieRoutesGuard, PhoneCallAuthGuard)
