@@ -67,6 +67,9 @@ export class RecentProofGuard implements CanActivate {
     );
     const locale = requestLocale(request, this.texts?.defaultLocale ?? PHONE_CALL_AUTH_DEFAULTS.defaultLocale);
     const text = { key: 'authenticationTooOld', values: { seconds: maxAge } };
-    throw new InsufficientAuthenticationException(maxAge, errorMessage(text, { locale, messages: this.texts?.messages }));
+    throw new InsufficientAuthenticationException(
+      maxAge,
+      errorMessage(text, { locale, messages: this.texts?.messages }),
+    );
   }
 }

@@ -1,4 +1,17 @@
-import { Body, Controller, Header, Headers, HttpCode, Ip, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Header,
+  Headers,
+  HttpCode,
+  Ip,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { CookieRoutesGuard } from '../auth/cookie-routes.guard.js';
 import { PhoneCallAuthGuard, VerifiedPhone } from '../auth/phone-call-auth.decorator.js';
 import { type CookieSignIn, TokenCookieService } from '../auth/token-cookie.service.js';

@@ -46,8 +46,12 @@ export const AccountRedeemDocs = (): MethodDecorator =>
     OpenApiResponse(200, 'Stepped up, or the number changed.', { type: IssuedTokenResponse }),
     OpenApiResponse(202, 'Not proven yet: ask again, or `?wait=N`.', { type: PendingVerificationResponse }),
     SIGNED_IN,
-    OpenApiResponse(403, '`SUBJECT_MISMATCH`: bound to another subject (or to none), or the number is of another account.', {
-      type: ErrorResponse,
-    }),
+    OpenApiResponse(
+      403,
+      '`SUBJECT_MISMATCH`: bound to another subject (or to none), or the number is of another account.',
+      {
+        type: ErrorResponse,
+      },
+    ),
     OpenApiResponse(410, 'Expired, canceled or already redeemed.', { type: VerificationGoneResponse }),
   );

@@ -97,7 +97,14 @@ export class PostgresVerificationStore implements VerificationStore {
         const sentAt = Date.now();
         const deadline = this.databaseClock.deadline(this.db.queryTimeoutMs, sentAt);
         const [row] = await this.db.query<TakenRow & { serverTime: Date }>(
-          sql.takeVerification({ id, secretHash, redeemSeconds: this.redeemSeconds, refreshTokenHash, deadline, subject }),
+          sql.takeVerification({
+            id,
+            secretHash,
+            redeemSeconds: this.redeemSeconds,
+            refreshTokenHash,
+            deadline,
+            subject,
+          }),
         );
         this.databaseClock.sample(row.serverTime, sentAt, Date.now());
         const late = !row.takenPhone && row.status === 'verified' && deadline !== null && row.serverTime >= deadline;

@@ -25,9 +25,7 @@ export function unconsumed(status: Exclude<VerificationStatus, 'verified'>, expi
 
 /** What a take answers: the number taken, when it was proven, and what `make` made of it; or why not. */
 type Taken<T> =
-  | { status: 'verified'; phone: E164; verifiedAt: Date; made: T }
-  | UnconsumedResult
-  | SubjectMismatchResult;
+  { status: 'verified'; phone: E164; verifiedAt: Date; made: T } | UnconsumedResult | SubjectMismatchResult;
 
 /** Checks a verification's secret, and takes a verified one exactly once: for a token (redeem) or without (consume). */
 @Injectable()

@@ -69,7 +69,12 @@ export interface VerificationStore {
    * refresh token given by its hash, or says why not.
    * @throws DatabaseBusyException (503) when the database answers too late to trust the take
    */
-  take(p: { id: string; secretHash: Buffer; refreshTokenHash: Buffer | null; subject: string | null }): Promise<TakenRow>;
+  take(p: {
+    id: string;
+    secretHash: Buffer;
+    refreshTokenHash: Buffer | null;
+    subject: string | null;
+  }): Promise<TakenRow>;
   /** Cancels a verification that could still be redeemed; when none was, reads it to say why. */
   cancel(p: { id: string; secretHash: Buffer }): Promise<{ canceled: boolean; row?: VerificationRow }>;
   /** Ends the pending verification of a wait the platform says expired. Whether one was pending. */

@@ -12,6 +12,8 @@ import type { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { DevController, FAKE_PLATFORM } from './dev.controller.js';
 import { HealthController } from './health.controller.js';
 import { MeController } from './me.controller.js';
+import { paymentController } from './payment.controller.js';
+import { SampleAccounts } from './sample.accounts.js';
 import { ACCESS_TOKEN_COOKIE, PageController, PAGE_CHANNELS, SIMULATOR_ENABLED } from './page.controller.js';
 import type { SampleConfig } from './sample.config.js';
 import { createSampleProviders, sampleRouting } from './sample.platforms.js';
@@ -30,6 +32,7 @@ function defined<T extends object>(values: T): Partial<T> {
 @Module({})
 export class AppModule {
   static register(config: SampleConfig, fake?: FakeSsmsPlatform): DynamicModule {
+    const accounts = new SampleAccounts();
     @Module({ providers: [{ provide: SAMPLE_CONFIG, useValue: config }], exports: [SAMPLE_CONFIG] })
     class SampleConfigModule {}
 
@@ -65,6 +68,9 @@ export class AppModule {
             callbackSecret: sample.callbackSecret,
             jwt: { secret: sample.jwtSecret, cookie: sample.jwtCookie },
             windowSeconds: sample.windowSeconds,
+            // Change of number: the account keeps its name (sub) and gets a token for its new number.
+            resolveSubject: (phone) => accounts.subjectOf(phone),
+            onNumberChange: (change) => accounts.move(change),
             // On the fake platform (local development), relaxed limits; the environment overrides either.
             limits: {
               starts: { ...(fake && DEVELOPMENT.starts), ...defined(sample.startLimits) },
@@ -91,7 +97,13 @@ export class AppModule {
         ...(fake ? [{ provide: FAKE_PLATFORM, useValue: fake }] : []),
       ],
       // The dev routes exist only on the fake platform.
-      controllers: [PageController, MeController, HealthController, ...(fake ? [DevController] : [])],
+      controllers: [
+        PageController,
+        MeController,
+        paymentController(config.stepUpMaxAge),
+        HealthController,
+        ...(fake ? [DevController] : []),
+      ],
     };
   }
 }
