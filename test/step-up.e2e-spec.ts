@@ -122,7 +122,8 @@ describe('a verification bound to a signed-in subject: step-up and change of num
         statusCode: 401,
         error: 'Unauthorized',
         code: 'INSUFFICIENT_USER_AUTHENTICATION',
-        message: 'Для этого действия номер нужно подтвердить не раньше чем 60 сек. назад: подтвердите его снова (звонком или кодом) и повторите.',
+        message:
+          'Для этого действия номер нужно подтвердить не раньше чем 60 сек. назад: подтвердите его снова (звонком или кодом) и повторите.',
         maxAge: MAX_AGE,
       });
       const english = await t.request('POST', '/payments', {}, { ...bearer(session.access), 'accept-language': 'en' });
@@ -236,7 +237,7 @@ describe('a verification bound to a signed-in subject: step-up and change of num
   });
 
   describe('change of number', () => {
-    it("names the subject and both numbers, and gives no token unless onNumberChange says so", async () => {
+    it('names the subject and both numbers, and gives no token unless onNumberChange says so', async () => {
       const oldPhone = nextPhone();
       accounts.set(oldPhone, 'account-1');
       const session = await signIn(oldPhone);
@@ -282,7 +283,7 @@ describe('a verification bound to a signed-in subject: step-up and change of num
       }
     });
 
-    it("refuses a new number that belongs to another account (nothing taken)", async () => {
+    it('refuses a new number that belongs to another account (nothing taken)', async () => {
       onChange = 'claim';
       try {
         const session = await signIn();
