@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Post, type Type } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { PhoneCallAuth, VerifiedPhone, type VerifiedPhoneIdentity } from 'nestjs-phone-call-auth';
+import { PhoneCallAuth, SameOriginOnly, VerifiedPhone, type VerifiedPhoneIdentity } from 'nestjs-phone-call-auth';
 
 /** What `POST /me/confirm-payment` answers. */
 export class PaymentConfirmation {
@@ -23,8 +23,10 @@ export function paymentController(maxAge: number): Type {
   @ApiTags('sample app')
   @Controller('me')
   class PaymentController {
-    @PhoneCallAuth({ maxAge })
     @Post('confirm-payment')
+    // In cookie mode the cookie rides on any request: only this app's pages may pay (CSRF).
+    @SameOriginOnly()
+    @PhoneCallAuth({ maxAge })
     @HttpCode(200)
     @ApiOperation({ summary: `Confirm a payment: needs a proof of the number from the last ${maxAge} s` })
     @ApiOkResponse({ type: PaymentConfirmation, description: 'Confirmed.' })
