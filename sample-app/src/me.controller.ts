@@ -9,9 +9,6 @@ export class MeResponse {
 
   @ApiProperty({ description: 'The verified number, E.164.', example: '+79670311122' })
   phone!: string;
-
-  @ApiProperty({ description: "When the number was proven (the token's `auth_time`, seconds).", required: false })
-  authTime?: number;
 }
 
 @ApiTags('sample app')
@@ -23,6 +20,6 @@ export class MeController {
   @ApiOperation({ summary: 'Who the token says you are' })
   @ApiOkResponse({ type: MeResponse, description: 'The verified identity.' })
   me(@VerifiedPhone() identity: VerifiedPhoneIdentity): MeResponse {
-    return { sub: identity.sub, phone: identity.phone, authTime: identity.claims.auth_time };
+    return { sub: identity.sub, phone: identity.phone };
   }
 }
