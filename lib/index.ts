@@ -84,7 +84,7 @@ export {
   VerificationClosedException,
   VerificationRefusedException,
 } from './verification/verification-refused.exception.js';
-export { InsufficientAuthenticationException } from './auth/recent-proof.guard.js';
+export { InsufficientAuthenticationException } from './auth/insufficient-authentication.exception.js';
 export { TokenRefusedException } from './auth/token-refused.exception.js';
 export { TooManyVerificationsException } from './rate-limit/too-many-verifications.exception.js';
 

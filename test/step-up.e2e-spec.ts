@@ -200,6 +200,18 @@ describe('a verification bound to a signed-in subject: step-up and change of num
 
       const byStranger = await redeemFor(id, secret, stranger.access);
       expect(byStranger).toMatchObject({ status: 403, body: { code: 'SUBJECT_MISMATCH' } });
+      expect(byStranger.body.message).toBe(
+        'Эта проверка начата для другого вошедшего пользователя (или без входа): завершите её с токеном доступа того, кто её начал.',
+      );
+      const inEnglish = await t.request(
+        'POST',
+        `${PREFIX}/account/verifications/${id}/token`,
+        { secret },
+        { ...bearer(stranger.access), 'accept-language': 'en' },
+      );
+      expect(inEnglish.body.message).toBe(
+        'This verification was started for another signed-in person (or without signing in): redeem it with the access token of the person who started it.',
+      );
       expect((await redeemFor(id, secret)).body.code).toBe('ACCESS_TOKEN_MISSING');
       const plain = await t.request('POST', `${PREFIX}/verifications/${id}/token`, { secret });
       expect(plain).toMatchObject({ status: 403, body: { code: 'SUBJECT_MISMATCH' } });
@@ -307,5 +319,58 @@ describe('a verification bound to a signed-in subject: step-up and change of num
         onChange = 'keep';
       }
     });
+  });
+});
+
+describe('step-up in cookie mode', () => {
+  const COOKIE = 'pc_token';
+  const t = useTestApp({
+    options: { jwt: { secret: TEST_JWT_SECRET, cookie: COOKIE, refreshTokens: {} } },
+    controllers: [PaymentController],
+  });
+  /** What the app's own page sends: JSON, with a same-origin browser's headers and the cookies it holds. */
+  const fromPage = (path: string, body: unknown, cookie: string) =>
+    t.request('POST', path, body, { origin: t.baseUrl, 'sec-fetch-site': 'same-origin', cookie });
+  const accessCookie = (response: TestResponse) =>
+    response.headers
+      .getSetCookie()
+      .find((cookie) => cookie.startsWith(`${COOKIE}=`))
+      ?.split(';')[0];
+
+  it('reads the cookie, and sets the new access token as the cookie only (the refresh cookie stays)', async () => {
+    const phone = nextPhone();
+    const started = await t.request('POST', `${PREFIX}/verifications`, { phone });
+    await t.platform.placeCall({ from: digits(phone) });
+    await t.dataSource.query(
+      `UPDATE ${VERIFICATION_TABLE} SET verified_at = verified_at - make_interval(secs => 120) WHERE id = $1`,
+      [started.body.id],
+    );
+    const signedIn = await fromPage(
+      `${PREFIX}/verifications/${started.body.id}/token`,
+      { secret: started.body.secret },
+      '',
+    );
+    const cookie = accessCookie(signedIn)!;
+    expect((await fromPage('/payments', {}, cookie)).status).toBe(401);
+
+    const again = await fromPage(`${PREFIX}/account/verifications`, {}, cookie);
+    expect(again.status).toBe(201);
+    await t.platform.placeCall({ from: digits(phone) });
+    const tokenPath = `${PREFIX}/account/verifications/${again.body.id}/token`;
+    // Another site's form cannot redeem it into the visitor's cookie.
+    const crossSite = await t.request(
+      'POST',
+      tokenPath,
+      { secret: again.body.secret },
+      { origin: 'https://evil.example', cookie },
+    );
+    expect(crossSite).toMatchObject({ status: 403, body: { code: 'CROSS_SITE_REFUSED' } });
+
+    const stepped = await fromPage(tokenPath, { secret: again.body.secret }, cookie);
+    expect(stepped.status).toBe(200);
+    expect(stepped.body).toEqual({ status: 'stepped_up', expiresIn: 900 });
+    expect(stepped.headers.getSetCookie()).toHaveLength(1);
+    const fresh = accessCookie(stepped)!;
+    expect(await fromPage('/payments', {}, fresh)).toMatchObject({ status: 200 });
   });
 });

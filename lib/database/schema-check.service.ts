@@ -15,7 +15,12 @@ const TABLES = [VERIFICATION_TABLE, INBOUND_CALL_TABLE, RATE_LIMIT_TABLE, REFRES
 const FUNCTIONS = ['phone_call_auth_call_seen(varchar, varchar)'];
 
 /** Columns added to existing tables by later migrations: an app upgraded without running them lacks these. */
-const COLUMNS = [`${REFRESH_TOKEN_TABLE}.parent_id`, `${REFRESH_TOKEN_TABLE}.verification_id`];
+const COLUMNS = [
+  `${REFRESH_TOKEN_TABLE}.parent_id`,
+  `${REFRESH_TOKEN_TABLE}.verification_id`,
+  `${REFRESH_TOKEN_TABLE}.auth_time`,
+  `${VERIFICATION_TABLE}.subject`,
+];
 
 /**
  * Of the given tables, functions and `table.column`s, those that do not exist (on the connection's
