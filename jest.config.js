@@ -47,6 +47,7 @@ export const ADAPTER_DEPENDENT = [
   'sample-operations',
   'start-origin',
   'telemetry',
+  'step-up',
 ];
 
 export default {

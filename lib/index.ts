@@ -12,6 +12,7 @@ export {
   type PhoneCallAuthExtras,
 } from './phone-call-auth.module-definition.js';
 export type {
+  NumberChange,
   PhoneCallAuthOptions,
   PhoneCallAuthPhonePolicy,
   PhoneCallAuthProviderCallback,
@@ -80,9 +81,11 @@ export { ClientAddressUnknownException } from './http/client-address-unknown.exc
 export { type PhoneRefusal, PhoneRefusedException } from './verification/phone-refused.exception.js';
 export { ChannelRefusedException } from './verification/channel-refused.exception.js';
 export {
+  SubjectMismatchException,
   VerificationClosedException,
   VerificationRefusedException,
 } from './verification/verification-refused.exception.js';
+export { InsufficientAuthenticationException } from './auth/insufficient-authentication.exception.js';
 export { TokenRefusedException } from './auth/token-refused.exception.js';
 export { TooManyVerificationsException } from './rate-limit/too-many-verifications.exception.js';
 export { SmsPrefixBlockedException } from './rate-limit/sms-prefix-blocked.exception.js';
@@ -95,7 +98,12 @@ export { DatabaseUnavailableFilter } from './database/database-unavailable.filte
 export { type PurgeResult, PurgeService } from './database/purge.service.js';
 
 // Guarding the app's routes
-export { PhoneCallAuth, PhoneCallAuthGuard, VerifiedPhone } from './auth/phone-call-auth.decorator.js';
+export {
+  PhoneCallAuth,
+  PhoneCallAuthGuard,
+  type PhoneCallAuthRouteOptions,
+  VerifiedPhone,
+} from './auth/phone-call-auth.decorator.js';
 export { PHONE_CALL_JWT_STRATEGY } from './core/phone-call-auth.constants.js';
 export {
   isPhoneCallAuthRoute,
@@ -114,14 +122,17 @@ export { SameOriginGuard, SameOriginOnly } from './http/same-origin.guard.js';
 // The verification lifecycle, for apps that drive it from their own code
 export type {
   AuthenticatedVerification,
+  BoundRedeemResult,
   CodeCheckResult,
   ConsumeResult,
   InboundCallResult,
   RedeemResult,
   StartContext,
   StartedVerification,
+  SubjectMismatchResult,
   UnconsumedResult,
 } from './verification/verification.types.js';
+export type { BoundRedeemer } from './verification/bound-redeem.service.js';
 export { VerificationService } from './verification/verification.service.js';
 export { VERIFICATION_SECRET_HEADER } from './core/phone-call-auth.constants.js';
 export type {

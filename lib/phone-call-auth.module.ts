@@ -29,6 +29,8 @@ import { StartVerificationService } from './verification/start-verification.serv
 import { InboundCallService } from './verification/inbound-call.service.js';
 import { CodeCheckService } from './verification/code-check.service.js';
 import { RedeemService } from './verification/redeem.service.js';
+import { BoundRedeemService } from './verification/bound-redeem.service.js';
+import { RecentProofGuard } from './auth/recent-proof.guard.js';
 import { CancelService } from './verification/cancel.service.js';
 import { VERIFICATION_STORE } from './verification/verification.store.js';
 import { PostgresVerificationStore } from './verification/postgres-verification.store.js';
@@ -51,7 +53,7 @@ import { RequestContextMiddleware } from './telemetry/request-context.js';
  * `routes`): `POST /verifications`, `POST /verifications/:id/token[?wait=N]`,
  * `GET /verifications/:id/events`, `DELETE /verifications/:id`, `POST /verifications/:id/code`,
  * `GET|POST /callback/:provider/:secret` (and `/callback/:secret` for SSMS), `POST /token/refresh`,
- * `POST /token/sign-out`. Each platform's callback URL: `app.get(PhoneCallAuthCallbacks).urls()`.
+ * `POST /token/sign-out`, `POST /account/verifications`, `POST /account/verifications/:id/token`. Each platform's callback URL: `app.get(PhoneCallAuthCallbacks).urls()`.
  *
  * @example
  * \@Module({
@@ -89,6 +91,7 @@ import { RequestContextMiddleware } from './telemetry/request-context.js';
     InboundCallService,
     CodeCheckService,
     RedeemService,
+    BoundRedeemService,
     CancelService,
     VerificationService,
     TokenService,
@@ -96,6 +99,7 @@ import { RequestContextMiddleware } from './telemetry/request-context.js';
     RefreshTokenService,
     PhoneCallJwtStrategy,
     PhoneCallAuthGuard,
+    RecentProofGuard,
     CallbackSecretGuard,
     PhoneCallAuthCallbacks,
     RateLimitService,
@@ -118,6 +122,7 @@ import { RequestContextMiddleware } from './telemetry/request-context.js';
     PhoneCallAuthCallbacks,
     TokenService,
     PhoneCallAuthGuard,
+    RecentProofGuard,
     PurgeService,
     GlobalBudgetIndicator,
     PhoneCallAuthFraudGuard,

@@ -37,6 +37,7 @@ export async function insertVerification(
     codeHash: null,
     fromPool: false,
     smsPrefix: null,
+    subject: null,
   });
   return (await run<{ id: string; expiresAt: Date; now: Date }>(pool, 'floor_insert_verification', statement))[0];
 }
@@ -73,6 +74,7 @@ export async function consumeVerification(
     ...p,
     redeemSeconds: REDEEM_SECONDS,
     refreshTokenHash: null,
+    subject: null,
     deadline: clock.deadline(ADVISED_DATABASE_TIMEOUTS.query_timeout, Date.now()),
   });
   const [row] = await run<{ takenPhone: string | null }>(pool, 'floor_take_verification', statement);

@@ -34,10 +34,14 @@ export const PHONE_CALL_AUTH_ERROR_CODES = {
   ACCESS_TOKEN_EXPIRED: 401,
   /** The refresh token is unknown, already used, revoked or expired. */
   REFRESH_TOKEN_REFUSED: 401,
+  /** The route needs a more recent proof of the number than the token's (`maxAge`); prove the number again. */
+  INSUFFICIENT_USER_AUTHENTICATION: 401,
   /** A browser request from another site's page (not in `allowedOrigins`). */
   CROSS_SITE_REFUSED: 403,
   /** A platform callback with a wrong secret, address or signature. */
   CALLBACK_REFUSED: 403,
+  /** The verification is bound to another signed-in subject (or to none), or the proven number to another account. */
+  SUBJECT_MISMATCH: 403,
   /** Refresh tokens are off on this server (`jwt.refreshTokens`). */
   REFRESH_TOKENS_OFF: 404,
   /** The verification's window (or the time to redeem it) has passed. */

@@ -20,6 +20,8 @@ const COLUMNS = [
   `${REFRESH_TOKEN_TABLE}.parent_id`,
   `${REFRESH_TOKEN_TABLE}.verification_id`,
   `${VERIFICATION_TABLE}.sms_prefix`,
+  `${REFRESH_TOKEN_TABLE}.auth_time`,
+  `${VERIFICATION_TABLE}.subject`,
 ];
 
 /**

@@ -73,6 +73,12 @@ export interface PhoneCallAuthErrorMessages {
   refreshTokenRefused: string;
   /** `REFRESH_TOKENS_OFF`. */
   refreshTokensOff: string;
+  /** `INSUFFICIENT_USER_AUTHENTICATION`: the proof is older than the route's `{seconds}`. */
+  authenticationTooOld: string;
+  /** `SUBJECT_MISMATCH`: the verification was started by another signed-in person, or by none. */
+  subjectMismatch: string;
+  /** `SUBJECT_MISMATCH`: the proven number belongs to another account (`resolveSubject`). */
+  numberOfAnotherAccount: string;
   /** `RATE_LIMITED`: `rateLimits.perPhone`. */
   rateLimitedPhone: string;
   /** `RATE_LIMITED`: `rateLimits.perIp`. */
@@ -155,6 +161,12 @@ export const PHONE_CALL_AUTH_ERROR_MESSAGES: Readonly<Record<'ru' | 'en', Readon
     refreshTokenRefused:
       'The refresh token is not valid (unknown, already used, revoked or expired); verify the phone number again.',
     refreshTokensOff: 'Refresh tokens are not enabled on this server (jwt.refreshTokens).',
+    authenticationTooOld:
+      'This action needs your number proven within the last {seconds} seconds: prove it again (a call or a code), then retry.',
+    subjectMismatch:
+      'This verification was started for another signed-in person (or without signing in): redeem it with the ' +
+      'access token of the person who started it.',
+    numberOfAnotherAccount: 'This number belongs to another account.',
     rateLimitedPhone: 'Too many verifications for this phone number; try again in {seconds} seconds.',
     rateLimitedAddress: 'Too many verifications from this address; try again in {seconds} seconds.',
     rateLimitedNetwork: 'Too many verifications from this network; try again in {seconds} seconds.',
@@ -223,6 +235,13 @@ export const PHONE_CALL_AUTH_ERROR_MESSAGES: Readonly<Record<'ru' | 'en', Readon
     refreshTokenRefused:
       'Refresh-токен недействителен (неизвестен, уже использован, отозван или истёк); подтвердите номер снова.',
     refreshTokensOff: 'Refresh-токены на этом сервере не включены (jwt.refreshTokens).',
+    authenticationTooOld:
+      'Для этого действия номер нужно подтвердить не раньше чем {seconds} сек. назад: подтвердите его снова ' +
+      '(звонком или кодом) и повторите.',
+    subjectMismatch:
+      'Эта проверка начата для другого вошедшего пользователя (или без входа): завершите её с токеном доступа того, ' +
+      'кто её начал.',
+    numberOfAnotherAccount: 'Этот номер принадлежит другой учётной записи.',
     rateLimitedPhone: 'Слишком много проверок этого номера; попробуйте снова через {seconds} сек.',
     rateLimitedAddress: 'Слишком много проверок с этого адреса; попробуйте снова через {seconds} сек.',
     rateLimitedNetwork: 'Слишком много проверок из этой сети; попробуйте снова через {seconds} сек.',

@@ -105,6 +105,9 @@ export class StartVerificationService {
   /** The start itself; `seen` collects its attributes as it learns them. */
   private async begin(phoneInput: string, context: StartContext, seen: StartSeen): Promise<StartedVerification> {
     const { defaultCountry, sms } = this.verification;
+    if (context.subject !== undefined && (typeof context.subject !== 'string' || context.subject.length === 0)) {
+      throw new TypeError('start(phone, { subject }): subject must be a non-empty string, the signed-in user.');
+    }
     const asked = (seen.channel = this.channelOf(context.channel));
     const phone = parsePhone(phoneInput, defaultCountry);
     if (!phone) throw new PhoneRefusedException({ reason: 'invalid', defaultCountry });
@@ -159,6 +162,7 @@ export class StartVerificationService {
         codeHash: code === undefined ? null : codeHash(id, code),
         smsPrefix: allowance.prefix?.prefix ?? null,
         fromPool,
+        subject: context.subject ?? null,
       });
     let proof = tried.answer;
     let row = await insert(proof);

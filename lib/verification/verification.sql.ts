@@ -29,7 +29,8 @@ const EFFECTIVE_STATUS = `CASE
  * window: a call to either still counts) is refused: no row, and nothing changes.
  * $1 phone, $2 call_to (null on `sms`), $3 provider, $4 provider_wait_id, $5 secret_hash,
  * $6 window seconds, $7 id, $8 channel, $9 code_hash (null on `call`), $10 the number comes from a pool,
- * $11 the SMS prefix its code was counted against (`limits.fraudGuard`, or null).
+ * $11 the SMS prefix its code was counted against (`limits.fraudGuard`, or null),
+ * $12 the signed-in subject it is bound to (null: an ordinary sign-in).
  */
 const INSERT_VERIFICATION = `
   WITH locked AS MATERIALIZED (
@@ -50,8 +51,8 @@ const INSERT_VERIFICATION = `
     RETURNING id, ${notifyVerification('id')}
   )
   INSERT INTO ${VERIFICATION_TABLE}
-    (id, phone, call_to, provider, provider_wait_id, status, secret_hash, expires_at, channel, code_hash, sms_prefix)
-  SELECT $7, $1, $2, $3, $4, 'pending', $5, now() + make_interval(secs => $6), $8, $9, $11
+    (id, phone, call_to, provider, provider_wait_id, status, secret_hash, expires_at, channel, code_hash, sms_prefix, subject)
+  SELECT $7, $1, $2, $3, $4, 'pending', $5, now() + make_interval(secs => $6), $8, $9, $11, $12
   FROM (SELECT count(*) AS superseded FROM superseded) AS done
   WHERE NOT EXISTS (SELECT 1 FROM busy)
   RETURNING id, expires_at AS "expiresAt", now() AS "now"`;
@@ -84,13 +85,15 @@ const VERIFY_CODE = `
 /** $1 id, $2 redeem seconds. */
 const SELECT_VERIFICATION = `
   SELECT id, phone, secret_hash AS "secretHash", expires_at AS "expiresAt", ${EFFECTIVE_STATUS} AS status,
-    channel, code_hash IS NOT NULL AS "hasCode", code_attempts AS "codeAttempts", fail_reason AS "failReason"
+    channel, code_hash IS NOT NULL AS "hasCode", code_attempts AS "codeAttempts", fail_reason AS "failReason",
+    subject, verified_at AS "verifiedAt"
   FROM ${VERIFICATION_TABLE} WHERE id = $1`;
 
 /**
- * Takes a verified verification once, in one statement: checks the secret, consumes it and, given
- * the hash of a new refresh token ($4), starts that token's family (tied to this verification:
- * deleting it ends the family). It also returns the row as the
+ * Takes a verified verification once, in one statement: checks the secret and the subject it is
+ * bound to ($6: null takes only an unbound verification), consumes it and, given the hash of a new
+ * refresh token ($4), starts that token's family (tied to this verification: deleting it ends the
+ * family; its `auth_time` is the proof's time). It also returns the row as the
  * statement found it (effective status), to say why it was not taken (no `seen` row: an unknown id
  * or a wrong secret), and the server's clock. The secret is compared as its SHA-256 hash, so
  * comparison time says nothing about the secret.
@@ -99,23 +102,28 @@ const SELECT_VERIFICATION = `
  * waiting for this statement's answer (`DatabaseClock`). A statement that reaches the row after it
  * (on a database that froze and woke up) takes nothing, so no verification is spent with its token
  * lost. `clock_timestamp()` is read where the row is checked, and again (later) for the answer.
- * $1 id, $2 redeem seconds, $3 secret_hash, $4 refresh token hash (or null), $5 deadline (or null).
+ * $1 id, $2 redeem seconds, $3 secret_hash, $4 refresh token hash (or null), $5 deadline (or null),
+ * $6 the subject of the caller (or null). `subjectMatches` false: the secret is right but the
+ * verification is bound to another subject (or to none, or the caller names none).
  */
 const TAKE_VERIFICATION = `
   WITH taken AS (
     UPDATE ${VERIFICATION_TABLE} SET status = 'consumed', consumed_at = now()
     WHERE id = $1 AND secret_hash = $3 AND status = 'verified' AND verified_at > now() - make_interval(secs => $2)
       AND ($5::timestamptz IS NULL OR clock_timestamp() < $5::timestamptz)
-    RETURNING phone
+      AND subject IS NOT DISTINCT FROM $6::text
+    RETURNING phone, verified_at
   ), family AS (
-    INSERT INTO ${REFRESH_TOKEN_TABLE} (family_id, token_hash, phone, family_created_at, verification_id)
-    SELECT gen_random_uuid(), $4, phone, now(), $1 FROM taken WHERE $4::bytea IS NOT NULL
+    INSERT INTO ${REFRESH_TOKEN_TABLE} (family_id, token_hash, phone, family_created_at, verification_id, auth_time)
+    SELECT gen_random_uuid(), $4, phone, now(), $1, verified_at FROM taken WHERE $4::bytea IS NOT NULL
   )
-  SELECT taken.phone AS "takenPhone", seen.status, seen.expires_at AS "expiresAt", clock_timestamp() AS "serverTime"
+  SELECT taken.phone AS "takenPhone", taken.verified_at AS "verifiedAt", seen.status, seen.expires_at AS "expiresAt",
+    seen.subject_matches AS "subjectMatches", clock_timestamp() AS "serverTime"
   FROM (SELECT 1) AS one
   LEFT JOIN taken ON true
   LEFT JOIN (
-    SELECT ${EFFECTIVE_STATUS} AS status, expires_at FROM ${VERIFICATION_TABLE} WHERE id = $1 AND secret_hash = $3
+    SELECT ${EFFECTIVE_STATUS} AS status, expires_at, subject IS NOT DISTINCT FROM $6::text AS subject_matches
+    FROM ${VERIFICATION_TABLE} WHERE id = $1 AND secret_hash = $3
   ) AS seen ON true`;
 
 /** $1 id, $2 secret_hash, $3 redeem seconds: only a verification that could still be redeemed is canceled. */
@@ -172,6 +180,8 @@ export interface NewVerification {
   fromPool: boolean;
   /** The SMS fraud guard's prefix its code was counted against; null when none was. */
   smsPrefix: string | null;
+  /** The signed-in subject it is bound to; null for an ordinary sign-in. */
+  subject: string | null;
 }
 
 /** {@link INSERT_VERIFICATION}: supersede the phone's pending verification and insert a new one. */
@@ -190,6 +200,7 @@ export const insertVerification = (p: NewVerification): Statement => ({
     p.codeHash,
     p.fromPool,
     p.smsPrefix,
+    p.subject,
   ],
 });
 
@@ -220,10 +231,11 @@ export const takeVerification = (p: {
   redeemSeconds: number;
   refreshTokenHash: Buffer | null;
   deadline: Date | null;
+  subject: string | null;
 }): Statement => ({
   name: 'phone_call_auth_take',
   text: TAKE_VERIFICATION,
-  values: [p.id, p.redeemSeconds, p.secretHash, p.refreshTokenHash, p.deadline],
+  values: [p.id, p.redeemSeconds, p.secretHash, p.refreshTokenHash, p.deadline, p.subject],
 });
 
 /** {@link CANCEL_VERIFICATION}: cancel a verification that could still be redeemed. */

@@ -15,6 +15,8 @@ import { HealthController } from './health.controller.js';
 import { MeController } from './me.controller.js';
 import { MetricsController, PROMETHEUS_EXPORTER } from './metrics.controller.js';
 import { OPS_TOKEN } from './ops-token.guard.js';
+import { paymentController } from './payment.controller.js';
+import { SampleAccounts } from './sample.accounts.js';
 import { ACCESS_TOKEN_COOKIE, PageController, PAGE_CHANNELS, SIMULATOR_ENABLED } from './page.controller.js';
 import type { SampleConfig } from './sample.config.js';
 import { createSampleProviders, sampleRouting } from './sample.platforms.js';
@@ -34,6 +36,7 @@ function defined<T extends object>(values: T): Partial<T> {
 export class AppModule {
   /** `exporter`: the Prometheus reader `/metrics` serves ({@link installPrometheusMetrics}); without it, 404. */
   static register(config: SampleConfig, fake?: FakeSsmsPlatform, exporter?: PrometheusExporter): DynamicModule {
+    const accounts = new SampleAccounts();
     @Module({ providers: [{ provide: SAMPLE_CONFIG, useValue: config }], exports: [SAMPLE_CONFIG] })
     class SampleConfigModule {}
 
@@ -69,6 +72,9 @@ export class AppModule {
             callbackSecret: sample.callbackSecret,
             jwt: { secret: sample.jwtSecret, cookie: sample.jwtCookie },
             windowSeconds: sample.windowSeconds,
+            // Change of number: the account keeps its name (sub) and gets a token for its new number.
+            resolveSubject: (phone) => accounts.subjectOf(phone),
+            onNumberChange: (change) => accounts.move(change),
             // On the fake platform (local development), relaxed limits; the environment overrides either.
             limits: {
               starts: { ...(fake && DEVELOPMENT.starts), ...defined(sample.startLimits) },
@@ -103,6 +109,7 @@ export class AppModule {
         MeController,
         HealthController,
         MetricsController,
+        paymentController(config.stepUpMaxAge),
         ...(fake ? [DevController] : []),
       ],
     };

@@ -22,6 +22,10 @@ export interface PageConfig {
   cookieMode: boolean;
   /** Where the module's verification routes are. */
   verificationsPath: string;
+  /** The module's account routes: a signed-in person proves their number again (step-up) or a new one. */
+  accountVerificationsPath: string;
+  /** The sample's payment, which needs a recent proof of the number (`@PhoneCallAuth({ maxAge })`). */
+  confirmPaymentPath: string;
   /**
    * The module's sign-out route (`POST`, JSON `{}`): in cookie mode it expires the HttpOnly cookie,
    * which the page cannot touch, and takes requests from this app's own pages only.
@@ -102,6 +106,8 @@ export class PageController {
       simulator: this.simulator,
       cookieMode: this.cookie !== null,
       verificationsPath: `/${ROUTE_PREFIX}/verifications`,
+      accountVerificationsPath: `/${ROUTE_PREFIX}/account/verifications`,
+      confirmPaymentPath: '/me/confirm-payment',
       signOutPath: `/${ROUTE_PREFIX}/token/sign-out`,
       docsPath: `/${DOCS_PATH}`,
       channels: this.channels,

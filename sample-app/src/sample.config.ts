@@ -95,6 +95,12 @@ export interface SampleConfig extends SamplePlatforms {
    * instead of keeping the token in JavaScript. Unset: off.
    */
   jwtCookie?: string;
+  /**
+   * From PHONE_CALL_STEP_UP_MAX_AGE (seconds, default 300): how recent a proof of the number
+   * `POST /me/confirm-payment` needs (`@PhoneCallAuth({ maxAge })`); an older one gets RFC 9470's
+   * challenge, which the page answers by proving the number again.
+   */
+  stepUpMaxAge: number;
   windowSeconds?: number;
   /**
    * From PHONE_CALL_LIMIT_PER_PHONE, PHONE_CALL_LIMIT_PER_IP (`perAddress`), PHONE_CALL_LIMIT_PER_SUBNET
@@ -279,6 +285,7 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     jwtSecretGenerated: !env.JWT_SECRET,
     jwtCookie: cookieName('PHONE_CALL_JWT_COOKIE', env.PHONE_CALL_JWT_COOKIE),
     windowSeconds: integer('PHONE_CALL_WINDOW_SECONDS', env.PHONE_CALL_WINDOW_SECONDS),
+    stepUpMaxAge: integer('PHONE_CALL_STEP_UP_MAX_AGE', env.PHONE_CALL_STEP_UP_MAX_AGE, 300)!,
     channels: channels(env.PHONE_CALL_CHANNELS, platforms.platforms),
     startLimits: {
       perPhone: rateLimit('PHONE_CALL_LIMIT_PER_PHONE', env.PHONE_CALL_LIMIT_PER_PHONE),

@@ -66,6 +66,8 @@ const VALUES = [
   'VerificationClosedException',
   'VerificationRefusedException',
   'TokenRefusedException',
+  'SubjectMismatchException',
+  'InsufficientAuthenticationException',
 ];
 
 const TYPES = [
@@ -149,6 +151,11 @@ const TYPES = [
   'PhoneCallAuthErrorText',
   'PhoneCallAuthHookName',
   'PhoneRefusal',
+  'NumberChange',
+  'PhoneCallAuthRouteOptions',
+  'BoundRedeemResult',
+  'SubjectMismatchResult',
+  'BoundRedeemer',
 ];
 
 /** The names a barrel exports as types only (`type X` in a list, or `export type { ... }`). */
@@ -192,7 +199,7 @@ describe('public API', () => {
 
   it("has VerificationService offer the lifecycle only (the platform's reports go through the module)", () => {
     expect(Object.getOwnPropertyNames(VerificationService.prototype).sort()).toEqual(
-      ['authenticate', 'cancel', 'constructor', 'consume', 'redeem', 'start', 'verifyCode'].sort(),
+      ['authenticate', 'cancel', 'constructor', 'consume', 'redeem', 'redeemFor', 'start', 'verifyCode'].sort(),
     );
   });
 });

@@ -280,6 +280,7 @@ describe('RedeemService and CancelService', () => {
       status: 'verified',
       phone: PHONE,
       verificationId: verification.id,
+      verifiedAt: expect.any(Date),
     });
     expect(t.tokens.signAccessToken).not.toHaveBeenCalled();
   });

@@ -102,4 +102,11 @@ export class VerificationEntity {
    */
   @Column({ name: 'poll_after', type: 'timestamptz', nullable: true })
   pollAfter!: Date | null;
+
+  /**
+   * The signed-in subject the verification is bound to (the `sub` of the access token that started
+   * it, or the app's own id): only that subject can redeem or consume it. Null: an ordinary sign-in.
+   */
+  @Column({ type: 'text', nullable: true })
+  subject!: string | null;
 }

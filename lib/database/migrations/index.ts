@@ -5,6 +5,7 @@ import { PhoneCallAuthPollLease1764150000003 } from './1764150000003-phone-call-
 import { PhoneCallAuthCallSeen1764150000004 } from './1764150000004-phone-call-auth-call-seen.js';
 import { PhoneCallAuthRefreshLineage1764150000005 } from './1764150000005-phone-call-auth-refresh-lineage.js';
 import { PhoneCallAuthSmsPrefixes1764150000007 } from './1764150000007-phone-call-auth-sms-prefixes.js';
+import { PhoneCallAuthSubject1764150000008 } from './1764150000008-phone-call-auth-subject.js';
 
 /** The module's migrations, for the host's data source (`migrations: [...PHONE_CALL_AUTH_MIGRATIONS]`). */
 export const PHONE_CALL_AUTH_MIGRATIONS = [
@@ -15,6 +16,7 @@ export const PHONE_CALL_AUTH_MIGRATIONS = [
   PhoneCallAuthCallSeen1764150000004,
   PhoneCallAuthRefreshLineage1764150000005,
   PhoneCallAuthSmsPrefixes1764150000007,
+  PhoneCallAuthSubject1764150000008,
 ];
 
 export {
@@ -25,4 +27,5 @@ export {
   PhoneCallAuthRefreshTokens1764150000001,
   PhoneCallAuthSmsCodes1764150000002,
   PhoneCallAuthSmsPrefixes1764150000007,
+  PhoneCallAuthSubject1764150000008,
 };

@@ -66,6 +66,8 @@ export class InMemoryVerificationStore implements VerificationStore {
       hasCode: row.codeHash !== null,
       codeAttempts: row.codeAttempts,
       failReason: row.status === 'failed' ? 'too_many_attempts' : null,
+      subject: row.subject,
+      verifiedAt: row.verifiedAt ?? null,
     };
   }
 
@@ -90,16 +92,25 @@ export class InMemoryVerificationStore implements VerificationStore {
     return { checked: { status: row.status, phone: row.phone as E164, codeAttempts: row.codeAttempts } };
   }
 
-  async take(p: { id: string; secretHash: Buffer; refreshTokenHash: Buffer | null }): Promise<TakenRow> {
+  async take(p: {
+    id: string;
+    secretHash: Buffer;
+    refreshTokenHash: Buffer | null;
+    subject: string | null;
+  }): Promise<TakenRow> {
     const row = this.rows.get(p.id);
-    if (!row || !equal(row.secretHash, p.secretHash)) return { takenPhone: null, status: null, expiresAt: null };
-    if (row.status === 'verified') {
+    if (!row || !equal(row.secretHash, p.secretHash)) {
+      return { takenPhone: null, verifiedAt: null, status: null, expiresAt: null, subjectMatches: null };
+    }
+    const subjectMatches = row.subject === p.subject;
+    if (row.status === 'verified' && subjectMatches) {
       row.status = 'consumed';
       row.takenWithRefreshToken = p.refreshTokenHash;
-      return { takenPhone: row.phone as E164, status: 'consumed', expiresAt: row.expiresAt };
+      const { verifiedAt = null, expiresAt } = row;
+      return { takenPhone: row.phone as E164, verifiedAt, status: 'consumed', expiresAt, subjectMatches };
     }
     const seen = await this.find(p.id);
-    return { takenPhone: null, status: seen!.status, expiresAt: row.expiresAt };
+    return { takenPhone: null, verifiedAt: null, status: seen!.status, expiresAt: row.expiresAt, subjectMatches };
   }
 
   async cancel(p: { id: string; secretHash: Buffer }): Promise<{ canceled: boolean; row?: VerificationRow }> {
