@@ -36,6 +36,7 @@ export type {
   PhoneCallAuthAdmissionOptions,
   PhoneCallAuthClientBudgets,
   PhoneCallAuthLimits,
+  PhoneCallAuthRefusalTally,
   PhoneCallAuthSmsLimits,
   PhoneCallAuthStartLimits,
   PhoneCallAuthWaiterLimits,
@@ -165,6 +166,19 @@ export {
   type PlatformBalanceHealth,
   PlatformBalanceHealthIndicator,
 } from './providers/platform-balance.indicator.js';
+
+// For operators: the dashboard's numbers and the support history
+export { PhoneCallAuthOps } from './ops/phone-call-auth-ops.service.js';
+export { VerificationNotFoundException } from './ops/verification-not-found.exception.js';
+export type {
+  OpsFunnelRow,
+  OpsPlatformRow,
+  OpsSummary,
+  OpsWindow,
+  PlatformAnswer,
+  SupportHistory,
+  SupportHistoryEntry,
+} from './ops/ops.types.js';
 
 // Phone numbers
 export { type E164, maskPhone } from './phone/phone-number.js';

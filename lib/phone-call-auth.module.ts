@@ -40,6 +40,10 @@ import { PostgresRefreshTokenStore } from './auth/postgres-refresh-token.store.j
 import { StatementRunner } from './database/statement-runner.js';
 import { StatusPollerService } from './verification/status-poller.service.js';
 import { PlatformBalanceHealthIndicator } from './providers/platform-balance.indicator.js';
+import { OPS_EVENT_STORE } from './ops/ops-event.store.js';
+import { PostgresOpsEventStore } from './ops/postgres-ops-event.store.js';
+import { RefusalTally } from './ops/refusal-tally.service.js';
+import { PhoneCallAuthOps } from './ops/phone-call-auth-ops.service.js';
 
 /**
  * Phone verification by the subscriber's own call.
@@ -75,6 +79,7 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
     { provide: INBOUND_CALL_STORE, useClass: PostgresInboundCallStore },
     { provide: RATE_LIMIT_STORE, useClass: PostgresRateLimitStore },
     { provide: REFRESH_TOKEN_STORE, useClass: PostgresRefreshTokenStore },
+    { provide: OPS_EVENT_STORE, useClass: PostgresOpsEventStore },
     {
       provide: PHONE_CALL_AUTH_PROVIDERS,
       useFactory: (platforms: ResolvedPlatforms) => platforms.providers,
@@ -107,6 +112,8 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
     VerificationWaitersService,
     VerificationListenerService,
     EventStreamsService,
+    RefusalTally,
+    PhoneCallAuthOps,
   ],
   exports: [
     VerificationService,
@@ -117,6 +124,7 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
     GlobalBudgetIndicator,
     StatusPollerService,
     PlatformBalanceHealthIndicator,
+    PhoneCallAuthOps,
   ],
 })
 export class PhoneCallAuthModule extends ConfigurableModuleClass {

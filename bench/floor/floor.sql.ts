@@ -36,6 +36,10 @@ export async function insertVerification(
     channel: 'call',
     codeHash: null,
     fromPool: false,
+    // The platform's answer, as the module records it with each start.
+    events: [
+      { kind: 'platform', verificationId: p.id, channel: 'call', provider: 'ssms', outcome: 'ok', durationMs: 1 },
+    ],
   });
   return (await run<{ id: string; expiresAt: Date; now: Date }>(pool, 'floor_insert_verification', statement))[0];
 }

@@ -73,6 +73,8 @@ export interface PhoneCallAuthErrorMessages {
   refreshTokenRefused: string;
   /** `REFRESH_TOKENS_OFF`. */
   refreshTokensOff: string;
+  /** `VERIFICATION_NOT_FOUND`: the support history of a verification that is not kept. */
+  verificationNotFound: string;
   /** `RATE_LIMITED`: `rateLimits.perPhone`. */
   rateLimitedPhone: string;
   /** `RATE_LIMITED`: `rateLimits.perIp`. */
@@ -151,6 +153,7 @@ export const PHONE_CALL_AUTH_ERROR_MESSAGES: Readonly<Record<'ru' | 'en', Readon
     refreshTokenRefused:
       'The refresh token is not valid (unknown, already used, revoked or expired); verify the phone number again.',
     refreshTokensOff: 'Refresh tokens are not enabled on this server (jwt.refreshTokens).',
+    verificationNotFound: 'No verification with this id is kept: it is unknown, or was purged after the retention.',
     rateLimitedPhone: 'Too many verifications for this phone number; try again in {seconds} seconds.',
     rateLimitedAddress: 'Too many verifications from this address; try again in {seconds} seconds.',
     rateLimitedNetwork: 'Too many verifications from this network; try again in {seconds} seconds.',
@@ -214,6 +217,7 @@ export const PHONE_CALL_AUTH_ERROR_MESSAGES: Readonly<Record<'ru' | 'en', Readon
     refreshTokenRefused:
       'Refresh-токен недействителен (неизвестен, уже использован, отозван или истёк); подтвердите номер снова.',
     refreshTokensOff: 'Refresh-токены на этом сервере не включены (jwt.refreshTokens).',
+    verificationNotFound: 'Проверки с таким id нет: id неизвестен, или запись удалена по истечении срока хранения.',
     rateLimitedPhone: 'Слишком много проверок этого номера; попробуйте снова через {seconds} сек.',
     rateLimitedAddress: 'Слишком много проверок с этого адреса; попробуйте снова через {seconds} сек.',
     rateLimitedNetwork: 'Слишком много проверок из этой сети; попробуйте снова через {seconds} сек.',

@@ -6,6 +6,7 @@ import type {
   PhoneCallAuthAdmissionOptions,
   PhoneCallAuthClientBudgets,
   PhoneCallAuthLimits,
+  PhoneCallAuthRefusalTally,
   RateLimitRule,
 } from './limits.options.js';
 import { configCount, configKeys, configSeconds } from './option-checks.js';
@@ -87,6 +88,20 @@ function admission(given: PhoneCallAuthAdmissionOptions | false | undefined): Re
   };
 }
 
+function refusalTally(given: PhoneCallAuthRefusalTally | false | undefined): ResolvedLimits['refusalTally'] {
+  if (given === false) return false;
+  configKeys('limits.refusalTally', given, Object.keys(DEFAULTS.refusalTally));
+  return {
+    maxKeys: configCount('limits.refusalTally.maxKeys', given?.maxKeys, DEFAULTS.refusalTally.maxKeys),
+    flushSeconds: configSeconds(
+      'limits.refusalTally.flushSeconds',
+      given?.flushSeconds,
+      DEFAULTS.refusalTally.flushSeconds,
+      3600,
+    ),
+  };
+}
+
 /** `limits`, checked group by group, with every default applied. */
 export function resolveLimits(limits: PhoneCallAuthLimits | undefined): ResolvedLimits {
   configKeys('limits', limits, Object.keys(DEFAULTS));
@@ -117,5 +132,6 @@ export function resolveLimits(limits: PhoneCallAuthLimits | undefined): Resolved
       perAddress: configCount('limits.waiters.perAddress', waiters?.perAddress, DEFAULTS.waiters.perAddress),
     },
     admission: admission(limits?.admission),
+    refusalTally: refusalTally(limits?.refusalTally),
   };
 }

@@ -98,6 +98,7 @@ export interface ResolvedLimits {
   waiters: { perInstance: number; perVerification: number; perAddress: number };
   admission:
     { maxConcurrent?: number; maxQueuedPriority: number; maxQueuedPolling: number; queueTimeoutMs: number } | false;
+  refusalTally: { maxKeys: number; flushSeconds: number } | false;
 }
 
 /** The module's own tables: statements and purge. */

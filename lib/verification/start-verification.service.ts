@@ -23,7 +23,12 @@ import {
 import { ChannelRefusedException } from './channel-refused.exception.js';
 import { NumbersBusyException } from './numbers-busy.exception.js';
 import { PhoneRefusedException } from './phone-refused.exception.js';
-import { firstAnswer } from './provider-failover.js';
+import { OPS_EVENT_STORE, type EventRow, type OpsEventStore } from '../ops/ops-event.store.js';
+import type { PlatformAttempt } from '../ops/ops.types.js';
+import { RefusalTally } from '../ops/refusal-tally.service.js';
+import { PhoneCallAuthException } from '../core/phone-call-auth.exception.js';
+import { numberPrefix } from '../phone/phone-number.js';
+import { firstAnswer, platformAttempt } from './provider-failover.js';
 import { codeHash, newSmsCode } from './sms-code.js';
 import { localeOf, startMessage } from './start-message.js';
 import { VERIFICATION_STORE, type VerificationStore } from './verification.store.js';
@@ -50,6 +55,8 @@ export class StartVerificationService {
     @InjectPhoneCallAuthOptions('texts') private readonly texts: ResolvedTexts,
     @Inject(VERIFICATION_STORE) private readonly store: VerificationStore,
     private readonly rateLimits: RateLimitService,
+    @Inject(OPS_EVENT_STORE) private readonly events: OpsEventStore,
+    private readonly refusals: RefusalTally,
   ) {}
 
   /**
@@ -65,9 +72,26 @@ export class StartVerificationService {
    * @throws TelephonyPlatformException (502) or TelephonyTimeoutException (504) when the platform fails
    */
   async start(phoneInput: string, context: StartContext = {}): Promise<StartedVerification> {
+    const phone = parsePhone(phoneInput, this.verification.defaultCountry);
+    try {
+      return await this.startFor(phone, context);
+    } catch (error) {
+      // A refusal (400, 429) is counted in memory for the dashboard: a flood of them writes nothing.
+      if (error instanceof PhoneCallAuthException && error.getStatus() < 500 && error.code !== 'NUMBERS_BUSY') {
+        this.refusals.count({
+          reason: error.code,
+          channel: context.channel ?? this.verification.defaultChannel,
+          country: phone?.country,
+          phone: phone?.number,
+        });
+      }
+      throw error;
+    }
+  }
+
+  private async startFor(phone: PhoneNumber | undefined, context: StartContext): Promise<StartedVerification> {
     const { defaultCountry, sms } = this.verification;
     const channel = this.channelOf(context.channel);
-    const phone = parsePhone(phoneInput, defaultCountry);
     if (!phone) throw new PhoneRefusedException({ reason: 'invalid', defaultCountry });
     const refusal = phonePolicyRefusal(phone, this.verification.phonePolicy);
     if (refusal) throw new PhoneRefusedException(refusal);
@@ -90,7 +114,10 @@ export class StartVerificationService {
       (failed, status, next) =>
         this.logger.warn(`${failed.name} failed (${status}) for ${maskPhone(phone.number)}; trying ${next.name}`),
     );
-    if (!tried.ok) throw await this.platformFailed(tried.error, phone.number, allowance, tried.provider);
+    const { attempts } = tried;
+    const fails = (error: unknown, provider: TelephonyProvider) =>
+      this.platformFailed(error, phone, channel, attempts, allowance, provider);
+    if (!tried.ok) throw await fails(tried.error, tried.provider);
     const { provider } = tried;
     const windowSeconds = this.platforms.windows[provider.name];
     const secret = randomBytes(32).toString('base64url');
@@ -107,27 +134,26 @@ export class StartVerificationService {
         channel,
         codeHash: code === undefined ? null : codeHash(id, code),
         fromPool,
+        events: this.attemptEvents(attempts, phone, channel, id),
       });
     let proof = tried.answer;
     let row = await insert(proof);
     // A pool number that a concurrent start for this phone took first: pick again, now seeing it.
     for (let again = 0; !row && fromPool && again < 2; again++) {
+      const startedAt = performance.now();
       try {
         const assignment = await this.requestCallFrom(provider, phone, windowSeconds, numbersBusy(provider));
+        attempts.push(platformAttempt(provider, startedAt));
         proof = { assignment, callTo: this.callToOf(assignment) };
       } catch (error) {
-        throw await this.platformFailed(error, phone.number, allowance, provider);
+        attempts.push(platformAttempt(provider, startedAt, error));
+        throw await fails(error, provider);
       }
       row = await insert(proof);
     }
     if (!row) {
       // Concurrent starts for this phone keep taking the numbers it picks: a second later they have settled.
-      throw await this.platformFailed(
-        new NumbersBusyException(1, numbersBusy(provider)(1)),
-        phone.number,
-        allowance,
-        provider,
-      );
+      throw await fails(new NumbersBusyException(1, numbersBusy(provider)(1)), provider);
     }
     const { callTo } = proof;
     if (Logger.isLevelEnabled('debug')) {
@@ -153,6 +179,26 @@ export class StartVerificationService {
       message: hint ?? startMessage(channel, texts, { ...values, callTo: callToDisplay }, this.texts.siteName),
       locale,
     };
+  }
+
+  /** The platforms' answers to a start as events (of the verification `id`, when it is recorded). */
+  private attemptEvents(
+    attempts: readonly PlatformAttempt[],
+    phone: PhoneNumber,
+    channel: VerificationChannel,
+    id: string | null,
+  ): EventRow[] {
+    return attempts.map((attempt) => ({
+      kind: 'platform',
+      verificationId: id,
+      channel,
+      provider: attempt.provider,
+      country: phone.country ?? null,
+      prefix: numberPrefix(phone.number),
+      outcome: attempt.outcome,
+      durationMs: attempt.durationMs,
+      detail: attempt.detail,
+    }));
   }
 
   /** The providers that serve a phone's country, in order of preference. */
@@ -256,15 +302,23 @@ export class StartVerificationService {
    * What a start answers when the platform failed: the platform's own error (502, 504) in plain
    * words, its details logged with numbers masked, and the start given back to the rate limits
    * (whatever the failure: nothing was sent, so nothing is spent). A provider that throws
-   * something else is still the platform's failure, not the client's.
+   * something else is still the platform's failure, not the client's. The platforms' answers are
+   * recorded for the dashboard (one statement: a failed start has no statement to fold them into;
+   * it was counted by the start limits, so a flood of them is bounded).
    */
   private async platformFailed(
     error: unknown,
-    phone: E164,
+    phoneNumber: PhoneNumber,
+    channel: VerificationChannel,
+    attempts: readonly PlatformAttempt[],
     allowance: StartAllowance,
     provider: TelephonyProvider,
   ): Promise<unknown> {
+    const phone = phoneNumber.number;
     await this.rateLimits.giveBack(allowance);
+    await this.events.insert(this.attemptEvents(attempts, phoneNumber, channel, null)).catch((recordError: unknown) => {
+      this.logger.warn(`Could not record a failed start for the dashboard: ${(recordError as Error)?.message}`);
+    });
     if (error instanceof NumbersBusyException) {
       this.logger.warn(
         `Every number of ${provider.name}'s pool waits for a live verification of ${maskPhone(phone)}: ` +

@@ -3,6 +3,8 @@ import { VERIFICATION_TABLE } from '../database/entities/verification.entity.js'
 import type { Statement } from '../database/query-rows.js';
 import { REFRESH_TOKEN_TABLE } from '../database/entities/refresh-token.entity.js';
 import { notifyVerification } from '../realtime/realtime.sql.js';
+import { EVENT_TABLE } from '../database/entities/event.entity.js';
+import { type EventRow, eventRowsJson, insertEventRows } from '../ops/ops-event.sql.js';
 
 /*
  * The verification statements (the inbound call's are in inbound-call.sql.ts). Each state change is one conditional statement on the database
@@ -27,7 +29,8 @@ const EFFECTIVE_STATUS = `CASE
  * For a number pool ($10), a number still live for this phone (pending, or superseded inside its
  * window: a call to either still counts) is refused: no row, and nothing changes.
  * $1 phone, $2 call_to (null on `sms`), $3 provider, $4 provider_wait_id, $5 secret_hash,
- * $6 window seconds, $7 id, $8 channel, $9 code_hash (null on `call`), $10 the number comes from a pool.
+ * $6 window seconds, $7 id, $8 channel, $9 code_hash (null on `call`), $10 the number comes from a pool,
+ * $11 the platforms' answers to this start (events, JSON), written with the row (and not without it).
  */
 const INSERT_VERIFICATION = `
   WITH locked AS MATERIALIZED (
@@ -46,6 +49,7 @@ const INSERT_VERIFICATION = `
     WHERE (SELECT count(*) FROM locked) = 1 AND NOT EXISTS (SELECT 1 FROM busy)
       AND phone = $1 AND status = 'pending'
     RETURNING id, ${notifyVerification('id')}
+  ), events AS (${insertEventRows('$11', 'NOT EXISTS (SELECT 1 FROM busy)')}
   )
   INSERT INTO ${VERIFICATION_TABLE}
     (id, phone, call_to, provider, provider_wait_id, status, secret_hash, expires_at, channel, code_hash)
@@ -58,21 +62,30 @@ const INSERT_VERIFICATION = `
  * Checks an SMS code, in one statement: a right code verifies, a wrong one counts a try and, at the
  * limit, fails the verification. Concurrent guesses on one row wait for each other, and each
  * re-checks `code_attempts < limit` and `status = 'pending'` on the row the one before it left: of
- * 50 parallel wrong guesses, `limit` are counted and the rest change nothing.
+ * 50 parallel wrong guesses, `limit` are counted and the rest change nothing. Each try it counts is
+ * also an event (`right`, `wrong`, `too_many`), for the support history.
  * $1 id, $2 secret_hash, $3 code_hash of the entered code, $4 the limit of wrong entries.
  */
 const VERIFY_CODE = `
-  UPDATE ${VERIFICATION_TABLE} SET
-    code_attempts = code_attempts + CASE WHEN code_hash = $3 THEN 0 ELSE 1 END,
-    status = CASE WHEN code_hash = $3 THEN 'verified' WHEN code_attempts + 1 >= $4 THEN 'failed' ELSE 'pending' END,
-    verified_at = CASE WHEN code_hash = $3 THEN now() END,
-    verified_by = CASE WHEN code_hash = $3 THEN 'code' END,
-    failed_at = CASE WHEN code_hash <> $3 AND code_attempts + 1 >= $4 THEN now() END,
-    fail_reason = CASE WHEN code_hash <> $3 AND code_attempts + 1 >= $4 THEN 'too_many_attempts' END
-  WHERE id = $1 AND secret_hash = $2 AND code_hash IS NOT NULL
-    AND status = 'pending' AND expires_at > now() AND code_attempts < $4
-  RETURNING status, phone, code_attempts AS "codeAttempts", verified_at AS "verifiedAt",
-    CASE WHEN status <> 'pending' THEN ${notifyVerification('id')} END AS notified`;
+  WITH checked AS (
+    UPDATE ${VERIFICATION_TABLE} SET
+      code_attempts = code_attempts + CASE WHEN code_hash = $3 THEN 0 ELSE 1 END,
+      status = CASE WHEN code_hash = $3 THEN 'verified' WHEN code_attempts + 1 >= $4 THEN 'failed' ELSE 'pending' END,
+      verified_at = CASE WHEN code_hash = $3 THEN now() END,
+      verified_by = CASE WHEN code_hash = $3 THEN 'code' END,
+      failed_at = CASE WHEN code_hash <> $3 AND code_attempts + 1 >= $4 THEN now() END,
+      fail_reason = CASE WHEN code_hash <> $3 AND code_attempts + 1 >= $4 THEN 'too_many_attempts' END
+    WHERE id = $1 AND secret_hash = $2 AND code_hash IS NOT NULL
+      AND status = 'pending' AND expires_at > now() AND code_attempts < $4
+    RETURNING id, channel, provider, status, phone, code_attempts AS "codeAttempts", verified_at AS "verifiedAt",
+      CASE WHEN status <> 'pending' THEN ${notifyVerification('id')} END AS notified
+  ), tried AS (
+    INSERT INTO ${EVENT_TABLE} (verification_id, kind, channel, provider, outcome)
+    SELECT id, 'code', channel, provider,
+      CASE status WHEN 'verified' THEN 'right' WHEN 'failed' THEN 'too_many' ELSE 'wrong' END
+    FROM checked
+  )
+  SELECT status, phone, "codeAttempts", "verifiedAt", notified FROM checked`;
 
 /** $1 id, $2 redeem seconds. */
 const SELECT_VERIFICATION = `
@@ -163,6 +176,8 @@ export interface NewVerification {
   codeHash: Buffer | null;
   /** The number comes from a pool: refused (nothing recorded) while it is still live for this phone. */
   fromPool: boolean;
+  /** The platforms' answers to this start, recorded with it (for the dashboard and the support history). */
+  events: readonly EventRow[];
 }
 
 /** {@link INSERT_VERIFICATION}: supersede the phone's pending verification and insert a new one. */
@@ -180,6 +195,7 @@ export const insertVerification = (p: NewVerification): Statement => ({
     p.channel,
     p.codeHash,
     p.fromPool,
+    eventRowsJson(p.events),
   ],
 });
 

@@ -19,7 +19,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   options: ['core', 'phone', 'i18n', 'providers'],
   http: ['core', 'phone', 'i18n', 'options'],
   database: ['core', 'i18n', 'options', 'http'],
-  'rate-limit': ['core', 'phone', 'i18n', 'options', 'http', 'database'],
+  ops: ['core', 'phone', 'i18n', 'options', 'database'],
+  'rate-limit': ['core', 'phone', 'i18n', 'options', 'http', 'database', 'ops'],
   realtime: ['core', 'phone', 'i18n', 'options', 'http', 'database'],
   routes: ['core', 'http', 'database', 'rate-limit'],
   auth: ['core', 'phone', 'i18n', 'options', 'http', 'database', 'openapi', 'routes'],
@@ -36,6 +37,7 @@ const MAY_IMPORT: Record<string, string[]> = {
     'rate-limit',
     'realtime',
     'auth',
+    'ops',
   ],
   callback: [
     'core',

@@ -62,6 +62,8 @@ const VALUES = [
   'VerificationClosedException',
   'VerificationRefusedException',
   'TokenRefusedException',
+  'PhoneCallAuthOps',
+  'VerificationNotFoundException',
 ];
 
 const TYPES = [
@@ -136,6 +138,14 @@ const TYPES = [
   'VerificationStatus',
   'VerifiedEvent',
   'VerifiedPhoneIdentity',
+  'OpsFunnelRow',
+  'OpsPlatformRow',
+  'OpsSummary',
+  'OpsWindow',
+  'PlatformAnswer',
+  'SupportHistory',
+  'SupportHistoryEntry',
+  'PhoneCallAuthRefusalTally',
   'PhoneCallAuthErrorBody',
   'PhoneCallAuthErrorCode',
   'PhoneCallAuthErrorMessages',

@@ -4,6 +4,7 @@ import { PhoneCallAuthSmsCodes1764150000002 } from './1764150000002-phone-call-a
 import { PhoneCallAuthPollLease1764150000003 } from './1764150000003-phone-call-auth-poll-lease.js';
 import { PhoneCallAuthCallSeen1764150000004 } from './1764150000004-phone-call-auth-call-seen.js';
 import { PhoneCallAuthRefreshLineage1764150000005 } from './1764150000005-phone-call-auth-refresh-lineage.js';
+import { PhoneCallAuthEvents1764150000006 } from './1764150000006-phone-call-auth-events.js';
 
 /** The module's migrations, for the host's data source (`migrations: [...PHONE_CALL_AUTH_MIGRATIONS]`). */
 export const PHONE_CALL_AUTH_MIGRATIONS = [
@@ -13,10 +14,12 @@ export const PHONE_CALL_AUTH_MIGRATIONS = [
   PhoneCallAuthPollLease1764150000003,
   PhoneCallAuthCallSeen1764150000004,
   PhoneCallAuthRefreshLineage1764150000005,
+  PhoneCallAuthEvents1764150000006,
 ];
 
 export {
   PhoneCallAuthCallSeen1764150000004,
+  PhoneCallAuthEvents1764150000006,
   PhoneCallAuthInit1764150000000,
   PhoneCallAuthPollLease1764150000003,
   PhoneCallAuthRefreshLineage1764150000005,
