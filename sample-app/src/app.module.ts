@@ -12,6 +12,8 @@ import type { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { DevController, FAKE_PLATFORM } from './dev.controller.js';
 import { HealthController } from './health.controller.js';
 import { MeController } from './me.controller.js';
+import { OpsController } from './ops.controller.js';
+import { OPS_TOKEN, OpsTokenGuard } from './ops-token.guard.js';
 import { ACCESS_TOKEN_COOKIE, PageController, PAGE_CHANNELS, SIMULATOR_ENABLED } from './page.controller.js';
 import type { SampleConfig } from './sample.config.js';
 import { createSampleProviders, sampleRouting } from './sample.platforms.js';
@@ -88,10 +90,12 @@ export class AppModule {
         { provide: SIMULATOR_ENABLED, useValue: !!fake },
         { provide: PAGE_CHANNELS, useValue: config.channels },
         { provide: ACCESS_TOKEN_COOKIE, useValue: config.jwtCookie ?? null },
+        { provide: OPS_TOKEN, useValue: config.opsToken ?? null },
+        OpsTokenGuard,
         ...(fake ? [{ provide: FAKE_PLATFORM, useValue: fake }] : []),
       ],
       // The dev routes exist only on the fake platform.
-      controllers: [PageController, MeController, HealthController, ...(fake ? [DevController] : [])],
+      controllers: [PageController, MeController, HealthController, OpsController, ...(fake ? [DevController] : [])],
     };
   }
 }

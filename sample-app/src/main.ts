@@ -97,6 +97,9 @@ async function bootstrap(): Promise<void> {
     logger.warn('JWT_SECRET is not set: tokens are signed with a random key and stop working when the app restarts.');
   }
   logger.log(`Sign-in page: ${local}/   API docs (OpenAPI): ${local}/${docsPath}`);
+  if (config.opsToken) logger.log(`Operator dashboard: ${local}/ops (asks for PHONE_CALL_OPS_TOKEN)`);
+  else
+    logger.log('The operator routes (/ops) are off: set PHONE_CALL_OPS_TOKEN (openssl rand -hex 32) to turn them on.');
   logger.log(
     `Ready on ${local} (${config.httpAdapter}). Start a verification: curl -X POST ${local}/${PREFIX}/verifications -H 'content-type: application/json' -d '{"phone":"+79670311122"}'`,
   );

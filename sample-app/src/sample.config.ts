@@ -88,6 +88,11 @@ export interface SampleConfig extends SamplePlatforms {
    * default). @default every channel with SSMS (or the fake platform), else ['call']
    */
   channels: VerificationChannel[];
+  /**
+   * From PHONE_CALL_OPS_TOKEN (at least 16 characters): the operator routes (`/ops`, `/metrics`)
+   * take `Authorization: Bearer <token>`. Unset: they answer 404.
+   */
+  opsToken?: string;
 }
 
 const CHANNELS: readonly VerificationChannel[] = ['call', 'sms', 'call_or_sms'];
@@ -196,6 +201,17 @@ function host(env: NodeJS.ProcessEnv, fake: boolean, fakePublic: boolean): strin
   return value;
 }
 
+/** The operator token: unset or empty is off; a short one is refused (it guards every operator route). */
+function opsToken(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[\x21-\x7e]{16,}$/.test(value)) {
+    throw new Error(
+      'PHONE_CALL_OPS_TOKEN must be at least 16 printable characters without spaces (e.g. openssl rand -hex 32).',
+    );
+  }
+  return value;
+}
+
 /** Reads the environment; fails with a message that names the variable at fault. */
 export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   const platforms = loadSamplePlatforms(env);
@@ -241,6 +257,7 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
       perAddress: rateLimit('PHONE_CALL_SMS_LIMIT_PER_IP', env.PHONE_CALL_SMS_LIMIT_PER_IP),
       global: rateLimit('PHONE_CALL_SMS_LIMIT_GLOBAL', env.PHONE_CALL_SMS_LIMIT_GLOBAL),
     },
+    opsToken: opsToken(env.PHONE_CALL_OPS_TOKEN),
     budgets: onOff('PHONE_CALL_CLIENT_BUDGETS', env.PHONE_CALL_CLIENT_BUDGETS),
     admission: onOff('PHONE_CALL_ADMISSION', env.PHONE_CALL_ADMISSION),
     waiters: {
