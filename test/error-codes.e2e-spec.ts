@@ -27,6 +27,7 @@ import { validClaims } from './support/tokens.js';
 const ELSEWHERE: Partial<Record<PhoneCallAuthErrorCode, string>> = {
   NUMBERS_BUSY: 'platform-twilio.e2e-spec.ts (a full Twilio pool)',
   DATABASE_BUSY: 'availability.e2e-spec.ts (admission control sheds polling)',
+  VERIFICATION_NOT_FOUND: 'ops.e2e-spec.ts and sample-app.e2e-spec.ts (the support history of an unknown id)',
 };
 
 type Language = 'ru' | 'en';

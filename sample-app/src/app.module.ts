@@ -74,6 +74,7 @@ export class AppModule {
               budgets: sample.budgets && (fake ? DEVELOPMENT.budgets : {}),
               waiters: defined(sample.waiters),
               admission: sample.admission && {},
+              refusalTally: sample.refusalTally,
             },
             phonePolicy: sample.phonePolicy,
             allowedOrigins: sample.allowedOrigins,

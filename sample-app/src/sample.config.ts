@@ -5,6 +5,7 @@ import {
   type GlobalBudgetRule,
   PHONE_CALL_AUTH_DEFAULTS,
   type PhoneCallAuthPhonePolicy,
+  type PhoneCallAuthRefusalTally,
   type PhoneCallAuthSmsLimits,
   type PhoneCallAuthStartLimits,
   type PhoneCallAuthWaiterLimits,
@@ -93,6 +94,11 @@ export interface SampleConfig extends SamplePlatforms {
    * take `Authorization: Bearer <token>`. Unset: they answer 404.
    */
   opsToken?: string;
+  /**
+   * From PHONE_CALL_REFUSAL_TALLY (`<maxKeys>/<flushSeconds>`, e.g. `1000/30`, or `off`): the module's
+   * `limits.refusalTally`, refused starts counted in memory for the dashboard. Unset keeps the default.
+   */
+  refusalTally?: PhoneCallAuthRefusalTally | false;
 }
 
 const CHANNELS: readonly VerificationChannel[] = ['call', 'sms', 'call_or_sms'];
@@ -212,6 +218,12 @@ function opsToken(value: string | undefined): string | undefined {
   return value;
 }
 
+/** `<maxKeys>/<flushSeconds>` or `off`; unset keeps the module's default. */
+function refusalTally(value: string | undefined): PhoneCallAuthRefusalTally | false | undefined {
+  const rule = rateLimit('PHONE_CALL_REFUSAL_TALLY', value);
+  return rule && { maxKeys: rule.limit, flushSeconds: rule.windowSeconds };
+}
+
 /** Reads the environment; fails with a message that names the variable at fault. */
 export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   const platforms = loadSamplePlatforms(env);
@@ -258,6 +270,7 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
       global: rateLimit('PHONE_CALL_SMS_LIMIT_GLOBAL', env.PHONE_CALL_SMS_LIMIT_GLOBAL),
     },
     opsToken: opsToken(env.PHONE_CALL_OPS_TOKEN),
+    refusalTally: refusalTally(env.PHONE_CALL_REFUSAL_TALLY),
     budgets: onOff('PHONE_CALL_CLIENT_BUDGETS', env.PHONE_CALL_CLIENT_BUDGETS),
     admission: onOff('PHONE_CALL_ADMISSION', env.PHONE_CALL_ADMISSION),
     waiters: {

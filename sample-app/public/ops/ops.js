@@ -340,7 +340,14 @@ function drawHistory() {
     [
       [
         'time',
-        (entry) => new Date(entry.at).toLocaleTimeString(language, { hour12: false, fractionalSecondDigits: 3 }),
+        (entry) =>
+          new Date(entry.at).toLocaleTimeString(language, {
+            hour: '2-digit',
+            minute: '2-digit',
+            second: '2-digit',
+            fractionalSecondDigits: 3,
+            hour12: false,
+          }),
       ],
       ['what', (entry) => TEXTS[language].whats[entry.what] ?? entry.what],
       ['outcome', (entry) => entry.outcome],
