@@ -11,7 +11,7 @@ import type {
 } from '../options/resolved-options.interface.js';
 import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { channelsServedBy } from '../options/resolve-platforms.js';
-import { type E164, maskNumbers, maskPhone, parsePhone, parsePlatformPhone } from '../phone/phone-number.js';
+import { maskNumbers, maskPhone, numberPrefix, parsePhone, parsePlatformPhone } from '../phone/phone-number.js';
 import { phonePolicyRefusal } from '../phone/phone-policy.js';
 import { RateLimitService, type StartAllowance } from '../rate-limit/rate-limit.service.js';
 import type { CallAssignment, TelephonyProvider } from '../providers/telephony-provider.interface.js';
@@ -27,7 +27,6 @@ import { OPS_EVENT_STORE, type EventRow, type OpsEventStore } from '../ops/ops-e
 import type { PlatformAttempt } from '../ops/ops.types.js';
 import { RefusalTally } from '../ops/refusal-tally.service.js';
 import { PhoneCallAuthException } from '../core/phone-call-auth.exception.js';
-import { numberPrefix } from '../phone/phone-number.js';
 import { firstAnswer, platformAttempt } from './provider-failover.js';
 import { codeHash, newSmsCode } from './sms-code.js';
 import { localeOf, startMessage } from './start-message.js';
@@ -303,8 +302,9 @@ export class StartVerificationService {
    * words, its details logged with numbers masked, and the start given back to the rate limits
    * (whatever the failure: nothing was sent, so nothing is spent). A provider that throws
    * something else is still the platform's failure, not the client's. The platforms' answers are
-   * recorded for the dashboard (one statement: a failed start has no statement to fold them into;
-   * it was counted by the start limits, so a flood of them is bounded).
+   * recorded for the dashboard: one statement, as a failed start has none to fold them into (each
+   * client's starts are bounded by its start budget, and the insert waits in the polling queue of
+   * admission control, so a platform outage does not crowd out starts and callbacks).
    */
   private async platformFailed(
     error: unknown,
