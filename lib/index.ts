@@ -38,6 +38,7 @@ export type {
   PhoneCallAuthClientBudgets,
   PhoneCallAuthFraudGuardOptions,
   PhoneCallAuthLimits,
+  PhoneCallAuthRefusalTally,
   PhoneCallAuthSmsLimits,
   PhoneCallAuthStartLimits,
   PhoneCallAuthWaiterLimits,
@@ -184,6 +185,18 @@ export {
 // Telemetry: metrics and spans through @opentelemetry/api (docs/operations.md), log fields per request
 export { PHONE_CALL_AUTH_INSTRUMENTATION } from './telemetry/phone-call-auth.telemetry.js';
 export { type PhoneCallAuthLogFields, phoneCallAuthLogFields } from './telemetry/request-context.js';
+// For operators: the dashboard's numbers and the support history
+export { PhoneCallAuthOps } from './ops/phone-call-auth-ops.service.js';
+export { VerificationNotFoundException } from './ops/verification-not-found.exception.js';
+export type {
+  OpsFunnelRow,
+  OpsPlatformRow,
+  OpsSummary,
+  OpsWindow,
+  PlatformAnswer,
+  SupportHistory,
+  SupportHistoryEntry,
+} from './ops/ops.types.js';
 
 // Phone numbers
 export { type E164, maskPhone } from './phone/phone-number.js';

@@ -45,6 +45,10 @@ import { StatusPollerService } from './verification/status-poller.service.js';
 import { PlatformBalanceHealthIndicator } from './providers/platform-balance.indicator.js';
 import { PhoneCallAuthTelemetry } from './telemetry/phone-call-auth.telemetry.js';
 import { RequestContextMiddleware } from './telemetry/request-context.js';
+import { OPS_EVENT_STORE } from './ops/ops-event.store.js';
+import { PostgresOpsEventStore } from './ops/postgres-ops-event.store.js';
+import { RefusalTally } from './ops/refusal-tally.service.js';
+import { PhoneCallAuthOps } from './ops/phone-call-auth-ops.service.js';
 
 /**
  * Phone verification by the subscriber's own call.
@@ -81,6 +85,7 @@ import { RequestContextMiddleware } from './telemetry/request-context.js';
     { provide: INBOUND_CALL_STORE, useClass: PostgresInboundCallStore },
     { provide: RATE_LIMIT_STORE, useClass: PostgresRateLimitStore },
     { provide: REFRESH_TOKEN_STORE, useClass: PostgresRefreshTokenStore },
+    { provide: OPS_EVENT_STORE, useClass: PostgresOpsEventStore },
     {
       provide: PHONE_CALL_AUTH_PROVIDERS,
       useFactory: (platforms: ResolvedPlatforms) => platforms.providers,
@@ -116,6 +121,8 @@ import { RequestContextMiddleware } from './telemetry/request-context.js';
     VerificationWaitersService,
     VerificationListenerService,
     EventStreamsService,
+    RefusalTally,
+    PhoneCallAuthOps,
   ],
   exports: [
     VerificationService,
@@ -128,6 +135,7 @@ import { RequestContextMiddleware } from './telemetry/request-context.js';
     PhoneCallAuthFraudGuard,
     StatusPollerService,
     PlatformBalanceHealthIndicator,
+    PhoneCallAuthOps,
   ],
 })
 export class PhoneCallAuthModule extends ConfigurableModuleClass implements NestModule {

@@ -30,6 +30,7 @@ const ELSEWHERE: Partial<Record<PhoneCallAuthErrorCode, string>> = {
   SMS_PREFIX_BLOCKED: 'fraud-guard.e2e-spec.ts (a pumped prefix)',
   SUBJECT_MISMATCH: 'step-up.e2e-spec.ts (a bound verification redeemed by another subject, and in English)',
   INSUFFICIENT_USER_AUTHENTICATION: 'step-up.e2e-spec.ts (an older proof on a maxAge route, in Russian and English)',
+  VERIFICATION_NOT_FOUND: 'ops.e2e-spec.ts and sample-app.e2e-spec.ts (the support history of an unknown id)',
 };
 
 type Language = 'ru' | 'en';

@@ -44,6 +44,8 @@ export const PHONE_CALL_AUTH_ERROR_CODES = {
   SUBJECT_MISMATCH: 403,
   /** Refresh tokens are off on this server (`jwt.refreshTokens`). */
   REFRESH_TOKENS_OFF: 404,
+  /** No verification with this id is kept (the support history, `PhoneCallAuthOps.history`). */
+  VERIFICATION_NOT_FOUND: 404,
   /** The verification's window (or the time to redeem it) has passed. */
   EXPIRED: 410,
   /** The verification was canceled (or superseded by a newer start for the phone). */

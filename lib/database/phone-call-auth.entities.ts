@@ -1,3 +1,4 @@
+import { EventEntity } from './entities/event.entity.js';
 import { InboundCallEntity } from './entities/inbound-call.entity.js';
 import { RateLimitEntity } from './entities/rate-limit.entity.js';
 import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
@@ -11,4 +12,5 @@ export const PHONE_CALL_AUTH_ENTITIES = [
   RateLimitEntity,
   RefreshTokenEntity,
   SmsPrefixEntity,
+  EventEntity,
 ];

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { PhoneCallAuthConfigError } from '../core/phone-call-auth-config.error.js';
 import { InjectPhoneCallAuthDataSource } from '../core/phone-call-auth.constants.js';
 import { isDatabaseConnectionError } from './connection-errors.js';
+import { EVENT_TABLE } from './entities/event.entity.js';
 import { INBOUND_CALL_TABLE } from './entities/inbound-call.entity.js';
 import { RATE_LIMIT_TABLE } from './entities/rate-limit.entity.js';
 import { REFRESH_TOKEN_TABLE } from './entities/refresh-token.entity.js';
@@ -10,7 +11,14 @@ import { SMS_PREFIX_TABLE } from './entities/sms-prefix.entity.js';
 import { VERIFICATION_TABLE } from './entities/verification.entity.js';
 import { queryRows } from './query-rows.js';
 
-const TABLES = [VERIFICATION_TABLE, INBOUND_CALL_TABLE, RATE_LIMIT_TABLE, REFRESH_TOKEN_TABLE, SMS_PREFIX_TABLE];
+const TABLES = [
+  VERIFICATION_TABLE,
+  INBOUND_CALL_TABLE,
+  RATE_LIMIT_TABLE,
+  REFRESH_TOKEN_TABLE,
+  SMS_PREFIX_TABLE,
+  EVENT_TABLE,
+];
 
 /** The module's functions, with their argument types. */
 const FUNCTIONS = ['phone_call_auth_call_seen(varchar, varchar)'];

@@ -79,6 +79,8 @@ export interface PhoneCallAuthErrorMessages {
   subjectMismatch: string;
   /** `SUBJECT_MISMATCH`: the proven number belongs to another account (`resolveSubject`). */
   numberOfAnotherAccount: string;
+  /** `VERIFICATION_NOT_FOUND`: the support history of a verification that is not kept. */
+  verificationNotFound: string;
   /** `RATE_LIMITED`: `rateLimits.perPhone`. */
   rateLimitedPhone: string;
   /** `RATE_LIMITED`: `rateLimits.perIp`. */
@@ -167,6 +169,7 @@ export const PHONE_CALL_AUTH_ERROR_MESSAGES: Readonly<Record<'ru' | 'en', Readon
       'This verification was started for another signed-in person (or without signing in): redeem it with the ' +
       'access token of the person who started it.',
     numberOfAnotherAccount: 'This number belongs to another account.',
+    verificationNotFound: 'No verification with this id is kept: it is unknown, or was purged after the retention.',
     rateLimitedPhone: 'Too many verifications for this phone number; try again in {seconds} seconds.',
     rateLimitedAddress: 'Too many verifications from this address; try again in {seconds} seconds.',
     rateLimitedNetwork: 'Too many verifications from this network; try again in {seconds} seconds.',
@@ -242,6 +245,7 @@ export const PHONE_CALL_AUTH_ERROR_MESSAGES: Readonly<Record<'ru' | 'en', Readon
       'Эта проверка начата для другого вошедшего пользователя (или без входа): завершите её с токеном доступа того, ' +
       'кто её начал.',
     numberOfAnotherAccount: 'Этот номер принадлежит другой учётной записи.',
+    verificationNotFound: 'Проверки с таким id нет: id неизвестен, или запись удалена по истечении срока хранения.',
     rateLimitedPhone: 'Слишком много проверок этого номера; попробуйте снова через {seconds} сек.',
     rateLimitedAddress: 'Слишком много проверок с этого адреса; попробуйте снова через {seconds} сек.',
     rateLimitedNetwork: 'Слишком много проверок из этой сети; попробуйте снова через {seconds} сек.',

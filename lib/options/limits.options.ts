@@ -145,6 +145,19 @@ export interface PhoneCallAuthAdmissionOptions {
 }
 
 /**
+ * Refused starts (a spent client budget, an invalid or refused number, a channel not offered, a
+ * start limit), counted for the operator dashboard (`PhoneCallAuthOps`). They are counted in each
+ * instance's memory and written a batch at a time, so a flood of refused requests costs no database
+ * write per request: one row per reason, channel and number prefix each `flushSeconds`.
+ */
+export interface PhoneCallAuthRefusalTally {
+  /** Distinct reason/channel/prefix counters kept between two writes; beyond it, new prefixes are counted without their prefix. @default PHONE_CALL_AUTH_DEFAULTS.limits.refusalTally.maxKeys (1000) */
+  maxKeys?: number;
+  /** How often the counts are written (and on shutdown). @default PHONE_CALL_AUTH_DEFAULTS.limits.refusalTally.flushSeconds (30) */
+  flushSeconds?: number;
+}
+
+/**
  * Every limit of the module. A group left out keeps its defaults; a rule left out keeps its own.
  *
  * @example
@@ -168,4 +181,6 @@ export interface PhoneCallAuthLimits {
   waiters?: PhoneCallAuthWaiterLimits;
   /** The queue in front of the database work. `false` turns it off. @default PHONE_CALL_AUTH_DEFAULTS.limits.admission */
   admission?: PhoneCallAuthAdmissionOptions | false;
+  /** Refused starts counted in memory for the dashboard. `false`: not counted. @default PHONE_CALL_AUTH_DEFAULTS.limits.refusalTally */
+  refusalTally?: PhoneCallAuthRefusalTally | false;
 }

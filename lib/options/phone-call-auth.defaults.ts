@@ -71,6 +71,8 @@ export const PHONE_CALL_AUTH_DEFAULTS = {
     waiters: { perInstance: 10_000, perVerification: 3, perAddress: 50 },
     /** The queue in front of the module's database work. */
     admission: { maxQueuedPriority: 200, maxQueuedPolling: 100, queueTimeoutMs: 2000 },
+    /** Refused starts counted in memory for the dashboard, written a batch at a time. */
+    refusalTally: { maxKeys: 1000, flushSeconds: 30 },
   },
   /** Named prepared statements for the hot paths, unless the pool goes through a connection pooler. */
   preparedStatements: 'auto',

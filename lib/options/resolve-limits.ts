@@ -7,6 +7,7 @@ import type {
   PhoneCallAuthClientBudgets,
   PhoneCallAuthFraudGuardOptions,
   PhoneCallAuthLimits,
+  PhoneCallAuthRefusalTally,
   RateLimitRule,
 } from './limits.options.js';
 import { configCount, configKeys, configSeconds } from './option-checks.js';
@@ -123,6 +124,20 @@ function fraudGuard(given: PhoneCallAuthFraudGuardOptions | false | undefined): 
   };
 }
 
+function refusalTally(given: PhoneCallAuthRefusalTally | false | undefined): ResolvedLimits['refusalTally'] {
+  if (given === false) return false;
+  configKeys('limits.refusalTally', given, Object.keys(DEFAULTS.refusalTally));
+  return {
+    maxKeys: configCount('limits.refusalTally.maxKeys', given?.maxKeys, DEFAULTS.refusalTally.maxKeys),
+    flushSeconds: configSeconds(
+      'limits.refusalTally.flushSeconds',
+      given?.flushSeconds,
+      DEFAULTS.refusalTally.flushSeconds,
+      3600,
+    ),
+  };
+}
+
 /** `limits`, checked group by group, with every default applied. */
 export function resolveLimits(limits: PhoneCallAuthLimits | undefined): ResolvedLimits {
   configKeys('limits', limits, Object.keys(DEFAULTS));
@@ -154,5 +169,6 @@ export function resolveLimits(limits: PhoneCallAuthLimits | undefined): Resolved
       perAddress: configCount('limits.waiters.perAddress', waiters?.perAddress, DEFAULTS.waiters.perAddress),
     },
     admission: admission(limits?.admission),
+    refusalTally: refusalTally(limits?.refusalTally),
   };
 }

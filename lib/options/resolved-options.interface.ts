@@ -105,6 +105,7 @@ export interface ResolvedLimits {
   waiters: { perInstance: number; perVerification: number; perAddress: number };
   admission:
     { maxConcurrent?: number; maxQueuedPriority: number; maxQueuedPolling: number; queueTimeoutMs: number } | false;
+  refusalTally: { maxKeys: number; flushSeconds: number } | false;
 }
 
 /** `limits.fraudGuard` after validation. */

@@ -12,7 +12,7 @@ import type {
 } from '../options/resolved-options.interface.js';
 import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { channelsServedBy } from '../options/resolve-platforms.js';
-import { type E164, maskNumbers, maskPhone, parsePhone, parsePlatformPhone } from '../phone/phone-number.js';
+import { maskNumbers, maskPhone, numberPrefix, parsePhone, parsePlatformPhone } from '../phone/phone-number.js';
 import { phonePolicyRefusal } from '../phone/phone-policy.js';
 import { RateLimitService, type SmsDestination, type StartAllowance } from '../rate-limit/rate-limit.service.js';
 import { smsPrefixOf } from '../rate-limit/sms-prefix.js';
@@ -27,7 +27,11 @@ import {
 import { ChannelRefusedException } from './channel-refused.exception.js';
 import { NumbersBusyException } from './numbers-busy.exception.js';
 import { PhoneRefusedException } from './phone-refused.exception.js';
-import { firstAnswer } from './provider-failover.js';
+import { OPS_EVENT_STORE, type EventRow, type OpsEventStore } from '../ops/ops-event.store.js';
+import type { PlatformAttempt } from '../ops/ops.types.js';
+import { RefusalTally } from '../ops/refusal-tally.service.js';
+import { PhoneCallAuthException } from '../core/phone-call-auth.exception.js';
+import { firstAnswer, platformAttempt } from './provider-failover.js';
 import { codeHash, newSmsCode } from './sms-code.js';
 import { localeOf, startMessage } from './start-message.js';
 import { VERIFICATION_STORE, type VerificationStore } from './verification.store.js';
@@ -74,6 +78,8 @@ export class StartVerificationService {
     @Inject(VERIFICATION_STORE) private readonly store: VerificationStore,
     private readonly rateLimits: RateLimitService,
     private readonly telemetry: PhoneCallAuthTelemetry,
+    @Inject(OPS_EVENT_STORE) private readonly events: OpsEventStore,
+    private readonly refusals: RefusalTally,
   ) {}
 
   /**
@@ -92,24 +98,37 @@ export class StartVerificationService {
    */
   async start(phoneInput: string, context: StartContext = {}): Promise<StartedVerification> {
     const seen: StartSeen = {};
+    const phone = parsePhone(phoneInput, this.verification.defaultCountry);
     try {
-      const started = await this.begin(phoneInput, context, seen);
+      const started = await this.begin(phone, context, seen);
       this.telemetry.started({ channel: started.channel, ...seen, outcome: 'started' });
       return started;
     } catch (error) {
       this.telemetry.started({ channel: seen.channel ?? 'none', ...seen, outcome: failedStart(error) });
+      // A refusal (400, 429) is counted in memory for the dashboard: a flood of them writes nothing.
+      if (error instanceof PhoneCallAuthException && error.getStatus() < 500 && error.code !== 'NUMBERS_BUSY') {
+        this.refusals.count({
+          reason: error.code,
+          channel: context.channel ?? this.verification.defaultChannel,
+          country: phone?.country,
+          phone: phone?.number,
+        });
+      }
       throw error;
     }
   }
 
   /** The start itself; `seen` collects its attributes as it learns them. */
-  private async begin(phoneInput: string, context: StartContext, seen: StartSeen): Promise<StartedVerification> {
+  private async begin(
+    phone: PhoneNumber | undefined,
+    context: StartContext,
+    seen: StartSeen,
+  ): Promise<StartedVerification> {
     const { defaultCountry, sms } = this.verification;
     if (context.subject !== undefined && (typeof context.subject !== 'string' || context.subject.length === 0)) {
       throw new TypeError('start(phone, { subject }): subject must be a non-empty string, the signed-in user.');
     }
     const asked = (seen.channel = this.channelOf(context.channel));
-    const phone = parsePhone(phoneInput, defaultCountry);
     if (!phone) throw new PhoneRefusedException({ reason: 'invalid', defaultCountry });
     seen.country = phone.country;
     const refusal = phonePolicyRefusal(phone, this.verification.phonePolicy);
@@ -144,7 +163,10 @@ export class StartVerificationService {
         this.logger.warn(`${failed.name} failed (${status}) for ${maskPhone(phone.number)}; trying ${next.name}`),
     );
     seen.provider = tried.provider.name;
-    if (!tried.ok) throw await this.platformFailed(tried.error, phone.number, allowance, tried.provider);
+    const { attempts } = tried;
+    const fails = (error: unknown, provider: TelephonyProvider) =>
+      this.platformFailed(error, phone, channel, attempts, allowance, provider);
+    if (!tried.ok) throw await fails(tried.error, tried.provider);
     const { provider } = tried;
     const windowSeconds = this.platforms.windows[provider.name];
     const secret = randomBytes(32).toString('base64url');
@@ -163,27 +185,26 @@ export class StartVerificationService {
         smsPrefix: allowance.prefix?.prefix ?? null,
         fromPool,
         subject: context.subject ?? null,
+        events: this.attemptEvents(attempts, phone, channel, id),
       });
     let proof = tried.answer;
     let row = await insert(proof);
     // A pool number that a concurrent start for this phone took first: pick again, now seeing it.
     for (let again = 0; !row && fromPool && again < 2; again++) {
+      const startedAt = performance.now();
       try {
         const assignment = await this.requestCallFrom(provider, phone, windowSeconds, numbersBusy(provider));
+        attempts.push(platformAttempt(provider, startedAt));
         proof = { assignment, callTo: this.callToOf(assignment) };
       } catch (error) {
-        throw await this.platformFailed(error, phone.number, allowance, provider);
+        attempts.push(platformAttempt(provider, startedAt, error));
+        throw await fails(error, provider);
       }
       row = await insert(proof);
     }
     if (!row) {
       // Concurrent starts for this phone keep taking the numbers it picks: a second later they have settled.
-      throw await this.platformFailed(
-        new NumbersBusyException(1, numbersBusy(provider)(1)),
-        phone.number,
-        allowance,
-        provider,
-      );
+      throw await fails(new NumbersBusyException(1, numbersBusy(provider)(1)), provider);
     }
     const { callTo } = proof;
     annotateRequest({ verificationId: row.id, provider: provider.name });
@@ -223,6 +244,26 @@ export class StartVerificationService {
       country: phone.country ?? null,
       callOffered: this.verification.channels.includes('call'),
     };
+  }
+
+  /** The platforms' answers to a start as events (of the verification `id`, when it is recorded). */
+  private attemptEvents(
+    attempts: readonly PlatformAttempt[],
+    phone: PhoneNumber,
+    channel: VerificationChannel,
+    id: string | null,
+  ): EventRow[] {
+    return attempts.map((attempt) => ({
+      kind: 'platform',
+      verificationId: id,
+      channel,
+      provider: attempt.provider,
+      country: phone.country ?? null,
+      prefix: numberPrefix(phone.number),
+      outcome: attempt.outcome,
+      durationMs: attempt.durationMs,
+      detail: attempt.detail,
+    }));
   }
 
   /** The providers that serve a phone's country, in order of preference. */
@@ -330,15 +371,24 @@ export class StartVerificationService {
    * What a start answers when the platform failed: the platform's own error (502, 504) in plain
    * words, its details logged with numbers masked, and the start given back to the rate limits
    * (whatever the failure: nothing was sent, so nothing is spent). A provider that throws
-   * something else is still the platform's failure, not the client's.
+   * something else is still the platform's failure, not the client's. The platforms' answers are
+   * recorded for the dashboard: one statement, as a failed start has none to fold them into (each
+   * client's starts are bounded by its start budget, and the insert waits in the polling queue of
+   * admission control, so a platform outage does not crowd out starts and callbacks).
    */
   private async platformFailed(
     error: unknown,
-    phone: E164,
+    phoneNumber: PhoneNumber,
+    channel: VerificationChannel,
+    attempts: readonly PlatformAttempt[],
     allowance: StartAllowance,
     provider: TelephonyProvider,
   ): Promise<unknown> {
+    const phone = phoneNumber.number;
     await this.rateLimits.giveBack(allowance);
+    await this.events.insert(this.attemptEvents(attempts, phoneNumber, channel, null)).catch((recordError: unknown) => {
+      this.logger.warn(`Could not record a failed start for the dashboard: ${(recordError as Error)?.message}`);
+    });
     if (error instanceof NumbersBusyException) {
       this.logger.warn(
         `Every number of ${provider.name}'s pool waits for a live verification of ${maskPhone(phone)}: ` +

@@ -4,6 +4,8 @@ import type { Statement } from '../database/query-rows.js';
 import { REFRESH_TOKEN_TABLE } from '../database/entities/refresh-token.entity.js';
 import { notifyVerification } from '../realtime/realtime.sql.js';
 import { countEnteredSql } from '../rate-limit/sms-prefix.sql.js';
+import { EVENT_TABLE } from '../database/entities/event.entity.js';
+import { type EventRow, eventRowsJson, insertEventRows } from '../ops/ops-event.sql.js';
 
 /*
  * The verification statements (the inbound call's are in inbound-call.sql.ts). Each state change is one conditional statement on the database
@@ -31,6 +33,7 @@ const EFFECTIVE_STATUS = `CASE
  * $6 window seconds, $7 id, $8 channel, $9 code_hash (null on `call`), $10 the number comes from a pool,
  * $11 the SMS prefix its code was counted against (`limits.fraudGuard`, or null),
  * $12 the signed-in subject it is bound to (null: an ordinary sign-in).
+ * $13 the platforms' answers to this start (events, JSON), written with the row (and not without it).
  */
 const INSERT_VERIFICATION = `
   WITH locked AS MATERIALIZED (
@@ -49,6 +52,7 @@ const INSERT_VERIFICATION = `
     WHERE (SELECT count(*) FROM locked) = 1 AND NOT EXISTS (SELECT 1 FROM busy)
       AND phone = $1 AND status = 'pending'
     RETURNING id, ${notifyVerification('id')}
+  ), events AS (${insertEventRows('$13', 'NOT EXISTS (SELECT 1 FROM busy)')}
   )
   INSERT INTO ${VERIFICATION_TABLE}
     (id, phone, call_to, provider, provider_wait_id, status, secret_hash, expires_at, channel, code_hash, sms_prefix, subject)
@@ -63,7 +67,8 @@ const INSERT_VERIFICATION = `
  * re-checks `code_attempts < limit` and `status = 'pending'` on the row the one before it left: of
  * 50 parallel wrong guesses, `limit` are counted and the rest change nothing. A right code also
  * counts as entered against the SMS fraud guard's prefix of the verification ($5 the guard's
- * window seconds; null: the guard is off).
+ * window seconds; null: the guard is off). Each try it counts is also an event (`right`, `wrong`,
+ * `too_many`), for the support history.
  * $1 id, $2 secret_hash, $3 code_hash of the entered code, $4 the limit of wrong entries.
  */
 const VERIFY_CODE = `
@@ -77,9 +82,15 @@ const VERIFY_CODE = `
       fail_reason = CASE WHEN code_hash <> $3 AND code_attempts + 1 >= $4 THEN 'too_many_attempts' END
     WHERE id = $1 AND secret_hash = $2 AND code_hash IS NOT NULL
       AND status = 'pending' AND expires_at > now() AND code_attempts < $4
-    RETURNING status, phone, code_attempts AS "codeAttempts", verified_at AS "verifiedAt", sms_prefix,
-      CASE WHEN status <> 'pending' THEN ${notifyVerification('id')} END AS notified
-  ), entered AS (${countEnteredSql('$5::int')})
+    RETURNING id, channel, provider, status, phone, code_attempts AS "codeAttempts", verified_at AS "verifiedAt",
+      sms_prefix, CASE WHEN status <> 'pending' THEN ${notifyVerification('id')} END AS notified
+  ), entered AS (${countEnteredSql('$5::int')}
+  ), tried AS (
+    INSERT INTO ${EVENT_TABLE} (verification_id, kind, channel, provider, outcome)
+    SELECT id, 'code', channel, provider,
+      CASE status WHEN 'verified' THEN 'right' WHEN 'failed' THEN 'too_many' ELSE 'wrong' END
+    FROM checked
+  )
   SELECT status, phone, "codeAttempts", "verifiedAt", notified FROM checked`;
 
 /** $1 id, $2 redeem seconds. */
@@ -182,6 +193,8 @@ export interface NewVerification {
   smsPrefix: string | null;
   /** The signed-in subject it is bound to; null for an ordinary sign-in. */
   subject: string | null;
+  /** The platforms' answers to this start, recorded with it (for the dashboard and the support history). */
+  events: readonly EventRow[];
 }
 
 /** {@link INSERT_VERIFICATION}: supersede the phone's pending verification and insert a new one. */
@@ -201,6 +214,7 @@ export const insertVerification = (p: NewVerification): Statement => ({
     p.fromPool,
     p.smsPrefix,
     p.subject,
+    eventRowsJson(p.events),
   ],
 });
 

@@ -14,7 +14,8 @@ import { DevController, FAKE_PLATFORM } from './dev.controller.js';
 import { HealthController } from './health.controller.js';
 import { MeController } from './me.controller.js';
 import { MetricsController, PROMETHEUS_EXPORTER } from './metrics.controller.js';
-import { OPS_TOKEN } from './ops-token.guard.js';
+import { OpsController } from './ops.controller.js';
+import { OPS_TOKEN, OpsTokenGuard } from './ops-token.guard.js';
 import { paymentController } from './payment.controller.js';
 import { SampleAccounts } from './sample.accounts.js';
 import { ACCESS_TOKEN_COOKIE, PageController, PAGE_CHANNELS, SIMULATOR_ENABLED } from './page.controller.js';
@@ -83,6 +84,7 @@ export class AppModule {
               budgets: sample.budgets && (fake ? DEVELOPMENT.budgets : {}),
               waiters: defined(sample.waiters),
               admission: sample.admission && {},
+              refusalTally: sample.refusalTally,
             },
             phonePolicy: sample.phonePolicy,
             allowedOrigins: sample.allowedOrigins,
@@ -101,6 +103,7 @@ export class AppModule {
         { provide: ACCESS_TOKEN_COOKIE, useValue: config.jwtCookie ?? null },
         { provide: OPS_TOKEN, useValue: config.opsToken ?? null },
         { provide: PROMETHEUS_EXPORTER, useValue: exporter ?? null },
+        OpsTokenGuard,
         ...(fake ? [{ provide: FAKE_PLATFORM, useValue: fake }] : []),
       ],
       // The dev routes exist only on the fake platform.
@@ -109,6 +112,7 @@ export class AppModule {
         MeController,
         HealthController,
         MetricsController,
+        OpsController,
         paymentController(config.stepUpMaxAge),
         ...(fake ? [DevController] : []),
       ],

@@ -111,15 +111,20 @@ async function bootstrap(): Promise<void> {
         'the app: set it (openssl rand -hex 32), then `npm run callback-urls` prints the URL to paste into each platform.',
     );
   }
-  if (!config.opsToken) {
-    logger.log(
-      '/metrics is off (404): set PHONE_CALL_OPS_TOKEN (openssl rand -hex 32) and scrape it with that bearer token.',
-    );
-  }
   if (config.jwtSecretGenerated) {
     logger.warn('JWT_SECRET is not set: tokens are signed with a random key and stop working when the app restarts.');
   }
   logger.log(`Sign-in page: ${local}/   API docs (OpenAPI): ${local}/${docsPath}`);
+  if (config.opsToken) {
+    logger.log(
+      `Operator dashboard: ${local}/ops (asks for PHONE_CALL_OPS_TOKEN); Prometheus metrics: ${local}/metrics`,
+    );
+  } else {
+    logger.log(
+      'The operator routes (/ops, /metrics) are off: set PHONE_CALL_OPS_TOKEN (openssl rand -hex 32) to turn them on; ' +
+        'Prometheus scrapes /metrics with it as a bearer token.',
+    );
+  }
   logger.log(
     `Ready on ${local} (${config.httpAdapter}). Start a verification: curl -X POST ${local}/${PREFIX}/verifications -H 'content-type: application/json' -d '{"phone":"+79670311122"}'`,
   );

@@ -8,15 +8,16 @@ import {
 } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-/** The injection token of the operator token (PHONE_CALL_OPS_TOKEN), `null` when unset. */
-export const OPS_TOKEN = 'SAMPLE_OPS_TOKEN';
+/** The operator token (`SampleConfig.opsToken`, from PHONE_CALL_OPS_TOKEN), or null when the operator routes are off. */
+export const OPS_TOKEN = 'OPS_TOKEN';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
- * Guards the operator routes (`/metrics`): only `Authorization: Bearer <PHONE_CALL_OPS_TOKEN>`
- * passes, compared in constant time (over digests, so the length says nothing either); anything
- * else is 401. With PHONE_CALL_OPS_TOKEN unset, the routes answer 404 (the app says so at startup).
+ * Guards the operator routes (`/ops`, `/metrics`): only `Authorization: Bearer <PHONE_CALL_OPS_TOKEN>`
+ * passes, compared in constant time (as SHA-256 digests, so the length says nothing either); any
+ * other request is 401. With PHONE_CALL_OPS_TOKEN unset, the routes answer 404, as if they did not
+ * exist (the app logs at startup how to turn them on).
  */
 @Injectable()
 export class OpsTokenGuard implements CanActivate {
@@ -28,9 +29,13 @@ export class OpsTokenGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (!this.expected) throw new NotFoundException();
-    const header = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers.authorization;
-    const given = typeof header === 'string' && /^Bearer [^\s]+$/.test(header) ? header.slice(7) : '';
-    if (!timingSafeEqual(digest(given), this.expected)) throw new UnauthorizedException();
+    const { authorization } = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string | string[] | undefined> }>().headers;
+    const given = typeof authorization === 'string' ? /^Bearer ([\x21-\x7e]+)$/.exec(authorization)?.[1] : undefined;
+    if (given === undefined || !timingSafeEqual(digest(given), this.expected)) {
+      throw new UnauthorizedException('The operator routes need Authorization: Bearer <PHONE_CALL_OPS_TOKEN>.');
+    }
     return true;
   }
 }

@@ -52,7 +52,7 @@ const TYPES: Record<string, string> = {
  * The folder of the page's files: `sample-app/public`, next to `src/` when run from the sources
  * (Jest), three levels up from `dist/sample-app/src/` when run from the build (`npm start`).
  */
-function publicFolder(): string {
+export function publicFolder(): string {
   const candidates = ['../public/', '../../../sample-app/public/'].map((path) =>
     fileURLToPath(new URL(path, import.meta.url)),
   );

@@ -7,6 +7,7 @@ import {
   PHONE_CALL_AUTH_DEFAULTS,
   type PhoneCallAuthFraudGuardOptions,
   type PhoneCallAuthPhonePolicy,
+  type PhoneCallAuthRefusalTally,
   type PhoneCallAuthSmsLimits,
   type PhoneCallAuthStartLimits,
   type PhoneCallAuthWaiterLimits,
@@ -49,11 +50,6 @@ export interface SampleConfig extends SamplePlatforms {
    * the module's `requestId`, `verificationId` and `provider` on its requests' lines).
    */
   logFormat: 'text' | 'json';
-  /**
-   * From PHONE_CALL_OPS_TOKEN: the bearer token of the operator routes (`GET /metrics`, Prometheus'
-   * text format). Unset: they answer 404.
-   */
-  opsToken?: string;
   /**
    * From HOST: the interface to listen on. Unset: 127.0.0.1 on the fake platform (its /dev routes
    * stay local), else all. Anything but loopback on the fake platform is refused unless
@@ -119,6 +115,16 @@ export interface SampleConfig extends SamplePlatforms {
    * default). @default every channel with SSMS (or the fake platform), else ['call']
    */
   channels: VerificationChannel[];
+  /**
+   * From PHONE_CALL_OPS_TOKEN (at least 16 characters): the operator routes (`/ops`, `/metrics`)
+   * take `Authorization: Bearer <token>`. Unset: they answer 404.
+   */
+  opsToken?: string;
+  /**
+   * From PHONE_CALL_REFUSAL_TALLY (`<maxKeys>/<flushSeconds>`, e.g. `1000/30`, or `off`): the module's
+   * `limits.refusalTally`, refused starts counted in memory for the dashboard. Unset keeps the default.
+   */
+  refusalTally?: PhoneCallAuthRefusalTally | false;
 }
 
 const CHANNELS: readonly VerificationChannel[] = ['call', 'sms', 'call_or_sms'];
@@ -260,6 +266,23 @@ function trustProxy(value: string | undefined): string | number | undefined {
   return entries.join(',');
 }
 
+/** The operator token: unset or empty is off; a short one is refused (it guards every operator route). */
+function opsToken(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[\x21-\x7e]{16,}$/.test(value)) {
+    throw new Error(
+      'PHONE_CALL_OPS_TOKEN must be at least 16 printable characters without spaces (e.g. openssl rand -hex 32).',
+    );
+  }
+  return value;
+}
+
+/** `<maxKeys>/<flushSeconds>` or `off`; unset keeps the module's default. */
+function refusalTally(value: string | undefined): PhoneCallAuthRefusalTally | false | undefined {
+  const rule = rateLimit('PHONE_CALL_REFUSAL_TALLY', value);
+  return rule && { maxKeys: rule.limit, flushSeconds: rule.windowSeconds };
+}
+
 /** Reads the environment; fails with a message that names the variable at fault. */
 export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   const platforms = loadSamplePlatforms(env);
@@ -271,7 +294,6 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     httpAdapter: oneOf('HTTP_ADAPTER', env.HTTP_ADAPTER, HTTP_ADAPTERS, 'express'),
     logLevels: logLevels(env.LOG_LEVEL),
     logFormat: oneOf('LOG_FORMAT', env.LOG_FORMAT, ['text', 'json'], 'text'),
-    opsToken: env.PHONE_CALL_OPS_TOKEN || undefined,
     host: host(env, platforms.platforms.length === 0, fakePlatformPublic),
     fakePlatformPublic,
     trustProxy: trustProxy(env.TRUST_PROXY),
@@ -316,6 +338,8 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
       blockSeconds: integer('PHONE_CALL_FRAUD_GUARD_BLOCK_SECONDS', env.PHONE_CALL_FRAUD_GUARD_BLOCK_SECONDS),
       prefixDigits: integer('PHONE_CALL_FRAUD_GUARD_PREFIX_DIGITS', env.PHONE_CALL_FRAUD_GUARD_PREFIX_DIGITS),
     },
+    opsToken: opsToken(env.PHONE_CALL_OPS_TOKEN),
+    refusalTally: refusalTally(env.PHONE_CALL_REFUSAL_TALLY),
     budgets: onOff('PHONE_CALL_CLIENT_BUDGETS', env.PHONE_CALL_CLIENT_BUDGETS),
     admission: onOff('PHONE_CALL_ADMISSION', env.PHONE_CALL_ADMISSION),
     waiters: {

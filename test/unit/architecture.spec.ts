@@ -20,7 +20,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   options: ['core', 'phone', 'i18n', 'providers'],
   http: ['core', 'phone', 'i18n', 'options'],
   database: ['core', 'i18n', 'options', 'http', 'telemetry'],
-  'rate-limit': ['core', 'phone', 'i18n', 'options', 'http', 'database', 'telemetry'],
+  ops: ['core', 'phone', 'i18n', 'options', 'database', 'telemetry'],
+  'rate-limit': ['core', 'phone', 'i18n', 'options', 'http', 'database', 'ops', 'telemetry'],
   realtime: ['core', 'phone', 'i18n', 'options', 'http', 'database', 'telemetry'],
   routes: ['core', 'http', 'database', 'rate-limit'],
   auth: ['core', 'phone', 'i18n', 'options', 'http', 'database', 'openapi', 'routes'],
@@ -38,6 +39,7 @@ const MAY_IMPORT: Record<string, string[]> = {
     'realtime',
     'auth',
     'telemetry',
+    'ops',
   ],
   callback: [
     'core',

@@ -56,6 +56,7 @@ describe('resolvePhoneCallAuthOptions', () => {
       },
       waiters: { perInstance: 10_000, perVerification: 3, perAddress: 50 },
       admission: { maxConcurrent: undefined, maxQueuedPriority: 200, maxQueuedPolling: 100, queueTimeoutMs: 2000 },
+      refusalTally: { maxKeys: 1000, flushSeconds: 30 },
     });
     expect(resolved.database.purge).toEqual({ retentionSeconds: 86400, intervalSeconds: 600 });
     expect(resolved.verification.phonePolicy).toEqual({

@@ -68,6 +68,8 @@ const VALUES = [
   'TokenRefusedException',
   'SubjectMismatchException',
   'InsufficientAuthenticationException',
+  'PhoneCallAuthOps',
+  'VerificationNotFoundException',
 ];
 
 const TYPES = [
@@ -145,6 +147,14 @@ const TYPES = [
   'VerificationStatus',
   'VerifiedEvent',
   'VerifiedPhoneIdentity',
+  'OpsFunnelRow',
+  'OpsPlatformRow',
+  'OpsSummary',
+  'OpsWindow',
+  'PlatformAnswer',
+  'SupportHistory',
+  'SupportHistoryEntry',
+  'PhoneCallAuthRefusalTally',
   'PhoneCallAuthErrorBody',
   'PhoneCallAuthErrorCode',
   'PhoneCallAuthErrorMessages',

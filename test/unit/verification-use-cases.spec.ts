@@ -20,7 +20,8 @@ import { InboundCallService } from '../../lib/verification/inbound-call.service.
 import { RedeemService } from '../../lib/verification/redeem.service.js';
 import { codeHash } from '../../lib/verification/sms-code.js';
 import { StartVerificationService } from '../../lib/verification/start-verification.service.js';
-import { InMemoryInboundCallStore, InMemoryVerificationStore } from './support/fake-stores.js';
+import { RefusalTally } from '../../lib/ops/refusal-tally.service.js';
+import { InMemoryInboundCallStore, InMemoryOpsEventStore, InMemoryVerificationStore } from './support/fake-stores.js';
 
 /*
  * The use cases of lib/verification/ against in-memory stores: the orchestration (which provider,
@@ -51,6 +52,8 @@ function setUp(overrides: Partial<PhoneCallAuthOptions> = {}, providers = [provi
     ...overrides,
   } as PhoneCallAuthOptions);
   const store = new InMemoryVerificationStore();
+  const events = new InMemoryOpsEventStore();
+  const refusals = new RefusalTally(options.limits, events);
   const calls = new InMemoryInboundCallStore(store);
   const rateLimits = {
     countStart: jest.fn(async () => ({ counted: [{ key: 'k', resetsAt: 'r' }] })),
@@ -68,6 +71,8 @@ function setUp(overrides: Partial<PhoneCallAuthOptions> = {}, providers = [provi
   return {
     providers,
     store,
+    events,
+    refusals,
     calls,
     rateLimits,
     tokens,
@@ -79,6 +84,8 @@ function setUp(overrides: Partial<PhoneCallAuthOptions> = {}, providers = [provi
       store,
       rateLimits as unknown as RateLimitService,
       telemetry,
+      events,
+      refusals,
     ),
     inbound: new InboundCallService(options.verification, options.hooks, calls, store, telemetry),
     codes: new CodeCheckService(options.verification, options.limits, store, telemetry),
@@ -111,6 +118,20 @@ describe('StartVerificationService', () => {
     const started = await t.start.start(PHONE);
     expect(t.store.rows.get(started.id)?.provider).toBe('beta');
     expect(t.rateLimits.giveBack).not.toHaveBeenCalled();
+    // Both answers are recorded with the start, timed, the number reduced to its prefix.
+    expect(t.store.rows.get(started.id)?.events).toEqual([
+      expect.objectContaining({
+        provider: 'alpha',
+        outcome: error instanceof TelephonyTimeoutException ? 'timeout' : 'failed',
+      }),
+      expect.objectContaining({
+        provider: 'beta',
+        outcome: 'ok',
+        verificationId: started.id,
+        prefix: '+7967',
+        country: 'RU',
+      }),
+    ]);
   });
 
   it('answers the last failure when every provider fails, records nothing and gives the start back', async () => {
@@ -120,6 +141,10 @@ describe('StartVerificationService', () => {
     await expect(t.start.start(PHONE)).rejects.toBeInstanceOf(TelephonyPlatformException);
     expect(t.store.rows.size).toBe(0);
     expect(t.rateLimits.giveBack).toHaveBeenCalledWith({ counted: [{ key: 'k', resetsAt: 'r' }] });
+    expect(t.events.rows.map(({ provider, outcome, verificationId }) => [provider, outcome, verificationId])).toEqual([
+      ['alpha', 'failed', null],
+      ['beta', 'failed', null],
+    ]);
   });
 
   it('does not move on for a client mistake the provider reports', async () => {
@@ -134,6 +159,10 @@ describe('StartVerificationService', () => {
     await expect(t.start.start('12')).rejects.toMatchObject({ code: 'INVALID_PHONE' });
     await expect(t.start.start('12')).rejects.toBeInstanceOf(PhoneRefusedException);
     expect(t.rateLimits.countStart).not.toHaveBeenCalled();
+    // Refusals are counted in memory, and written as one row with its count only when flushed.
+    expect(t.events.rows).toEqual([]);
+    await t.refusals.flush();
+    expect(t.events.rows).toEqual([expect.objectContaining({ kind: 'refused', outcome: 'INVALID_PHONE', count: 2 })]);
   });
 
   it('takes a number to call that is not valid as the platform failing', async () => {

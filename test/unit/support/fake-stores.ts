@@ -2,6 +2,7 @@ import type { InboundCallOutcome } from '../../../lib/core/verification-state.js
 import { timingSafeEqual } from 'node:crypto';
 import type { VerificationCandidate } from '../../../lib/options/phone-call-auth-options.interface.js';
 import type { E164 } from '../../../lib/phone/phone-number.js';
+import type { EventRow, HistoryRow, OpsEventStore } from '../../../lib/ops/ops-event.store.js';
 import type { ClaimedWait } from '../../../lib/verification/status-poller.sql.js';
 import type {
   InboundCallRecord,
@@ -182,5 +183,22 @@ export class InMemoryInboundCallStore implements InboundCallStore {
         row.channel !== 'sms' &&
         (call.dialed === null || row.callTo === call.dialed),
     );
+  }
+}
+
+/** The event store in memory: the rows written outside the hot statements (reads are the e2e suite's). */
+export class InMemoryOpsEventStore implements OpsEventStore {
+  readonly rows: EventRow[] = [];
+
+  async insert(rows: readonly EventRow[]): Promise<void> {
+    this.rows.push(...rows);
+  }
+
+  async history(): Promise<HistoryRow[]> {
+    throw new Error('not in memory');
+  }
+
+  async summary(): Promise<never> {
+    throw new Error('not in memory');
   }
 }
