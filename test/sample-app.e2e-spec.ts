@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FakeSmsRuPlatform, FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { AppModule } from '../sample-app/src/app.module.js';
 import { loadSampleConfig } from '../sample-app/src/sample.config.js';
-import { PHONE_CALL_AUTH_DEFAULTS, PhoneCallAuthCallbacks } from 'nestjs-phone-call-auth';
+import { PHONE_CALL_AUTH_DEFAULTS, PhoneCallAuthCallbacks, PhoneCallAuthFraudGuard } from 'nestjs-phone-call-auth';
 import { nextPhone } from './support/phones.js';
 import { createTestDatabase } from './support/test-app.js';
 
@@ -215,6 +215,31 @@ describe('the operator dashboard (PHONE_CALL_OPS_TOKEN)', () => {
     const unknown = await get('/ops/history/not-a-verification', `Bearer ${TOKEN}`, { 'accept-language': 'ru' });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ code: 'VERIFICATION_NOT_FOUND', message: /Проверки с таким id нет/ });
+  });
+
+  it("lists the SMS fraud guard's blocked prefixes, and the operator allows one with the token only", async () => {
+    const guard = app.get(PhoneCallAuthFraudGuard);
+    await guard.block('+7999');
+    const blocked = (await (await get('/ops/summary', `Bearer ${TOKEN}`)).json()) as { fraudGuard: unknown[] };
+    expect(blocked.fraudGuard).toEqual([expect.objectContaining({ prefix: '+7999', blocked: true })]);
+
+    const allow = (authorization?: string) =>
+      fetch(`${base}/ops/fraud-guard/%2B7999/allow`, {
+        method: 'POST',
+        headers: { ...(authorization && { authorization }) },
+      });
+    expect((await allow()).status).toBe(401);
+    expect((await guard.prefixes({ blockedOnly: true })).map((state) => state.prefix)).toEqual(['+7999']);
+    const allowed = await allow(`Bearer ${TOKEN}`);
+    expect(allowed.status).toBe(200);
+    expect(await allowed.json()).toMatchObject({ prefix: '+7999', blocked: false });
+    const after = (await (await get('/ops/summary', `Bearer ${TOKEN}`)).json()) as { fraudGuard: unknown[] };
+    expect(after.fraudGuard).toEqual([]);
+    const bad = await fetch(`${base}/ops/fraud-guard/7999;drop/allow`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(bad.status).toBe(400);
   });
 
   it('refuses a short PHONE_CALL_OPS_TOKEN', () => {

@@ -1,9 +1,24 @@
-import { Controller, Get, Header, Inject, NotFoundException, Param, Res, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import {
   type OpsSummary,
   PhoneCallAuthExceptionFilter,
+  PhoneCallAuthFraudGuard,
   PhoneCallAuthOps,
+  type SmsPrefixState,
   type SupportHistory,
 } from 'nestjs-phone-call-auth';
 import { readFileSync } from 'node:fs';
@@ -12,10 +27,10 @@ import { dirname, join } from 'node:path';
 import { publicFolder } from './page.controller.js';
 import { OPS_TOKEN, OpsTokenGuard } from './ops-token.guard.js';
 
-/** The dashboard's JSON: the module's summary, and the SMS fraud guard's blocked prefixes (none yet). */
+/** The dashboard's JSON: the module's summary, and the prefixes the SMS fraud guard blocks now. */
 export interface OpsSummaryAnswer extends OpsSummary {
-  /** Number prefixes the SMS fraud guard blocks now. */
-  fraudGuard: { prefix: string; until?: string; reason?: string }[];
+  /** Number prefixes the SMS fraud guard blocks now (`PhoneCallAuthFraudGuard.prefixes`). */
+  fraudGuard: SmsPrefixState[];
 }
 
 const TYPES: Record<string, string> = {
@@ -55,6 +70,7 @@ export class OpsController {
 
   constructor(
     private readonly ops: PhoneCallAuthOps,
+    private readonly fraudGuard: PhoneCallAuthFraudGuard,
     @Inject(OPS_TOKEN) private readonly token: string | null,
   ) {
     const folder = `${publicFolder()}ops/`;
@@ -91,8 +107,21 @@ export class OpsController {
   @UseGuards(OpsTokenGuard)
   @Header('Cache-Control', 'no-store')
   async summary(): Promise<OpsSummaryAnswer> {
-    // The SMS fraud guard's blocked prefixes go here once it exists.
-    return { ...(await this.ops.summary()), fraudGuard: [] };
+    const [summary, blocked] = await Promise.all([this.ops.summary(), this.fraudGuard.prefixes({ blockedOnly: true })]);
+    return { ...summary, fraudGuard: blocked };
+  }
+
+  /**
+   * The operator lifts the SMS fraud guard's block of a prefix (`+7967`) for a day. Bearer-token
+   * only (no cookie), so another site cannot make the operator's browser send it.
+   */
+  @Post('fraud-guard/:prefix/allow')
+  @UseGuards(OpsTokenGuard)
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  allow(@Param('prefix') prefix: string): Promise<SmsPrefixState> {
+    if (!/^\+\d{2,12}$/.test(prefix)) throw new BadRequestException('A prefix is "+" and digits, such as +7967.');
+    return this.fraudGuard.allow(prefix);
   }
 
   /** 404 `VERIFICATION_NOT_FOUND` for an id that is not kept, in the request's language. */

@@ -44,6 +44,10 @@ const TEXTS = {
     refusedPrefixes: 'Refused, by number prefix',
     blocked: 'Blocked prefixes',
     noneBlocked: 'None: the SMS fraud guard blocks no prefix now.',
+    blockedEntry: ({ prefix, sent, entered, until }) =>
+      `${prefix}: ${entered} of ${sent} codes entered; blocked until ${until}`,
+    allow: 'Allow',
+    allowFailed: 'Could not allow it; try again.',
     history: 'Support history',
     historyLabel: 'Verification id',
     find: 'Find',
@@ -103,6 +107,10 @@ const TEXTS = {
     refusedPrefixes: 'Отказы по префиксу номера',
     blocked: 'Заблокированные префиксы',
     noneBlocked: 'Нет: защита от SMS-фрода сейчас не блокирует ни одного префикса.',
+    blockedEntry: ({ prefix, sent, entered, until }) =>
+      `${prefix}: введено ${entered} кодов из ${sent}; заблокирован до ${until}`,
+    allow: 'Разрешить',
+    allowFailed: 'Не удалось разрешить; попробуйте ещё раз.',
     history: 'История проверки',
     historyLabel: 'Id проверки',
     find: 'Найти',
@@ -169,10 +177,11 @@ function applyLanguage() {
   if (history) drawHistory();
 }
 
-/** A GET with the token; a 401 forgets it and asks again. */
-async function get(path) {
+/** A GET (or a POST) with the token; a 401 forgets it and asks again. */
+async function get(path, method = 'GET') {
   const token = sessionStorage.getItem(TOKEN_KEY);
   const response = await fetch(path, {
+    method,
     headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'accept-language': language },
   });
   if (response.status === 401) {
@@ -322,8 +331,23 @@ function drawSummary() {
 
   const blocked = $('blocked-list');
   blocked.replaceChildren();
-  for (const entry of summary.fraudGuard)
-    blocked.append(cell('li', [entry.prefix, entry.reason].filter(Boolean).join(': ')));
+  for (const entry of summary.fraudGuard) {
+    const until = entry.blockedUntil ? new Date(entry.blockedUntil).toLocaleString(language) : '—';
+    const item = cell('li', t('blockedEntry', { ...entry, until }));
+    const allow = cell('button', t('allow'));
+    allow.type = 'button';
+    allow.addEventListener('click', async () => {
+      allow.disabled = true;
+      const { status } = await get(`/ops/fraud-guard/${encodeURIComponent(entry.prefix)}/allow`, 'POST');
+      if (status === 200) await refresh();
+      else {
+        allow.disabled = false;
+        $('updated').textContent = t('allowFailed');
+      }
+    });
+    item.append(' ', allow);
+    blocked.append(item);
+  }
   if (summary.fraudGuard.length === 0) blocked.append(cell('li', t('noneBlocked')));
 }
 
