@@ -35,6 +35,7 @@ export type {
   GlobalBudgetRule,
   PhoneCallAuthAdmissionOptions,
   PhoneCallAuthClientBudgets,
+  PhoneCallAuthConnectionLimits,
   PhoneCallAuthLimits,
   PhoneCallAuthSmsLimits,
   PhoneCallAuthStartLimits,

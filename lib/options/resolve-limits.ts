@@ -5,6 +5,7 @@ import type {
   GlobalBudgetRule,
   PhoneCallAuthAdmissionOptions,
   PhoneCallAuthClientBudgets,
+  PhoneCallAuthConnectionLimits,
   PhoneCallAuthLimits,
   RateLimitRule,
 } from './limits.options.js';
@@ -64,6 +65,20 @@ function budgets(given: PhoneCallAuthClientBudgets | false | undefined): Resolve
   };
 }
 
+function connections(given: PhoneCallAuthConnectionLimits | false | undefined): ResolvedLimits['connections'] {
+  if (given === false) return false;
+  configKeys('limits.connections', given, Object.keys(DEFAULTS.connections));
+  const count = (name: keyof PhoneCallAuthConnectionLimits) => {
+    const value = given?.[name];
+    return value === false ? false : configCount(`limits.connections.${name}`, value, DEFAULTS.connections[name]);
+  };
+  return {
+    perAddress: count('perAddress'),
+    perNetwork: count('perNetwork'),
+    refusalsBeforeClose: count('refusalsBeforeClose'),
+  };
+}
+
 function admission(given: PhoneCallAuthAdmissionOptions | false | undefined): ResolvedLimits['admission'] {
   if (given === false) return false;
   configKeys('limits.admission', given, ['maxConcurrent', ...Object.keys(DEFAULTS.admission)]);
@@ -107,6 +122,7 @@ export function resolveLimits(limits: PhoneCallAuthLimits | undefined): Resolved
       global: rateLimitRule('limits.sms.global', sms?.global, DEFAULTS.sms.global),
     },
     budgets: budgets(limits?.budgets),
+    connections: connections(limits?.connections),
     waiters: {
       perInstance: configCount('limits.waiters.perInstance', waiters?.perInstance, DEFAULTS.waiters.perInstance),
       perVerification: configCount(

@@ -70,6 +70,7 @@ export class AppModule {
               starts: { ...(fake && DEVELOPMENT.starts), ...defined(sample.startLimits) },
               sms: { ...(fake && DEVELOPMENT.sms), ...defined(sample.smsLimits) },
               budgets: sample.budgets && (fake ? DEVELOPMENT.budgets : {}),
+              connections: defined(sample.connections),
               waiters: defined(sample.waiters),
               admission: sample.admission && {},
             },

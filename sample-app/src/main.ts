@@ -1,5 +1,6 @@
 import { type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { AppModule } from './app.module.js';
@@ -8,14 +9,23 @@ import { createOpenApiDocument, setupOpenApi } from './openapi.setup.js';
 import { isLoopback, loadSampleConfig, type SampleConfig } from './sample.config.js';
 import { DOCS_PATH, ROUTE_PREFIX as PREFIX } from './sample.constants.js';
 
-/** The app on the HTTP server HTTP_ADAPTER names; Fastify is loaded only when asked for. */
+/**
+ * The app on the HTTP server HTTP_ADAPTER names, trusting the proxies TRUST_PROXY names; Fastify is
+ * loaded only when asked for.
+ */
 async function createApp(config: SampleConfig, fake?: FakeSsmsPlatform): Promise<INestApplication> {
   // abortOnError: false, so a failed start reaches bootstrap's handler (which stops the database).
   const options = { logger: config.logLevels, abortOnError: false };
   const module = AppModule.register(config, fake);
-  if (config.httpAdapter === 'express') return NestFactory.create(module, options);
+  if (config.httpAdapter === 'express') {
+    const app = await NestFactory.create<NestExpressApplication>(module, options);
+    if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
+    return app;
+  }
   const { FastifyAdapter } = await import('@nestjs/platform-fastify');
-  return NestFactory.create(module, new FastifyAdapter(), options);
+  // Fastify's types leave hop counts out; it takes them, and (5.12 on) trusts no proxy by one: give addresses.
+  const trustProxy = config.trustProxy as string | undefined;
+  return NestFactory.create(module, new FastifyAdapter({ trustProxy }), options);
 }
 
 /** Whether a package can be imported (a variable name, so TypeScript does not need its types). */

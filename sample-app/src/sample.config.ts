@@ -4,6 +4,7 @@ import {
   type GlobalBudgetMode,
   type GlobalBudgetRule,
   PHONE_CALL_AUTH_DEFAULTS,
+  type PhoneCallAuthConnectionLimits,
   type PhoneCallAuthPhonePolicy,
   type PhoneCallAuthSmsLimits,
   type PhoneCallAuthStartLimits,
@@ -30,6 +31,18 @@ export interface SampleConfig extends SamplePlatforms {
   budgets: boolean;
   /** From PHONE_CALL_ADMISSION (`on` or `off`): the module's admission control (`limits.admission`). */
   admission: boolean;
+  /**
+   * From PHONE_CALL_MAX_CONNECTIONS_PER_ADDRESS, PHONE_CALL_MAX_CONNECTIONS_PER_NETWORK and
+   * PHONE_CALL_REFUSALS_BEFORE_CLOSE (a number, or `off`; `limits.connections`); unset ones keep the
+   * module's defaults. They act only while no proxy is trusted (TRUST_PROXY unset).
+   */
+  connections: PhoneCallAuthConnectionLimits;
+  /**
+   * From TRUST_PROXY: unset, no proxy is trusted (the socket's address is the client's); digits,
+   * the number of proxies in front; otherwise a comma-separated list of the proxies' addresses,
+   * CIDRs or `loopback`/`uniquelocal`. Applied as Express's `trust proxy` and Fastify's `trustProxy`.
+   */
+  trustProxy?: string | number;
   /** From PHONE_CALL_MAX_WAITERS, _PER_VERIFICATION, _PER_ADDRESS (`limits.waiters`); unset ones keep the module's defaults. */
   waiters: PhoneCallAuthWaiterLimits;
   /** From HTTP_ADAPTER: `express` (the default) or `fastify` (`@nestjs/platform-fastify`). */
@@ -122,6 +135,19 @@ function rateLimit(name: string, value: string | undefined): RateLimitRule | fal
   const match = /^(\d+)\/(\d+)$/.exec(value);
   if (!match) throw new Error(`${name} must be <count>/<seconds> (e.g. 3/600) or off, got "${value}".`);
   return { limit: Number(match[1]), windowSeconds: Number(match[2]) };
+}
+
+/** A whole number from 1 or `off`; unset keeps the module's default. */
+function countOrOff(name: string, value: string | undefined): number | false | undefined {
+  if (value?.trim() === 'off') return false;
+  return integer(name, value?.trim());
+}
+
+/** TRUST_PROXY: unset or empty, none; digits, a number of hops; else the list as Express and Fastify take it. */
+function trustProxy(value: string | undefined): string | number | undefined {
+  const trimmed = value?.trim();
+  if (!trimmed) return undefined;
+  return /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
 }
 
 /** A cookie name as the module takes it (an RFC 6265 token, at most 64 characters); unset or empty is off. */
@@ -243,6 +269,12 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     },
     budgets: onOff('PHONE_CALL_CLIENT_BUDGETS', env.PHONE_CALL_CLIENT_BUDGETS),
     admission: onOff('PHONE_CALL_ADMISSION', env.PHONE_CALL_ADMISSION),
+    connections: {
+      perAddress: countOrOff('PHONE_CALL_MAX_CONNECTIONS_PER_ADDRESS', env.PHONE_CALL_MAX_CONNECTIONS_PER_ADDRESS),
+      perNetwork: countOrOff('PHONE_CALL_MAX_CONNECTIONS_PER_NETWORK', env.PHONE_CALL_MAX_CONNECTIONS_PER_NETWORK),
+      refusalsBeforeClose: countOrOff('PHONE_CALL_REFUSALS_BEFORE_CLOSE', env.PHONE_CALL_REFUSALS_BEFORE_CLOSE),
+    },
+    trustProxy: trustProxy(env.TRUST_PROXY),
     waiters: {
       perInstance: integer('PHONE_CALL_MAX_WAITERS', env.PHONE_CALL_MAX_WAITERS),
       perVerification: integer('PHONE_CALL_MAX_WAITERS_PER_VERIFICATION', env.PHONE_CALL_MAX_WAITERS_PER_VERIFICATION),

@@ -53,6 +53,7 @@ describe('resolvePhoneCallAuthOptions', () => {
         callback: { burst: 10, perSecond: 0.2 },
         networkFactor: 8,
       },
+      connections: { perAddress: 100, perNetwork: 400, refusalsBeforeClose: 10 },
       waiters: { perInstance: 10_000, perVerification: 3, perAddress: 50 },
       admission: { maxConcurrent: undefined, maxQueuedPriority: 200, maxQueuedPolling: 100, queueTimeoutMs: 2000 },
     });
@@ -242,6 +243,11 @@ describe('resolvePhoneCallAuthOptions', () => {
       'a budget without a rate',
       (o) => ({ ...o, limits: { budgets: { poll: { burst: 5 } } } }),
       /limits.budgets.poll must be \{ burst/,
+    ],
+    [
+      'a connection cap of zero',
+      (o) => ({ ...o, limits: { connections: { perNetwork: 0 } } }),
+      /limits.connections.perNetwork must be a whole number from 1/,
     ],
     [
       'a waiter cap of zero',

@@ -109,6 +109,7 @@ const TYPES = [
   'PhoneCallAuthStartLimits',
   'PhoneCallAuthLimits',
   'PhoneCallAuthClientBudgets',
+  'PhoneCallAuthConnectionLimits',
   'PhoneCallAuthAdmissionOptions',
   'PhoneCallAuthSmsOptions',
   'PhoneCallAuthTokenClaims',
