@@ -128,6 +128,7 @@ describe('a sustained flood from one network', () => {
       SSMS_API_URL: fake.url,
       SSMS_API_KEY: fake.apiKey,
       PHONE_CALL_CALLBACK_SECRET: callbackSecret,
+      ...JSON.parse(process.env.FLOOD_ENV ?? '{}'),
     });
     const module = AppModule.register(config);
     const app =

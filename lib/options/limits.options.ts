@@ -102,16 +102,17 @@ export interface PhoneCallAuthClientBudgets {
  * framework's pipeline runs either way, when no proxy is trusted.
  */
 export interface PhoneCallAuthConnectionLimits {
-  /** Open connections from one address (IPv4, or IPv6 /64); beyond it, a new one is closed at once. @default PHONE_CALL_AUTH_DEFAULTS.limits.connections.perAddress (100) */
+  /** Open connections from one address (IPv4, or IPv6 /64); a new one beyond it is held (unread for 10 s, then closed). @default PHONE_CALL_AUTH_DEFAULTS.limits.connections.perAddress (100) */
   perAddress?: number | false;
-  /** Open connections from one network (IPv4 /24, IPv6 /48); beyond it, a new one is closed at once. @default PHONE_CALL_AUTH_DEFAULTS.limits.connections.perNetwork (400) */
+  /** Open connections from one network (IPv4 /24, IPv6 /48); a new one beyond it is held. @default PHONE_CALL_AUTH_DEFAULTS.limits.connections.perNetwork (400) */
   perNetwork?: number | false;
   /**
-   * Budget refusals (429) one keep-alive connection gets before the answer says `Connection: close`
-   * and the connection is closed: a flood then pays a new connection every few requests.
-   * @default PHONE_CALL_AUTH_DEFAULTS.limits.connections.refusalsBeforeClose (10)
+   * Budget refusals (429) one keep-alive connection gets; the next over-budget request on it is not
+   * answered: the connection is held, unread, for 10 s, then closed. A client that keeps sending
+   * past `Retry-After` is slowed to a few requests per 10 s per connection, without reconnecting at once.
+   * @default PHONE_CALL_AUTH_DEFAULTS.limits.connections.refusalsBeforeHold (10)
    */
-  refusalsBeforeClose?: number | false;
+  refusalsBeforeHold?: number | false;
 }
 
 /** Requests that may wait at once (`?wait=` long-polls, event streams). */
@@ -156,7 +157,7 @@ export interface PhoneCallAuthLimits {
   sms?: PhoneCallAuthSmsLimits;
   /** What one client may spend per route family, in memory. `false` turns them all off (load tests). @default PHONE_CALL_AUTH_DEFAULTS.limits.budgets */
   budgets?: PhoneCallAuthClientBudgets | false;
-  /** Connections per address and network, and closing connections that keep being refused; only when no proxy is trusted. `false` turns them all off. @default PHONE_CALL_AUTH_DEFAULTS.limits.connections */
+  /** Connections per address and network, and holding connections that keep being refused; only when no proxy is trusted. `false` turns them all off. @default PHONE_CALL_AUTH_DEFAULTS.limits.connections */
   connections?: PhoneCallAuthConnectionLimits | false;
   /** Requests waiting at once (long-polls, event streams). @default PHONE_CALL_AUTH_DEFAULTS.limits.waiters */
   waiters?: PhoneCallAuthWaiterLimits;

@@ -63,9 +63,9 @@ export const PHONE_CALL_AUTH_DEFAULTS = {
     },
     /**
      * The HTTP server's connections, when no proxy is trusted: per address, per IPv4 /24 (IPv6 /48),
-     * and budget refusals on one keep-alive connection before it is closed.
+     * and budget refusals on one keep-alive connection before it is held.
      */
-    connections: { perAddress: 100, perNetwork: 400, refusalsBeforeClose: 10 },
+    connections: { perAddress: 100, perNetwork: 400, refusalsBeforeHold: 10 },
     /** Requests that may wait at once (long-polls, event streams). */
     waiters: { perInstance: 10_000, perVerification: 3, perAddress: 50 },
     /** The queue in front of the module's database work. */

@@ -75,7 +75,7 @@ function connections(given: PhoneCallAuthConnectionLimits | false | undefined): 
   return {
     perAddress: count('perAddress'),
     perNetwork: count('perNetwork'),
-    refusalsBeforeClose: count('refusalsBeforeClose'),
+    refusalsBeforeHold: count('refusalsBeforeHold'),
   };
 }
 

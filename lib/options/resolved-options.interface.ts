@@ -95,7 +95,7 @@ export interface ResolvedLimits {
         networkFactor: number;
       }
     | false;
-  connections: { perAddress: number | false; perNetwork: number | false; refusalsBeforeClose: number | false } | false;
+  connections: { perAddress: number | false; perNetwork: number | false; refusalsBeforeHold: number | false } | false;
   waiters: { perInstance: number; perVerification: number; perAddress: number };
   admission:
     { maxConcurrent?: number; maxQueuedPriority: number; maxQueuedPolling: number; queueTimeoutMs: number } | false;

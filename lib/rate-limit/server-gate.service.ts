@@ -11,7 +11,7 @@ import type { ResolvedLimits, ResolvedTexts } from '../options/resolved-options.
 import { BudgetedRoutes } from './budgeted-routes.js';
 import { ClientBudgetExceededException } from './client-budget-exceeded.exception.js';
 import { ClientBudgetService } from './client-budget.service.js';
-import { ConnectionCaps } from './connection-caps.js';
+import { ConnectionCaps, ConnectionHold } from './connection-caps.js';
 import { proxyTrusted } from './proxy-trust.js';
 
 /** Refusals written, by `Accept-Language` and seconds; emptied when it grows past this (a flood sends one header). */
@@ -32,9 +32,10 @@ interface ServerLike {
  *   language) before the framework sees it: a flood's refusals cost no pipeline. The budget is
  *   {@link ClientBudgetService}'s, only read here; a request it lets through is counted by the
  *   route's guard, as before.
- * - after `limits.connections.refusalsBeforeClose` such refusals on one keep-alive connection, the
- *   answer closes it;
- * - `limits.connections.perAddress` and `perNetwork` cap the open connections of a client.
+ * - after `limits.connections.refusalsBeforeHold` such refusals on one keep-alive connection, the
+ *   next over-budget request on it is not answered: the connection is held ({@link ConnectionHold});
+ * - `limits.connections.perAddress` and `perNetwork` cap the open connections of a client; one
+ *   beyond is held too.
  *
  * Behind a trusted proxy all three stay off (the proxy's equivalents are in docs/operations.md) and
  * the budgets are spent and refused by the routes' guard.
@@ -44,6 +45,7 @@ export class ServerGateService implements OnApplicationBootstrap {
   private readonly routes: BudgetedRoutes;
   private readonly answers = new Map<string, Buffer>();
   private readonly refusals = new WeakMap<Socket, number>();
+  private readonly held = new ConnectionHold();
 
   constructor(
     private readonly budgets: ClientBudgetService,
@@ -69,8 +71,8 @@ export class ServerGateService implements OnApplicationBootstrap {
     }
     const connections = this.limits.connections;
     if (connections && (connections.perAddress || connections.perNetwork)) {
-      const caps = new ConnectionCaps(connections.perAddress, connections.perNetwork);
-      gate(server, 'connection', (socket) => trusted() || caps.admit(socket as Socket) || destroy(socket as Socket));
+      const caps = new ConnectionCaps(connections.perAddress, connections.perNetwork, this.held);
+      gate(server, 'connection', (socket) => trusted() || caps.admit(socket as Socket));
     }
   }
 
@@ -80,25 +82,28 @@ export class ServerGateService implements OnApplicationBootstrap {
     if (!family) return false;
     const seconds = this.budgets.waitFor(family, request.socket.remoteAddress);
     if (seconds === 0) return false;
+    if (this.abusive(request.socket)) {
+      this.held.hold(request.socket);
+      return true;
+    }
     const body = this.answer(request.headers['accept-language'], seconds);
     response.writeHead(429, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': body.length,
       'cache-control': 'no-store',
       'retry-after': String(seconds),
-      ...(this.closes(request.socket) && { connection: 'close' }),
     });
     response.end(body);
     return true;
   }
 
-  /** Counts a refusal on the connection; whether it is the one after which the connection is closed. */
-  private closes(socket: Socket): boolean {
-    const limit = this.limits.connections && this.limits.connections.refusalsBeforeClose;
+  /** Counts a refusal on the connection; whether it had its `refusalsBeforeHold` already. */
+  private abusive(socket: Socket): boolean {
+    const limit = this.limits.connections && this.limits.connections.refusalsBeforeHold;
     if (!limit) return false;
     const count = (this.refusals.get(socket) ?? 0) + 1;
     this.refusals.set(socket, count);
-    return count >= limit;
+    return count > limit;
   }
 
   /** The body of the refusal: the exception filter's, written once per language header and wait. */
@@ -125,10 +130,4 @@ function gate(server: ServerLike, event: string, admit: (...args: unknown[]) => 
     if (!admit(...args)) return;
     for (const listener of listeners) listener.apply(this, args);
   });
-}
-
-/** Closes a connection that is not admitted; answers false. */
-function destroy(socket: Socket): false {
-  socket.destroy();
-  return false;
 }

@@ -33,7 +33,7 @@ export interface SampleConfig extends SamplePlatforms {
   admission: boolean;
   /**
    * From PHONE_CALL_MAX_CONNECTIONS_PER_ADDRESS, PHONE_CALL_MAX_CONNECTIONS_PER_NETWORK and
-   * PHONE_CALL_REFUSALS_BEFORE_CLOSE (a number, or `off`; `limits.connections`); unset ones keep the
+   * PHONE_CALL_REFUSALS_BEFORE_HOLD (a number, or `off`; `limits.connections`); unset ones keep the
    * module's defaults. They act only while no proxy is trusted (TRUST_PROXY unset).
    */
   connections: PhoneCallAuthConnectionLimits;
@@ -272,7 +272,7 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     connections: {
       perAddress: countOrOff('PHONE_CALL_MAX_CONNECTIONS_PER_ADDRESS', env.PHONE_CALL_MAX_CONNECTIONS_PER_ADDRESS),
       perNetwork: countOrOff('PHONE_CALL_MAX_CONNECTIONS_PER_NETWORK', env.PHONE_CALL_MAX_CONNECTIONS_PER_NETWORK),
-      refusalsBeforeClose: countOrOff('PHONE_CALL_REFUSALS_BEFORE_CLOSE', env.PHONE_CALL_REFUSALS_BEFORE_CLOSE),
+      refusalsBeforeHold: countOrOff('PHONE_CALL_REFUSALS_BEFORE_HOLD', env.PHONE_CALL_REFUSALS_BEFORE_HOLD),
     },
     trustProxy: trustProxy(env.TRUST_PROXY),
     waiters: {

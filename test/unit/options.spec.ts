@@ -53,7 +53,7 @@ describe('resolvePhoneCallAuthOptions', () => {
         callback: { burst: 10, perSecond: 0.2 },
         networkFactor: 8,
       },
-      connections: { perAddress: 100, perNetwork: 400, refusalsBeforeClose: 10 },
+      connections: { perAddress: 100, perNetwork: 400, refusalsBeforeHold: 10 },
       waiters: { perInstance: 10_000, perVerification: 3, perAddress: 50 },
       admission: { maxConcurrent: undefined, maxQueuedPriority: 200, maxQueuedPolling: 100, queueTimeoutMs: 2000 },
     });
