@@ -37,17 +37,17 @@ describe('the budgeted routes, read from the raw URL', () => {
 
 describe('connection caps', () => {
   /** A socket from `address` that can be paused and closed. */
-  const socket = (address: string) =>
-    Object.assign(new EventEmitter(), {
+  const socket = (address: string) => {
+    const events = new EventEmitter();
+    return Object.assign(events, {
       remoteAddress: address,
       paused: false,
       pause() {
         this.paused = true;
       },
-      destroy() {
-        this.emit('close');
-      },
+      destroy: () => events.emit('close'),
     }) as unknown as Socket;
+  };
 
   it('serves up to the cap per address and per network, holds the rest, and counts a closed one out', () => {
     const caps = new ConnectionCaps(2, 3, new ConnectionHold());
