@@ -14,23 +14,28 @@ const MAX_HELD = 10_000;
  * sent again after 1 s, then 3 s); a held connection's client waits for its answer instead.
  */
 export class ConnectionHold {
-  private held = 0;
+  private readonly held = new Set<Socket>();
 
   /** Holds `socket` (or, with {@link MAX_HELD} held already, closes it). */
   hold(socket: Socket): void {
     // No one else may listen on it: a reset must not throw.
     socket.on('error', () => undefined);
-    if (this.held >= MAX_HELD) {
+    if (this.held.size >= MAX_HELD) {
       socket.destroy();
       return;
     }
-    this.held++;
+    this.held.add(socket);
     socket.pause();
     const timer = setTimeout(() => socket.destroy(), HOLD_MS).unref();
     socket.once('close', () => {
-      this.held--;
+      this.held.delete(socket);
       clearTimeout(timer);
     });
+  }
+
+  /** Closes every held connection (the server is closing: it would wait for them). */
+  closeAll(): void {
+    for (const socket of this.held) socket.destroy();
   }
 }
 

@@ -1,4 +1,10 @@
-import { Inject, Injectable, type OnApplicationBootstrap, Optional } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  Optional,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -41,7 +47,7 @@ interface ServerLike {
  * the budgets are spent and refused by the routes' guard.
  */
 @Injectable()
-export class ServerGateService implements OnApplicationBootstrap {
+export class ServerGateService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly routes: BudgetedRoutes;
   private readonly answers = new Map<string, Buffer>();
   private readonly refusals = new WeakMap<Socket, number>();
@@ -74,6 +80,11 @@ export class ServerGateService implements OnApplicationBootstrap {
       const caps = new ConnectionCaps(connections.perAddress, connections.perNetwork, this.held);
       gate(server, 'connection', (socket) => trusted() || caps.admit(socket as Socket));
     }
+  }
+
+  /** Before the server closes, which waits for every open connection: the held ones would keep it 10 s. */
+  beforeApplicationShutdown(): void {
+    this.held.closeAll();
   }
 
   /** Answers 429 when the request is for a budgeted route and its client has no budget left for it. */

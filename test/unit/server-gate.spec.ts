@@ -65,4 +65,14 @@ describe('connection caps', () => {
     expect(caps.admit(socket('198.51.100.3'))).toBe(true);
     held.destroy();
   });
+
+  it('closes the held connections when asked (the server is closing)', () => {
+    const hold = new ConnectionHold();
+    const held = socket('198.51.100.1');
+    let closed = false;
+    held.once('close', () => (closed = true));
+    hold.hold(held);
+    hold.closeAll();
+    expect(closed).toBe(true);
+  });
 });
