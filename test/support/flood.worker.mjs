@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { setTimeout } from 'node:timers';
 
 const { url, addresses, sockets, seconds, announceAfter } = JSON.parse(process.argv[2]);
 const target = new URL(url);
@@ -48,9 +49,9 @@ function send(agent) {
     outgoing.on('socket', () => {
       if (!outgoing.reusedSocket) connections++;
     });
-    // A connection the server refused or closed: the flood connects again at once.
+    // A connection the server closed (not the flood's own, at its end): the flood connects again at once.
     outgoing.on('error', () => {
-      errors++;
+      if (performance.now() < until) errors++;
       resolve();
     });
     outgoing.end('{"secret":"made-up"}');
@@ -63,8 +64,9 @@ async function loop(agent) {
 
 const perAddress = Math.ceil(sockets / addresses.length);
 const agents = addresses.map((localAddress) => new Agent({ keepAlive: true, maxSockets: perAddress, localAddress }));
+// At the end, the requests the server holds unanswered are dropped rather than waited for.
+setTimeout(() => agents.forEach((agent) => agent.destroy()), seconds * 1000);
 await Promise.all(agents.flatMap((agent) => Array.from({ length: perAddress }, () => loop(agent))));
-for (const agent of agents) agent.destroy();
 const done = { event: 'done', statuses, errors, connections, refusal };
 if (process.send) process.send(done, () => process.disconnect());
 else report(done);
