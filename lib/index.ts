@@ -37,6 +37,7 @@ export type {
   PhoneCallAuthAdmissionOptions,
   PhoneCallAuthClientBudgets,
   PhoneCallAuthFraudGuardOptions,
+  PhoneCallAuthConnectionLimits,
   PhoneCallAuthLimits,
   PhoneCallAuthRefusalTally,
   PhoneCallAuthSmsLimits,

@@ -12,6 +12,7 @@ import { resolvePhoneCallAuthOptions } from './options/resolve-options.js';
 import { optionSliceProviders, PHONE_CALL_AUTH_OPTION_SLICES } from './options/option-slices.js';
 import {
   PHONE_CALL_AUTH_DATA_SOURCE,
+  PHONE_CALL_AUTH_MOUNTED_ROUTES,
   PHONE_CALL_AUTH_OPTIONS,
   PHONE_CALL_AUTH_TOKEN_ROUTE,
 } from './core/phone-call-auth.constants.js';
@@ -59,6 +60,11 @@ const CONTROLLERS: Record<PhoneCallAuthRouteGroup, Type | Type[]> = {
   account: [AccountStartController, AccountTokenController],
 };
 
+/** The groups `routes` leaves on. */
+function mountedGroups(routes: PhoneCallAuthExtras['routes'] = {}): PhoneCallAuthRouteGroup[] {
+  return (Object.keys(CONTROLLERS) as PhoneCallAuthRouteGroup[]).filter((group) => routes[group] !== false);
+}
+
 /** The controllers of the groups `routes` leaves on, each a subclass carrying `routeDecorators` when some are given. */
 function controllers({ routes = {}, routeDecorators = [] }: PhoneCallAuthExtras): Type[] {
   const unknown = Object.keys(routes).filter((group) => !(group in CONTROLLERS));
@@ -70,9 +76,8 @@ function controllers({ routes = {}, routeDecorators = [] }: PhoneCallAuthExtras)
   if (!Array.isArray(routeDecorators) || routeDecorators.some((decorator) => typeof decorator !== 'function')) {
     throw new PhoneCallAuthConfigError('routeDecorators must be an array of class decorators, e.g. [Public()].');
   }
-  return Object.entries(CONTROLLERS)
-    .filter(([group]) => routes[group as PhoneCallAuthRouteGroup] !== false)
-    .flatMap(([, controllers]) => controllers)
+  return mountedGroups(routes)
+    .flatMap((group) => CONTROLLERS[group])
     .map((controller) => {
       if (routeDecorators.length === 0) return controller;
       // A subclass per registration, so the app's decorators never touch the module's own classes.
@@ -131,6 +136,13 @@ export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYN
           ...optionSliceProviders(),
           dataSource(extras.dataSource),
           { provide: PHONE_CALL_AUTH_TOKEN_ROUTE, useValue: extras.routes?.token !== false },
+          {
+            provide: PHONE_CALL_AUTH_MOUNTED_ROUTES,
+            useValue: {
+              prefix: (extras.routePrefix ?? PHONE_CALL_AUTH_DEFAULTS.routePrefix).replace(/^\/+|\/+$/g, ''),
+              groups: mountedGroups(extras.routes),
+            },
+          },
         ],
         // The slices too: SameOriginOnly() guards the app's own routes, in the app's modules.
         exports: [

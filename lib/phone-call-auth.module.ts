@@ -15,6 +15,7 @@ import { PHONE_CALL_AUTH_OPTION_SLICES } from './options/option-slices.js';
 import type { ResolvedPlatforms } from './options/resolved-options.interface.js';
 import { ConfigurableModuleClass } from './phone-call-auth.module-definition.js';
 import { ClientBudgetService } from './rate-limit/client-budget.service.js';
+import { ServerGateService } from './rate-limit/server-gate.service.js';
 import { ClientAddressService } from './http/client-address.service.js';
 import { RateLimitService } from './rate-limit/rate-limit.service.js';
 import { AdmissionService } from './database/admission.service.js';
@@ -109,6 +110,7 @@ import { PhoneCallAuthOps } from './ops/phone-call-auth-ops.service.js';
     PhoneCallAuthCallbacks,
     RateLimitService,
     ClientBudgetService,
+    ServerGateService,
     ClientAddressService,
     AdmissionService,
     GlobalBudgetIndicator,

@@ -21,3 +21,13 @@ export const InjectPhoneCallAuthDataSource = (): ParameterDecorator & PropertyDe
   Inject(PHONE_CALL_AUTH_DATA_SOURCE);
 /** Injection token: whether the token route group is mounted (the code route then answers the token). */
 export const PHONE_CALL_AUTH_TOKEN_ROUTE = Symbol('PHONE_CALL_AUTH_TOKEN_ROUTE');
+
+/** Where the module's routes are: its `routePrefix` and the route groups it mounts (`routes`). */
+export interface PhoneCallAuthMountedRoutes {
+  /** `routePrefix`, without leading or trailing slashes. */
+  prefix: string;
+  /** The names of the mounted route groups (`start`, `token`...). */
+  groups: readonly string[];
+}
+/** Injection token of the {@link PhoneCallAuthMountedRoutes}. */
+export const PHONE_CALL_AUTH_MOUNTED_ROUTES = Symbol('PHONE_CALL_AUTH_MOUNTED_ROUTES');

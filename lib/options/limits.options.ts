@@ -1,5 +1,5 @@
 /*
- * The limits of the module, under one key: `limits: { starts, sms, fraudGuard, budgets, waiters, admission }`.
+ * The limits of the module, under one key: `limits: { starts, sms, fraudGuard, budgets, connections, waiters, admission }`.
  * Defaults are in PHONE_CALL_AUTH_DEFAULTS.limits; each `@default` below quotes it.
  */
 
@@ -119,6 +119,28 @@ export interface PhoneCallAuthClientBudgets {
   networkFactor?: number;
 }
 
+/**
+ * Guards of the app's HTTP server itself, for an app that faces clients directly (no proxy
+ * trusted: `trust proxy` unset on Express, no `trustProxy` on Fastify). They act on the server's
+ * connections, so they cover the app's own routes too; behind a trusted proxy every connection
+ * comes from the proxy, and they are off (set the proxy's equivalents: docs/operations.md).
+ * `false` turns one off. Over-budget clients of the module's routes are answered 429 before the
+ * framework's pipeline runs either way, when no proxy is trusted.
+ */
+export interface PhoneCallAuthConnectionLimits {
+  /** Open connections from one address (IPv4, or IPv6 /64); a new one beyond it is held (unread for 10 s, then closed). @default PHONE_CALL_AUTH_DEFAULTS.limits.connections.perAddress (100) */
+  perAddress?: number | false;
+  /** Open connections from one network (IPv4 /24, IPv6 /48); a new one beyond it is held. @default PHONE_CALL_AUTH_DEFAULTS.limits.connections.perNetwork (400) */
+  perNetwork?: number | false;
+  /**
+   * Budget refusals (429) one keep-alive connection gets; the next over-budget request on it is not
+   * answered: the connection is held, unread, for 10 s, then closed. A client that keeps sending
+   * past `Retry-After` is slowed to a few requests per 10 s per connection, without reconnecting at once.
+   * @default PHONE_CALL_AUTH_DEFAULTS.limits.connections.refusalsBeforeHold (10)
+   */
+  refusalsBeforeHold?: number | false;
+}
+
 /** Requests that may wait at once (`?wait=` long-polls, event streams). */
 export interface PhoneCallAuthWaiterLimits {
   /** On one instance; beyond it, 503. @default PHONE_CALL_AUTH_DEFAULTS.limits.waiters.perInstance (10000) */
@@ -177,6 +199,8 @@ export interface PhoneCallAuthLimits {
   fraudGuard?: PhoneCallAuthFraudGuardOptions | false;
   /** What one client may spend per route family, in memory. `false` turns them all off (load tests). @default PHONE_CALL_AUTH_DEFAULTS.limits.budgets */
   budgets?: PhoneCallAuthClientBudgets | false;
+  /** Connections per address and network, and holding connections that keep being refused; only when no proxy is trusted. `false` turns them all off. @default PHONE_CALL_AUTH_DEFAULTS.limits.connections */
+  connections?: PhoneCallAuthConnectionLimits | false;
   /** Requests waiting at once (long-polls, event streams). @default PHONE_CALL_AUTH_DEFAULTS.limits.waiters */
   waiters?: PhoneCallAuthWaiterLimits;
   /** The queue in front of the database work. `false` turns it off. @default PHONE_CALL_AUTH_DEFAULTS.limits.admission */

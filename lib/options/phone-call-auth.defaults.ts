@@ -67,6 +67,11 @@ export const PHONE_CALL_AUTH_DEFAULTS = {
       callback: { burst: 10, perSecond: 0.2 },
       networkFactor: 8,
     },
+    /**
+     * The HTTP server's connections, when no proxy is trusted: per address, per IPv4 /24 (IPv6 /48),
+     * and budget refusals on one keep-alive connection before it is held.
+     */
+    connections: { perAddress: 100, perNetwork: 400, refusalsBeforeHold: 10 },
     /** Requests that may wait at once (long-polls, event streams). */
     waiters: { perInstance: 10_000, perVerification: 3, perAddress: 50 },
     /** The queue in front of the module's database work. */

@@ -6,6 +6,7 @@ import type {
   PhoneCallAuthAdmissionOptions,
   PhoneCallAuthClientBudgets,
   PhoneCallAuthFraudGuardOptions,
+  PhoneCallAuthConnectionLimits,
   PhoneCallAuthLimits,
   PhoneCallAuthRefusalTally,
   RateLimitRule,
@@ -63,6 +64,20 @@ function budgets(given: PhoneCallAuthClientBudgets | false | undefined): Resolve
     refresh: budgetRule('refresh', given?.refresh, fallback.refresh),
     callback: budgetRule('callback', given?.callback, fallback.callback),
     networkFactor: configCount('limits.budgets.networkFactor', given?.networkFactor, fallback.networkFactor),
+  };
+}
+
+function connections(given: PhoneCallAuthConnectionLimits | false | undefined): ResolvedLimits['connections'] {
+  if (given === false) return false;
+  configKeys('limits.connections', given, Object.keys(DEFAULTS.connections));
+  const count = (name: keyof PhoneCallAuthConnectionLimits) => {
+    const value = given?.[name];
+    return value === false ? false : configCount(`limits.connections.${name}`, value, DEFAULTS.connections[name]);
+  };
+  return {
+    perAddress: count('perAddress'),
+    perNetwork: count('perNetwork'),
+    refusalsBeforeHold: count('refusalsBeforeHold'),
   };
 }
 
@@ -159,6 +174,7 @@ export function resolveLimits(limits: PhoneCallAuthLimits | undefined): Resolved
     },
     fraudGuard: fraudGuard(limits?.fraudGuard),
     budgets: budgets(limits?.budgets),
+    connections: connections(limits?.connections),
     waiters: {
       perInstance: configCount('limits.waiters.perInstance', waiters?.perInstance, DEFAULTS.waiters.perInstance),
       perVerification: configCount(

@@ -102,6 +102,7 @@ export interface ResolvedLimits {
         networkFactor: number;
       }
     | false;
+  connections: { perAddress: number | false; perNetwork: number | false; refusalsBeforeHold: number | false } | false;
   waiters: { perInstance: number; perVerification: number; perAddress: number };
   admission:
     { maxConcurrent?: number; maxQueuedPriority: number; maxQueuedPolling: number; queueTimeoutMs: number } | false;

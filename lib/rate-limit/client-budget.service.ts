@@ -51,25 +51,27 @@ export class ClientBudgetService {
    * @throws ClientAddressUnknownException (503) when `ip` is no address (except on `callback`)
    */
   spend(family: RouteFamily, ip: string | undefined, language?: ClientLanguage): void {
-    const wait = this.take(family, ip, false, language);
+    if (!this.keeps(family)) return;
+    const wait = this.take(family, this.networksOf(family, ip, language), false);
     if (wait > 0) {
       this.telemetry.refused('client_budget');
       throw new ClientBudgetExceededException(wait);
     }
   }
 
-  /** Seconds until the client may try again (0: it has budget left), spending nothing. */
+  /**
+   * Seconds until the client may try again (0: it has budget left), spending nothing. 0 too when
+   * `ip` is no address: then {@link spend} decides (and refuses).
+   */
   waitFor(family: RouteFamily, ip: string | undefined): number {
-    return this.take(family, ip, true);
+    return this.take(family, clientNetworks(ip), true);
   }
 
   /** Takes one unit from both of the client's buckets, or none; returns the seconds to wait when it cannot. */
-  private take(family: RouteFamily, ip: string | undefined, dryRun: boolean, language?: ClientLanguage): number {
+  private take(family: RouteFamily, networks: ClientNetworks | undefined, dryRun: boolean): number {
     const budgets = this.limits.budgets;
     const rule = budgets && budgets[family];
-    if (!budgets || !rule) return 0;
-    const networks = this.networksOf(family, ip, language);
-    if (!networks) return 0;
+    if (!budgets || !rule || !networks) return 0;
     const now = performance.now();
     const scaled = { burst: rule.burst * budgets.networkFactor, perSecond: rule.perSecond * budgets.networkFactor };
     const address = this.bucket(`${family}|${networks.address}`, rule, now);

@@ -82,6 +82,7 @@ export class AppModule {
               sms: { ...(fake && DEVELOPMENT.sms), ...defined(sample.smsLimits) },
               fraudGuard: sample.fraudGuard && defined(sample.fraudGuard),
               budgets: sample.budgets && (fake ? DEVELOPMENT.budgets : {}),
+              connections: defined(sample.connections),
               waiters: defined(sample.waiters),
               admission: sample.admission && {},
               refusalTally: sample.refusalTally,

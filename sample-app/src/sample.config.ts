@@ -6,6 +6,7 @@ import {
   type GlobalBudgetRule,
   PHONE_CALL_AUTH_DEFAULTS,
   type PhoneCallAuthFraudGuardOptions,
+  type PhoneCallAuthConnectionLimits,
   type PhoneCallAuthPhonePolicy,
   type PhoneCallAuthRefusalTally,
   type PhoneCallAuthSmsLimits,
@@ -39,6 +40,12 @@ export interface SampleConfig extends SamplePlatforms {
   budgets: boolean;
   /** From PHONE_CALL_ADMISSION (`on` or `off`): the module's admission control (`limits.admission`). */
   admission: boolean;
+  /**
+   * From PHONE_CALL_MAX_CONNECTIONS_PER_ADDRESS, PHONE_CALL_MAX_CONNECTIONS_PER_NETWORK and
+   * PHONE_CALL_REFUSALS_BEFORE_HOLD (a number, or `off`; `limits.connections`); unset ones keep the
+   * module's defaults. They act only while no proxy is trusted (TRUST_PROXY unset).
+   */
+  connections: PhoneCallAuthConnectionLimits;
   /** From PHONE_CALL_MAX_WAITERS, _PER_VERIFICATION, _PER_ADDRESS (`limits.waiters`); unset ones keep the module's defaults. */
   waiters: PhoneCallAuthWaiterLimits;
   /** From HTTP_ADAPTER: `express` (the default) or `fastify` (`@nestjs/platform-fastify`). */
@@ -166,6 +173,12 @@ function rateLimit(name: string, value: string | undefined): RateLimitRule | fal
   const match = /^(\d+)\/(\d+)$/.exec(value);
   if (!match) throw new Error(`${name} must be <count>/<seconds> (e.g. 3/600) or off, got "${value}".`);
   return { limit: Number(match[1]), windowSeconds: Number(match[2]) };
+}
+
+/** A whole number from 1 or `off`; unset keeps the module's default. */
+function countOrOff(name: string, value: string | undefined): number | false | undefined {
+  if (value?.trim() === 'off') return false;
+  return integer(name, value?.trim());
 }
 
 /** A cookie name as the module takes it (an RFC 6265 token, at most 64 characters); unset or empty is off. */
@@ -296,7 +309,6 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     logFormat: oneOf('LOG_FORMAT', env.LOG_FORMAT, ['text', 'json'], 'text'),
     host: host(env, platforms.platforms.length === 0, fakePlatformPublic),
     fakePlatformPublic,
-    trustProxy: trustProxy(env.TRUST_PROXY),
     databaseUrl: env.DATABASE_URL || undefined,
     statementTimeoutAtStartup: !env.DATABASE_URL,
     databaseListenUrl: env.DATABASE_LISTEN_URL || undefined,
@@ -342,6 +354,12 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     refusalTally: refusalTally(env.PHONE_CALL_REFUSAL_TALLY),
     budgets: onOff('PHONE_CALL_CLIENT_BUDGETS', env.PHONE_CALL_CLIENT_BUDGETS),
     admission: onOff('PHONE_CALL_ADMISSION', env.PHONE_CALL_ADMISSION),
+    connections: {
+      perAddress: countOrOff('PHONE_CALL_MAX_CONNECTIONS_PER_ADDRESS', env.PHONE_CALL_MAX_CONNECTIONS_PER_ADDRESS),
+      perNetwork: countOrOff('PHONE_CALL_MAX_CONNECTIONS_PER_NETWORK', env.PHONE_CALL_MAX_CONNECTIONS_PER_NETWORK),
+      refusalsBeforeHold: countOrOff('PHONE_CALL_REFUSALS_BEFORE_HOLD', env.PHONE_CALL_REFUSALS_BEFORE_HOLD),
+    },
+    trustProxy: trustProxy(env.TRUST_PROXY),
     waiters: {
       perInstance: integer('PHONE_CALL_MAX_WAITERS', env.PHONE_CALL_MAX_WAITERS),
       perVerification: integer('PHONE_CALL_MAX_WAITERS_PER_VERIFICATION', env.PHONE_CALL_MAX_WAITERS_PER_VERIFICATION),

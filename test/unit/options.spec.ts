@@ -54,6 +54,7 @@ describe('resolvePhoneCallAuthOptions', () => {
         callback: { burst: 10, perSecond: 0.2 },
         networkFactor: 8,
       },
+      connections: { perAddress: 100, perNetwork: 400, refusalsBeforeHold: 10 },
       waiters: { perInstance: 10_000, perVerification: 3, perAddress: 50 },
       admission: { maxConcurrent: undefined, maxQueuedPriority: 200, maxQueuedPolling: 100, queueTimeoutMs: 2000 },
       refusalTally: { maxKeys: 1000, flushSeconds: 30 },
@@ -259,6 +260,11 @@ describe('resolvePhoneCallAuthOptions', () => {
       'an unknown key of the fraud guard',
       (o) => ({ ...o, limits: { fraudGuard: { minSend: 10 } } }),
       /limits.fraudGuard has no "minSend"/,
+    ],
+    [
+      'a connection cap of zero',
+      (o) => ({ ...o, limits: { connections: { perNetwork: 0 } } }),
+      /limits.connections.perNetwork must be a whole number from 1/,
     ],
     [
       'a waiter cap of zero',

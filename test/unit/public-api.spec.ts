@@ -120,6 +120,7 @@ const TYPES = [
   'PhoneCallAuthStartLimits',
   'PhoneCallAuthLimits',
   'PhoneCallAuthClientBudgets',
+  'PhoneCallAuthConnectionLimits',
   'PhoneCallAuthAdmissionOptions',
   'PhoneCallAuthSmsOptions',
   'PhoneCallAuthTokenClaims',

@@ -139,6 +139,26 @@ describe('the sample app settings', () => {
     expect(config.logLevels).toContain('debug');
   });
 
+  describe('TRUST_PROXY and the connection limits', () => {
+    it('trust no proxy and keep the module defaults unless set', () => {
+      const config = loadSampleConfig({});
+      expect(config.trustProxy).toBeUndefined();
+      expect(config.connections).toEqual({});
+    });
+
+    it('read each connection limit as a number or off', () => {
+      const config = loadSampleConfig({
+        PHONE_CALL_MAX_CONNECTIONS_PER_ADDRESS: '20',
+        PHONE_CALL_MAX_CONNECTIONS_PER_NETWORK: 'off',
+        PHONE_CALL_REFUSALS_BEFORE_HOLD: '5',
+      });
+      expect(config.connections).toEqual({ perAddress: 20, perNetwork: false, refusalsBeforeHold: 5 });
+      expect(() => loadSampleConfig({ PHONE_CALL_REFUSALS_BEFORE_HOLD: 'many' })).toThrow(
+        'PHONE_CALL_REFUSALS_BEFORE_HOLD must be a whole number, got "many".',
+      );
+    });
+  });
+
   describe('limits, phone policy, origins and site name', () => {
     it('keep the module defaults unless set', () => {
       const config = loadSampleConfig({});
