@@ -19,6 +19,7 @@ import { ClientBudgetExceededException } from './client-budget-exceeded.exceptio
 import { ClientBudgetService } from './client-budget.service.js';
 import { ConnectionCaps, ConnectionHold } from './connection-caps.js';
 import { proxyTrusted } from './proxy-trust.js';
+import { PhoneCallAuthTelemetry } from '../telemetry/phone-call-auth.telemetry.js';
 
 /** Refusals written, by `Accept-Language` and seconds; emptied when it grows past this (a flood sends one header). */
 const MAX_ANSWERS = 256;
@@ -58,6 +59,7 @@ export class ServerGateService implements OnApplicationBootstrap, BeforeApplicat
     @InjectPhoneCallAuthOptions('limits') private readonly limits: ResolvedLimits,
     @InjectPhoneCallAuthOptions('texts') private readonly texts: ResolvedTexts,
     @Inject(PHONE_CALL_AUTH_MOUNTED_ROUTES) mounted: PhoneCallAuthMountedRoutes,
+    private readonly telemetry: PhoneCallAuthTelemetry,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {
     this.routes = new BudgetedRoutes(mounted);
@@ -93,6 +95,7 @@ export class ServerGateService implements OnApplicationBootstrap, BeforeApplicat
     if (!family) return false;
     const seconds = this.budgets.waitFor(family, request.socket.remoteAddress);
     if (seconds === 0) return false;
+    this.telemetry.refused('client_budget');
     if (this.abusive(request.socket)) {
       this.held.hold(request.socket);
       return true;
