@@ -149,6 +149,7 @@ describe('the issued JWT', () => {
       phone_number: phone,
       phone_number_verified: true,
       amr: ['tel'],
+      auth_time: expect.any(Number),
       iss: ISSUER,
       aud: AUDIENCE,
       iat: expect.any(Number),
@@ -158,6 +159,9 @@ describe('the issued JWT', () => {
     expect(claims.iat).toBeGreaterThanOrEqual(before - 1);
     expect(claims.iat).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
     expect((claims.exp as number) - (claims.iat as number)).toBe(900);
+    // The proof (the call) came before the token, within this test.
+    expect(claims.auth_time).toBeGreaterThanOrEqual(before - 1);
+    expect(claims.auth_time).toBeLessThanOrEqual(claims.iat as number);
     expect(() =>
       jwt.verify(token, TEST_JWT_SECRET, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }),
     ).not.toThrow();

@@ -1,5 +1,5 @@
-import type { Socket } from 'node:net';
-import { clientNetworks } from '../http/client-address.js';
+import { type BlockList, isIPv4, type Socket } from 'node:net';
+import { canonicalAddress, clientNetworks } from '../http/client-address.js';
 
 /** How long a held connection stays open, unread and unanswered, before it is closed. */
 const HOLD_MS = 10_000;
@@ -50,6 +50,8 @@ export class ConnectionCaps {
     private readonly perAddress: number | false,
     private readonly perNetwork: number | false,
     private readonly held: ConnectionHold,
+    /** The platforms' callback allowlists: their addresses are never capped (a burst of callbacks is genuine work). */
+    private readonly platforms: readonly BlockList[] = [],
   ) {}
 
   /**
@@ -58,7 +60,7 @@ export class ConnectionCaps {
    */
   admit(socket: Socket): boolean {
     const networks = clientNetworks(socket.remoteAddress);
-    if (!networks) return true;
+    if (!networks || this.fromPlatform(socket.remoteAddress)) return true;
     const keys = [
       ...(this.perAddress ? [[networks.address, this.perAddress] as const] : []),
       ...(this.perNetwork ? [[networks.network, this.perNetwork] as const] : []),
@@ -76,5 +78,10 @@ export class ConnectionCaps {
       }
     });
     return true;
+  }
+
+  private fromPlatform(ip: string | undefined): boolean {
+    const address = canonicalAddress(ip);
+    return !!address && this.platforms.some((list) => list.check(address, isIPv4(address) ? 'ipv4' : 'ipv6'));
   }
 }

@@ -13,7 +13,7 @@ import { matchAcceptLanguage } from '../i18n/accept-language.js';
 import { errorMessage } from '../i18n/error-text.js';
 import { PHONE_CALL_AUTH_LOCALES } from '../i18n/messages.js';
 import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
-import type { ResolvedLimits, ResolvedTexts } from '../options/resolved-options.interface.js';
+import type { ResolvedLimits, ResolvedPlatforms, ResolvedTexts } from '../options/resolved-options.interface.js';
 import { BudgetedRoutes } from './budgeted-routes.js';
 import { ClientBudgetExceededException } from './client-budget-exceeded.exception.js';
 import { ClientBudgetService } from './client-budget.service.js';
@@ -58,6 +58,7 @@ export class ServerGateService implements OnApplicationBootstrap, BeforeApplicat
     private readonly budgets: ClientBudgetService,
     @InjectPhoneCallAuthOptions('limits') private readonly limits: ResolvedLimits,
     @InjectPhoneCallAuthOptions('texts') private readonly texts: ResolvedTexts,
+    @InjectPhoneCallAuthOptions('platforms') private readonly platforms: ResolvedPlatforms,
     @Inject(PHONE_CALL_AUTH_MOUNTED_ROUTES) mounted: PhoneCallAuthMountedRoutes,
     private readonly telemetry: PhoneCallAuthTelemetry,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
@@ -79,7 +80,10 @@ export class ServerGateService implements OnApplicationBootstrap, BeforeApplicat
     }
     const connections = this.limits.connections;
     if (connections && (connections.perAddress || connections.perNetwork)) {
-      const caps = new ConnectionCaps(connections.perAddress, connections.perNetwork, this.held);
+      const allowlists = [...this.platforms.callbacks.byProvider.values()].flatMap(({ allowlist }) =>
+        allowlist ? [allowlist] : [],
+      );
+      const caps = new ConnectionCaps(connections.perAddress, connections.perNetwork, this.held, allowlists);
       gate(server, 'connection', (socket) => trusted() || caps.admit(socket as Socket));
     }
   }

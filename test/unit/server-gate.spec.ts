@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Socket } from 'node:net';
+import { BlockList, type Socket } from 'node:net';
 import { BudgetedRoutes } from '../../lib/rate-limit/budgeted-routes.js';
 import { ConnectionCaps, ConnectionHold } from '../../lib/rate-limit/connection-caps.js';
 
@@ -64,6 +64,16 @@ describe('connection caps', () => {
     first.destroy();
     expect(caps.admit(socket('198.51.100.3'))).toBe(true);
     held.destroy();
+  });
+
+  it("never caps a platform's callback allowlist, in any spelling of its address", () => {
+    const platform = new BlockList();
+    platform.addSubnet('203.0.113.0', 24);
+    const caps = new ConnectionCaps(1, 1, new ConnectionHold(), [platform]);
+    const burst = ['203.0.113.7', '203.0.113.7', '::ffff:203.0.113.8'].map((address) => caps.admit(socket(address)));
+    expect(burst).toEqual([true, true, true]);
+    // Others are still capped.
+    expect([socket('198.51.100.1'), socket('198.51.100.1')].map((s) => caps.admit(s))).toEqual([true, false]);
   });
 
   it('closes the held connections when asked (the server is closing)', () => {
