@@ -16,53 +16,122 @@ const EXPIRY_MARGIN_MS = 250;
 /** How long shutdown waits for the waiters' last answers. */
 const SHUTDOWN_GRACE_MS = 5_000;
 
+/** What a {@link Waiter} asks of the service that holds it. */
+interface WaiterOwner {
+  readonly closing: boolean;
+  remove(waiter: Waiter): void;
+}
+
+/** The timers' callback, shared: a waiter's timer carries the waiter as its argument, not a closure. */
+function expire(waiter: Waiter): void {
+  waiter.wake('timeout');
+}
+
 /**
- * One held request: woken by a notification (latched, so none is lost between checks), a timer,
- * shutdown, or its client leaving (for good: it is not woken for anything else after that). Its
- * own fields carry what {@link VerificationWaitersService} needs to forget it, so that a waiting
- * request costs little: this object, its two bound callbacks, one timer and one `close` listener
- * on its response (no AbortController, no closures per wait).
+ * One held request, driven by callbacks rather than an async function, so that while it waits it
+ * is this one object, one timer and its promise's resolvers, nothing more (a suspended async
+ * function keeps its whole frame, and an event listener of its own would cost a closure and a
+ * `once` wrapper): 10,000 waiting requests are part of the RSS target in bench/README.md.
+ * It checks, then sleeps until a wake-up (a notification, latched so none is lost between checks;
+ * its timer; shutdown; or its client leaving, for good) and checks again, until the verification
+ * is no longer pending or the deadline has passed. Its own fields carry what the service needs to
+ * forget it.
  */
 class Waiter {
   private latched?: WakeReason;
-  private resolve?: (reason: WakeReason) => void;
   private timer?: NodeJS.Timeout;
+  private sleeping = false;
   private gone = false;
-  /** Bound once: the listener on the connection's `close`, removed when the waiter is done. */
-  readonly leave = (): void => {
-    this.gone = true;
-    this.wake('aborted');
-  };
+  private result?: unknown;
 
   constructor(
+    private readonly owner: WaiterOwner,
     readonly key: string,
     readonly address: string | undefined,
     readonly connection: ClosingConnection | undefined,
+    private readonly deadline: number,
+    private readonly check: () => Promise<unknown>,
+    private readonly pendingUntil: (result: unknown) => Date | undefined,
+    private readonly resolve: (result: unknown) => void,
+    private readonly reject: (error: unknown) => void,
   ) {}
 
+  /** Its client left: it finishes without another check (a redeem would spend the token). */
+  leave(): void {
+    this.gone = true;
+    this.wake('aborted');
+  }
+
   wake(reason: WakeReason): void {
-    const resolve = this.resolve;
-    if (!resolve) {
+    if (!this.sleeping) {
       this.latched ??= reason;
       return;
     }
+    this.sleeping = false;
     clearTimeout(this.timer);
-    this.resolve = this.timer = undefined;
-    resolve(reason);
+    this.timer = undefined;
+    this.woken(reason);
   }
 
-  next(timeoutMs: number): Promise<WakeReason> {
-    if (this.gone) return Promise.resolve('aborted');
+  /** Runs the check; then finishes, or sleeps until the next wake-up. */
+  run(): void {
+    let checking: Promise<unknown>;
+    try {
+      checking = this.check();
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    checking.then(
+      (result) => this.checked(result),
+      (error: unknown) => this.fail(error),
+    );
+  }
+
+  private checked(result: unknown): void {
+    this.result = result;
+    let expiresAt: number | undefined;
+    try {
+      expiresAt = this.pendingUntil(result)?.getTime();
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    const now = Date.now();
+    if (expiresAt === undefined || this.owner.closing || now >= this.deadline) {
+      this.finish();
+      return;
+    }
+    if (this.gone) {
+      this.finish();
+      return;
+    }
     const latched = this.latched;
     this.latched = undefined;
-    if (latched) return Promise.resolve(latched);
-    return new Promise((resolve) => {
-      this.resolve = resolve;
-      this.timer = setTimeout(this.expire, Math.max(0, timeoutMs));
-    });
+    if (latched) {
+      this.woken(latched);
+      return;
+    }
+    // Nobody notifies when a window closes: wake up for that too (once it is past, only the deadline).
+    const untilExpiry = expiresAt + EXPIRY_MARGIN_MS - now;
+    this.sleeping = true;
+    this.timer = setTimeout(expire, Math.min(this.deadline - now, untilExpiry > 0 ? untilExpiry : Infinity), this);
   }
 
-  private readonly expire = (): void => this.wake('timeout');
+  private woken(reason: WakeReason): void {
+    if (reason === 'aborted') this.finish();
+    else this.run();
+  }
+
+  private finish(): void {
+    this.owner.remove(this);
+    this.resolve(this.result);
+  }
+
+  private fail(error: unknown): void {
+    this.owner.remove(this);
+    this.reject(error);
+  }
 }
 
 /**
@@ -73,13 +142,16 @@ class Waiter {
  * once on an instance; beyond that the route answers 503.
  */
 @Injectable()
-export class VerificationWaitersService implements BeforeApplicationShutdown {
+export class VerificationWaitersService implements BeforeApplicationShutdown, WaiterOwner {
   private readonly logger = new Logger(VerificationWaitersService.name);
-  private readonly waiters = new Map<string, Set<Waiter>>();
+  /** By verification id: its one waiter, or a set of them when several wait for it. */
+  private readonly waiters = new Map<string, Waiter | Set<Waiter>>();
+  /** The waiters by their connection, for the one `close` listener every connection shares. */
+  private readonly byConnection = new Map<ClosingConnection, Waiter>();
+  private shuttingDown = false;
   /** Waiting requests per client address (IPv4, IPv6 /64). */
   private readonly perAddress = new Map<string, number>();
   private count = 0;
-  private closing = false;
   /** Set during shutdown: called once the last waiter is gone. */
   private drained?: () => void;
 
@@ -87,7 +159,21 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
     @InjectPhoneCallAuthOptions('limits') private readonly limits: ResolvedLimits,
     private readonly statements: StatementRunner,
     private readonly addresses: ClientAddressService,
-  ) {}
+  ) {
+    const byConnection = this.byConnection;
+    // A plain function: the emitter is its `this`.
+    this.connectionClosed = function (this: ClosingConnection) {
+      byConnection.get(this)?.leave();
+    };
+  }
+
+  /** The `close` listener on every waiter's connection (one function for all). */
+  private readonly connectionClosed: () => void;
+
+  /** Set at shutdown: waiters woken then answer without waiting again. */
+  get closing(): boolean {
+    return this.shuttingDown;
+  }
 
   /** How many requests wait on this instance now. */
   get size(): number {
@@ -102,7 +188,7 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
    * @throws ServerBusyException (503) when `limits.waiters.perInstance` requests wait already
    * @throws TooManyWaitersException (429) when too many wait for this verification or from this address
    */
-  async hold<T>(
+  hold<T>(
     id: string,
     waitMs: number,
     check: () => Promise<T>,
@@ -111,29 +197,23 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
   ): Promise<T> {
     if (waitMs <= 0 || this.closing) return check();
     this.assertRoom(id, options.ip);
-    const deadline = Date.now() + waitMs;
-    const waiter = new Waiter(id.toLowerCase(), clientKey(options.ip), options.connection);
-    // Registered before the first check: a notification sent while it runs is latched, not lost.
-    this.add(waiter);
-    // One async frame per waiter, not two: a suspended one is kept, with its locals, while it waits.
-    try {
-      let result = await check();
-      let expiresAt = pendingUntil(result)?.getTime();
-      while (expiresAt !== undefined && !this.closing) {
-        const now = Date.now();
-        if (now >= deadline) break;
-        // Nobody notifies when a window closes: wake up for that too (once it is past, only the deadline).
-        const untilExpiry = expiresAt + EXPIRY_MARGIN_MS - now;
-        const reason = await waiter.next(Math.min(deadline - now, untilExpiry > 0 ? untilExpiry : Infinity));
-        // The client left: nobody reads the answer, so no check (a redeem would spend the token).
-        if (reason === 'aborted') break;
-        result = await check();
-        expiresAt = pendingUntil(result)?.getTime();
-      }
-      return result;
-    } finally {
-      this.remove(waiter);
-    }
+    return new Promise<T>((resolve, reject) => {
+      // The waiter handles results it never looks into, only through `pendingUntil`, which knows their type.
+      const waiter = new Waiter(
+        this,
+        id.toLowerCase(),
+        clientKey(options.ip),
+        options.connection,
+        Date.now() + waitMs,
+        check,
+        pendingUntil as (result: unknown) => Date | undefined,
+        resolve as (result: unknown) => void,
+        reject,
+      );
+      // Registered before the first check: a notification sent while it runs is latched, not lost.
+      this.add(waiter);
+      waiter.run();
+    });
   }
 
   /**
@@ -147,7 +227,7 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
     if (this.count >= perInstance) {
       throw new ServerBusyException(perInstance);
     }
-    if ((this.waiters.get(id.toLowerCase())?.size ?? 0) >= perVerification) {
+    if (waitingFor(this.waiters.get(id.toLowerCase())) >= perVerification) {
       throw new TooManyWaitersException('for this verification', perVerification);
     }
     const { address } = this.addresses.networksOf(ip, 'limits.waiters.perAddress');
@@ -158,7 +238,9 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
 
   /** Wakes the requests waiting for this verification (it left `pending`). */
   wake(id: string): void {
-    for (const waiter of this.waiters.get(id.toLowerCase()) ?? []) waiter.wake('notified');
+    const waiting = this.waiters.get(id.toLowerCase());
+    if (waiting instanceof Waiter) waiting.wake('notified');
+    else for (const waiter of waiting ?? []) waiter.wake('notified');
   }
 
   /**
@@ -181,8 +263,11 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
 
   /** Answers every waiting request (its final state, or pending) before the database goes away. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.closing = true;
-    for (const waiters of this.waiters.values()) for (const waiter of waiters) waiter.wake('shutdown');
+    this.shuttingDown = true;
+    for (const waiting of [...this.waiters.values()]) {
+      if (waiting instanceof Waiter) waiting.wake('shutdown');
+      else for (const waiter of [...waiting]) waiter.wake('shutdown');
+    }
     if (this.count > 0) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
@@ -197,23 +282,36 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
 
   private add(waiter: Waiter): void {
     const { key, address, connection } = waiter;
-    const set = this.waiters.get(key) ?? new Set<Waiter>();
-    set.add(waiter);
-    this.waiters.set(key, set);
+    const waiting = this.waiters.get(key);
+    if (!waiting) this.waiters.set(key, waiter);
+    else if (waiting instanceof Waiter) this.waiters.set(key, new Set([waiting, waiter]));
+    else waiting.add(waiter);
     this.count++;
     if (address) this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    if (!connection) return;
     // A client that left while the guard ran has closed already: no event will come.
-    if (connection?.destroyed) waiter.leave();
-    else connection?.once('close', waiter.leave);
+    if (connection.destroyed) waiter.leave();
+    else {
+      this.byConnection.set(connection, waiter);
+      connection.on('close', this.connectionClosed);
+    }
   }
 
   /** Forgets the waiter everywhere, so nothing keeps it (or its request) once it is done. */
-  private remove(waiter: Waiter): void {
+  remove(waiter: Waiter): void {
     const { key, address, connection } = waiter;
-    connection?.removeListener('close', waiter.leave);
-    const set = this.waiters.get(key);
-    if (set?.delete(waiter)) this.count--;
-    if (set?.size === 0) this.waiters.delete(key);
+    if (connection && this.byConnection.get(connection) === waiter) {
+      this.byConnection.delete(connection);
+      connection.removeListener('close', this.connectionClosed);
+    }
+    const waiting = this.waiters.get(key);
+    if (waiting === waiter) {
+      this.waiters.delete(key);
+      this.count--;
+    } else if (waiting instanceof Set && waiting.delete(waiter)) {
+      this.count--;
+      if (waiting.size === 1) this.waiters.set(key, [...waiting][0]);
+    } else return;
     if (address) {
       const left = (this.perAddress.get(address) ?? 1) - 1;
       if (left > 0) this.perAddress.set(address, left);
@@ -221,4 +319,9 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
     }
     if (this.count === 0) this.drained?.();
   }
+}
+
+/** How many wait for one verification. */
+function waitingFor(waiting: Waiter | Set<Waiter> | undefined): number {
+  return waiting instanceof Waiter ? 1 : (waiting?.size ?? 0);
 }

@@ -1,5 +1,6 @@
 import { type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { AppModule } from './app.module.js';
@@ -13,7 +14,13 @@ async function createApp(config: SampleConfig, fake?: FakeSsmsPlatform): Promise
   // abortOnError: false, so a failed start reaches bootstrap's handler (which stops the database).
   const options = { logger: config.logLevels, abortOnError: false };
   const module = AppModule.register(config, fake);
-  if (config.httpAdapter === 'express') return NestFactory.create(module, options);
+  if (config.httpAdapter === 'express') {
+    const app = await NestFactory.create<NestExpressApplication>(module, options);
+    // No `X-Powered-By: Express` (it tells an attacker what to try); and a response with no header
+    // set before its route writes them keeps no table of them (an open event stream is 1 KB less).
+    app.disable('x-powered-by');
+    return app;
+  }
   const { FastifyAdapter } = await import('@nestjs/platform-fastify');
   return NestFactory.create(module, new FastifyAdapter(), options);
 }
