@@ -148,6 +148,10 @@ export class EventStreamsService implements OnApplicationShutdown {
     // response is open) as it is, which flattens that string; written with the first event, it is
     // copied, and the tree of small strings it was built from stays (0.6 KB more per open stream).
     if (http1) raw.flushHeaders();
+    // Express keeps its router's `next` on the request (with the state of the whole route chain,
+    // 0.8 KB) until the response ends; once the stream is open, nothing calls it.
+    const express = rawRequest as { next?: unknown };
+    if (typeof express.next === 'function') express.next = undefined;
     this.streams.add(stream);
     this.timer ??= setInterval(() => this.keepAlive(), KEEP_ALIVE_MS).unref();
     return stream;

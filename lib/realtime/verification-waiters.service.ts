@@ -88,7 +88,8 @@ class Waiter {
     );
   }
 
-  private checked(result: unknown): void {
+  /** Goes on from a check's result. */
+  checked(result: unknown): void {
     this.result = result;
     let expiresAt: number | undefined;
     try {
@@ -149,6 +150,8 @@ export class VerificationWaitersService implements BeforeApplicationShutdown, Wa
   /** The waiters by their connection, for the one `close` listener every connection shares. */
   private readonly byConnection = new Map<ClosingConnection, Waiter>();
   private shuttingDown = false;
+  /** Wake-ups so far (for any verification, waited for or not), see {@link mark}. */
+  private wakeUps = 0;
   /** Waiting requests per client address (IPv4, IPv6 /64). */
   private readonly perAddress = new Map<string, number>();
   private count = 0;
@@ -185,6 +188,10 @@ export class VerificationWaitersService implements BeforeApplicationShutdown, Wa
    * verification's window), waits for a wake-up and runs `check` once more, until `waitMs` have
    * passed. Returns the last result: pending when nothing happened in time, on shutdown, or when
    * `connection` closed (its client left: then `check` is not run again).
+   *
+   * `checked` is a result of `check` that the caller started after {@link mark} gave `mark`: it
+   * stands for the first check unless something was woken since (then `check` runs again, as a
+   * notification for this verification may have come before the waiter was registered).
    * @throws ServerBusyException (503) when `limits.waiters.perInstance` requests wait already
    * @throws TooManyWaitersException (429) when too many wait for this verification or from this address
    */
@@ -193,7 +200,7 @@ export class VerificationWaitersService implements BeforeApplicationShutdown, Wa
     waitMs: number,
     check: () => Promise<T>,
     pendingUntil: (result: T) => Date | undefined,
-    options: { ip?: string; connection?: ClosingConnection } = {},
+    options: { ip?: string; connection?: ClosingConnection; checked?: { result: T; mark: number } } = {},
   ): Promise<T> {
     if (waitMs <= 0 || this.closing) return check();
     this.assertRoom(id, options.ip);
@@ -212,8 +219,18 @@ export class VerificationWaitersService implements BeforeApplicationShutdown, Wa
       );
       // Registered before the first check: a notification sent while it runs is latched, not lost.
       this.add(waiter);
-      waiter.run();
+      const { checked } = options;
+      if (checked && checked.mark === this.wakeUps) waiter.checked(checked.result);
+      else waiter.run();
     });
+  }
+
+  /**
+   * A mark of the wake-ups so far: a result of `check` read after it can be passed to
+   * {@link hold} as its first check, which saves one when nothing was woken meanwhile.
+   */
+  mark(): number {
+    return this.wakeUps;
   }
 
   /**
@@ -238,6 +255,7 @@ export class VerificationWaitersService implements BeforeApplicationShutdown, Wa
 
   /** Wakes the requests waiting for this verification (it left `pending`). */
   wake(id: string): void {
+    this.wakeUps++;
     const waiting = this.waiters.get(id.toLowerCase());
     if (waiting instanceof Waiter) waiting.wake('notified');
     else for (const waiter of waiting ?? []) waiter.wake('notified');
@@ -248,6 +266,8 @@ export class VerificationWaitersService implements BeforeApplicationShutdown, Wa
    * notifications may have been missed (the LISTEN connection was lost).
    */
   async recheck(): Promise<void> {
+    // Notifications may have been missed: a result read before now may be stale.
+    this.wakeUps++;
     const ids = [...this.waiters.keys()];
     if (ids.length === 0) return;
     try {
