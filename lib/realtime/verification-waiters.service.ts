@@ -6,133 +6,21 @@ import { clientKey } from '../http/client-address.js';
 import { ClientAddressService } from '../http/client-address.service.js';
 import { selectNotPending } from './realtime.sql.js';
 import type { ClosingConnection } from './closing-connection.js';
+import { type WaitDone, Waiter, type WaiterOwner } from './verification-waiter.js';
 import { ServerBusyException, TooManyWaitersException } from './too-many-waiters.exception.js';
 
-/** Why a waiter woke up. */
-type WakeReason = 'notified' | 'timeout' | 'shutdown' | 'aborted';
-
-/** A pending verification's window closes on the app clock a little after the database's. */
-const EXPIRY_MARGIN_MS = 250;
 /** How long shutdown waits for the waiters' last answers. */
 const SHUTDOWN_GRACE_MS = 5_000;
+/** The sleeping waiters' one timer ticks this often: a waiter wakes at most this much late. */
+const TICK_MS = 100;
+/** The longest sleep (a timer's own limit is 2^31 - 1 ms). */
+const MAX_SLEEP_MS = 2 ** 31 - 1;
 
-/** What a {@link Waiter} asks of the service that holds it. */
-interface WaiterOwner {
-  readonly closing: boolean;
-  remove(waiter: Waiter): void;
-}
-
-/** The timers' callback, shared: a waiter's timer carries the waiter as its argument, not a closure. */
-function expire(waiter: Waiter): void {
-  waiter.wake('timeout');
-}
-
-/**
- * One held request, driven by callbacks rather than an async function, so that while it waits it
- * is this one object, one timer and its promise's resolvers, nothing more (a suspended async
- * function keeps its whole frame, and an event listener of its own would cost a closure and a
- * `once` wrapper): 10,000 waiting requests are part of the RSS target in bench/README.md.
- * It checks, then sleeps until a wake-up (a notification, latched so none is lost between checks;
- * its timer; shutdown; or its client leaving, for good) and checks again, until the verification
- * is no longer pending or the deadline has passed. Its own fields carry what the service needs to
- * forget it.
- */
-class Waiter {
-  private latched?: WakeReason;
-  private timer?: NodeJS.Timeout;
-  private sleeping = false;
-  private gone = false;
-  private result?: unknown;
-
-  constructor(
-    private readonly owner: WaiterOwner,
-    readonly key: string,
-    readonly address: string | undefined,
-    readonly connection: ClosingConnection | undefined,
-    private readonly deadline: number,
-    private readonly check: () => Promise<unknown>,
-    private readonly pendingUntil: (result: unknown) => Date | undefined,
-    private readonly resolve: (result: unknown) => void,
-    private readonly reject: (error: unknown) => void,
-  ) {}
-
-  /** Its client left: it finishes without another check (a redeem would spend the token). */
-  leave(): void {
-    this.gone = true;
-    this.wake('aborted');
-  }
-
-  wake(reason: WakeReason): void {
-    if (!this.sleeping) {
-      this.latched ??= reason;
-      return;
-    }
-    this.sleeping = false;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.woken(reason);
-  }
-
-  /** Runs the check; then finishes, or sleeps until the next wake-up. */
-  run(): void {
-    let checking: Promise<unknown>;
-    try {
-      checking = this.check();
-    } catch (error) {
-      this.fail(error);
-      return;
-    }
-    checking.then(
-      (result) => this.checked(result),
-      (error: unknown) => this.fail(error),
-    );
-  }
-
-  /** Goes on from a check's result. */
-  checked(result: unknown): void {
-    this.result = result;
-    let expiresAt: number | undefined;
-    try {
-      expiresAt = this.pendingUntil(result)?.getTime();
-    } catch (error) {
-      this.fail(error);
-      return;
-    }
-    const now = Date.now();
-    if (expiresAt === undefined || this.owner.closing || now >= this.deadline) {
-      this.finish();
-      return;
-    }
-    if (this.gone) {
-      this.finish();
-      return;
-    }
-    const latched = this.latched;
-    this.latched = undefined;
-    if (latched) {
-      this.woken(latched);
-      return;
-    }
-    // Nobody notifies when a window closes: wake up for that too (once it is past, only the deadline).
-    const untilExpiry = expiresAt + EXPIRY_MARGIN_MS - now;
-    this.sleeping = true;
-    this.timer = setTimeout(expire, Math.min(this.deadline - now, untilExpiry > 0 ? untilExpiry : Infinity), this);
-  }
-
-  private woken(reason: WakeReason): void {
-    if (reason === 'aborted') this.finish();
-    else this.run();
-  }
-
-  private finish(): void {
-    this.owner.remove(this);
-    this.resolve(this.result);
-  }
-
-  private fail(error: unknown): void {
-    this.owner.remove(this);
-    this.reject(error);
-  }
+/** Where a held request's client may leave, its address, and the result of a check made already (see `mark`). */
+export interface WaitOptions<T> {
+  ip?: string;
+  connection?: ClosingConnection;
+  checked?: { result: T; mark: number };
 }
 
 /**
@@ -157,6 +45,11 @@ export class VerificationWaitersService implements BeforeApplicationShutdown, Wa
   private count = 0;
   /** Set during shutdown: called once the last waiter is gone. */
   private drained?: () => void;
+  /** Sleeping waiters by the tick (`Date.now() / TICK_MS`, rounded up) they wake at; one timer for all. */
+  private readonly sleepers = new Map<number, Set<Waiter>>();
+  private ticker?: NodeJS.Timeout;
+  /** The last tick the timer has woken the waiters of. */
+  private lastTick = 0;
 
   constructor(
     @InjectPhoneCallAuthOptions('limits') private readonly limits: ResolvedLimits,
@@ -200,29 +93,80 @@ export class VerificationWaitersService implements BeforeApplicationShutdown, Wa
     waitMs: number,
     check: () => Promise<T>,
     pendingUntil: (result: T) => Date | undefined,
-    options: { ip?: string; connection?: ClosingConnection; checked?: { result: T; mark: number } } = {},
+    options: WaitOptions<T> = {},
   ): Promise<T> {
     if (waitMs <= 0 || this.closing) return check();
+    return new Promise<T>((resolve, reject) =>
+      this.watch(id, waitMs, check, pendingUntil, options, (failure, result) =>
+        failure ? reject(failure.error) : resolve(result as T),
+      ),
+    );
+  }
+
+  /**
+   * {@link hold} for a caller that keeps nothing of its own while the request waits (an event
+   * stream): `done` is called once, with the last result or the check's failure, instead of a
+   * promise settling. Throws as {@link hold} does, before anything runs.
+   */
+  watch<T>(
+    id: string,
+    waitMs: number,
+    check: () => Promise<T>,
+    pendingUntil: (result: T) => Date | undefined,
+    options: WaitOptions<T>,
+    done: WaitDone<T>,
+  ): void {
     this.assertRoom(id, options.ip);
-    return new Promise<T>((resolve, reject) => {
-      // The waiter handles results it never looks into, only through `pendingUntil`, which knows their type.
-      const waiter = new Waiter(
-        this,
-        id.toLowerCase(),
-        clientKey(options.ip),
-        options.connection,
-        Date.now() + waitMs,
-        check,
-        pendingUntil as (result: unknown) => Date | undefined,
-        resolve as (result: unknown) => void,
-        reject,
-      );
-      // Registered before the first check: a notification sent while it runs is latched, not lost.
-      this.add(waiter);
-      const { checked } = options;
-      if (checked && checked.mark === this.wakeUps) waiter.checked(checked.result);
-      else waiter.run();
-    });
+    // The waiter handles results it never looks into, only through `pendingUntil`, which knows their type.
+    const waiter = new Waiter(
+      this,
+      id.toLowerCase(),
+      clientKey(options.ip),
+      options.connection,
+      Date.now() + waitMs,
+      check,
+      pendingUntil as (result: unknown) => Date | undefined,
+      done as WaitDone<unknown>,
+    );
+    // Registered before the first check: a notification sent while it runs is latched, not lost.
+    this.add(waiter);
+    const { checked } = options;
+    if (checked && checked.mark === this.wakeUps) waiter.checked(checked.result);
+    else waiter.run();
+  }
+
+  /** Wakes `waiter` with `timeout` at the first tick at least `ms` from now; answers that tick. */
+  sleep(waiter: Waiter, ms: number): number {
+    const tick = Math.max(Math.ceil((Date.now() + Math.min(ms, MAX_SLEEP_MS)) / TICK_MS), this.lastTick + 1);
+    const sleeping = this.sleepers.get(tick);
+    if (sleeping) sleeping.add(waiter);
+    else this.sleepers.set(tick, new Set([waiter]));
+    if (!this.ticker) {
+      this.lastTick = Math.floor(Date.now() / TICK_MS) - 1;
+      this.ticker = setInterval(() => this.onTick(), TICK_MS).unref();
+    }
+    return tick;
+  }
+
+  unsleep(waiter: Waiter, tick: number): void {
+    const sleeping = this.sleepers.get(tick);
+    if (sleeping?.delete(waiter) && sleeping.size === 0) this.sleepers.delete(tick);
+  }
+
+  /** Wakes the waiters whose tick has come; the timer stops while none sleeps. */
+  private onTick(): void {
+    const now = Math.floor(Date.now() / TICK_MS);
+    for (let tick = this.lastTick + 1; tick <= now; tick++) {
+      const sleeping = this.sleepers.get(tick);
+      if (!sleeping) continue;
+      this.sleepers.delete(tick);
+      for (const waiter of sleeping) waiter.wake('timeout');
+    }
+    this.lastTick = Math.max(this.lastTick, now);
+    if (this.sleepers.size === 0) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
   }
 
   /**

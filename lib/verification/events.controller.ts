@@ -59,12 +59,17 @@ export class EventsController {
     // Held until the window closes (and a little longer, for the database clock to agree).
     const waitMs = now.expiresAt.getTime() - Date.now() + 5_000;
     const options = { connection: stream.response, ip: request.ip, checked: { result: now, mark } };
-    this.waiters.hold(id, waitMs, check, pendingUntil, options).then(
-      (last) => {
-        if (last && last.status !== 'pending') stream.send('status', statusData(last));
-        stream.end();
-      },
-      (error: unknown) => stream.fail(error),
-    );
+    try {
+      this.waiters.watch(id, waitMs, check, pendingUntil, options, (failure, last) => {
+        if (failure) stream.fail(failure.error);
+        else {
+          if (last && last.status !== 'pending') stream.send('status', statusData(last));
+          stream.end();
+        }
+      });
+    } catch (error) {
+      // The headers are out: no exception filter can answer any more.
+      stream.fail(error);
+    }
   }
 }
