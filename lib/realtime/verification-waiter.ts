@@ -6,7 +6,10 @@ export type WakeReason = 'notified' | 'timeout' | 'shutdown' | 'aborted';
 /** A pending verification's window closes on the app clock a little after the database's. */
 const EXPIRY_MARGIN_MS = 250;
 
-/** Called once when a wait ends: with its last result, or with `{ error }` when a check failed. */
+/**
+ * Called once when a wait ends: with the last check's result, or with `{ error }` when a check
+ * failed; with neither when the client left while it slept (nobody reads the answer then).
+ */
 export type WaitDone<T> = (failure: { error: unknown } | undefined, result?: T) => void;
 
 /** What a {@link Waiter} asks of the service that holds it. */
@@ -21,7 +24,7 @@ export interface WaiterOwner {
 
 /**
  * One held request, driven by callbacks rather than an async function, so that while it waits it
- * is this one object and its `done` callback, nothing more (a suspended async function keeps its
+ * is this one object and its `done` callback, nothing more (not even the last result) (a suspended async function keeps its
  * whole frame; a promise, its resolvers and reactions; a timer of its own, a `Timeout`; an event
  * listener of its own, a closure and a `once` wrapper): 10,000 open event streams are part of the
  * RSS target in bench/README.md. It checks, then sleeps until a wake-up (a notification, latched
@@ -34,7 +37,6 @@ export class Waiter {
   /** The service's timer tick it sleeps until, while it sleeps. */
   private tick?: number;
   private gone = false;
-  private result?: unknown;
 
   constructor(
     private readonly owner: WaiterOwner,
@@ -81,7 +83,6 @@ export class Waiter {
 
   /** Goes on from a check's result. */
   checked(result: unknown): void {
-    this.result = result;
     let expiresAt: number | undefined;
     try {
       expiresAt = this.pendingUntil(result)?.getTime();
@@ -91,7 +92,7 @@ export class Waiter {
     }
     const now = Date.now();
     if (expiresAt === undefined || this.owner.closing || now >= this.deadline || this.gone) {
-      this.finish();
+      this.finish(result);
       return;
     }
     const latched = this.latched;
@@ -106,13 +107,13 @@ export class Waiter {
   }
 
   private woken(reason: WakeReason): void {
-    if (reason === 'aborted') this.finish();
+    if (reason === 'aborted') this.finish(undefined);
     else this.run();
   }
 
-  private finish(): void {
+  private finish(result: unknown): void {
     this.owner.remove(this);
-    this.done(undefined, this.result);
+    this.done(undefined, result);
   }
 
   private fail(error: unknown): void {

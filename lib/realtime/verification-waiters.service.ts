@@ -96,9 +96,12 @@ export class VerificationWaitersService implements BeforeApplicationShutdown, Wa
     options: WaitOptions<T> = {},
   ): Promise<T> {
     if (waitMs <= 0 || this.closing) return check();
+    // The last check's result: the answer, also when the client left while the request slept.
+    let last = options.checked?.result;
+    const tracked = async () => (last = await check());
     return new Promise<T>((resolve, reject) =>
-      this.watch(id, waitMs, check, pendingUntil, options, (failure, result) =>
-        failure ? reject(failure.error) : resolve(result as T),
+      this.watch(id, waitMs, tracked, pendingUntil, options, (failure) =>
+        failure ? reject(failure.error) : resolve(last as T),
       ),
     );
   }
