@@ -97,8 +97,8 @@ export class EventStream {
  * timer. Written by hand rather than with Nest's `@Sse()`, which holds, per open stream, an RxJS
  * pipeline, a Transform stream piped to the response, some thirty closures, two timers and the
  * request's whole route chain until the stream ends: on the sample app, 24 KB of heap per open
- * stream against 12.7 KB here on Express (8.7 KB on Fastify; a bare `node:http` connection is
- * 5 KB). These streams send two events and a comment now and then, so they need none of its
+ * stream against 9.1 KB here on Express, most of it Node's connection and Express's request
+ * (bench/README.md). These streams send two events and a comment now and then, so they need none of its
  * backpressure handling; the bytes on the wire are the same.
  */
 @Injectable()
