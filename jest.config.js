@@ -44,7 +44,10 @@ export const ADAPTER_DEPENDENT = [
   'platform-ssms',
   'platform-twilio',
   'realtime',
+  'sample-operations',
   'start-origin',
+  'telemetry',
+  'step-up',
 ];
 
 export default {

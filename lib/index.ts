@@ -12,6 +12,7 @@ export {
   type PhoneCallAuthExtras,
 } from './phone-call-auth.module-definition.js';
 export type {
+  NumberChange,
   PhoneCallAuthOptions,
   PhoneCallAuthPhonePolicy,
   PhoneCallAuthProviderCallback,
@@ -35,7 +36,9 @@ export type {
   GlobalBudgetRule,
   PhoneCallAuthAdmissionOptions,
   PhoneCallAuthClientBudgets,
+  PhoneCallAuthFraudGuardOptions,
   PhoneCallAuthLimits,
+  PhoneCallAuthRefusalTally,
   PhoneCallAuthSmsLimits,
   PhoneCallAuthStartLimits,
   PhoneCallAuthWaiterLimits,
@@ -79,11 +82,14 @@ export { ClientAddressUnknownException } from './http/client-address-unknown.exc
 export { type PhoneRefusal, PhoneRefusedException } from './verification/phone-refused.exception.js';
 export { ChannelRefusedException } from './verification/channel-refused.exception.js';
 export {
+  SubjectMismatchException,
   VerificationClosedException,
   VerificationRefusedException,
 } from './verification/verification-refused.exception.js';
+export { InsufficientAuthenticationException } from './auth/insufficient-authentication.exception.js';
 export { TokenRefusedException } from './auth/token-refused.exception.js';
 export { TooManyVerificationsException } from './rate-limit/too-many-verifications.exception.js';
+export { SmsPrefixBlockedException } from './rate-limit/sms-prefix-blocked.exception.js';
 
 // The host's data source
 export { PHONE_CALL_AUTH_ENTITIES } from './database/phone-call-auth.entities.js';
@@ -93,7 +99,12 @@ export { DatabaseUnavailableFilter } from './database/database-unavailable.filte
 export { type PurgeResult, PurgeService } from './database/purge.service.js';
 
 // Guarding the app's routes
-export { PhoneCallAuth, PhoneCallAuthGuard, VerifiedPhone } from './auth/phone-call-auth.decorator.js';
+export {
+  PhoneCallAuth,
+  PhoneCallAuthGuard,
+  type PhoneCallAuthRouteOptions,
+  VerifiedPhone,
+} from './auth/phone-call-auth.decorator.js';
 export { PHONE_CALL_JWT_STRATEGY } from './core/phone-call-auth.constants.js';
 export {
   isPhoneCallAuthRoute,
@@ -112,14 +123,17 @@ export { SameOriginGuard, SameOriginOnly } from './http/same-origin.guard.js';
 // The verification lifecycle, for apps that drive it from their own code
 export type {
   AuthenticatedVerification,
+  BoundRedeemResult,
   CodeCheckResult,
   ConsumeResult,
   InboundCallResult,
   RedeemResult,
   StartContext,
   StartedVerification,
+  SubjectMismatchResult,
   UnconsumedResult,
 } from './verification/verification.types.js';
+export type { BoundRedeemer } from './verification/bound-redeem.service.js';
 export { VerificationService } from './verification/verification.service.js';
 export { VERIFICATION_SECRET_HEADER } from './core/phone-call-auth.constants.js';
 export type {
@@ -130,6 +144,8 @@ export type {
 } from './core/verification-state.js';
 export { GlobalBudgetIndicator } from './rate-limit/global-budget.indicator.js';
 export type { GlobalBudgetStatus } from './rate-limit/rate-limit.service.js';
+export { PhoneCallAuthFraudGuard } from './rate-limit/fraud-guard.service.js';
+export type { SmsPrefixState } from './rate-limit/rate-limit.store.js';
 
 // Telephony platforms
 export type {
@@ -165,6 +181,22 @@ export {
   type PlatformBalanceHealth,
   PlatformBalanceHealthIndicator,
 } from './providers/platform-balance.indicator.js';
+
+// Telemetry: metrics and spans through @opentelemetry/api (docs/operations.md), log fields per request
+export { PHONE_CALL_AUTH_INSTRUMENTATION } from './telemetry/phone-call-auth.telemetry.js';
+export { type PhoneCallAuthLogFields, phoneCallAuthLogFields } from './telemetry/request-context.js';
+// For operators: the dashboard's numbers and the support history
+export { PhoneCallAuthOps } from './ops/phone-call-auth-ops.service.js';
+export { VerificationNotFoundException } from './ops/verification-not-found.exception.js';
+export type {
+  OpsFunnelRow,
+  OpsPlatformRow,
+  OpsSummary,
+  OpsWindow,
+  PlatformAnswer,
+  SupportHistory,
+  SupportHistoryEntry,
+} from './ops/ops.types.js';
 
 // Phone numbers
 export { type E164, maskPhone } from './phone/phone-number.js';

@@ -16,6 +16,7 @@ import {
   PHONE_CALL_AUTH_TOKEN_ROUTE,
 } from './core/phone-call-auth.constants.js';
 import type { PhoneCallAuthRouteGroup } from './routes/phone-call-auth.routes.js';
+import { AccountStartController, AccountTokenController } from './verification/account.controller.js';
 import { CancelController } from './verification/cancel.controller.js';
 import { CodeController } from './verification/code.controller.js';
 import { EventsController } from './verification/events.controller.js';
@@ -45,8 +46,8 @@ export interface PhoneCallAuthExtras {
   routeDecorators?: ClassDecorator[];
 }
 
-/** The controller of each route group. */
-const CONTROLLERS: Record<PhoneCallAuthRouteGroup, Type> = {
+/** The controllers of each route group. */
+const CONTROLLERS: Record<PhoneCallAuthRouteGroup, Type | Type[]> = {
   start: StartController,
   token: TokenController,
   events: EventsController,
@@ -55,6 +56,7 @@ const CONTROLLERS: Record<PhoneCallAuthRouteGroup, Type> = {
   callback: InboundCallController,
   refresh: RefreshTokenController,
   signOut: SignOutController,
+  account: [AccountStartController, AccountTokenController],
 };
 
 /** The controllers of the groups `routes` leaves on, each a subclass carrying `routeDecorators` when some are given. */
@@ -70,7 +72,8 @@ function controllers({ routes = {}, routeDecorators = [] }: PhoneCallAuthExtras)
   }
   return Object.entries(CONTROLLERS)
     .filter(([group]) => routes[group as PhoneCallAuthRouteGroup] !== false)
-    .map(([, controller]) => {
+    .flatMap(([, controllers]) => controllers)
+    .map((controller) => {
       if (routeDecorators.length === 0) return controller;
       // A subclass per registration, so the app's decorators never touch the module's own classes.
       const decorated = class extends controller {};

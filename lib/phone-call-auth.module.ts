@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type MiddlewareConsumer, Module, type NestModule, type Type } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { PhoneCallAuthGuard } from './auth/phone-call-auth.decorator.js';
 import { PhoneCallJwtStrategy } from './auth/phone-call-jwt.strategy.js';
@@ -19,6 +19,7 @@ import { ClientAddressService } from './http/client-address.service.js';
 import { RateLimitService } from './rate-limit/rate-limit.service.js';
 import { AdmissionService } from './database/admission.service.js';
 import { GlobalBudgetIndicator } from './rate-limit/global-budget.indicator.js';
+import { PhoneCallAuthFraudGuard } from './rate-limit/fraud-guard.service.js';
 import { DatabaseTimeoutsService } from './database/database-timeouts.service.js';
 import { EventStreamsService } from './realtime/event-streams.service.js';
 import { VerificationListenerService } from './realtime/verification-listener.service.js';
@@ -28,6 +29,8 @@ import { StartVerificationService } from './verification/start-verification.serv
 import { InboundCallService } from './verification/inbound-call.service.js';
 import { CodeCheckService } from './verification/code-check.service.js';
 import { RedeemService } from './verification/redeem.service.js';
+import { BoundRedeemService } from './verification/bound-redeem.service.js';
+import { RecentProofGuard } from './auth/recent-proof.guard.js';
 import { CancelService } from './verification/cancel.service.js';
 import { VERIFICATION_STORE } from './verification/verification.store.js';
 import { PostgresVerificationStore } from './verification/postgres-verification.store.js';
@@ -40,6 +43,12 @@ import { PostgresRefreshTokenStore } from './auth/postgres-refresh-token.store.j
 import { StatementRunner } from './database/statement-runner.js';
 import { StatusPollerService } from './verification/status-poller.service.js';
 import { PlatformBalanceHealthIndicator } from './providers/platform-balance.indicator.js';
+import { PhoneCallAuthTelemetry } from './telemetry/phone-call-auth.telemetry.js';
+import { RequestContextMiddleware } from './telemetry/request-context.js';
+import { OPS_EVENT_STORE } from './ops/ops-event.store.js';
+import { PostgresOpsEventStore } from './ops/postgres-ops-event.store.js';
+import { RefusalTally } from './ops/refusal-tally.service.js';
+import { PhoneCallAuthOps } from './ops/phone-call-auth-ops.service.js';
 
 /**
  * Phone verification by the subscriber's own call.
@@ -48,7 +57,7 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
  * `routes`): `POST /verifications`, `POST /verifications/:id/token[?wait=N]`,
  * `GET /verifications/:id/events`, `DELETE /verifications/:id`, `POST /verifications/:id/code`,
  * `GET|POST /callback/:provider/:secret` (and `/callback/:secret` for SSMS), `POST /token/refresh`,
- * `POST /token/sign-out`. Each platform's callback URL: `app.get(PhoneCallAuthCallbacks).urls()`.
+ * `POST /token/sign-out`, `POST /account/verifications`, `POST /account/verifications/:id/token`. Each platform's callback URL: `app.get(PhoneCallAuthCallbacks).urls()`.
  *
  * @example
  * \@Module({
@@ -71,10 +80,12 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
   providers: [
     // Stores: every statement, behind a port each (bound here to Postgres).
     StatementRunner,
+    PhoneCallAuthTelemetry,
     { provide: VERIFICATION_STORE, useClass: PostgresVerificationStore },
     { provide: INBOUND_CALL_STORE, useClass: PostgresInboundCallStore },
     { provide: RATE_LIMIT_STORE, useClass: PostgresRateLimitStore },
     { provide: REFRESH_TOKEN_STORE, useClass: PostgresRefreshTokenStore },
+    { provide: OPS_EVENT_STORE, useClass: PostgresOpsEventStore },
     {
       provide: PHONE_CALL_AUTH_PROVIDERS,
       useFactory: (platforms: ResolvedPlatforms) => platforms.providers,
@@ -85,6 +96,7 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
     InboundCallService,
     CodeCheckService,
     RedeemService,
+    BoundRedeemService,
     CancelService,
     VerificationService,
     TokenService,
@@ -92,6 +104,7 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
     RefreshTokenService,
     PhoneCallJwtStrategy,
     PhoneCallAuthGuard,
+    RecentProofGuard,
     CallbackSecretGuard,
     PhoneCallAuthCallbacks,
     RateLimitService,
@@ -99,6 +112,7 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
     ClientAddressService,
     AdmissionService,
     GlobalBudgetIndicator,
+    PhoneCallAuthFraudGuard,
     DatabaseTimeoutsService,
     PurgeService,
     StatusPollerService,
@@ -107,25 +121,30 @@ import { PlatformBalanceHealthIndicator } from './providers/platform-balance.ind
     VerificationWaitersService,
     VerificationListenerService,
     EventStreamsService,
+    RefusalTally,
+    PhoneCallAuthOps,
   ],
   exports: [
     VerificationService,
     PhoneCallAuthCallbacks,
     TokenService,
     PhoneCallAuthGuard,
+    RecentProofGuard,
     PurgeService,
     GlobalBudgetIndicator,
+    PhoneCallAuthFraudGuard,
     StatusPollerService,
     PlatformBalanceHealthIndicator,
+    PhoneCallAuthOps,
   ],
 })
-export class PhoneCallAuthModule extends ConfigurableModuleClass {
+export class PhoneCallAuthModule extends ConfigurableModuleClass implements NestModule {
   /**
    * One registration per app: Passport keeps one strategy per name and Nest's router one prefix per
    * module class, so a second registration would silently share (and misroute) the first one's.
    * Checked when the module is created, before any route is registered.
    */
-  constructor(modules: ModulesContainer) {
+  constructor(private readonly modules: ModulesContainer) {
     super();
     const registrations = [...modules.values()].filter((module) => module.metatype === PhoneCallAuthModule);
     if (registrations.length > 1) {
@@ -135,5 +154,12 @@ export class PhoneCallAuthModule extends ConfigurableModuleClass {
           'route by number with one registration.',
       );
     }
+  }
+
+  /** Gives each request to the module's routes its request id, for its log lines (`phoneCallAuthLogFields()`). */
+  configure(consumer: MiddlewareConsumer): void {
+    const module = [...this.modules.values()].find((each) => each.metatype === PhoneCallAuthModule);
+    const controllers = [...(module?.controllers.keys() ?? [])].filter((each) => typeof each === 'function');
+    if (controllers.length > 0) consumer.apply(RequestContextMiddleware).forRoutes(...(controllers as Type[]));
   }
 }

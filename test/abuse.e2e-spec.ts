@@ -226,6 +226,7 @@ describe('purge of old rows', () => {
     expect(await purge.purge()).toEqual({
       ran: false,
       inboundCalls: 0,
+      events: 0,
       verifications: 0,
       rateLimitCounters: 0,
       refreshTokens: 0,

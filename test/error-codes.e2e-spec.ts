@@ -27,6 +27,10 @@ import { validClaims } from './support/tokens.js';
 const ELSEWHERE: Partial<Record<PhoneCallAuthErrorCode, string>> = {
   NUMBERS_BUSY: 'platform-twilio.e2e-spec.ts (a full Twilio pool)',
   DATABASE_BUSY: 'availability.e2e-spec.ts (admission control sheds polling)',
+  SMS_PREFIX_BLOCKED: 'fraud-guard.e2e-spec.ts (a pumped prefix)',
+  SUBJECT_MISMATCH: 'step-up.e2e-spec.ts (a bound verification redeemed by another subject, and in English)',
+  INSUFFICIENT_USER_AUTHENTICATION: 'step-up.e2e-spec.ts (an older proof on a maxAge route, in Russian and English)',
+  VERIFICATION_NOT_FOUND: 'ops.e2e-spec.ts and sample-app.e2e-spec.ts (the support history of an unknown id)',
 };
 
 type Language = 'ru' | 'en';

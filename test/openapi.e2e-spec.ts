@@ -109,11 +109,21 @@ describe('the OpenAPI document of the module, in the sample app', () => {
     expect(me.responses['401'].content['application/json'].schema).toEqual(ref('ErrorResponse'));
     expect(me.responses['200'].content['application/json'].schema).toEqual(ref('MeResponse'));
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
-    // Nothing else asks for a token: the module's own routes use the verification secret.
+    // Nothing else asks for a token: the module's own routes use the verification secret, but for
+    // the account routes of a signed-in person (step-up, change of number).
     const secured = Object.entries(document.paths).flatMap(([path, item]) =>
       Object.values(item as Json).some((operation: Json) => operation.security) ? [path] : [],
     );
-    expect(secured).toEqual(['/me']);
+    expect(secured.sort()).toEqual(
+      [
+        '/me',
+        '/me/confirm-payment',
+        `${PREFIX}/account/verifications`,
+        `${PREFIX}/account/verifications/{id}/token`,
+      ].sort(),
+    );
+    const payment = document.paths['/me/confirm-payment'].post;
+    expect(payment.responses['401'].description).toMatch(/INSUFFICIENT_USER_AUTHENTICATION/);
   });
 
   /**

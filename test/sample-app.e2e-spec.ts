@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FakeSmsRuPlatform, FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { AppModule } from '../sample-app/src/app.module.js';
 import { loadSampleConfig } from '../sample-app/src/sample.config.js';
-import { PHONE_CALL_AUTH_DEFAULTS, PhoneCallAuthCallbacks } from 'nestjs-phone-call-auth';
+import { PHONE_CALL_AUTH_DEFAULTS, PhoneCallAuthCallbacks, PhoneCallAuthFraudGuard } from 'nestjs-phone-call-auth';
 import { nextPhone } from './support/phones.js';
 import { createTestDatabase } from './support/test-app.js';
 
@@ -123,6 +123,13 @@ describe('the sample app on the fake platform', () => {
     });
   });
 
+  it('has no operator routes without PHONE_CALL_OPS_TOKEN (404)', async () => {
+    for (const path of ['/ops', '/ops/summary', '/ops/assets/chart.umd.min.js']) {
+      const response = await fetch(`${base}${path}`, { headers: { authorization: 'Bearer anything-at-all-here' } });
+      expect(response.status).toBe(404);
+    }
+  });
+
   it('reports the database in its health endpoint', async () => {
     const response = await fetch(`${base}/health`);
     expect(response.status).toBe(200);
@@ -159,6 +166,84 @@ describe('the sample app on the fake platform', () => {
     expect(() => loadSampleConfig({ PHONE_CALL_ADMISSION: 'maybe' })).toThrow(
       /PHONE_CALL_ADMISSION must be one of on, off/,
     );
+  });
+});
+
+describe('the operator dashboard (PHONE_CALL_OPS_TOKEN)', () => {
+  const TOKEN = 'ops-token-0123456789abcdef';
+  let app: INestApplication;
+  let fake: FakeSsmsPlatform;
+  let db: { url: string; drop(): Promise<void> };
+  let base: string;
+  const get = (path: string, authorization?: string, headers: Record<string, string> = {}) =>
+    fetch(`${base}${path}`, { headers: { ...headers, ...(authorization && { authorization }) } });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    fake = await FakeSsmsPlatform.start();
+    const config = loadSampleConfig({ DATABASE_URL: db.url, PHONE_CALL_OPS_TOKEN: TOKEN });
+    app = await NestFactory.create(AppModule.register(config, fake), { logger: false });
+    await app.listen(0, '127.0.0.1');
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+  afterAll(async () => {
+    await app?.close();
+    await fake?.close();
+    await db?.drop();
+  });
+
+  it('serves the page and Chart.js from the app, and the JSON only with the token', async () => {
+    const page = await get('/ops');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await page.text()).toContain('/ops/assets/chart.umd.min.js');
+    const chart = await get('/ops/assets/chart.umd.min.js');
+    expect(chart.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(await chart.text()).toContain('Chart.js v4');
+
+    for (const authorization of [undefined, `Bearer ${TOKEN}x`, `Basic ${TOKEN}`, TOKEN, `Bearer  ${TOKEN}`]) {
+      expect((await get('/ops/summary', authorization)).status).toBe(401);
+      expect((await get('/ops/history/00000000-0000-4000-8000-000000000000', authorization)).status).toBe(401);
+    }
+    const summary = await get('/ops/summary', `Bearer ${TOKEN}`);
+    expect(summary.status).toBe(200);
+    expect(summary.headers.get('cache-control')).toBe('no-store');
+    expect(await summary.json()).toMatchObject({ funnel: [], platforms: [], refusals: [], fraudGuard: [] });
+  });
+
+  it('answers the history of an unknown id 404 VERIFICATION_NOT_FOUND, in the asked language', async () => {
+    const unknown = await get('/ops/history/not-a-verification', `Bearer ${TOKEN}`, { 'accept-language': 'ru' });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ code: 'VERIFICATION_NOT_FOUND', message: /Проверки с таким id нет/ });
+  });
+
+  it("lists the SMS fraud guard's blocked prefixes, and the operator allows one with the token only", async () => {
+    const guard = app.get(PhoneCallAuthFraudGuard);
+    await guard.block('+7999');
+    const blocked = (await (await get('/ops/summary', `Bearer ${TOKEN}`)).json()) as { fraudGuard: unknown[] };
+    expect(blocked.fraudGuard).toEqual([expect.objectContaining({ prefix: '+7999', blocked: true })]);
+
+    const allow = (authorization?: string) =>
+      fetch(`${base}/ops/fraud-guard/%2B7999/allow`, {
+        method: 'POST',
+        headers: { ...(authorization && { authorization }) },
+      });
+    expect((await allow()).status).toBe(401);
+    expect((await guard.prefixes({ blockedOnly: true })).map((state) => state.prefix)).toEqual(['+7999']);
+    const allowed = await allow(`Bearer ${TOKEN}`);
+    expect(allowed.status).toBe(200);
+    expect(await allowed.json()).toMatchObject({ prefix: '+7999', blocked: false });
+    const after = (await (await get('/ops/summary', `Bearer ${TOKEN}`)).json()) as { fraudGuard: unknown[] };
+    expect(after.fraudGuard).toEqual([]);
+    const bad = await fetch(`${base}/ops/fraud-guard/7999;drop/allow`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(bad.status).toBe(400);
+  });
+
+  it('refuses a short PHONE_CALL_OPS_TOKEN', () => {
+    expect(() => loadSampleConfig({ PHONE_CALL_OPS_TOKEN: 'short' })).toThrow(/at least 16/);
   });
 });
 

@@ -404,7 +404,12 @@ describe('the code route with routes: { token: false }', () => {
     expect(rest).toContain('"status":"verified"');
 
     const session = await t.request('POST', '/session', { id: started.id, secret: started.secret });
-    expect(session.body).toEqual({ status: 'verified', phone: started.phone, verificationId: started.id });
+    expect(session.body).toEqual({
+      status: 'verified',
+      phone: started.phone,
+      verificationId: started.id,
+      verifiedAt: expect.any(String),
+    });
     expect((await t.request('POST', '/session', { id: started.id, secret: started.secret })).body).toEqual({
       status: 'consumed',
     });

@@ -36,6 +36,10 @@ export async function insertVerification(
     channel: 'call',
     codeHash: null,
     fromPool: false,
+    smsPrefix: null,
+    subject: null,
+    // The floor records no event: the module's event row is part of what it is measured on.
+    events: [],
   });
   return (await run<{ id: string; expiresAt: Date; now: Date }>(pool, 'floor_insert_verification', statement))[0];
 }
@@ -72,6 +76,7 @@ export async function consumeVerification(
     ...p,
     redeemSeconds: REDEEM_SECONDS,
     refreshTokenHash: null,
+    subject: null,
     deadline: clock.deadline(ADVISED_DATABASE_TIMEOUTS.query_timeout, Date.now()),
   });
   const [row] = await run<{ takenPhone: string | null }>(pool, 'floor_take_verification', statement);

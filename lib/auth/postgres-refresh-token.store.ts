@@ -17,8 +17,8 @@ export class PostgresRefreshTokenStore implements RefreshTokenStore {
    * Outside admission control: apps call it (`TokenService.issue`) inside their own transaction,
    * which holds a connection already; waiting there for a slot could wait for itself.
    */
-  async startFamily(tokenHash: Buffer, phone: E164, manager?: EntityManager): Promise<void> {
-    await this.db.queryRows({ text: sql.START_FAMILY, values: [tokenHash, phone] }, manager);
+  async startFamily(tokenHash: Buffer, phone: E164, authTime: Date, manager?: EntityManager): Promise<void> {
+    await this.db.queryRows({ text: sql.START_FAMILY, values: [tokenHash, phone, authTime] }, manager);
   }
 
   rotate<T>(

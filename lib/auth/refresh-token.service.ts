@@ -29,23 +29,26 @@ export class RefreshTokenService {
     @Inject(REFRESH_TOKEN_STORE) private readonly store: RefreshTokenStore,
   ) {}
 
-  /** Starts a family for a verified number and returns its first token (in the caller's transaction, given its `manager`). */
-  async start(phone: E164, manager?: EntityManager): Promise<string> {
+  /**
+   * Starts a family for a number proven at `authTime` and returns its first token (in the caller's
+   * transaction, given its `manager`).
+   */
+  async start(phone: E164, authTime: Date, manager?: EntityManager): Promise<string> {
     const token = newRefreshToken();
-    await this.store.startFamily(sha256(token), phone, manager);
+    await this.store.startFamily(sha256(token), phone, authTime, manager);
     return token;
   }
 
   /**
    * Marks a live token used and stores its successor, in one statement; a token used within the
    * grace, none of whose successors was used, gets a successor of its own. Then runs `then` with
-   * the successor and the family's number, in the same transaction: should it fail, the token stays
+   * the successor, the family's number and its proof time, in the same transaction: should it fail, the token stays
    * usable. `undefined` for a token that is unknown, used (past the grace, or after a successor was
    * used), revoked, past the family's lifetime or of a deleted verification.
    */
   async rotate<T>(
     token: string,
-    then: (rotated: { phone: E164; refreshToken: string }) => Promise<T>,
+    then: (rotated: { phone: E164; authTime: Date | null; refreshToken: string }) => Promise<T>,
   ): Promise<T | undefined> {
     if (!REFRESH_TOKEN_SHAPE.test(token)) return undefined;
     const next = newRefreshToken();
@@ -58,7 +61,7 @@ export class RefreshTokenService {
           `A refresh token was exchanged again within the ${graceSeconds} s grace: family ${row.familyId} of ${maskPhone(row.phone)} got another successor`,
         );
       }
-      return row ? then({ phone: row.phone, refreshToken: next }) : undefined;
+      return row ? then({ phone: row.phone, authTime: row.authTime, refreshToken: next }) : undefined;
     });
   }
 

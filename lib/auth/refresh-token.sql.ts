@@ -10,10 +10,10 @@ import type { Statement } from '../database/query-rows.js';
  * the same way (the purge then deletes it).
  */
 
-/** Starts a family at sign-in, outside a verification (`TokenService.issue`). $1 token_hash, $2 phone. */
+/** Starts a family at sign-in, outside a verification (`TokenService.issue`). $1 token_hash, $2 phone, $3 auth_time. */
 export const START_FAMILY = `
-  INSERT INTO ${REFRESH_TOKEN_TABLE} (family_id, token_hash, phone, family_created_at)
-  VALUES (gen_random_uuid(), $1, $2, now())
+  INSERT INTO ${REFRESH_TOKEN_TABLE} (family_id, token_hash, phone, family_created_at, auth_time)
+  VALUES (gen_random_uuid(), $1, $2, now(), $3)
   RETURNING family_id AS "familyId"`;
 
 /** Whether a used token `t` has a successor that was used in turn: then presenting `t` again is reuse. */
@@ -24,7 +24,8 @@ const SUCCESSOR_USED = (t: string) =>
  * Exchanges a token for a successor, in one statement: a live token is marked used; a token used
  * less than the grace ago ($4 seconds), none of whose successors was used yet, is exchanged again
  * and keeps its first `used_at` (a double submit or a retry gets a successor of its own). The
- * successor joins the family with its parent and verification.
+ * successor joins the family with its parent, verification and proof time (`auth_time`: a refresh is
+ * not a new proof).
  *
  * Of concurrent uses of one token, the first takes the row lock; the others re-check the row once
  * it commits (now used, within the grace) and get their own successor. A use of the token racing
@@ -42,12 +43,13 @@ const ROTATE = `
         SELECT 1 FROM ${REFRESH_TOKEN_TABLE} r WHERE r.family_id = old.family_id AND r.revoked_at IS NOT NULL
       )
       AND (old.verification_id IS NULL OR EXISTS (SELECT 1 FROM ${VERIFICATION_TABLE} v WHERE v.id = old.verification_id))
-    RETURNING old.id, old.family_id, old.phone, old.family_created_at, old.verification_id,
+    RETURNING old.id, old.family_id, old.phone, old.family_created_at, old.verification_id, old.auth_time,
       old.used_at <> now() AS again
   )
-  INSERT INTO ${REFRESH_TOKEN_TABLE} (family_id, token_hash, phone, family_created_at, parent_id, verification_id)
-  SELECT family_id, $2, phone, family_created_at, id, verification_id FROM used
-  RETURNING family_id AS "familyId", phone, (SELECT again FROM used) AS "again"`;
+  INSERT INTO ${REFRESH_TOKEN_TABLE}
+    (family_id, token_hash, phone, family_created_at, parent_id, verification_id, auth_time)
+  SELECT family_id, $2, phone, family_created_at, id, verification_id, auth_time FROM used
+  RETURNING family_id AS "familyId", phone, auth_time AS "authTime", (SELECT again FROM used) AS "again"`;
 
 /** {@link ROTATE} with its parameters. */
 export const rotate = (p: {

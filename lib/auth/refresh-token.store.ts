@@ -13,13 +13,15 @@ export const REFRESH_TOKEN_STORE = Symbol('PHONE_CALL_AUTH_REFRESH_TOKEN_STORE')
 export interface RotatedRow {
   familyId: string;
   phone: E164;
+  /** When the family's number was proven; null for a family started before this was kept. */
+  authTime: Date | null;
   again: boolean;
 }
 
 /** Storage of refresh tokens. */
 export interface RefreshTokenStore {
-  /** Starts a family with its first token; inside the caller's transaction when `manager` is given. */
-  startFamily(tokenHash: Buffer, phone: E164, manager?: EntityManager): Promise<void>;
+  /** Starts a family with its first token, proven at `authTime`; inside the caller's transaction when `manager` is given. */
+  startFamily(tokenHash: Buffer, phone: E164, authTime: Date, manager?: EntityManager): Promise<void>;
   /**
    * Exchanges a live token (or one used within the grace, none of whose successors was used) for
    * the successor `nextHash`, and runs `then` on the outcome, in one transaction: should `then`

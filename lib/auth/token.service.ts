@@ -32,6 +32,12 @@ export interface PhoneCallAuthTokenClaims {
   phone_number_verified: true;
   /** `["tel"]`: a proof by telephone, low assurance (caller IDs can be spoofed). */
   amr: string[];
+  /**
+   * When the number was proven (seconds since the epoch, as OpenID Connect's `auth_time`): the
+   * call or the code, not the sign-in or a refresh. Absent from tokens issued before the module
+   * kept it; `@PhoneCallAuth({ maxAge })` counts those as too old.
+   */
+  auth_time?: number;
 }
 
 /**
@@ -67,6 +73,7 @@ const RESERVED_CLAIMS = new Set([
   'phone_number',
   'phone_number_verified',
   'amr',
+  'auth_time',
 ]);
 /** Longer is not a token this module issued; refuse before any parsing. */
 const MAX_TOKEN_LENGTH = 8192;
@@ -128,27 +135,31 @@ export class TokenService {
    * `manager`: the refresh token is then stored, or not, with the caller's own change, on the same
    * connection (without it, each call would hold one pool connection and wait for a second).
    *
+   * `authTime` is when the number was proven (`auth_time`, kept across refreshes): `consume()`'s
+   * `verifiedAt`; by default now.
+   *
    * @example
-   * await dataSource.transaction(async (manager) => tokens.issue('+79670311122', manager));
+   * await dataSource.transaction(async (manager) => tokens.issue('+79670311122', manager, consumed.verifiedAt));
    */
-  async issue(phone: E164, manager?: EntityManager): Promise<IssuedToken> {
-    const token = await this.signAccessToken(phone);
+  async issue(phone: E164, manager?: EntityManager, authTime: Date = new Date()): Promise<IssuedToken> {
+    const token = await this.signAccessToken(phone, authTime);
     if (!this.jwt.refreshTokens.enabled) return token;
-    return { ...token, refreshToken: await this.refreshTokens.start(phone, manager) };
+    return { ...token, refreshToken: await this.refreshTokens.start(phone, authTime, manager) };
   }
 
   /**
    * Exchanges a refresh token for a new access token and the next refresh token, in one transaction:
    * when `resolveSubject` or signing fails, the refresh token stays usable. A token that was already
    * used revokes its whole family, unless it comes back within `jwt.refreshTokens.graceSeconds` of
-   * its first use and none of its successors was used: then it gets a successor of its own.
+   * its first use and none of its successors was used: then it gets a successor of its own. The
+   * new access token keeps the family's `auth_time`: a refresh is not a new proof.
    * @throws TokenRefusedException (401 `REFRESH_TOKEN_REFUSED`, one answer) for an unknown, used, revoked or expired token
    * @throws TokenRefusedException (404 `REFRESH_TOKENS_OFF`) when refresh tokens are off
    */
   async refresh(refreshToken: string): Promise<IssuedToken & { refreshToken: string }> {
     if (!this.jwt.refreshTokens.enabled) throw new TokenRefusedException('refreshTokensOff');
     const issued = await this.refreshTokens.rotate(refreshToken, async (rotated) => ({
-      ...(await this.signAccessToken(rotated.phone)),
+      ...(await this.signAccessToken(rotated.phone, rotated.authTime)),
       refreshToken: rotated.refreshToken,
     }));
     if (issued) return issued;
@@ -186,7 +197,8 @@ export class TokenService {
       typeof claims.sub !== 'string' ||
       typeof claims.phone_number !== 'string' ||
       claims.phone_number_verified !== true ||
-      typeof claims.exp !== 'number'
+      typeof claims.exp !== 'number' ||
+      (claims.auth_time !== undefined && typeof claims.auth_time !== 'number')
     ) {
       throw new TokenRefusedException('accessTokenInvalid');
     }
@@ -216,17 +228,33 @@ export class TokenService {
 
   /**
    * Signs an access token for a verified number (`resolveSubject` supplies `sub` and extra claims),
-   * with no refresh token.
+   * with no refresh token. `authTime`, when the number was proven, becomes the `auth_time` claim;
+   * without it the token has none (and `@PhoneCallAuth({ maxAge })` routes refuse it).
    */
-  async signAccessToken(phone: E164): Promise<IssuedToken> {
+  async signAccessToken(phone: E164, authTime?: Date | null): Promise<IssuedToken> {
+    return (await this.sign(phone, authTime)).token;
+  }
+
+  /**
+   * Signs an access token for a number proven at `authTime`, only when `resolveSubject` maps the
+   * number to `sub`: for a signed-in person who proved a number again (step-up) or a new one
+   * (change of number). `undefined` when the number belongs to another subject.
+   */
+  async signAccessTokenFor(sub: string, phone: E164, authTime: Date): Promise<IssuedToken | undefined> {
+    const signed = await this.sign(phone, authTime);
+    return signed.sub === sub ? signed.token : undefined;
+  }
+
+  private async sign(phone: E164, authTime: Date | null | undefined): Promise<{ sub: string; token: IssuedToken }> {
     const { issuer, audience, expiresInSeconds, signing } = this.jwt;
     const subject = await runHook('resolveSubject', () => this.hooks.resolveSubject(phone));
     if (!subject || typeof subject.sub !== 'string' || subject.sub.length === 0) {
       throw new Error('PhoneCallAuthModule: resolveSubject must return { sub: string, claims? }.');
     }
     const extra = Object.fromEntries(Object.entries(subject.claims ?? {}).filter(([key]) => !RESERVED_CLAIMS.has(key)));
+    const proven = authTime ? { auth_time: Math.floor(authTime.getTime() / 1000) } : {};
     const accessToken = await this.signer.signAsync(
-      { ...extra, phone_number: phone, phone_number_verified: true, amr: ['tel'] },
+      { ...extra, phone_number: phone, phone_number_verified: true, amr: ['tel'], ...proven },
       {
         algorithm: signing.algorithm,
         header: {
@@ -241,6 +269,6 @@ export class TokenService {
         expiresIn: expiresInSeconds,
       },
     );
-    return { accessToken, tokenType: 'Bearer', expiresIn: expiresInSeconds };
+    return { sub: subject.sub, token: { accessToken, tokenType: 'Bearer', expiresIn: expiresInSeconds } };
   }
 }

@@ -8,6 +8,7 @@ import type { ResolvedPlatforms } from '../options/resolved-options.interface.js
 import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import type { TelephonyProvider } from '../providers/telephony-provider.interface.js';
 import { ClientBudgetService } from '../rate-limit/client-budget.service.js';
+import { PhoneCallAuthTelemetry } from '../telemetry/phone-call-auth.telemetry.js';
 import { CallbackRefusedException } from './callback-refused.exception.js';
 import { callbackProvider, callbackRequest, type HttpCallbackRequest } from './callback-request.js';
 
@@ -49,6 +50,7 @@ export class CallbackSecretGuard implements CanActivate {
   constructor(
     @InjectPhoneCallAuthOptions('platforms') private readonly platforms: ResolvedPlatforms,
     private readonly budgets: ClientBudgetService,
+    private readonly telemetry: PhoneCallAuthTelemetry,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -56,6 +58,8 @@ export class CallbackSecretGuard implements CanActivate {
     const provider = callbackProvider(this.platforms, request);
     const refusal = provider ? await this.refusal(request, provider) : 'an unknown provider in the path';
     if (refusal === undefined) return true;
+    // `unknown`, not the path's word: the path is the client's, and attributes stay low-cardinality.
+    this.telemetry.callback(provider?.name ?? 'unknown', 'refused');
     // Spends one unit of the refused client's budget, or throws 429 when it has none left.
     if (this.budgets.keeps('callback')) this.budgets.spend('callback', request.ip);
     this.logger.warn(`A callback to ${provider?.name ?? 'an unknown provider'} was refused: ${refusal}`);

@@ -8,6 +8,8 @@ import { OpenApiResponse, OpenApiTags } from '../openapi/openapi.decorators.js';
 import { ErrorResponse } from '../openapi/openapi.models.js';
 import { CallbackDocs } from './inbound-call.docs.js';
 import { InboundCallService } from '../verification/inbound-call.service.js';
+import { PhoneCallAuthTelemetry } from '../telemetry/phone-call-auth.telemetry.js';
+import { annotateRequest } from '../telemetry/request-context.js';
 import { CallbackRefusedFilter } from './callback-refused.filter.js';
 import { CallbackSecretGuard } from './callback-secret.guard.js';
 import { callbackProvider, callbackRequest, type HttpCallbackRequest } from './callback-request.js';
@@ -49,6 +51,7 @@ export class InboundCallController {
   constructor(
     @InjectPhoneCallAuthOptions('platforms') private readonly platforms: ResolvedPlatforms,
     private readonly inboundCalls: InboundCallService,
+    private readonly telemetry: PhoneCallAuthTelemetry,
   ) {}
 
   @Get(':secret')
@@ -91,6 +94,7 @@ export class InboundCallController {
     skipEtag(reply);
     // The guard let the request through, so the path names a provider.
     const provider = callbackProvider(this.platforms, request)!;
+    annotateRequest({ provider: provider.name });
     // The request the guard authenticated, raw body and URL included: the provider reads what was signed.
     const inbound = callbackRequest(this.platforms, request);
     const { method, query, body } = inbound;
@@ -106,9 +110,14 @@ export class InboundCallController {
     }
     const reports = provider.parseInboundCall(inbound);
     for (const report of reports) {
-      if (report.event === 'expired') await this.inboundCalls.expireWait(provider.name, report.waitId);
-      else await this.inboundCalls.handle(report, provider.name);
+      if (report.event === 'expired') {
+        const expired = await this.inboundCalls.expireWait(provider.name, report.waitId);
+        this.telemetry.callback(provider.name, expired ? 'expired' : 'no_match');
+      } else {
+        this.telemetry.callback(provider.name, (await this.inboundCalls.handle(report, provider.name)).outcome);
+      }
     }
+    if (reports.length === 0) this.telemetry.callback(provider.name, 'no_report');
     const answer = provider.callbackAnswer?.() ?? DEFAULT_ANSWER;
     reply.status(answer.status);
     reply.header('Content-Type', answer.contentType);

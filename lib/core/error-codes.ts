@@ -34,12 +34,18 @@ export const PHONE_CALL_AUTH_ERROR_CODES = {
   ACCESS_TOKEN_EXPIRED: 401,
   /** The refresh token is unknown, already used, revoked or expired. */
   REFRESH_TOKEN_REFUSED: 401,
+  /** The route needs a more recent proof of the number than the token's (`maxAge`); prove the number again. */
+  INSUFFICIENT_USER_AUTHENTICATION: 401,
   /** A browser request from another site's page (not in `allowedOrigins`). */
   CROSS_SITE_REFUSED: 403,
   /** A platform callback with a wrong secret, address or signature. */
   CALLBACK_REFUSED: 403,
+  /** The verification is bound to another signed-in subject (or to none), or the proven number to another account. */
+  SUBJECT_MISMATCH: 403,
   /** Refresh tokens are off on this server (`jwt.refreshTokens`). */
   REFRESH_TOKENS_OFF: 404,
+  /** No verification with this id is kept (the support history, `PhoneCallAuthOps.history`). */
+  VERIFICATION_NOT_FOUND: 404,
   /** The verification's window (or the time to redeem it) has passed. */
   EXPIRED: 410,
   /** The verification was canceled (or superseded by a newer start for the phone). */
@@ -54,6 +60,8 @@ export const PHONE_CALL_AUTH_ERROR_CODES = {
   JSON_ONLY: 415,
   /** A start limit (`rateLimits`, `smsLimits`) is spent; `retryAfter` says when to try again. */
   RATE_LIMITED: 429,
+  /** SMS to numbers of this prefix are blocked for now (the fraud guard, `limits.fraudGuard`): verify by a call (channel `call`); see `retryAfter`. */
+  SMS_PREFIX_BLOCKED: 429,
   /** The client's budget for this route family (`clientBudgets`) is spent; see `retryAfter`. */
   CLIENT_BUDGET_EXCEEDED: 429,
   /** Every number of the platform's pool still waits for an earlier call from this phone; see `retryAfter`. */

@@ -1,5 +1,5 @@
 /** The app's hooks whose failures the module reports as a {@link PhoneCallAuthHookError}. */
-export type PhoneCallAuthHookName = 'beforeVerify' | 'resolveSubject' | 'onVerified';
+export type PhoneCallAuthHookName = 'beforeVerify' | 'resolveSubject' | 'onVerified' | 'onNumberChange';
 
 /**
  * One of the app's hooks threw something other than an `HttpException` (an `HttpException` goes to

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { ResolvedLimits } from '../options/resolved-options.interface.js';
 import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { InjectPhoneCallAuthDataSource } from '../core/phone-call-auth.constants.js';
+import { PhoneCallAuthTelemetry } from '../telemetry/phone-call-auth.telemetry.js';
 import { DatabaseBusyException } from './database-busy.exception.js';
 
 /**
@@ -38,6 +39,7 @@ export class AdmissionService {
   constructor(
     @InjectPhoneCallAuthOptions('limits') private readonly limits: ResolvedLimits,
     @InjectPhoneCallAuthDataSource() dataSource: DataSource,
+    private readonly telemetry: PhoneCallAuthTelemetry,
   ) {
     const { poolSize, extra } = dataSource.options as { poolSize?: number; extra?: { max?: number } };
     this.maxConcurrent =
@@ -68,10 +70,15 @@ export class AdmissionService {
     }
   }
 
+  private refused(): DatabaseBusyException {
+    this.telemetry.refused('admission');
+    return new DatabaseBusyException();
+  }
+
   private wait(admission: AdmissionClass, settings: Exclude<ResolvedLimits['admission'], false>): Promise<void> {
     const queue = this.queues[admission];
     const limit = admission === 'priority' ? settings.maxQueuedPriority : settings.maxQueuedPolling;
-    if (queue.length >= limit) return Promise.reject(new DatabaseBusyException());
+    if (queue.length >= limit) return Promise.reject(this.refused());
     return new Promise((resolve, reject) => {
       const ticket: Ticket = {
         admit: () => {
@@ -81,7 +88,7 @@ export class AdmissionService {
       };
       const timer = setTimeout(() => {
         queue.splice(queue.indexOf(ticket), 1);
-        reject(new DatabaseBusyException());
+        reject(this.refused());
       }, settings.queueTimeoutMs);
       queue.push(ticket);
     });

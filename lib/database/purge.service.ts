@@ -6,6 +6,7 @@ import type { ResolvedDatabaseOptions, ResolvedJwtOptions } from '../options/res
 import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { REFRESH_TOKEN_TABLE } from './entities/refresh-token.entity.js';
 import { RATE_LIMIT_TABLE } from './entities/rate-limit.entity.js';
+import { EVENT_TABLE } from './entities/event.entity.js';
 import { INBOUND_CALL_TABLE } from './entities/inbound-call.entity.js';
 import { queryRows } from './query-rows.js';
 import { VERIFICATION_TABLE } from './entities/verification.entity.js';
@@ -15,7 +16,7 @@ const PURGE_LOCK = 0x70686f6e; // 'phon'
 
 /**
  * Deletes, in one transaction under a transaction-scoped advisory lock (so one instance at a time
- * does it), inbound-call records and verifications older than the retention and rate-limit
+ * does it), inbound-call records, events and verifications older than the retention and rate-limit
  * counters whose window has ended, and refresh-token families past their lifetime, revoked longer
  * than the retention ago, or whose verification is gone (whole families, so no row of a revoked
  * family survives to look live). Pending verifications are kept until their window is long over,
@@ -27,6 +28,9 @@ const PURGE = `
   WITH locked AS (SELECT pg_try_advisory_xact_lock(${PURGE_LOCK}) AS got),
   calls AS (
     DELETE FROM ${INBOUND_CALL_TABLE} WHERE (SELECT got FROM locked) AND received_at < now() - make_interval(secs => $1)
+    RETURNING 1
+  ), events AS (
+    DELETE FROM ${EVENT_TABLE} WHERE (SELECT got FROM locked) AND at < now() - make_interval(secs => $1)
     RETURNING 1
   ), verifications AS (
     DELETE FROM ${VERIFICATION_TABLE} v
@@ -51,6 +55,7 @@ const PURGE = `
   )
   SELECT (SELECT got FROM locked) AS "ran",
     (SELECT count(*) FROM calls)::int AS "inboundCalls",
+    (SELECT count(*) FROM events)::int AS "events",
     (SELECT count(*) FROM verifications)::int AS "verifications",
     (SELECT count(*) FROM counters)::int AS "rateLimitCounters",
     (SELECT count(*) FROM refresh)::int AS "refreshTokens"`;
@@ -59,6 +64,8 @@ const PURGE = `
 export interface PurgeResult {
   ran: boolean;
   inboundCalls: number;
+  /** Dashboard and support-history events (`phone_call_auth_event`). */
+  events: number;
   verifications: number;
   rateLimitCounters: number;
   refreshTokens: number;
@@ -100,9 +107,12 @@ export class PurgeService implements OnApplicationBootstrap, OnApplicationShutdo
       text: PURGE,
       values: [retentionSeconds, this.jwt.refreshTokens.lifetimeSeconds],
     });
-    if (result.inboundCalls + result.verifications + result.rateLimitCounters + result.refreshTokens > 0) {
+    if (
+      result.inboundCalls + result.events + result.verifications + result.rateLimitCounters + result.refreshTokens >
+      0
+    ) {
       this.logger.log(
-        `Purged ${result.verifications} verifications, ${result.inboundCalls} inbound calls, ` +
+        `Purged ${result.verifications} verifications, ${result.inboundCalls} inbound calls, ${result.events} events, ` +
           `${result.rateLimitCounters} rate-limit counters, ${result.refreshTokens} refresh tokens`,
       );
     }

@@ -3,19 +3,34 @@ import type { DataSource } from 'typeorm';
 import { PhoneCallAuthConfigError } from '../core/phone-call-auth-config.error.js';
 import { InjectPhoneCallAuthDataSource } from '../core/phone-call-auth.constants.js';
 import { isDatabaseConnectionError } from './connection-errors.js';
+import { EVENT_TABLE } from './entities/event.entity.js';
 import { INBOUND_CALL_TABLE } from './entities/inbound-call.entity.js';
 import { RATE_LIMIT_TABLE } from './entities/rate-limit.entity.js';
 import { REFRESH_TOKEN_TABLE } from './entities/refresh-token.entity.js';
+import { SMS_PREFIX_TABLE } from './entities/sms-prefix.entity.js';
 import { VERIFICATION_TABLE } from './entities/verification.entity.js';
 import { queryRows } from './query-rows.js';
 
-const TABLES = [VERIFICATION_TABLE, INBOUND_CALL_TABLE, RATE_LIMIT_TABLE, REFRESH_TOKEN_TABLE];
+const TABLES = [
+  VERIFICATION_TABLE,
+  INBOUND_CALL_TABLE,
+  RATE_LIMIT_TABLE,
+  REFRESH_TOKEN_TABLE,
+  SMS_PREFIX_TABLE,
+  EVENT_TABLE,
+];
 
 /** The module's functions, with their argument types. */
 const FUNCTIONS = ['phone_call_auth_call_seen(varchar, varchar)'];
 
 /** Columns added to existing tables by later migrations: an app upgraded without running them lacks these. */
-const COLUMNS = [`${REFRESH_TOKEN_TABLE}.parent_id`, `${REFRESH_TOKEN_TABLE}.verification_id`];
+const COLUMNS = [
+  `${REFRESH_TOKEN_TABLE}.parent_id`,
+  `${REFRESH_TOKEN_TABLE}.verification_id`,
+  `${VERIFICATION_TABLE}.sms_prefix`,
+  `${REFRESH_TOKEN_TABLE}.auth_time`,
+  `${VERIFICATION_TABLE}.subject`,
+];
 
 /**
  * Of the given tables, functions and `table.column`s, those that do not exist (on the connection's

@@ -6,6 +6,7 @@ import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { type AdmissionClass, AdmissionService } from './admission.service.js';
 import { behindConnectionPooler, isPreparedStatementMixUp } from './connection-pooler.js';
 import { queryTimeoutMs } from './database-clock.js';
+import { PhoneCallAuthTelemetry } from '../telemetry/phone-call-auth.telemetry.js';
 import { queryPool, queryRows, type Statement } from './query-rows.js';
 
 /**
@@ -31,6 +32,7 @@ export class StatementRunner implements OnModuleInit {
     @InjectPhoneCallAuthOptions('database') database: ResolvedDatabaseOptions,
     @InjectPhoneCallAuthDataSource() private readonly dataSource: DataSource,
     private readonly admission: AdmissionService,
+    private readonly telemetry: PhoneCallAuthTelemetry,
   ) {
     this.setting = database.preparedStatements;
     this.prepared = this.setting !== false;
@@ -80,8 +82,12 @@ export class StatementRunner implements OnModuleInit {
     return this.admission.run(admission, work);
   }
 
-  /** One statement on the pool, inside work already admitted. */
-  async query<T>(statement: Statement): Promise<T[]> {
+  /** One statement on the pool, inside work already admitted (in a span, its duration recorded). */
+  query<T>(statement: Statement): Promise<T[]> {
+    return this.telemetry.statement(statement, () => this.queryPool<T>(statement));
+  }
+
+  private async queryPool<T>(statement: Statement): Promise<T[]> {
     const prepared = this.prepared;
     try {
       return await queryPool<T>(this.dataSource, statement, prepared);
@@ -101,7 +107,7 @@ export class StatementRunner implements OnModuleInit {
 
   /** One statement through TypeORM: on the caller's transaction (`manager`), else on the data source. */
   queryRows<T>(statement: Statement, manager?: EntityManager): Promise<T[]> {
-    return queryRows<T>(manager ?? this.dataSource, statement);
+    return this.telemetry.statement(statement, () => queryRows<T>(manager ?? this.dataSource, statement));
   }
 
   /** `work` in one TypeORM transaction (BEGIN and COMMIT are a round trip each). */

@@ -73,6 +73,14 @@ export interface PhoneCallAuthErrorMessages {
   refreshTokenRefused: string;
   /** `REFRESH_TOKENS_OFF`. */
   refreshTokensOff: string;
+  /** `INSUFFICIENT_USER_AUTHENTICATION`: the proof is older than the route's `{seconds}`. */
+  authenticationTooOld: string;
+  /** `SUBJECT_MISMATCH`: the verification was started by another signed-in person, or by none. */
+  subjectMismatch: string;
+  /** `SUBJECT_MISMATCH`: the proven number belongs to another account (`resolveSubject`). */
+  numberOfAnotherAccount: string;
+  /** `VERIFICATION_NOT_FOUND`: the support history of a verification that is not kept. */
+  verificationNotFound: string;
   /** `RATE_LIMITED`: `rateLimits.perPhone`. */
   rateLimitedPhone: string;
   /** `RATE_LIMITED`: `rateLimits.perIp`. */
@@ -87,6 +95,10 @@ export interface PhoneCallAuthErrorMessages {
   smsLimitedAddress: string;
   /** `RATE_LIMITED`: `smsLimits.global`. */
   smsLimitedGlobal: string;
+  /** `SMS_PREFIX_BLOCKED`: the fraud guard blocks SMS to numbers like this one; the call is offered. */
+  smsPrefixBlocked: string;
+  /** `SMS_PREFIX_BLOCKED`, when the app offers no call (`channels` without `call`). */
+  smsPrefixBlockedNoCall: string;
   /** `RATE_LIMITED` of a limit not named above. */
   rateLimited: string;
   /** `CLIENT_BUDGET_EXCEEDED`. */
@@ -151,6 +163,13 @@ export const PHONE_CALL_AUTH_ERROR_MESSAGES: Readonly<Record<'ru' | 'en', Readon
     refreshTokenRefused:
       'The refresh token is not valid (unknown, already used, revoked or expired); verify the phone number again.',
     refreshTokensOff: 'Refresh tokens are not enabled on this server (jwt.refreshTokens).',
+    authenticationTooOld:
+      'This action needs your number proven within the last {seconds} seconds: prove it again (a call or a code), then retry.',
+    subjectMismatch:
+      'This verification was started for another signed-in person (or without signing in): redeem it with the ' +
+      'access token of the person who started it.',
+    numberOfAnotherAccount: 'This number belongs to another account.',
+    verificationNotFound: 'No verification with this id is kept: it is unknown, or was purged after the retention.',
     rateLimitedPhone: 'Too many verifications for this phone number; try again in {seconds} seconds.',
     rateLimitedAddress: 'Too many verifications from this address; try again in {seconds} seconds.',
     rateLimitedNetwork: 'Too many verifications from this network; try again in {seconds} seconds.',
@@ -158,6 +177,11 @@ export const PHONE_CALL_AUTH_ERROR_MESSAGES: Readonly<Record<'ru' | 'en', Readon
     smsLimitedPhone: 'Too many verifications by SMS for this phone number; try again in {seconds} seconds.',
     smsLimitedAddress: 'Too many verifications by SMS from this address; try again in {seconds} seconds.',
     smsLimitedGlobal: 'Too many verifications by SMS right now; try again in {seconds} seconds.',
+    smsPrefixBlocked:
+      'Codes by SMS cannot be sent to numbers like this one right now; verify the number by a call instead ' +
+      '(channel call).',
+    smsPrefixBlockedNoCall:
+      'Codes by SMS cannot be sent to numbers like this one right now; try again in {seconds} seconds.',
     rateLimited: 'Too many verifications; try again in {seconds} seconds.',
     clientBudgetExceeded: 'Too many requests from your network; try again in {seconds} seconds.',
     tooManyWaitersVerification:
@@ -214,6 +238,14 @@ export const PHONE_CALL_AUTH_ERROR_MESSAGES: Readonly<Record<'ru' | 'en', Readon
     refreshTokenRefused:
       'Refresh-токен недействителен (неизвестен, уже использован, отозван или истёк); подтвердите номер снова.',
     refreshTokensOff: 'Refresh-токены на этом сервере не включены (jwt.refreshTokens).',
+    authenticationTooOld:
+      'Для этого действия номер нужно подтвердить не раньше чем {seconds} сек. назад: подтвердите его снова ' +
+      '(звонком или кодом) и повторите.',
+    subjectMismatch:
+      'Эта проверка начата для другого вошедшего пользователя (или без входа): завершите её с токеном доступа того, ' +
+      'кто её начал.',
+    numberOfAnotherAccount: 'Этот номер принадлежит другой учётной записи.',
+    verificationNotFound: 'Проверки с таким id нет: id неизвестен, или запись удалена по истечении срока хранения.',
     rateLimitedPhone: 'Слишком много проверок этого номера; попробуйте снова через {seconds} сек.',
     rateLimitedAddress: 'Слишком много проверок с этого адреса; попробуйте снова через {seconds} сек.',
     rateLimitedNetwork: 'Слишком много проверок из этой сети; попробуйте снова через {seconds} сек.',
@@ -221,6 +253,10 @@ export const PHONE_CALL_AUTH_ERROR_MESSAGES: Readonly<Record<'ru' | 'en', Readon
     smsLimitedPhone: 'Слишком много проверок этого номера по SMS; попробуйте снова через {seconds} сек.',
     smsLimitedAddress: 'Слишком много проверок по SMS с этого адреса; попробуйте снова через {seconds} сек.',
     smsLimitedGlobal: 'Сейчас слишком много проверок по SMS; попробуйте снова через {seconds} сек.',
+    smsPrefixBlocked:
+      'Сейчас нельзя отправить код по SMS на номера вроде этого; подтвердите номер звонком (способ call).',
+    smsPrefixBlockedNoCall:
+      'Сейчас нельзя отправить код по SMS на номера вроде этого; попробуйте снова через {seconds} сек.',
     rateLimited: 'Слишком много проверок; попробуйте снова через {seconds} сек.',
     clientBudgetExceeded: 'Слишком много запросов из вашей сети; попробуйте снова через {seconds} сек.',
     tooManyWaitersVerification:

@@ -1,5 +1,5 @@
 /*
- * The limits of the module, under one key: `limits: { starts, sms, budgets, waiters, admission }`.
+ * The limits of the module, under one key: `limits: { starts, sms, fraudGuard, budgets, waiters, admission }`.
  * Defaults are in PHONE_CALL_AUTH_DEFAULTS.limits; each `@default` below quotes it.
  */
 
@@ -67,6 +67,32 @@ export interface PhoneCallAuthSmsLimits {
   global?: RateLimitRule | false;
 }
 
+/**
+ * The fraud guard of the SMS channels, against SMS pumping (many codes sent to a range of numbers
+ * whose operator pays the attacker, none ever entered): per destination prefix (`+`, the country
+ * calling code and the first `prefixDigits` digits of the national number), the SMS codes sent and
+ * entered, in Postgres so they hold across instances. A start that sends the `minSends`-th SMS of a
+ * prefix over the window while fewer than `conversionBelow` of them were entered blocks the prefix
+ * for SMS for `blockSeconds`: further `sms` starts to it get 429 `SMS_PREFIX_BLOCKED` (the message
+ * offers the call), `call_or_sms` starts become `call` starts, `call` starts are never affected.
+ * An operator lifts a block with `PhoneCallAuthFraudGuard.allow`. Counts only, never a number.
+ */
+export interface PhoneCallAuthFraudGuardOptions {
+  /** SMS sent to a prefix over the window before its conversion is judged. @default PHONE_CALL_AUTH_DEFAULTS.limits.fraudGuard.minSends (30) */
+  minSends?: number;
+  /** The share of codes entered (0 to 1) under which a prefix is blocked. @default PHONE_CALL_AUTH_DEFAULTS.limits.fraudGuard.conversionBelow (0.2) */
+  conversionBelow?: number;
+  /**
+   * The window, in seconds: sends and entries are counted per window, and a prefix is judged on
+   * the current window and the one before it (so on the last one to two windows). @default PHONE_CALL_AUTH_DEFAULTS.limits.fraudGuard.windowSeconds (3600)
+   */
+  windowSeconds?: number;
+  /** How long a prefix stays blocked. @default PHONE_CALL_AUTH_DEFAULTS.limits.fraudGuard.blockSeconds (3600) */
+  blockSeconds?: number;
+  /** Digits of the national number, after the country calling code, that make the prefix (1 to 8). @default PHONE_CALL_AUTH_DEFAULTS.limits.fraudGuard.prefixDigits (3) */
+  prefixDigits?: number;
+}
+
 /** A token bucket: at most `burst` requests at once, refilled at `perSecond` requests a second. */
 export interface ClientBudgetRule {
   burst: number;
@@ -119,12 +145,26 @@ export interface PhoneCallAuthAdmissionOptions {
 }
 
 /**
+ * Refused starts (a spent client budget, an invalid or refused number, a channel not offered, a
+ * start limit), counted for the operator dashboard (`PhoneCallAuthOps`). They are counted in each
+ * instance's memory and written a batch at a time, so a flood of refused requests costs no database
+ * write per request: one row per reason, channel and number prefix each `flushSeconds`.
+ */
+export interface PhoneCallAuthRefusalTally {
+  /** Distinct reason/channel/prefix counters kept between two writes; beyond it, new prefixes are counted without their prefix. @default PHONE_CALL_AUTH_DEFAULTS.limits.refusalTally.maxKeys (1000) */
+  maxKeys?: number;
+  /** How often the counts are written (and on shutdown). @default PHONE_CALL_AUTH_DEFAULTS.limits.refusalTally.flushSeconds (30) */
+  flushSeconds?: number;
+}
+
+/**
  * Every limit of the module. A group left out keeps its defaults; a rule left out keeps its own.
  *
  * @example
  * limits: {
  *   starts: { perPhone: { limit: 5, windowSeconds: 600 }, global: { limit: 500, windowSeconds: 60, mode: 'wall' } },
  *   sms: { perAddress: false },
+ *   fraudGuard: { minSends: 50 },
  *   budgets: { poll: { burst: 120, perSecond: 10 } },
  * }
  */
@@ -133,10 +173,14 @@ export interface PhoneCallAuthLimits {
   starts?: PhoneCallAuthStartLimits;
   /** SMS sends, on top of `starts`, in Postgres. @default PHONE_CALL_AUTH_DEFAULTS.limits.sms */
   sms?: PhoneCallAuthSmsLimits;
+  /** The SMS fraud guard, per destination prefix, in Postgres. `false` turns it off. @default PHONE_CALL_AUTH_DEFAULTS.limits.fraudGuard */
+  fraudGuard?: PhoneCallAuthFraudGuardOptions | false;
   /** What one client may spend per route family, in memory. `false` turns them all off (load tests). @default PHONE_CALL_AUTH_DEFAULTS.limits.budgets */
   budgets?: PhoneCallAuthClientBudgets | false;
   /** Requests waiting at once (long-polls, event streams). @default PHONE_CALL_AUTH_DEFAULTS.limits.waiters */
   waiters?: PhoneCallAuthWaiterLimits;
   /** The queue in front of the database work. `false` turns it off. @default PHONE_CALL_AUTH_DEFAULTS.limits.admission */
   admission?: PhoneCallAuthAdmissionOptions | false;
+  /** Refused starts counted in memory for the dashboard. `false`: not counted. @default PHONE_CALL_AUTH_DEFAULTS.limits.refusalTally */
+  refusalTally?: PhoneCallAuthRefusalTally | false;
 }

@@ -29,6 +29,18 @@ export interface VerifiedEvent {
   call: InboundCallReport;
 }
 
+/** Passed to `onNumberChange` when a signed-in person proved a new number. */
+export interface NumberChange {
+  /** The signed-in subject (the JWT `sub` of the token that started and redeemed the change). */
+  sub: string;
+  /** The number the person's token named. */
+  previousPhone: E164;
+  /** The number they proved. */
+  phone: E164;
+  verificationId: string;
+  verifiedAt: Date;
+}
+
 /** SMS codes (channels `sms` and `call_or_sms`). */
 export interface PhoneCallAuthSmsOptions {
   /** Digits of a code, 4..8. @default PHONE_CALL_AUTH_DEFAULTS.sms.codeLength (6) */
@@ -173,6 +185,17 @@ export interface PhoneCallAuthOptions {
   resolveSubject?: (phone: E164) => PhoneCallSubject<object> | Promise<PhoneCallSubject<object>>;
   /** Called after an inbound call verified a verification. Errors are logged, never sent to the platform. */
   onVerified?: (event: VerifiedEvent) => void | Promise<void>;
+  /**
+   * Change of number: called when a signed-in person redeems a verification of a new number
+   * (`POST <prefix>/account/verifications/:id/token`), before the verification is taken: move the
+   * account `change.sub` to `change.phone` in your users table (idempotently: a retry may call it
+   * again). Return true to have the module answer with a token for the new number: `resolveSubject`
+   * must then map the new number to the same `sub` (else 403 `SUBJECT_MISMATCH`, nothing taken).
+   * Otherwise (and without this hook) the verification is taken and the answer names the subject
+   * and both numbers, with no token. A throw leaves the verification redeemable.
+   * @default none: no token after a change of number
+   */
+  onNumberChange?: (change: NumberChange) => boolean | void | Promise<boolean | void>;
   /**
    * Called before an inbound call verifies a verification; return false to refuse (outcome `refused`).
    * Use it to refuse calls whose STIR/SHAKEN `attestation` the app does not trust.

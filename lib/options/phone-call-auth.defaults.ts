@@ -53,6 +53,12 @@ export const PHONE_CALL_AUTH_DEFAULTS = {
       perAddress: { limit: 5, windowSeconds: 3600 },
       global: { limit: 100, windowSeconds: 3600 },
     },
+    /**
+     * The SMS fraud guard, per destination prefix (`+`, the country calling code and 3 digits): a
+     * prefix sent 30 SMS over the last one to two hours of which fewer than 20% were entered is
+     * blocked for SMS for an hour. Real people enter most codes; a pumped range enters none.
+     */
+    fraudGuard: { minSends: 30, conversionBelow: 0.2, windowSeconds: 3600, blockSeconds: 3600, prefixDigits: 3 },
     /** What one client may spend per route family, in each instance's memory. */
     budgets: {
       start: { burst: 10, perSecond: 0.2 },
@@ -65,6 +71,8 @@ export const PHONE_CALL_AUTH_DEFAULTS = {
     waiters: { perInstance: 10_000, perVerification: 3, perAddress: 50 },
     /** The queue in front of the module's database work. */
     admission: { maxQueuedPriority: 200, maxQueuedPolling: 100, queueTimeoutMs: 2000 },
+    /** Refused starts counted in memory for the dashboard, written a batch at a time. */
+    refusalTally: { maxKeys: 1000, flushSeconds: 30 },
   },
   /** Named prepared statements for the hot paths, unless the pool goes through a connection pooler. */
   preparedStatements: 'auto',

@@ -5,12 +5,14 @@ import type {
   GlobalBudgetRule,
   PhoneCallAuthAdmissionOptions,
   PhoneCallAuthClientBudgets,
+  PhoneCallAuthFraudGuardOptions,
   PhoneCallAuthLimits,
+  PhoneCallAuthRefusalTally,
   RateLimitRule,
 } from './limits.options.js';
 import { configCount, configKeys, configSeconds } from './option-checks.js';
 import { PHONE_CALL_AUTH_DEFAULTS } from './phone-call-auth.defaults.js';
-import type { ResolvedLimits } from './resolved-options.interface.js';
+import type { ResolvedFraudGuard, ResolvedLimits } from './resolved-options.interface.js';
 
 const DEFAULTS = PHONE_CALL_AUTH_DEFAULTS.limits;
 
@@ -87,6 +89,55 @@ function admission(given: PhoneCallAuthAdmissionOptions | false | undefined): Re
   };
 }
 
+function fraudGuard(given: PhoneCallAuthFraudGuardOptions | false | undefined): ResolvedFraudGuard | false {
+  if (given === false) return false;
+  configKeys('limits.fraudGuard', given, Object.keys(DEFAULTS.fraudGuard));
+  const fallback = DEFAULTS.fraudGuard;
+  const conversionBelow = given?.conversionBelow ?? fallback.conversionBelow;
+  if (typeof conversionBelow !== 'number' || !(conversionBelow > 0 && conversionBelow <= 1)) {
+    throw new PhoneCallAuthConfigError(
+      `limits.fraudGuard.conversionBelow must be a share above 0 and at most 1 (0.2: under 20% of codes entered), got ${String(conversionBelow)}.`,
+    );
+  }
+  const prefixDigits = given?.prefixDigits ?? fallback.prefixDigits;
+  if (!Number.isInteger(prefixDigits) || prefixDigits < 1 || prefixDigits > 8) {
+    throw new PhoneCallAuthConfigError(
+      `limits.fraudGuard.prefixDigits must be a whole number from 1 to 8, got ${String(prefixDigits)}.`,
+    );
+  }
+  return {
+    minSends: configCount('limits.fraudGuard.minSends', given?.minSends, fallback.minSends),
+    conversionBelow,
+    windowSeconds: configSeconds(
+      'limits.fraudGuard.windowSeconds',
+      given?.windowSeconds,
+      fallback.windowSeconds,
+      7 * 86400,
+    ),
+    blockSeconds: configSeconds(
+      'limits.fraudGuard.blockSeconds',
+      given?.blockSeconds,
+      fallback.blockSeconds,
+      30 * 86400,
+    ),
+    prefixDigits,
+  };
+}
+
+function refusalTally(given: PhoneCallAuthRefusalTally | false | undefined): ResolvedLimits['refusalTally'] {
+  if (given === false) return false;
+  configKeys('limits.refusalTally', given, Object.keys(DEFAULTS.refusalTally));
+  return {
+    maxKeys: configCount('limits.refusalTally.maxKeys', given?.maxKeys, DEFAULTS.refusalTally.maxKeys),
+    flushSeconds: configSeconds(
+      'limits.refusalTally.flushSeconds',
+      given?.flushSeconds,
+      DEFAULTS.refusalTally.flushSeconds,
+      3600,
+    ),
+  };
+}
+
 /** `limits`, checked group by group, with every default applied. */
 export function resolveLimits(limits: PhoneCallAuthLimits | undefined): ResolvedLimits {
   configKeys('limits', limits, Object.keys(DEFAULTS));
@@ -106,6 +157,7 @@ export function resolveLimits(limits: PhoneCallAuthLimits | undefined): Resolved
       perAddress: rateLimitRule('limits.sms.perAddress', sms?.perAddress, DEFAULTS.sms.perAddress),
       global: rateLimitRule('limits.sms.global', sms?.global, DEFAULTS.sms.global),
     },
+    fraudGuard: fraudGuard(limits?.fraudGuard),
     budgets: budgets(limits?.budgets),
     waiters: {
       perInstance: configCount('limits.waiters.perInstance', waiters?.perInstance, DEFAULTS.waiters.perInstance),
@@ -117,5 +169,6 @@ export function resolveLimits(limits: PhoneCallAuthLimits | undefined): Resolved
       perAddress: configCount('limits.waiters.perAddress', waiters?.perAddress, DEFAULTS.waiters.perAddress),
     },
     admission: admission(limits?.admission),
+    refusalTally: refusalTally(limits?.refusalTally),
   };
 }

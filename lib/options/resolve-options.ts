@@ -230,7 +230,7 @@ export function resolvePhoneCallAuthOptions(
     if (given[name] !== undefined) throw new PhoneCallAuthConfigError(`${name} was removed: ${instead}.`);
   }
   const platforms = resolvePlatforms(options, routePrefix);
-  for (const hook of ['resolveSubject', 'onVerified', 'beforeVerify'] as const) {
+  for (const hook of ['resolveSubject', 'onVerified', 'beforeVerify', 'onNumberChange'] as const) {
     if (options[hook] !== undefined && typeof options[hook] !== 'function') {
       throw new PhoneCallAuthConfigError(`${hook} must be a function.`);
     }
@@ -253,6 +253,7 @@ export function resolvePhoneCallAuthOptions(
       resolveSubject: options.resolveSubject ?? subjectIsPhone,
       onVerified: options.onVerified,
       beforeVerify: options.beforeVerify,
+      onNumberChange: options.onNumberChange,
     },
     texts: {
       defaultLocale: locale(options.defaultLocale),

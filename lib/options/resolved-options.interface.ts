@@ -7,7 +7,12 @@ import type { ResolvedCallbacks } from './resolve-callbacks.js';
 import type { InboundCallReport, TelephonyProvider } from '../providers/telephony-provider.interface.js';
 import type { PhoneCallAuthJwtAlgorithm } from './jwt.options.js';
 import type { ClientBudgetRule, GlobalBudgetMode, RateLimitRule } from './limits.options.js';
-import type { PhoneCallSubject, VerificationCandidate, VerifiedEvent } from './phone-call-auth-options.interface.js';
+import type {
+  NumberChange,
+  PhoneCallSubject,
+  VerificationCandidate,
+  VerifiedEvent,
+} from './phone-call-auth-options.interface.js';
 
 /**
  * The options after validation, with every default applied, as one slice per concern. Each
@@ -61,6 +66,7 @@ export interface ResolvedVerificationOptions {
 export interface ResolvedHooks {
   resolveSubject: (phone: E164) => PhoneCallSubject<object> | Promise<PhoneCallSubject<object>>;
   onVerified?: (event: VerifiedEvent) => void | Promise<void>;
+  onNumberChange?: (change: NumberChange) => boolean | void | Promise<boolean | void>;
   beforeVerify?: (call: InboundCallReport, verification: VerificationCandidate) => boolean | Promise<boolean>;
 }
 
@@ -86,6 +92,7 @@ export interface ResolvedLimits {
     global: (RateLimitRule & { mode: GlobalBudgetMode }) | false;
   };
   sms: { perPhone: RateLimitRule | false; perAddress: RateLimitRule | false; global: RateLimitRule | false };
+  fraudGuard: ResolvedFraudGuard | false;
   budgets:
     | {
         start: ClientBudgetRule | false;
@@ -98,6 +105,16 @@ export interface ResolvedLimits {
   waiters: { perInstance: number; perVerification: number; perAddress: number };
   admission:
     { maxConcurrent?: number; maxQueuedPriority: number; maxQueuedPolling: number; queueTimeoutMs: number } | false;
+  refusalTally: { maxKeys: number; flushSeconds: number } | false;
+}
+
+/** `limits.fraudGuard` after validation. */
+export interface ResolvedFraudGuard {
+  minSends: number;
+  conversionBelow: number;
+  windowSeconds: number;
+  blockSeconds: number;
+  prefixDigits: number;
 }
 
 /** The module's own tables: statements and purge. */

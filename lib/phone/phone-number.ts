@@ -90,3 +90,13 @@ export function maskPhone(phone: string | null | undefined): string {
   const [head, tail] = digits.length >= 10 ? [4, 4] : [1, 2];
   return `${plus}${digits.slice(0, head)}***${digits.slice(-tail)}`;
 }
+
+/**
+ * The part of a number that `maskPhone` shows first, for counting numbers by prefix without
+ * keeping them: `+79670311122` -> `+7967` (the country code and a few leading digits). Null for
+ * anything that is not a number in E.164.
+ */
+export function numberPrefix(phone: string | null | undefined): string | null {
+  if (!phone || !/^\+\d{6,15}$/.test(phone)) return null;
+  return phone.slice(0, phone.length - 1 >= 10 ? 5 : 2);
+}

@@ -1,5 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { RefusalTally } from '../ops/refusal-tally.service.js';
+import { ClientBudgetExceededException } from './client-budget-exceeded.exception.js';
 import { ClientBudgetService, type RouteFamily } from './client-budget.service.js';
 
 const ROUTE_FAMILY = 'phone-call-auth:route-family';
@@ -9,13 +11,15 @@ export const BudgetFamily = (family: Exclude<RouteFamily, 'callback'>) => SetMet
 
 /**
  * Spends one unit of the client's budget for the controller's route family before anything else
- * runs (guards that read the database come after it), answering 429 when it is spent.
+ * runs (guards that read the database come after it), answering 429 when it is spent. A start so
+ * refused is counted in memory for the dashboard ({@link RefusalTally}).
  */
 @Injectable()
 export class ClientBudgetGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly budgets: ClientBudgetService,
+    private readonly refusals: RefusalTally,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
@@ -25,7 +29,14 @@ export class ClientBudgetGuard implements CanActivate {
       const request = context
         .switchToHttp()
         .getRequest<{ ip?: string; headers: Record<string, string | string[] | undefined> }>();
-      this.budgets.spend(family, request.ip, { acceptLanguage: request.headers['accept-language'] });
+      try {
+        this.budgets.spend(family, request.ip, { acceptLanguage: request.headers['accept-language'] });
+      } catch (error) {
+        if (family === 'start' && error instanceof ClientBudgetExceededException) {
+          this.refusals.count({ reason: error.code });
+        }
+        throw error;
+      }
     }
     return true;
   }

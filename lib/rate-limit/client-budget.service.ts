@@ -4,6 +4,7 @@ import type { ResolvedLimits } from '../options/resolved-options.interface.js';
 import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { type ClientNetworks, clientNetworks } from '../http/client-address.js';
 import { type ClientLanguage, ClientAddressService } from '../http/client-address.service.js';
+import { PhoneCallAuthTelemetry } from '../telemetry/phone-call-auth.telemetry.js';
 import { ClientBudgetExceededException } from './client-budget-exceeded.exception.js';
 
 /** The route families a client's budget is kept for. */
@@ -35,6 +36,7 @@ export class ClientBudgetService {
   constructor(
     @InjectPhoneCallAuthOptions('limits') private readonly limits: ResolvedLimits,
     private readonly addresses: ClientAddressService,
+    private readonly telemetry: PhoneCallAuthTelemetry,
   ) {}
 
   /** Whether a budget is kept for `family` at all (when not, the client's address need not be read). */
@@ -50,7 +52,10 @@ export class ClientBudgetService {
    */
   spend(family: RouteFamily, ip: string | undefined, language?: ClientLanguage): void {
     const wait = this.take(family, ip, false, language);
-    if (wait > 0) throw new ClientBudgetExceededException(wait);
+    if (wait > 0) {
+      this.telemetry.refused('client_budget');
+      throw new ClientBudgetExceededException(wait);
+    }
   }
 
   /** Seconds until the client may try again (0: it has budget left), spending nothing. */

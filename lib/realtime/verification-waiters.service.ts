@@ -4,6 +4,7 @@ import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { StatementRunner } from '../database/statement-runner.js';
 import { clientKey } from '../http/client-address.js';
 import { ClientAddressService } from '../http/client-address.service.js';
+import { PhoneCallAuthTelemetry } from '../telemetry/phone-call-auth.telemetry.js';
 import { selectNotPending } from './realtime.sql.js';
 import type { ClosingConnection } from './closing-connection.js';
 import { type WaitDone, Waiter, type WaiterOwner } from './verification-waiter.js';
@@ -55,7 +56,9 @@ export class VerificationWaitersService implements BeforeApplicationShutdown, Wa
     @InjectPhoneCallAuthOptions('limits') private readonly limits: ResolvedLimits,
     private readonly statements: StatementRunner,
     private readonly addresses: ClientAddressService,
+    telemetry: PhoneCallAuthTelemetry,
   ) {
+    telemetry.observeWaiters(() => this.count);
     const byConnection = this.byConnection;
     // A plain function: the emitter is its `this`.
     this.connectionClosed = function (this: ClosingConnection) {

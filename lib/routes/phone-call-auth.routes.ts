@@ -22,9 +22,12 @@ export const PHONE_CALL_AUTH_ROUTE = 'phone-call-auth:route';
  *   provider's): the platforms' inbound-call reports
  * - `refresh`: `POST /token/refresh`
  * - `signOut`: `POST /token/sign-out` (revokes the refresh token; in cookie mode, expires the cookies)
+ * - `account`: `POST /account/verifications` and `POST /account/verifications/:id/token`, behind the
+ *   module's access token: a signed-in person proves their number again (step-up) or a new one
+ *   (change of number)
  */
 export type PhoneCallAuthRouteGroup =
-  'start' | 'token' | 'events' | 'cancel' | 'code' | 'callback' | 'refresh' | 'signOut';
+  'start' | 'token' | 'events' | 'cancel' | 'code' | 'callback' | 'refresh' | 'signOut' | 'account';
 
 /**
  * Whether the request is for one of the module's routes: for an app-wide guard that must let the

@@ -2,8 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { timingSafeEqual } from 'node:crypto';
 import { sha256 } from '../core/sha256.js';
-import type { ResolvedVerificationOptions } from '../options/resolved-options.interface.js';
+import type { ResolvedLimits, ResolvedVerificationOptions } from '../options/resolved-options.interface.js';
 import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
+import { PhoneCallAuthTelemetry } from '../telemetry/phone-call-auth.telemetry.js';
+import { annotateRequest } from '../telemetry/request-context.js';
 import { codeHash } from './sms-code.js';
 import { VERIFICATION_STORE, type VerificationStore } from './verification.store.js';
 import type { CodeCheckResult } from './verification.types.js';
@@ -15,19 +17,36 @@ export class CodeCheckService {
 
   constructor(
     @InjectPhoneCallAuthOptions('verification') private readonly verification: ResolvedVerificationOptions,
+    @InjectPhoneCallAuthOptions('limits') private readonly limits: ResolvedLimits,
     @Inject(VERIFICATION_STORE) private readonly store: VerificationStore,
+    private readonly telemetry: PhoneCallAuthTelemetry,
   ) {}
 
   /**
    * Checks an SMS code: a right one verifies the verification (take it with `redeem` or `consume`),
    * a wrong one counts against `sms.maxAttempts`, after which the verification fails. One
-   * conditional statement, so concurrent guesses cannot get past the limit. The code is never logged.
+   * conditional statement, so concurrent guesses cannot get past the limit; a right one also counts
+   * as entered for the SMS fraud guard (`limits.fraudGuard`). The code is never logged.
    */
   async verifyCode(id: string, secret: string, code: string): Promise<CodeCheckResult> {
+    const result = await this.check(id, secret, code);
+    this.telemetry.proven('code', result.status);
+    return result;
+  }
+
+  private async check(id: string, secret: string, code: string): Promise<CodeCheckResult> {
     if (!isUUID(id)) return { status: 'unauthorized' };
+    annotateRequest({ verificationId: id });
     const secretHash = sha256(secret);
     const { maxAttempts } = this.verification.sms;
-    const found = await this.store.checkCode({ id, secretHash, codeHash: codeHash(id, code), maxAttempts });
+    const { fraudGuard } = this.limits;
+    const found = await this.store.checkCode({
+      id,
+      secretHash,
+      codeHash: codeHash(id, code),
+      maxAttempts,
+      prefixWindowSeconds: fraudGuard ? fraudGuard.windowSeconds : null,
+    });
     const { checked } = found;
     if (checked) {
       if (checked.status === 'verified') {

@@ -25,7 +25,9 @@ export class CodeController {
    * off, `{"status":"verified"}`, and the app takes it with `consume()`); wrong, **400** `WRONG_CODE`
    * with `attemptsLeft`; after the last try (`TOO_MANY_ATTEMPTS`), or once the other proof (the
    * call) won (`ALREADY_VERIFIED`, `ALREADY_REDEEMED`), **410**. The
-   * code's own statement checks the secret (no guard reads the verification first). In cookie mode
+   * code's own statement checks the secret (no guard reads the verification first). A verification
+   * bound to a signed-in subject answers `{"status":"verified"}` too: its subject redeems it at
+   * `POST <prefix>/account/verifications/:id/token`. In cookie mode
    * it sets the cookies as the token route does, and takes JSON from this site's pages only.
    */
   @Post(':id/code')
@@ -71,8 +73,10 @@ export class CodeController {
     secret: string,
     request: { headers: Record<string, unknown> },
     response: unknown,
-  ): Promise<IssuedToken | CookieSignIn> {
+  ): Promise<IssuedToken | CookieSignIn | { status: 'verified' }> {
     const result = await this.verifications.redeem(id, secret);
+    // Bound to a signed-in subject: verified here, redeemed by that subject at the account route.
+    if (result.status === 'subject_mismatch') return { status: 'verified' };
     if (result.status !== 'issued') {
       // Taken by a concurrent token request of the same client in the meantime (or closed since).
       const closed = result.status === 'expired' || result.status === 'canceled' || result.status === 'failed';

@@ -5,6 +5,8 @@ import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { runHook } from '../core/run-hook.js';
 import { type E164, maskPhone, parsePlatformPhone } from '../phone/phone-number.js';
 import type { InboundCallReport } from '../providers/telephony-provider.interface.js';
+import { PhoneCallAuthTelemetry } from '../telemetry/phone-call-auth.telemetry.js';
+import { annotateRequest } from '../telemetry/request-context.js';
 import { INBOUND_CALL_STORE, type InboundCallRecord, type InboundCallStore } from './inbound-call.store.js';
 import { VERIFICATION_STORE, type VerificationStore } from './verification.store.js';
 import type { InboundCallResult } from './verification.types.js';
@@ -30,6 +32,7 @@ export class InboundCallService {
     @InjectPhoneCallAuthOptions('hooks') private readonly hooks: ResolvedHooks,
     @Inject(INBOUND_CALL_STORE) private readonly calls: InboundCallStore,
     @Inject(VERIFICATION_STORE) private readonly verifications: VerificationStore,
+    private readonly telemetry: PhoneCallAuthTelemetry,
   ) {}
 
   /**
@@ -66,7 +69,7 @@ export class InboundCallService {
       if (beforeVerify) {
         const candidates = await this.calls.findCandidates(call, { confirmedByPlatform });
         if (candidates.length === 1 && !(await runHook('beforeVerify', () => beforeVerify(report, candidates[0])))) {
-          return this.logged(await record('refused', candidates[0].id), call);
+          return this.logged(await record('refused', candidates[0].id), call, providerName);
         }
         approved = candidates.length === 1 ? candidates[0].id : null;
       }
@@ -96,7 +99,7 @@ export class InboundCallService {
         call: report,
       });
     }
-    return this.logged(result, call);
+    return this.logged(result, call, providerName);
   }
 
   /**
@@ -111,7 +114,14 @@ export class InboundCallService {
     return expired;
   }
 
-  private logged(result: InboundCallResult, { caller, dialed }: InboundCallRecord): InboundCallResult {
+  /** Logs and counts what became of the call, and returns it. */
+  private logged(
+    result: InboundCallResult,
+    { caller, dialed }: InboundCallRecord,
+    provider: string,
+  ): InboundCallResult {
+    this.telemetry.proven('call', result.outcome, provider);
+    annotateRequest({ verificationId: result.verificationId ?? undefined, provider });
     if (Logger.isLevelEnabled('debug')) {
       this.logger.debug(
         `Inbound call from ${maskPhone(caller)} to ${maskPhone(dialed)}: ${result.outcome}` +

@@ -65,7 +65,13 @@ export class PostgresVerificationStore implements VerificationStore {
     return this.db.admit('polling', () => this.select(id));
   }
 
-  checkCode(p: { id: string; secretHash: Buffer; codeHash: Buffer; maxAttempts: number }): Promise<CodeCheckRow> {
+  checkCode(p: {
+    id: string;
+    secretHash: Buffer;
+    codeHash: Buffer;
+    maxAttempts: number;
+    prefixWindowSeconds: number | null;
+  }): Promise<CodeCheckRow> {
     return this.db.admit('polling', async () => {
       const [checked] = await this.db.query<{ status: VerificationRow['status']; phone: E164; codeAttempts: number }>(
         sql.verifyCode(p),
@@ -81,17 +87,37 @@ export class PostgresVerificationStore implements VerificationStore {
    * has corrected it, and the statement runs once more.
    * @throws DatabaseBusyException (503) when that happens twice
    */
-  take({ id, secretHash, refreshTokenHash }: { id: string; secretHash: Buffer; refreshTokenHash: Buffer | null }) {
+  take({
+    id,
+    secretHash,
+    refreshTokenHash,
+    subject,
+  }: {
+    id: string;
+    secretHash: Buffer;
+    refreshTokenHash: Buffer | null;
+    subject: string | null;
+  }) {
     return this.db.admit('polling', async (): Promise<TakenRow> => {
       for (let attempt = 1; ; attempt++) {
         const sentAt = Date.now();
         const deadline = this.databaseClock.deadline(this.db.queryTimeoutMs, sentAt);
         const [row] = await this.db.query<TakenRow & { serverTime: Date }>(
-          sql.takeVerification({ id, secretHash, redeemSeconds: this.redeemSeconds, refreshTokenHash, deadline }),
+          sql.takeVerification({
+            id,
+            secretHash,
+            redeemSeconds: this.redeemSeconds,
+            refreshTokenHash,
+            deadline,
+            subject,
+          }),
         );
         this.databaseClock.sample(row.serverTime, sentAt, Date.now());
         const late = !row.takenPhone && row.status === 'verified' && deadline !== null && row.serverTime >= deadline;
-        if (!late) return { takenPhone: row.takenPhone, status: row.status, expiresAt: row.expiresAt };
+        if (!late) {
+          const { takenPhone, verifiedAt, status, expiresAt, subjectMatches } = row;
+          return { takenPhone, verifiedAt, status, expiresAt, subjectMatches };
+        }
         this.logger.warn(
           `Redeeming verification ${id} ran ${row.serverTime.getTime() - deadline.getTime()} ms past its deadline ` +
             `on the database's clock (attempt ${attempt} of 2): the database is slow to answer, or its clock ` +

@@ -1,6 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { type ExecutionContext, Injectable } from '@nestjs/common';
 import type { RequestOriginText } from '../http/request-origin-refused.exception.js';
 import { SameOriginGuard } from '../http/same-origin.guard.js';
+import type { ResolvedHttpOptions, ResolvedTexts } from '../options/resolved-options.interface.js';
+import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
+import { PhoneCallAuthTelemetry } from '../telemetry/phone-call-auth.telemetry.js';
 
 /**
  * Guards the start route against other sites' pages: a page elsewhere must not make its visitors'
@@ -10,6 +13,23 @@ import { SameOriginGuard } from '../http/same-origin.guard.js';
  */
 @Injectable()
 export class StartOriginGuard extends SameOriginGuard {
+  constructor(
+    @InjectPhoneCallAuthOptions('http') http: ResolvedHttpOptions,
+    @InjectPhoneCallAuthOptions('texts') catalogue: ResolvedTexts,
+    private readonly telemetry: PhoneCallAuthTelemetry,
+  ) {
+    super(http, catalogue);
+  }
+
+  override canActivate(context: ExecutionContext): boolean {
+    try {
+      return super.canActivate(context);
+    } catch (error) {
+      this.telemetry.refused('origin');
+      throw error;
+    }
+  }
+
   protected override refusals(): { crossSite: RequestOriginText; notJson: RequestOriginText } {
     return { crossSite: 'crossSiteStart', notJson: 'jsonOnlyStart' };
   }

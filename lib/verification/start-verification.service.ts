@@ -5,15 +5,19 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { sha256 } from '../core/sha256.js';
 import { fillTemplate, type PhoneCallAuthMessages } from '../i18n/messages.js';
 import type {
+  ResolvedLimits,
   ResolvedPlatforms,
   ResolvedTexts,
   ResolvedVerificationOptions,
 } from '../options/resolved-options.interface.js';
 import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { channelsServedBy } from '../options/resolve-platforms.js';
-import { type E164, maskNumbers, maskPhone, parsePhone, parsePlatformPhone } from '../phone/phone-number.js';
+import { maskNumbers, maskPhone, numberPrefix, parsePhone, parsePlatformPhone } from '../phone/phone-number.js';
 import { phonePolicyRefusal } from '../phone/phone-policy.js';
-import { RateLimitService, type StartAllowance } from '../rate-limit/rate-limit.service.js';
+import { RateLimitService, type SmsDestination, type StartAllowance } from '../rate-limit/rate-limit.service.js';
+import { smsPrefixOf } from '../rate-limit/sms-prefix.js';
+import { PhoneCallAuthTelemetry, type StartOutcome } from '../telemetry/phone-call-auth.telemetry.js';
+import { annotateRequest } from '../telemetry/request-context.js';
 import type { CallAssignment, TelephonyProvider } from '../providers/telephony-provider.interface.js';
 import {
   NumberPoolExhaustedException,
@@ -23,7 +27,11 @@ import {
 import { ChannelRefusedException } from './channel-refused.exception.js';
 import { NumbersBusyException } from './numbers-busy.exception.js';
 import { PhoneRefusedException } from './phone-refused.exception.js';
-import { firstAnswer } from './provider-failover.js';
+import { OPS_EVENT_STORE, type EventRow, type OpsEventStore } from '../ops/ops-event.store.js';
+import type { PlatformAttempt } from '../ops/ops.types.js';
+import { RefusalTally } from '../ops/refusal-tally.service.js';
+import { PhoneCallAuthException } from '../core/phone-call-auth.exception.js';
+import { firstAnswer, platformAttempt } from './provider-failover.js';
 import { codeHash, newSmsCode } from './sms-code.js';
 import { localeOf, startMessage } from './start-message.js';
 import { VERIFICATION_STORE, type VerificationStore } from './verification.store.js';
@@ -33,6 +41,24 @@ import type { StartContext, StartedVerification } from './verification.types.js'
 interface Proof {
   assignment: { callTo?: string; waitId?: string };
   callTo?: PhoneNumber;
+}
+
+/** What a start has learnt so far, for its `phone_call_auth.verification.starts` attributes. */
+interface StartSeen {
+  channel?: VerificationChannel;
+  country?: string;
+  provider?: string;
+}
+
+/**
+ * A start's outcome from what it threw: the platform's failures (502, 504, a busy pool), the
+ * module's own (the database's 503s, anything that is no HTTP error), and the client's (`refused`).
+ */
+function failedStart(error: unknown): StartOutcome {
+  if (error instanceof NumbersBusyException) return 'numbers_busy';
+  if (!(error instanceof HttpException)) return 'error';
+  const status = error.getStatus();
+  return status === 504 ? 'timeout' : status === 502 ? 'platform_error' : status >= 500 ? 'error' : 'refused';
 }
 
 /**
@@ -48,36 +74,82 @@ export class StartVerificationService {
     @InjectPhoneCallAuthOptions('platforms') private readonly platforms: ResolvedPlatforms,
     @InjectPhoneCallAuthOptions('verification') private readonly verification: ResolvedVerificationOptions,
     @InjectPhoneCallAuthOptions('texts') private readonly texts: ResolvedTexts,
+    @InjectPhoneCallAuthOptions('limits') private readonly limits: ResolvedLimits,
     @Inject(VERIFICATION_STORE) private readonly store: VerificationStore,
     private readonly rateLimits: RateLimitService,
+    private readonly telemetry: PhoneCallAuthTelemetry,
+    @Inject(OPS_EVENT_STORE) private readonly events: OpsEventStore,
+    private readonly refusals: RefusalTally,
   ) {}
 
   /**
    * Asks the platform to wait for a call from `phone` and records a pending verification.
    * Everything that can refuse the request as a client's mistake (400) is checked before a limit
    * counts it; the platform is asked next: when it fails, nothing is written and the start is
-   * given back to every limit it counted (the SMS limits' too).
+   * given back to every limit it counted (the SMS limits' too). A `call_or_sms` start to a prefix
+   * the SMS fraud guard blocks (`limits.fraudGuard`) becomes a `call` start: no SMS is sent.
    * @throws PhoneRefusedException (400) for a number that is not valid or that `phonePolicy` refuses
    * @throws ChannelRefusedException (400) for a channel not offered, or not served for this number
    * @throws TooManyVerificationsException (429) when a limit is spent
+   * @throws SmsPrefixBlockedException (429) for an `sms` start to a prefix the SMS fraud guard blocks
    * @throws NumbersBusyException (429) when every number of a pool waits for an earlier verification of this phone
    * @throws ClientAddressUnknownException (503) when a limit is kept per address and `context.ip` is no address
    * @throws TelephonyPlatformException (502) or TelephonyTimeoutException (504) when the platform fails
    */
   async start(phoneInput: string, context: StartContext = {}): Promise<StartedVerification> {
+    const seen: StartSeen = {};
+    const phone = parsePhone(phoneInput, this.verification.defaultCountry);
+    try {
+      const started = await this.begin(phone, context, seen);
+      this.telemetry.started({ channel: started.channel, ...seen, outcome: 'started' });
+      return started;
+    } catch (error) {
+      this.telemetry.started({ channel: seen.channel ?? 'none', ...seen, outcome: failedStart(error) });
+      // A refusal (400, 429) is counted in memory for the dashboard: a flood of them writes nothing.
+      if (error instanceof PhoneCallAuthException && error.getStatus() < 500 && error.code !== 'NUMBERS_BUSY') {
+        this.refusals.count({
+          reason: error.code,
+          channel: context.channel ?? this.verification.defaultChannel,
+          country: phone?.country,
+          phone: phone?.number,
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** The start itself; `seen` collects its attributes as it learns them. */
+  private async begin(
+    phone: PhoneNumber | undefined,
+    context: StartContext,
+    seen: StartSeen,
+  ): Promise<StartedVerification> {
     const { defaultCountry, sms } = this.verification;
-    const channel = this.channelOf(context.channel);
-    const phone = parsePhone(phoneInput, defaultCountry);
+    if (context.subject !== undefined && (typeof context.subject !== 'string' || context.subject.length === 0)) {
+      throw new TypeError('start(phone, { subject }): subject must be a non-empty string, the signed-in user.');
+    }
+    const asked = (seen.channel = this.channelOf(context.channel));
     if (!phone) throw new PhoneRefusedException({ reason: 'invalid', defaultCountry });
+    seen.country = phone.country;
     const refusal = phonePolicyRefusal(phone, this.verification.phonePolicy);
-    if (refusal) throw new PhoneRefusedException(refusal);
+    if (refusal) {
+      this.telemetry.refused('number_policy');
+      throw new PhoneRefusedException(refusal);
+    }
     // The phone's providers that serve the channel, in order of preference; a 502 or 504 moves to the next.
-    const providers = this.providersFor(phone).filter((each) => channel === 'call' || each.sendCode);
-    if (providers.length === 0) throw new ChannelRefusedException('channelNotServed', { channel });
+    const providers = this.providersFor(phone).filter((each) => asked === 'call' || each.sendCode);
+    if (providers.length === 0) throw new ChannelRefusedException('channelNotServed', { channel: asked });
     const locale = localeOf(context, this.texts.defaultLocale);
     const texts = this.texts.messages[locale];
     const language = { locale: context.locale, acceptLanguage: context.acceptLanguage };
-    const allowance = await this.rateLimits.countStart(phone.number, channel, context.ip, language);
+    const allowance = await this.rateLimits.countStart(
+      phone.number,
+      asked,
+      context.ip,
+      language,
+      this.destinationOf(phone, asked),
+    );
+    const channel = (seen.channel = allowance.callOnly ? 'call' : asked);
     const id = randomUUID();
     const code = channel === 'call' ? undefined : newSmsCode(sms.codeLength);
     const valuesFor = (provider: TelephonyProvider) => this.templateValues(provider, phone);
@@ -90,7 +162,11 @@ export class StartVerificationService {
       (failed, status, next) =>
         this.logger.warn(`${failed.name} failed (${status}) for ${maskPhone(phone.number)}; trying ${next.name}`),
     );
-    if (!tried.ok) throw await this.platformFailed(tried.error, phone.number, allowance, tried.provider);
+    seen.provider = tried.provider.name;
+    const { attempts } = tried;
+    const fails = (error: unknown, provider: TelephonyProvider) =>
+      this.platformFailed(error, phone, channel, attempts, allowance, provider);
+    if (!tried.ok) throw await fails(tried.error, tried.provider);
     const { provider } = tried;
     const windowSeconds = this.platforms.windows[provider.name];
     const secret = randomBytes(32).toString('base64url');
@@ -106,33 +182,37 @@ export class StartVerificationService {
         windowSeconds,
         channel,
         codeHash: code === undefined ? null : codeHash(id, code),
+        smsPrefix: allowance.prefix?.prefix ?? null,
         fromPool,
+        subject: context.subject ?? null,
+        events: this.attemptEvents(attempts, phone, channel, id),
       });
     let proof = tried.answer;
     let row = await insert(proof);
     // A pool number that a concurrent start for this phone took first: pick again, now seeing it.
     for (let again = 0; !row && fromPool && again < 2; again++) {
+      const startedAt = performance.now();
       try {
         const assignment = await this.requestCallFrom(provider, phone, windowSeconds, numbersBusy(provider));
+        attempts.push(platformAttempt(provider, startedAt));
         proof = { assignment, callTo: this.callToOf(assignment) };
       } catch (error) {
-        throw await this.platformFailed(error, phone.number, allowance, provider);
+        attempts.push(platformAttempt(provider, startedAt, error));
+        throw await fails(error, provider);
       }
       row = await insert(proof);
     }
     if (!row) {
       // Concurrent starts for this phone keep taking the numbers it picks: a second later they have settled.
-      throw await this.platformFailed(
-        new NumbersBusyException(1, numbersBusy(provider)(1)),
-        phone.number,
-        allowance,
-        provider,
-      );
+      throw await fails(new NumbersBusyException(1, numbersBusy(provider)(1)), provider);
     }
     const { callTo } = proof;
+    annotateRequest({ verificationId: row.id, provider: provider.name });
     if (Logger.isLevelEnabled('debug')) {
       this.logger.debug(
-        `Verification ${row.id} started for ${maskPhone(phone.number)} (${channel}) on ${provider.name}` +
+        `Verification ${row.id} started for ${maskPhone(phone.number)} (${channel}` +
+          (channel === asked ? '' : `: ${asked} asked, SMS blocked by the fraud guard`) +
+          `) on ${provider.name}` +
           (callTo ? `: call ${maskPhone(callTo.number)}` : ''),
       );
     }
@@ -153,6 +233,37 @@ export class StartVerificationService {
       message: hint ?? startMessage(channel, texts, { ...values, callTo: callToDisplay }, this.texts.siteName),
       locale,
     };
+  }
+
+  /** What the SMS fraud guard judges an SMS start by; none on `call`, or with the guard off. */
+  private destinationOf(phone: PhoneNumber, channel: VerificationChannel): SmsDestination | undefined {
+    const guard = this.limits.fraudGuard;
+    if (!guard || channel === 'call') return undefined;
+    return {
+      prefix: smsPrefixOf(phone, guard.prefixDigits),
+      country: phone.country ?? null,
+      callOffered: this.verification.channels.includes('call'),
+    };
+  }
+
+  /** The platforms' answers to a start as events (of the verification `id`, when it is recorded). */
+  private attemptEvents(
+    attempts: readonly PlatformAttempt[],
+    phone: PhoneNumber,
+    channel: VerificationChannel,
+    id: string | null,
+  ): EventRow[] {
+    return attempts.map((attempt) => ({
+      kind: 'platform',
+      verificationId: id,
+      channel,
+      provider: attempt.provider,
+      country: phone.country ?? null,
+      prefix: numberPrefix(phone.number),
+      outcome: attempt.outcome,
+      durationMs: attempt.durationMs,
+      detail: attempt.detail,
+    }));
   }
 
   /** The providers that serve a phone's country, in order of preference. */
@@ -179,12 +290,14 @@ export class StartVerificationService {
     const assignment =
       code === undefined
         ? await this.requestCallFrom(provider, phone, windowSeconds, numbersBusy)
-        : await provider.sendCode!({
-            phone: phone.number,
-            text: fillTemplate(texts.smsText, { ...values, code }),
-            senderName: this.verification.sms.senderName,
-            callProtectionSeconds: channel === 'call_or_sms' ? windowSeconds : undefined,
-          });
+        : await this.telemetry.platformRequest(provider.name, 'sendCode', () =>
+            provider.sendCode!({
+              phone: phone.number,
+              text: fillTemplate(texts.smsText, { ...values, code }),
+              senderName: this.verification.sms.senderName,
+              callProtectionSeconds: channel === 'call_or_sms' ? windowSeconds : undefined,
+            }),
+          );
     if (channel === 'sms') return { assignment };
     const callTo = this.callToOf(assignment);
     if (!callTo) {
@@ -239,12 +352,14 @@ export class StartVerificationService {
   ): Promise<CallAssignment> {
     const busy = provider.capabilities?.numberPool ? await this.store.busyNumbers(phone.number, provider.name) : [];
     try {
-      return await provider.requestCall({
-        phone: phone.number,
-        windowSeconds,
-        busyNumbers: busy.map((row) => row.callTo),
-        callbackUrl: this.platforms.callbacks.byProvider.get(provider.name)!.url,
-      });
+      return await this.telemetry.platformRequest(provider.name, 'requestCall', () =>
+        provider.requestCall({
+          phone: phone.number,
+          windowSeconds,
+          busyNumbers: busy.map((row) => row.callTo),
+          callbackUrl: this.platforms.callbacks.byProvider.get(provider.name)!.url,
+        }),
+      );
     } catch (error) {
       if (!(error instanceof NumberPoolExhaustedException)) throw error;
       const seconds = Math.max(1, Math.min(...busy.map((row) => row.freesIn), windowSeconds));
@@ -256,15 +371,24 @@ export class StartVerificationService {
    * What a start answers when the platform failed: the platform's own error (502, 504) in plain
    * words, its details logged with numbers masked, and the start given back to the rate limits
    * (whatever the failure: nothing was sent, so nothing is spent). A provider that throws
-   * something else is still the platform's failure, not the client's.
+   * something else is still the platform's failure, not the client's. The platforms' answers are
+   * recorded for the dashboard: one statement, as a failed start has none to fold them into (each
+   * client's starts are bounded by its start budget, and the insert waits in the polling queue of
+   * admission control, so a platform outage does not crowd out starts and callbacks).
    */
   private async platformFailed(
     error: unknown,
-    phone: E164,
+    phoneNumber: PhoneNumber,
+    channel: VerificationChannel,
+    attempts: readonly PlatformAttempt[],
     allowance: StartAllowance,
     provider: TelephonyProvider,
   ): Promise<unknown> {
+    const phone = phoneNumber.number;
     await this.rateLimits.giveBack(allowance);
+    await this.events.insert(this.attemptEvents(attempts, phoneNumber, channel, null)).catch((recordError: unknown) => {
+      this.logger.warn(`Could not record a failed start for the dashboard: ${(recordError as Error)?.message}`);
+    });
     if (error instanceof NumbersBusyException) {
       this.logger.warn(
         `Every number of ${provider.name}'s pool waits for a live verification of ${maskPhone(phone)}: ` +

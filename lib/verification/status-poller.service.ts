@@ -11,6 +11,7 @@ import type { ResolvedPlatforms } from '../options/resolved-options.interface.js
 import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { PHONE_CALL_AUTH_DEFAULTS } from '../options/phone-call-auth.defaults.js';
 import { maskPhone, type E164 } from '../phone/phone-number.js';
+import { PhoneCallAuthTelemetry } from '../telemetry/phone-call-auth.telemetry.js';
 import { InboundCallService } from './inbound-call.service.js';
 import { VERIFICATION_STORE, type VerificationStore } from './verification.store.js';
 
@@ -52,6 +53,7 @@ export class StatusPollerService implements OnApplicationBootstrap, BeforeApplic
     @InjectPhoneCallAuthOptions('platforms') private readonly platforms: ResolvedPlatforms,
     @Inject(VERIFICATION_STORE) private readonly store: VerificationStore,
     private readonly inboundCalls: InboundCallService,
+    private readonly telemetry: PhoneCallAuthTelemetry,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -110,7 +112,9 @@ export class StatusPollerService implements OnApplicationBootstrap, BeforeApplic
         const provider = pollable.find((each) => each.name === wait.provider)!;
         polled.push(wait.id);
         try {
-          const reports = await provider.pollStatus!({ waitId: wait.waitId, phone: wait.phone as E164 });
+          const reports = await this.telemetry.platformRequest(provider.name, 'pollStatus', () =>
+            provider.pollStatus!({ waitId: wait.waitId, phone: wait.phone as E164 }),
+          );
           for (const report of reports) {
             const changed =
               report.event === 'expired'

@@ -8,7 +8,11 @@ import { VerificationWaitersService } from '../realtime/verification-waiters.ser
 import { type CookieSignIn, TokenCookieService } from '../auth/token-cookie.service.js';
 import { VerificationRoutes } from './verification-routes.decorator.js';
 import { assertVerificationId, readVerificationSecret } from './verification-secret.js';
-import { VerificationClosedException, VerificationRefusedException } from './verification-refused.exception.js';
+import {
+  SubjectMismatchException,
+  VerificationClosedException,
+  VerificationRefusedException,
+} from './verification-refused.exception.js';
 import { RedeemDocs } from './verification.docs.js';
 import { VerificationSecretDto } from './verification.dto.js';
 import { VerificationService } from './verification.service.js';
@@ -26,7 +30,9 @@ export class TokenController {
   /**
    * Exchanges a verified verification for a token: **200** once, **202** while the call is awaited,
    * **410** when it expired (`EXPIRED`), was canceled (`CANCELED`) or was already redeemed
-   * (`ALREADY_REDEEMED`); **401** `UNAUTHORIZED` for an unknown one or a wrong secret. With `?wait=N` (seconds, up to
+   * (`ALREADY_REDEEMED`); **401** `UNAUTHORIZED` for an unknown one or a wrong secret; **403**
+   * `SUBJECT_MISMATCH` for one bound to a signed-in subject (its subject redeems it at
+   * `POST <prefix>/account/verifications/:id/token`). With `?wait=N` (seconds, up to
    * 30) a pending verification holds the request until it changes or N seconds pass, then answers
    * the same way: a long-poll, woken by the platform's callback on any instance. With
    * `jwt.cookie`, the tokens are set as HttpOnly cookies (and, unless `jwt.tokensInBody`, left out
@@ -65,6 +71,8 @@ export class TokenController {
         return { status: 'pending', expiresAt: result.expiresAt };
       case 'unauthorized':
         throw new VerificationRefusedException('UNAUTHORIZED');
+      case 'subject_mismatch':
+        throw new SubjectMismatchException();
       default:
         throw new VerificationClosedException(result.status);
     }

@@ -71,3 +71,15 @@ export class VerificationClosedException extends PhoneCallAuthException {
     });
   }
 }
+
+/**
+ * **403** `SUBJECT_MISMATCH`: the verification is bound to another signed-in subject, or to none
+ * (redeemed by a signed-in person), or the request is not signed in (a bound one at the plain token
+ * route); or (`numberOfAnotherAccount`) `resolveSubject` maps the proven number to another subject.
+ */
+export class SubjectMismatchException extends PhoneCallAuthException {
+  constructor(key: 'subjectMismatch' | 'numberOfAnotherAccount' = 'subjectMismatch') {
+    const text = { key };
+    super('SUBJECT_MISMATCH', errorMessage(text), { text });
+  }
+}

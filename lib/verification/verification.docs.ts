@@ -66,7 +66,8 @@ export const StartDocs = (): MethodDecorator =>
     OpenApiResponse(415, 'The body is not JSON (`Content-Type: application/json`).', { type: ErrorResponse }),
     OpenApiResponse(
       429,
-      'Too many verifications, or every number of a pool still waits for an earlier call from this phone: wait `Retry-After` seconds.',
+      'Too many verifications; SMS to numbers of this prefix blocked by the fraud guard (`SMS_PREFIX_BLOCKED`: offer channel `call`); ' +
+        'or every number of a pool still waits for an earlier call from this phone: wait `Retry-After` seconds.',
       {
         type: ErrorResponse,
         headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } },

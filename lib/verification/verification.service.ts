@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { type BoundRedeemer, BoundRedeemService } from './bound-redeem.service.js';
 import { CancelService } from './cancel.service.js';
 import { CodeCheckService } from './code-check.service.js';
 import { RedeemService } from './redeem.service.js';
 import { StartVerificationService } from './start-verification.service.js';
 import type {
   AuthenticatedVerification,
+  BoundRedeemResult,
   CodeCheckResult,
   ConsumeResult,
   RedeemResult,
@@ -30,6 +32,7 @@ export class VerificationService {
     private readonly codes: CodeCheckService,
     private readonly redeems: RedeemService,
     private readonly cancels: CancelService,
+    private readonly boundRedeems: BoundRedeemService,
   ) {}
 
   /**
@@ -68,12 +71,30 @@ export class VerificationService {
    * no refresh token: for apps with their own session (`routes: { token: false }`), which sign the
    * person in from their own route.
    *
+   * A verification started with `{ subject }` is taken only with the same `subject` (the signed-in
+   * user of the request; `subject_mismatch` otherwise), and one started without, only without: so a
+   * verification one signed-in user started cannot be consumed into another's session.
+   *
    * @example
    * const result = await verifications.consume(id, secret);
    * if (result.status === 'verified') request.session.phone = result.phone;
+   * // A change of number in the app's own session:
+   * const changed = await verifications.consume(id, secret, request.session.userId);
+   * if (changed.status === 'verified') await users.update(changed.subject, { phone: changed.phone });
    */
-  consume(id: string, secret: string): Promise<ConsumeResult> {
-    return this.redeems.consume(id, secret);
+  consume(id: string, secret: string, subject?: string): Promise<ConsumeResult> {
+    return this.redeems.consume(id, secret, subject);
+  }
+
+  /**
+   * Redeems a verification bound to the signed-in `redeemer` (`start(phone, { subject })`, or
+   * `POST <prefix>/account/verifications`), once: the number their token names proven again is a
+   * step-up (a new access token with a fresh `auth_time`); another number is a change of number
+   * (`onNumberChange` runs, and a token for the new number when it returns true). Refused
+   * (`subject_mismatch`) for a verification bound to another subject or to none.
+   */
+  redeemFor(id: string, secret: string, redeemer: BoundRedeemer): Promise<BoundRedeemResult> {
+    return this.boundRedeems.redeemFor(id, secret, redeemer);
   }
 
   /**

@@ -26,13 +26,21 @@ export interface VerificationRow {
   hasCode: boolean;
   codeAttempts: number;
   failReason: VerificationFailReason | null;
+  /** The signed-in subject it is bound to; null for an ordinary sign-in. */
+  subject: string | null;
+  /** When it was proven (null while pending). */
+  verifiedAt: Date | null;
 }
 
 /** What `take` found: the phone if it took the verification, else the row as it was (none: unknown or wrong secret). */
 export interface TakenRow {
   takenPhone: E164 | null;
+  /** When the taken verification was proven. */
+  verifiedAt: Date | null;
   status: VerificationStatus | null;
   expiresAt: Date | null;
+  /** Whether the verification is bound to the caller's subject (both none included); null with no row. */
+  subjectMatches: boolean | null;
 }
 
 /** What a code check changed, or (nothing changed) the verification as it is. */
@@ -52,15 +60,28 @@ export interface VerificationStore {
   /** A verification with its effective status. */
   find(id: string): Promise<VerificationRow | undefined>;
   /**
-   * Checks an SMS code in one statement: verifies, counts a wrong one, or fails at `maxAttempts`;
-   * when nothing changed, reads the verification to say why.
+   * Checks an SMS code in one statement: verifies (and counts the entry against the SMS fraud
+   * guard's prefix, in its window of `prefixWindowSeconds`), counts a wrong one, or fails at
+   * `maxAttempts`; when nothing changed, reads the verification to say why.
    */
-  checkCode(p: { id: string; secretHash: Buffer; codeHash: Buffer; maxAttempts: number }): Promise<CodeCheckRow>;
+  checkCode(p: {
+    id: string;
+    secretHash: Buffer;
+    codeHash: Buffer;
+    maxAttempts: number;
+    prefixWindowSeconds: number | null;
+  }): Promise<CodeCheckRow>;
   /**
-   * Takes a verified verification once (storing the refresh token given by its hash), or says why not.
+   * Takes a verified verification bound to `subject` (null: an unbound one) once, storing the
+   * refresh token given by its hash, or says why not.
    * @throws DatabaseBusyException (503) when the database answers too late to trust the take
    */
-  take(p: { id: string; secretHash: Buffer; refreshTokenHash: Buffer | null }): Promise<TakenRow>;
+  take(p: {
+    id: string;
+    secretHash: Buffer;
+    refreshTokenHash: Buffer | null;
+    subject: string | null;
+  }): Promise<TakenRow>;
   /** Cancels a verification that could still be redeemed; when none was, reads it to say why. */
   cancel(p: { id: string; secretHash: Buffer }): Promise<{ canceled: boolean; row?: VerificationRow }>;
   /** Ends the pending verification of a wait the platform says expired. Whether one was pending. */

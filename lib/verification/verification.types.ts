@@ -45,6 +45,13 @@ export interface StartContext {
   locale?: string;
   /** The request's `Accept-Language` header. */
   acceptLanguage?: string | string[];
+  /**
+   * The signed-in subject to bind the verification to (the `sub` of the person's token, or the
+   * app's own user id): then only `redeemFor`/`consume` with that same subject can take it, and
+   * the plain token route refuses it (`SUBJECT_MISMATCH`). For a change of number or a step-up.
+   * @default none: an ordinary sign-in
+   */
+  subject?: string;
 }
 
 /** What `verifyCode` answers. */
@@ -70,12 +77,50 @@ export type UnconsumedResult =
   | { status: Exclude<VerificationStatus, 'pending' | 'verified'> }
   | { status: 'unauthorized' };
 
-/** What `consume` returns: the verified number, exactly once, or why not. */
-export type ConsumeResult = { status: 'verified'; phone: E164; verificationId: string } | UnconsumedResult;
+/** The secret was right, but the verification is bound to another subject (or to none, or the caller named none). */
+export interface SubjectMismatchResult {
+  status: 'subject_mismatch';
+}
+
+/**
+ * What `consume` returns: the verified number (and, for a verification bound to a subject, that
+ * subject) and when it was proven, exactly once, or why not.
+ */
+export type ConsumeResult =
+  | { status: 'verified'; phone: E164; verificationId: string; verifiedAt: Date; subject?: string }
+  | UnconsumedResult
+  | SubjectMismatchResult;
 
 /** What `redeem` returns: the module's token and the verified number, exactly once, or why not. */
 export type RedeemResult =
-  { status: 'issued'; token: IssuedToken; phone: E164; verificationId: string } | UnconsumedResult;
+  | { status: 'issued'; token: IssuedToken; phone: E164; verificationId: string }
+  | UnconsumedResult
+  | SubjectMismatchResult;
+
+/**
+ * What `redeemFor` returns for a verification bound to the signed-in subject, exactly once:
+ * - `stepped_up`: the person proved the number their token names again; `token` is a new access
+ *   token (no refresh token: the session's own goes on) with a fresh `auth_time`.
+ * - `number_changed`: the person proved another number; `previousPhone` is the one their token
+ *   named. `token` (an access token and, when they are on, a refresh token, for the new number)
+ *   only when the app's `onNumberChange` hook returned true.
+ */
+export type BoundRedeemResult =
+  | { status: 'stepped_up'; subject: string; phone: E164; verificationId: string; token: IssuedToken }
+  | {
+      status: 'number_changed';
+      /** The signed-in subject (JWT `sub`) whose number changed. */
+      sub: string;
+      previousPhone: E164;
+      phone: E164;
+      verificationId: string;
+      verifiedAt: Date;
+      token?: IssuedToken;
+    }
+  /** `resolveSubject` maps the proven number to another subject: nothing was taken. */
+  | { status: 'another_account' }
+  | UnconsumedResult
+  | SubjectMismatchResult;
 
 /** What became of an inbound call. */
 export interface InboundCallResult {

@@ -12,6 +12,12 @@
  *
  * In cookie mode (the app sets PHONE_CALL_JWT_COOKIE) the token route also sets the access token
  * as an HttpOnly cookie: the page then never keeps the token, and /me gets the cookie instead.
+ *
+ * Signed in, the page offers two flows of a signed-in person, through the module's account routes
+ * (a verification bound to the signed-in subject): "Confirm a payment", whose route needs a proof
+ * from the last minutes and answers an older one with RFC 9470's challenge, which the page meets by
+ * proving the same number again (step-up) and retrying, without signing out; and "Change my
+ * number", which proves a new number and moves the account to it.
  */
 
 const POLL_MS = 2000;
@@ -114,6 +120,18 @@ const TEXTS = {
     checkedWith: 'The app checked your token with',
     cookieNote: 'Signed in with an HttpOnly cookie: the page keeps no token.',
     signOut: 'Sign out',
+    accountIs: 'Account:',
+    confirmPayment: 'Confirm a payment',
+    changeNumber: 'Change my number',
+    paymentChecking: 'Confirming the payment…',
+    paymentConfirmed: 'Payment confirmed.',
+    stepUpPurpose: 'To confirm the payment, prove again that the number is yours: it was proven too long ago.',
+    changeTitle: 'Change my number',
+    changeLead: 'Enter your new number. We check that it is yours; your account stays the same.',
+    newPhoneLabel: 'Your new phone number',
+    changePurpose: ({ phone }) => `Prove your new number ${phone}. Your account stays the same.`,
+    numberChanged: ({ phone }) => `Your number is changed to ${phone}.`,
+    back: 'Back',
     enterPhone: 'Enter your phone number, e.g. +7 967 031-11-22.',
     badPhone: 'This does not look like a phone number. Write digits, e.g. +7 967 031-11-22.',
     tooManyWait: ({ seconds }) => `Too many attempts. Please try again in ${inWords(seconds)}.`,
@@ -220,6 +238,18 @@ const TEXTS = {
     checkedWith: 'Приложение проверило ваш токен запросом',
     cookieNote: 'Вход через HttpOnly-cookie: страница не хранит токен.',
     signOut: 'Выйти',
+    accountIs: 'Учётная запись:',
+    confirmPayment: 'Подтвердить платёж',
+    changeNumber: 'Сменить номер',
+    paymentChecking: 'Подтверждаем платёж…',
+    paymentConfirmed: 'Платёж подтверждён.',
+    stepUpPurpose: 'Чтобы подтвердить платёж, ещё раз подтвердите, что номер ваш: он подтверждён слишком давно.',
+    changeTitle: 'Смена номера',
+    changeLead: 'Введите новый номер. Мы проверим, что он ваш; учётная запись останется прежней.',
+    newPhoneLabel: 'Ваш новый номер телефона',
+    changePurpose: ({ phone }) => `Подтвердите новый номер ${phone}. Учётная запись останется прежней.`,
+    numberChanged: ({ phone }) => `Номер изменён на ${phone}.`,
+    back: 'Назад',
     enterPhone: 'Введите номер телефона, например +7 967 031-11-22.',
     badPhone: 'Это не похоже на номер телефона. Введите цифры, например +7 967 031-11-22.',
     tooManyWait: ({ seconds }) => `Слишком много попыток. Попробуйте снова через ${inWords(seconds)}.`,
@@ -328,6 +358,8 @@ let config = {
   simulator: false,
   cookieMode: false,
   verificationsPath: '/auth/phone-call/verifications',
+  accountVerificationsPath: '/auth/phone-call/account/verifications',
+  confirmPaymentPath: '/me/confirm-payment',
   signOutPath: '/auth/phone-call/token/sign-out',
   docsPath: '/docs',
   channels: ['call'],
@@ -339,6 +371,20 @@ let config = {
 let current = null;
 let pollTimer = null;
 let tickTimer = null;
+/** The signed-in person: { accessToken (none in cookie mode), phone }, or null. */
+let session = null;
+/**
+ * What the verification started next, or in progress, is for: `signIn`; `stepUp` (the same number
+ * again, then the payment is retried); `changeNumber` (a new number). The last two are bound to the
+ * signed-in subject: the module's account routes, with the access token.
+ */
+let purpose = 'signIn';
+
+/** The access token of the session for a request (in cookie mode the cookie carries it). */
+const authorization = () => (session?.accessToken ? { authorization: `Bearer ${session.accessToken}` } : {});
+/** Where the verification in progress is redeemed: the token route, or the account route for a signed-in person. */
+const tokenPath = (id) =>
+  purpose === 'signIn' ? `${config.verificationsPath}/${id}/token` : `${config.accountVerificationsPath}/${id}/token`;
 
 function show(view) {
   for (const id of views) $(id).hidden = id !== view;
@@ -442,7 +488,10 @@ async function start(event) {
   $('start-button').disabled = true;
   say({ key: `starting_${channel}` });
   try {
-    const { response, body } = await request('POST', config.verificationsPath, { phone, channel, locale: language });
+    const changing = purpose === 'changeNumber';
+    const { response, body } = changing
+      ? await request('POST', config.accountVerificationsPath, { phone, channel, locale: language }, authorization())
+      : await request('POST', config.verificationsPath, { phone, channel, locale: language });
     if (response.status === 201) return waitForProof(body, phone);
     say(null);
     if (response.status === 400) {
@@ -484,6 +533,9 @@ function waitForProof(started, phone) {
   $('code').maxLength = current.codeLength;
   codeError(null);
   render($('code-hint'), { key: 'codeHint', values: { length: current.codeLength, phone } });
+  const note = { stepUp: { key: 'stepUpPurpose' }, changeNumber: { key: 'changePurpose', values: { phone } } };
+  render($('call-purpose'), note[purpose] ?? null);
+  $('call-purpose').hidden = !note[purpose];
   show('call-view');
   tick();
   tickTimer = setInterval(tick, 250);
@@ -523,9 +575,8 @@ async function poll() {
   if (!verification) return;
   let answer;
   try {
-    answer = await request('POST', `${config.verificationsPath}/${verification.id}/token`, {
-      secret: verification.secret,
-    });
+    const headers = purpose === 'signIn' ? {} : authorization();
+    answer = await request('POST', tokenPath(verification.id), { secret: verification.secret }, headers);
   } catch {
     say({ key: 'connectionDropped' });
     return schedulePoll();
@@ -533,6 +584,7 @@ async function poll() {
   if (verification !== current) return; // canceled, or proven by the code, meanwhile
   const { response, body } = answer;
   // In cookie mode the token is in an HttpOnly cookie now; the copy in the body is left unread.
+  if (response.status === 200 && purpose !== 'signIn') return accountProven(body);
   if (response.status === 200) return signedIn(config.cookieMode ? undefined : body.accessToken, 'call');
   // A code being checked decides; this answer (perhaps "consumed" by that very code) waits.
   if (verification.checking) return schedulePoll();
@@ -578,6 +630,8 @@ async function sendCode(event) {
   }
   if (verification !== current) return; // the call won meanwhile, or canceled
   const { response, body } = answer;
+  // Bound to the signed-in person: the code verified it, the account route redeems it (the next poll, now).
+  if (response.status === 200 && purpose !== 'signIn') return schedulePoll(0);
   if (response.status === 200) return signedIn(config.cookieMode ? undefined : body.accessToken, 'code');
   say(null);
   if (response.status === 400 && typeof body?.attemptsLeft === 'number') {
@@ -607,20 +661,115 @@ function ended(status) {
   say({ key: 'ended', values: { status: known } });
 }
 
-/** Asks /me who the token says you are: with the token in hand, or (cookie mode) with the cookie alone. */
+/** Signed in: the session's token in hand (none in cookie mode), then who /me says you are. */
 async function signedIn(accessToken, proof) {
   stopWaiting();
   say({ key: `signingIn_${proof}` });
-  const headers = accessToken ? { authorization: `Bearer ${accessToken}` } : {};
-  const { response, body } = await request('GET', '/me', undefined, headers);
+  session = { accessToken, phone: null };
+  await showSession({ key: 'signedIn' });
+}
+
+/** Asks /me who the token says you are: with the token in hand, or (cookie mode) with the cookie alone. */
+async function showSession(said) {
+  purpose = 'signIn';
+  const { response, body } = await request('GET', '/me', undefined, authorization());
   if (response.status !== 200) {
+    session = null;
     showError(problem(response, body));
     return ended('unknown');
   }
+  session.phone = body.phone;
   $('verified-phone').textContent = body.phone;
+  $('account-id').textContent = body.sub;
   $('cookie-note').hidden = !config.cookieMode;
   show('done-view');
-  say({ key: 'signedIn' });
+  say(said);
+}
+
+/** A verification bound to the signed-in person, redeemed: a fresh token (step-up), or the number changed. */
+async function accountProven(body) {
+  stopWaiting();
+  const paying = purpose === 'stepUp';
+  purpose = 'signIn';
+  // In cookie mode the new access token is in the cookie already.
+  if (!config.cookieMode && body.accessToken) session.accessToken = body.accessToken;
+  if (body.status === 'number_changed') return showSession({ key: 'numberChanged', values: { phone: body.phone } });
+  return paying ? confirmPayment(true) : showSession(null);
+}
+
+/**
+ * The payment route needs a recent proof of the number: an older one gets 401 with
+ * `WWW-Authenticate: Bearer error="insufficient_user_authentication", max_age=...` (RFC 9470), and
+ * the page proves the same number again (the channel chosen at sign-in), then retries.
+ */
+async function confirmPayment(afterStepUp = false) {
+  showError(null);
+  say({ key: 'paymentChecking' });
+  $('pay-button').disabled = true;
+  try {
+    const { response, body } = await request('POST', config.confirmPaymentPath, {}, authorization());
+    if (response.ok) {
+      if (document.querySelector('main').dataset.view !== 'done-view') show('done-view');
+      return say({ key: 'paymentConfirmed' });
+    }
+    const challenge = response.headers.get('WWW-Authenticate') ?? '';
+    // Once per click: a proof just made that is still refused is an error, not another step-up.
+    if (response.status === 401 && challenge.includes('insufficient_user_authentication') && !afterStepUp) {
+      return await stepUp();
+    }
+    if (afterStepUp) show('done-view');
+    say(null);
+    showError(problem(response, body));
+  } catch {
+    say(null);
+    showError({ key: 'unreachable' });
+  } finally {
+    $('pay-button').disabled = false;
+  }
+}
+
+/** Step-up: a verification of the session's own number, bound to the signed-in person. */
+async function stepUp() {
+  purpose = 'stepUp';
+  const { response, body } = await request(
+    'POST',
+    config.accountVerificationsPath,
+    { channel: chosenChannel(), locale: language },
+    authorization(),
+  );
+  if (response.status === 201) return waitForProof(body, session.phone);
+  purpose = 'signIn';
+  say(null);
+  showError(problem(response, body));
+}
+
+/** Change of number: the start form, asking for the new number. */
+function changeNumber() {
+  purpose = 'changeNumber';
+  showError(null);
+  startForm();
+  $('phone').value = '';
+  show('start-view');
+  say(null);
+}
+
+/** The start form's words: signing in, or (signed in) changing the number. */
+function startForm() {
+  const changing = purpose === 'changeNumber';
+  render($('title'), { key: changing ? 'changeTitle' : 'startTitle' });
+  render(document.querySelector('#start-view .lead'), { key: changing ? 'changeLead' : 'lead' });
+  render(document.querySelector('label[for="phone"]'), { key: changing ? 'newPhoneLabel' : 'phoneLabel' });
+  $('back-button').hidden = !changing;
+}
+
+/** Back to the signed-in page, from a flow of the signed-in person that ended or was left. */
+function backToSession(said = null) {
+  stopWaiting();
+  purpose = 'signIn';
+  startForm();
+  showError(null);
+  show('done-view');
+  say(said);
 }
 
 /**
@@ -636,6 +785,7 @@ async function signOut() {
       return showError({ key: 'unreachable' });
     }
   }
+  session = null;
   restart({ key: 'signedOut' });
 }
 
@@ -651,8 +801,12 @@ async function cancel() {
   restart({ key: 'canceledNote' });
 }
 
+/** The start form again; signed in, the signed-in page instead (a step-up or a change of number ended). */
 function restart(said = null) {
+  if (session) return backToSession(said);
   stopWaiting();
+  purpose = 'signIn';
+  startForm();
   showError(null);
   show('start-view');
   $('phone').focus();
@@ -746,6 +900,9 @@ async function init() {
   $('cancel-button').addEventListener('click', cancel);
   $('restart-button').addEventListener('click', () => restart());
   $('sign-out-button').addEventListener('click', signOut);
+  $('pay-button').addEventListener('click', () => confirmPayment());
+  $('change-button').addEventListener('click', changeNumber);
+  $('back-button').addEventListener('click', () => backToSession());
   $('dev-fill').addEventListener('click', fillCode);
   for (const button of document.querySelectorAll('[data-lang]')) button.addEventListener('click', switchLanguage);
   for (const input of document.querySelectorAll('input[name="channel"]')) {

@@ -9,9 +9,15 @@ import {
   type TelephonyProvider,
 } from 'nestjs-phone-call-auth';
 import type { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
+import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { DevController, FAKE_PLATFORM } from './dev.controller.js';
 import { HealthController } from './health.controller.js';
 import { MeController } from './me.controller.js';
+import { MetricsController, PROMETHEUS_EXPORTER } from './metrics.controller.js';
+import { OpsController } from './ops.controller.js';
+import { OPS_TOKEN, OpsTokenGuard } from './ops-token.guard.js';
+import { paymentController } from './payment.controller.js';
+import { SampleAccounts } from './sample.accounts.js';
 import { ACCESS_TOKEN_COOKIE, PageController, PAGE_CHANNELS, SIMULATOR_ENABLED } from './page.controller.js';
 import type { SampleConfig } from './sample.config.js';
 import { createSampleProviders, sampleRouting } from './sample.platforms.js';
@@ -29,7 +35,9 @@ function defined<T extends object>(values: T): Partial<T> {
 /** The module reads its options from the environment through forRootAsync, as a real app would. */
 @Module({})
 export class AppModule {
-  static register(config: SampleConfig, fake?: FakeSsmsPlatform): DynamicModule {
+  /** `exporter`: the Prometheus reader `/metrics` serves ({@link installPrometheusMetrics}); without it, 404. */
+  static register(config: SampleConfig, fake?: FakeSsmsPlatform, exporter?: PrometheusExporter): DynamicModule {
+    const accounts = new SampleAccounts();
     @Module({ providers: [{ provide: SAMPLE_CONFIG, useValue: config }], exports: [SAMPLE_CONFIG] })
     class SampleConfigModule {}
 
@@ -65,13 +73,18 @@ export class AppModule {
             callbackSecret: sample.callbackSecret,
             jwt: { secret: sample.jwtSecret, cookie: sample.jwtCookie },
             windowSeconds: sample.windowSeconds,
+            // Change of number: the account keeps its name (sub) and gets a token for its new number.
+            resolveSubject: (phone) => accounts.subjectOf(phone),
+            onNumberChange: (change) => accounts.move(change),
             // On the fake platform (local development), relaxed limits; the environment overrides either.
             limits: {
               starts: { ...(fake && DEVELOPMENT.starts), ...defined(sample.startLimits) },
               sms: { ...(fake && DEVELOPMENT.sms), ...defined(sample.smsLimits) },
+              fraudGuard: sample.fraudGuard && defined(sample.fraudGuard),
               budgets: sample.budgets && (fake ? DEVELOPMENT.budgets : {}),
               waiters: defined(sample.waiters),
               admission: sample.admission && {},
+              refusalTally: sample.refusalTally,
             },
             phonePolicy: sample.phonePolicy,
             allowedOrigins: sample.allowedOrigins,
@@ -88,10 +101,21 @@ export class AppModule {
         { provide: SIMULATOR_ENABLED, useValue: !!fake },
         { provide: PAGE_CHANNELS, useValue: config.channels },
         { provide: ACCESS_TOKEN_COOKIE, useValue: config.jwtCookie ?? null },
+        { provide: OPS_TOKEN, useValue: config.opsToken ?? null },
+        { provide: PROMETHEUS_EXPORTER, useValue: exporter ?? null },
+        OpsTokenGuard,
         ...(fake ? [{ provide: FAKE_PLATFORM, useValue: fake }] : []),
       ],
       // The dev routes exist only on the fake platform.
-      controllers: [PageController, MeController, HealthController, ...(fake ? [DevController] : [])],
+      controllers: [
+        PageController,
+        MeController,
+        HealthController,
+        MetricsController,
+        OpsController,
+        paymentController(config.stepUpMaxAge),
+        ...(fake ? [DevController] : []),
+      ],
     };
   }
 }

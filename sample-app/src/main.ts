@@ -3,26 +3,38 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
+import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { AppModule } from './app.module.js';
 import { startEmbeddedDatabase } from './embedded-database.js';
+import { installPrometheusMetrics } from './metrics.controller.js';
 import { createOpenApiDocument, setupOpenApi } from './openapi.setup.js';
 import { isLoopback, loadSampleConfig, type SampleConfig } from './sample.config.js';
 import { DOCS_PATH, ROUTE_PREFIX as PREFIX } from './sample.constants.js';
+import { sampleLogger } from './sample.logger.js';
 
 /** The app on the HTTP server HTTP_ADAPTER names; Fastify is loaded only when asked for. */
-async function createApp(config: SampleConfig, fake?: FakeSsmsPlatform): Promise<INestApplication> {
+async function createApp(
+  config: SampleConfig,
+  fake?: FakeSsmsPlatform,
+  exporter?: PrometheusExporter,
+): Promise<INestApplication> {
   // abortOnError: false, so a failed start reaches bootstrap's handler (which stops the database).
-  const options = { logger: config.logLevels, abortOnError: false };
-  const module = AppModule.register(config, fake);
+  const options = { logger: sampleLogger(config), abortOnError: false };
+  const module = AppModule.register(config, fake, exporter);
+  // TRUST_PROXY: which peers' X-Forwarded-For gives request.ip, the address the limits count.
   if (config.httpAdapter === 'express') {
     const app = await NestFactory.create<NestExpressApplication>(module, options);
+    if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
     // No `X-Powered-By: Express` (it tells an attacker what to try); and a response with no header
     // set before its route writes them keeps no table of them (an open event stream is 1 KB less).
     app.disable('x-powered-by');
     return app;
   }
   const { FastifyAdapter } = await import('@nestjs/platform-fastify');
-  return NestFactory.create(module, new FastifyAdapter(), options);
+  // Fastify trusts no hop for a number (it fails closed); Express trusts that many: the same here.
+  const hops = config.trustProxy;
+  const trustProxy = typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops;
+  return NestFactory.create(module, new FastifyAdapter({ trustProxy }), options);
 }
 
 /** Whether a package can be imported (a variable name, so TypeScript does not need its types). */
@@ -56,7 +68,7 @@ async function serveDocs(app: INestApplication, config: SampleConfig, logger: Lo
 async function bootstrap(): Promise<void> {
   const config = loadSampleConfig();
   // Also for the lines logged before Nest starts (the embedded database's).
-  Logger.overrideLogger(config.logLevels);
+  Logger.overrideLogger(sampleLogger(config));
   const logger = new Logger('SampleApp');
   const database = config.databaseUrl ? undefined : await startEmbeddedDatabase();
   config.databaseUrl ??= database?.url;
@@ -65,7 +77,9 @@ async function bootstrap(): Promise<void> {
   let docsPath: string;
   try {
     fake = config.platforms.length > 0 ? undefined : await FakeSsmsPlatform.start();
-    app = await createApp(config, fake);
+    // Before the app: the module creates its instruments when it starts.
+    const exporter = config.opsToken ? installPrometheusMetrics() : undefined;
+    app = await createApp(config, fake, exporter);
     docsPath = await serveDocs(app, config, logger);
     await app.listen(config.port, config.host);
   } catch (error) {
@@ -104,6 +118,16 @@ async function bootstrap(): Promise<void> {
     logger.warn('JWT_SECRET is not set: tokens are signed with a random key and stop working when the app restarts.');
   }
   logger.log(`Sign-in page: ${local}/   API docs (OpenAPI): ${local}/${docsPath}`);
+  if (config.opsToken) {
+    logger.log(
+      `Operator dashboard: ${local}/ops (asks for PHONE_CALL_OPS_TOKEN); Prometheus metrics: ${local}/metrics`,
+    );
+  } else {
+    logger.log(
+      'The operator routes (/ops, /metrics) are off: set PHONE_CALL_OPS_TOKEN (openssl rand -hex 32) to turn them on; ' +
+        'Prometheus scrapes /metrics with it as a bearer token.',
+    );
+  }
   logger.log(
     `Ready on ${local} (${config.httpAdapter}). Start a verification: curl -X POST ${local}/${PREFIX}/verifications -H 'content-type: application/json' -d '{"phone":"+79670311122"}'`,
   );

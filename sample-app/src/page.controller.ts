@@ -22,6 +22,10 @@ export interface PageConfig {
   cookieMode: boolean;
   /** Where the module's verification routes are. */
   verificationsPath: string;
+  /** The module's account routes: a signed-in person proves their number again (step-up) or a new one. */
+  accountVerificationsPath: string;
+  /** The sample's payment, which needs a recent proof of the number (`@PhoneCallAuth({ maxAge })`). */
+  confirmPaymentPath: string;
   /**
    * The module's sign-out route (`POST`, JSON `{}`): in cookie mode it expires the HttpOnly cookie,
    * which the page cannot touch, and takes requests from this app's own pages only.
@@ -48,7 +52,7 @@ const TYPES: Record<string, string> = {
  * The folder of the page's files: `sample-app/public`, next to `src/` when run from the sources
  * (Jest), three levels up from `dist/sample-app/src/` when run from the build (`npm start`).
  */
-function publicFolder(): string {
+export function publicFolder(): string {
   const candidates = ['../public/', '../../../sample-app/public/'].map((path) =>
     fileURLToPath(new URL(path, import.meta.url)),
   );
@@ -102,6 +106,8 @@ export class PageController {
       simulator: this.simulator,
       cookieMode: this.cookie !== null,
       verificationsPath: `/${ROUTE_PREFIX}/verifications`,
+      accountVerificationsPath: `/${ROUTE_PREFIX}/account/verifications`,
+      confirmPaymentPath: '/me/confirm-payment',
       signOutPath: `/${ROUTE_PREFIX}/token/sign-out`,
       docsPath: `/${DOCS_PATH}`,
       channels: this.channels,

@@ -1,10 +1,13 @@
 import type { LogLevel } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import {
   type GlobalBudgetMode,
   type GlobalBudgetRule,
   PHONE_CALL_AUTH_DEFAULTS,
+  type PhoneCallAuthFraudGuardOptions,
   type PhoneCallAuthPhonePolicy,
+  type PhoneCallAuthRefusalTally,
   type PhoneCallAuthSmsLimits,
   type PhoneCallAuthStartLimits,
   type PhoneCallAuthWaiterLimits,
@@ -26,6 +29,12 @@ export interface SampleConfig extends SamplePlatforms {
   port: number;
   /** From PHONE_CALL_SMS_LIMIT_PER_PHONE, _PER_IP, _GLOBAL (`limits.sms`); unset ones keep the module's (or, on the fake platform, the development) limits. */
   smsLimits: PhoneCallAuthSmsLimits;
+  /**
+   * From PHONE_CALL_FRAUD_GUARD (`on`, the default, or `off`) and PHONE_CALL_FRAUD_GUARD_MIN_SENDS,
+   * _CONVERSION (a share, e.g. 0.2), _WINDOW_SECONDS, _BLOCK_SECONDS, _PREFIX_DIGITS: the SMS fraud
+   * guard (`limits.fraudGuard`); unset ones keep the module's defaults.
+   */
+  fraudGuard: PhoneCallAuthFraudGuardOptions | false;
   /** From PHONE_CALL_CLIENT_BUDGETS (`on` or `off`): the module's per-client budgets (`limits.budgets`). */
   budgets: boolean;
   /** From PHONE_CALL_ADMISSION (`on` or `off`): the module's admission control (`limits.admission`). */
@@ -36,6 +45,11 @@ export interface SampleConfig extends SamplePlatforms {
   httpAdapter: SampleHttpAdapter;
   /** From LOG_LEVEL (default `log`): the levels Nest logs, that one and every more severe one. */
   logLevels: LogLevel[];
+  /**
+   * From LOG_FORMAT: `text` (the default, Nest's lines) or `json` (one JSON object per line, with
+   * the module's `requestId`, `verificationId` and `provider` on its requests' lines).
+   */
+  logFormat: 'text' | 'json';
   /**
    * From HOST: the interface to listen on. Unset: 127.0.0.1 on the fake platform (its /dev routes
    * stay local), else all. Anything but loopback on the fake platform is refused unless
@@ -48,6 +62,13 @@ export interface SampleConfig extends SamplePlatforms {
    * (a demo on a network you trust). The app warns when it does.
    */
   fakePlatformPublic: boolean;
+  /**
+   * From TRUST_PROXY: whose `X-Forwarded-For` sets `request.ip`, the client address every limit
+   * counts. Unset: no proxy is trusted (request.ip is the peer's address). Digits: the number of
+   * proxy hops in front of the app. Otherwise a comma-separated list of addresses, CIDRs or
+   * `loopback`, `linklocal`, `uniquelocal`. Applied as Express `trust proxy` or Fastify `trustProxy`.
+   */
+  trustProxy?: string | number;
   /** Postgres URL; unset means an embedded Postgres under `.data/`. */
   databaseUrl?: string;
   /**
@@ -70,6 +91,12 @@ export interface SampleConfig extends SamplePlatforms {
    * instead of keeping the token in JavaScript. Unset: off.
    */
   jwtCookie?: string;
+  /**
+   * From PHONE_CALL_STEP_UP_MAX_AGE (seconds, default 300): how recent a proof of the number
+   * `POST /me/confirm-payment` needs (`@PhoneCallAuth({ maxAge })`); an older one gets RFC 9470's
+   * challenge, which the page answers by proving the number again.
+   */
+  stepUpMaxAge: number;
   windowSeconds?: number;
   /**
    * From PHONE_CALL_LIMIT_PER_PHONE, PHONE_CALL_LIMIT_PER_IP (`perAddress`), PHONE_CALL_LIMIT_PER_SUBNET
@@ -88,6 +115,16 @@ export interface SampleConfig extends SamplePlatforms {
    * default). @default every channel with SSMS (or the fake platform), else ['call']
    */
   channels: VerificationChannel[];
+  /**
+   * From PHONE_CALL_OPS_TOKEN (at least 16 characters): the operator routes (`/ops`, `/metrics`)
+   * take `Authorization: Bearer <token>`. Unset: they answer 404.
+   */
+  opsToken?: string;
+  /**
+   * From PHONE_CALL_REFUSAL_TALLY (`<maxKeys>/<flushSeconds>`, e.g. `1000/30`, or `off`): the module's
+   * `limits.refusalTally`, refused starts counted in memory for the dashboard. Unset keeps the default.
+   */
+  refusalTally?: PhoneCallAuthRefusalTally | false;
 }
 
 const CHANNELS: readonly VerificationChannel[] = ['call', 'sms', 'call_or_sms'];
@@ -112,6 +149,13 @@ function channels(value: string | undefined, platforms: SamplePlatform[]): Verif
 function integer(name: string, value: string | undefined, fallback?: number): number | undefined {
   if (value === undefined || value === '') return fallback;
   if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number, got "${value}".`);
+  return Number(value);
+}
+
+/** A decimal number such as `0.2`; the module checks its range. Unset gives undefined. */
+function share(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d*\.?\d+$/.test(value)) throw new Error(`${name} must be a decimal number such as 0.2, got "${value}".`);
   return Number(value);
 }
 
@@ -196,6 +240,49 @@ function host(env: NodeJS.ProcessEnv, fake: boolean, fakePublic: boolean): strin
   return value;
 }
 
+/** The names `trust proxy` (proxy-addr) knows for ranges of addresses. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** TRUST_PROXY: unset, a number of hops, or a list of addresses, CIDRs and range names, each checked here. */
+function trustProxy(value: string | undefined): string | number | undefined {
+  const setting = value?.trim();
+  if (!setting) return undefined;
+  if (/^\d+$/.test(setting)) return Number(setting);
+  const entries = setting.split(',').map((entry) => entry.trim());
+  const valid = (entry: string) => {
+    if (PROXY_RANGES.includes(entry)) return true;
+    const [address, bits, ...rest] = entry.split('/');
+    const version = isIP(address);
+    const maxBits = version === 4 ? 32 : 128;
+    return version !== 0 && rest.length === 0 && (bits === undefined || (/^\d+$/.test(bits) && +bits <= maxBits));
+  };
+  const invalid = entries.filter((entry) => !valid(entry));
+  if (invalid.length > 0) {
+    throw new Error(
+      `TRUST_PROXY must be the number of proxies in front of the app, or a comma-separated list of their addresses, ` +
+        `CIDRs or ${PROXY_RANGES.join(', ')} (e.g. 10.0.0.5 or 10.0.0.0/8), got "${value}".`,
+    );
+  }
+  return entries.join(',');
+}
+
+/** The operator token: unset or empty is off; a short one is refused (it guards every operator route). */
+function opsToken(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[\x21-\x7e]{16,}$/.test(value)) {
+    throw new Error(
+      'PHONE_CALL_OPS_TOKEN must be at least 16 printable characters without spaces (e.g. openssl rand -hex 32).',
+    );
+  }
+  return value;
+}
+
+/** `<maxKeys>/<flushSeconds>` or `off`; unset keeps the module's default. */
+function refusalTally(value: string | undefined): PhoneCallAuthRefusalTally | false | undefined {
+  const rule = rateLimit('PHONE_CALL_REFUSAL_TALLY', value);
+  return rule && { maxKeys: rule.limit, flushSeconds: rule.windowSeconds };
+}
+
 /** Reads the environment; fails with a message that names the variable at fault. */
 export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   const platforms = loadSamplePlatforms(env);
@@ -206,8 +293,10 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     port: integer('PORT', env.PORT, 3000)!,
     httpAdapter: oneOf('HTTP_ADAPTER', env.HTTP_ADAPTER, HTTP_ADAPTERS, 'express'),
     logLevels: logLevels(env.LOG_LEVEL),
+    logFormat: oneOf('LOG_FORMAT', env.LOG_FORMAT, ['text', 'json'], 'text'),
     host: host(env, platforms.platforms.length === 0, fakePlatformPublic),
     fakePlatformPublic,
+    trustProxy: trustProxy(env.TRUST_PROXY),
     databaseUrl: env.DATABASE_URL || undefined,
     statementTimeoutAtStartup: !env.DATABASE_URL,
     databaseListenUrl: env.DATABASE_LISTEN_URL || undefined,
@@ -218,6 +307,7 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     jwtSecretGenerated: !env.JWT_SECRET,
     jwtCookie: cookieName('PHONE_CALL_JWT_COOKIE', env.PHONE_CALL_JWT_COOKIE),
     windowSeconds: integer('PHONE_CALL_WINDOW_SECONDS', env.PHONE_CALL_WINDOW_SECONDS),
+    stepUpMaxAge: integer('PHONE_CALL_STEP_UP_MAX_AGE', env.PHONE_CALL_STEP_UP_MAX_AGE, 300)!,
     channels: channels(env.PHONE_CALL_CHANNELS, platforms.platforms),
     startLimits: {
       perPhone: rateLimit('PHONE_CALL_LIMIT_PER_PHONE', env.PHONE_CALL_LIMIT_PER_PHONE),
@@ -241,6 +331,15 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
       perAddress: rateLimit('PHONE_CALL_SMS_LIMIT_PER_IP', env.PHONE_CALL_SMS_LIMIT_PER_IP),
       global: rateLimit('PHONE_CALL_SMS_LIMIT_GLOBAL', env.PHONE_CALL_SMS_LIMIT_GLOBAL),
     },
+    fraudGuard: onOff('PHONE_CALL_FRAUD_GUARD', env.PHONE_CALL_FRAUD_GUARD) && {
+      minSends: integer('PHONE_CALL_FRAUD_GUARD_MIN_SENDS', env.PHONE_CALL_FRAUD_GUARD_MIN_SENDS),
+      conversionBelow: share('PHONE_CALL_FRAUD_GUARD_CONVERSION', env.PHONE_CALL_FRAUD_GUARD_CONVERSION),
+      windowSeconds: integer('PHONE_CALL_FRAUD_GUARD_WINDOW_SECONDS', env.PHONE_CALL_FRAUD_GUARD_WINDOW_SECONDS),
+      blockSeconds: integer('PHONE_CALL_FRAUD_GUARD_BLOCK_SECONDS', env.PHONE_CALL_FRAUD_GUARD_BLOCK_SECONDS),
+      prefixDigits: integer('PHONE_CALL_FRAUD_GUARD_PREFIX_DIGITS', env.PHONE_CALL_FRAUD_GUARD_PREFIX_DIGITS),
+    },
+    opsToken: opsToken(env.PHONE_CALL_OPS_TOKEN),
+    refusalTally: refusalTally(env.PHONE_CALL_REFUSAL_TALLY),
     budgets: onOff('PHONE_CALL_CLIENT_BUDGETS', env.PHONE_CALL_CLIENT_BUDGETS),
     admission: onOff('PHONE_CALL_ADMISSION', env.PHONE_CALL_ADMISSION),
     waiters: {

@@ -10,6 +10,8 @@ import { createTestDatabase } from '../support/test-app.js';
 /** The sample app as `npm start` runs it (page, /docs, module), in this process, on a database of its own. */
 export interface RunningSampleApp {
   baseUrl: string;
+  /** The app's database, for a test that moves a proof's time back. */
+  databaseUrl: string;
   /** The OpenAPI document the app serves at `/docs-json`. */
   document: OpenAPIObject;
   /** The fake platform, when the app runs on it. */
@@ -58,6 +60,7 @@ export async function startSampleApp({
   fake.callbackUrl = `${baseUrl}/auth/phone-call/callback/${config.callbackSecret}`;
   return {
     baseUrl,
+    databaseUrl: database.url,
     document,
     fake: simulator ? fake : undefined,
     close: async () => {

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { AdmissionService } from '../../lib/database/admission.service.js';
 import { DatabaseBusyException } from '../../lib/database/database-busy.exception.js';
 import type { ResolvedLimits } from '../../lib/options/resolved-options.interface.js';
+import { PhoneCallAuthTelemetry } from '../../lib/telemetry/phone-call-auth.telemetry.js';
 
 /** Admission control's queueing on its own: which work runs when, with real promises and timers. */
 function admission(settings: Partial<Exclude<ResolvedLimits['admission'], false>> = {}) {
@@ -9,7 +10,7 @@ function admission(settings: Partial<Exclude<ResolvedLimits['admission'], false>
     admission: { maxConcurrent: 1, maxQueuedPriority: 2, maxQueuedPolling: 2, queueTimeoutMs: 10_000, ...settings },
   } as ResolvedLimits;
   // Only the data source's settings are read (its pool size), never a connection.
-  return new AdmissionService(limits, { options: { type: 'postgres' } } as DataSource);
+  return new AdmissionService(limits, { options: { type: 'postgres' } } as DataSource, new PhoneCallAuthTelemetry());
 }
 
 /** Work that runs until `finish()` is called. */

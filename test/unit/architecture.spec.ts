@@ -12,15 +12,17 @@ const LIB = resolve('lib');
 const ROOT = '(root)';
 const MAY_IMPORT: Record<string, string[]> = {
   core: [],
+  telemetry: ['core'],
   i18n: ['core'],
   phone: ['core'],
   openapi: ['core'],
   providers: ['core', 'phone', 'i18n'],
   options: ['core', 'phone', 'i18n', 'providers'],
   http: ['core', 'phone', 'i18n', 'options'],
-  database: ['core', 'i18n', 'options', 'http'],
-  'rate-limit': ['core', 'phone', 'i18n', 'options', 'http', 'database'],
-  realtime: ['core', 'phone', 'i18n', 'options', 'http', 'database'],
+  database: ['core', 'i18n', 'options', 'http', 'telemetry'],
+  ops: ['core', 'phone', 'i18n', 'options', 'database', 'telemetry'],
+  'rate-limit': ['core', 'phone', 'i18n', 'options', 'http', 'database', 'ops', 'telemetry'],
+  realtime: ['core', 'phone', 'i18n', 'options', 'http', 'database', 'telemetry'],
   routes: ['core', 'http', 'database', 'rate-limit'],
   auth: ['core', 'phone', 'i18n', 'options', 'http', 'database', 'openapi', 'routes'],
   verification: [
@@ -36,6 +38,8 @@ const MAY_IMPORT: Record<string, string[]> = {
     'rate-limit',
     'realtime',
     'auth',
+    'telemetry',
+    'ops',
   ],
   callback: [
     'core',
@@ -49,6 +53,7 @@ const MAY_IMPORT: Record<string, string[]> = {
     'routes',
     'rate-limit',
     'verification',
+    'telemetry',
   ],
   testing: ['core', 'phone', 'providers', 'database'],
 };

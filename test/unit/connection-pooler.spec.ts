@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { StatementRunner } from '../../lib/database/statement-runner.js';
 import { resolveDatabaseOptions } from '../../lib/options/resolve-database-options.js';
+import { PhoneCallAuthTelemetry } from '../../lib/telemetry/phone-call-auth.telemetry.js';
 
 /** Jest's object in ESM mode (as test/openapi-optional.e2e-spec.ts reads it): spies. */
 const jest = (import.meta as unknown as { jest: typeof import('@jest/globals').jest }).jest;
@@ -24,7 +25,12 @@ function fakePool({ processID = 7, pid = 7, namedError }: { processID?: number; 
 
 function runner(preparedStatements: boolean | 'auto', pool: ReturnType<typeof fakePool>): StatementRunner {
   const dataSource = { driver: { master: pool }, isInitialized: true };
-  return new StatementRunner({ preparedStatements } as never, dataSource as never, {} as never);
+  return new StatementRunner(
+    { preparedStatements } as never,
+    dataSource as never,
+    {} as never,
+    new PhoneCallAuthTelemetry(),
+  );
 }
 
 const statement = { text: 'SELECT 1', values: [], name: 'phone_call_auth_count' };

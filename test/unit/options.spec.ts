@@ -46,6 +46,7 @@ describe('resolvePhoneCallAuthOptions', () => {
         perAddress: { limit: 5, windowSeconds: 3600 },
         global: { limit: 100, windowSeconds: 3600 },
       },
+      fraudGuard: { minSends: 30, conversionBelow: 0.2, windowSeconds: 3600, blockSeconds: 3600, prefixDigits: 3 },
       budgets: {
         start: { burst: 10, perSecond: 0.2 },
         poll: { burst: 60, perSecond: 5 },
@@ -55,6 +56,7 @@ describe('resolvePhoneCallAuthOptions', () => {
       },
       waiters: { perInstance: 10_000, perVerification: 3, perAddress: 50 },
       admission: { maxConcurrent: undefined, maxQueuedPriority: 200, maxQueuedPolling: 100, queueTimeoutMs: 2000 },
+      refusalTally: { maxKeys: 1000, flushSeconds: 30 },
     });
     expect(resolved.database.purge).toEqual({ retentionSeconds: 86400, intervalSeconds: 600 });
     expect(resolved.verification.phonePolicy).toEqual({
@@ -244,6 +246,21 @@ describe('resolvePhoneCallAuthOptions', () => {
       /limits.budgets.poll must be \{ burst/,
     ],
     [
+      'a fraud guard share of codes entered above 1',
+      (o) => ({ ...o, limits: { fraudGuard: { conversionBelow: 20 } } }),
+      /limits.fraudGuard.conversionBelow must be a share above 0 and at most 1/,
+    ],
+    [
+      'a fraud guard prefix of no digits',
+      (o) => ({ ...o, limits: { fraudGuard: { prefixDigits: 0 } } }),
+      /limits.fraudGuard.prefixDigits must be a whole number from 1 to 8/,
+    ],
+    [
+      'an unknown key of the fraud guard',
+      (o) => ({ ...o, limits: { fraudGuard: { minSend: 10 } } }),
+      /limits.fraudGuard has no "minSend"/,
+    ],
+    [
       'a waiter cap of zero',
       (o) => ({ ...o, limits: { waiters: { perVerification: 0 } } }),
       /limits.waiters.perVerification/,
@@ -317,6 +334,7 @@ describe('limits', () => {
       limits: {
         starts: { perAddress: false },
         sms: { global: { limit: 7, windowSeconds: 60 } },
+        fraudGuard: { minSends: 50 },
         budgets: false,
         waiters: { perAddress: 2 },
         admission: false,
@@ -329,8 +347,10 @@ describe('limits', () => {
       global: { limit: 7, windowSeconds: 60 },
     });
     expect(limits.budgets).toBe(false);
+    expect(limits.fraudGuard).toEqual({ ...PHONE_CALL_AUTH_DEFAULTS.limits.fraudGuard, minSends: 50 });
     expect(limits.waiters).toEqual({ perInstance: 10_000, perVerification: 3, perAddress: 2 });
     expect(limits.admission).toBe(false);
+    expect(resolvePhoneCallAuthOptions({ ...valid(), limits: { fraudGuard: false } }).limits.fraudGuard).toBe(false);
   });
 
   it('take the development preset as it is', () => {

@@ -38,6 +38,8 @@ const VALUES = [
   'TelephonyTimeoutException',
   'TokenService',
   'TooManyVerificationsException',
+  'SmsPrefixBlockedException',
+  'PhoneCallAuthFraudGuard',
   'VERIFICATION_SECRET_HEADER',
   'VerificationService',
   'VerifiedPhone',
@@ -48,6 +50,8 @@ const VALUES = [
   'maskPhone',
   'matchAcceptLanguage',
   'phoneCallAuthCallbackUrls',
+  'phoneCallAuthLogFields',
+  'PHONE_CALL_AUTH_INSTRUMENTATION',
   'PHONE_CALL_AUTH_ERROR_CODES',
   'PhoneCallAuthException',
   'PhoneCallAuthHookError',
@@ -62,9 +66,14 @@ const VALUES = [
   'VerificationClosedException',
   'VerificationRefusedException',
   'TokenRefusedException',
+  'SubjectMismatchException',
+  'InsufficientAuthenticationException',
+  'PhoneCallAuthOps',
+  'VerificationNotFoundException',
 ];
 
 const TYPES = [
+  'PhoneCallAuthLogFields',
   'AuthenticatedVerification',
   'CallAssignment',
   'CallHintInput',
@@ -105,6 +114,8 @@ const TYPES = [
   'PhoneCallAuthRouting',
   'PhoneCallAuthStatusPollingOptions',
   'PhoneCallAuthSmsLimits',
+  'PhoneCallAuthFraudGuardOptions',
+  'SmsPrefixState',
   'PhoneCallAuthWaiterLimits',
   'PhoneCallAuthStartLimits',
   'PhoneCallAuthLimits',
@@ -136,12 +147,25 @@ const TYPES = [
   'VerificationStatus',
   'VerifiedEvent',
   'VerifiedPhoneIdentity',
+  'OpsFunnelRow',
+  'OpsPlatformRow',
+  'OpsSummary',
+  'OpsWindow',
+  'PlatformAnswer',
+  'SupportHistory',
+  'SupportHistoryEntry',
+  'PhoneCallAuthRefusalTally',
   'PhoneCallAuthErrorBody',
   'PhoneCallAuthErrorCode',
   'PhoneCallAuthErrorMessages',
   'PhoneCallAuthErrorText',
   'PhoneCallAuthHookName',
   'PhoneRefusal',
+  'NumberChange',
+  'PhoneCallAuthRouteOptions',
+  'BoundRedeemResult',
+  'SubjectMismatchResult',
+  'BoundRedeemer',
 ];
 
 /** The names a barrel exports as types only (`type X` in a list, or `export type { ... }`). */
@@ -185,7 +209,7 @@ describe('public API', () => {
 
   it("has VerificationService offer the lifecycle only (the platform's reports go through the module)", () => {
     expect(Object.getOwnPropertyNames(VerificationService.prototype).sort()).toEqual(
-      ['authenticate', 'cancel', 'constructor', 'consume', 'redeem', 'start', 'verifyCode'].sort(),
+      ['authenticate', 'cancel', 'constructor', 'consume', 'redeem', 'redeemFor', 'start', 'verifyCode'].sort(),
     );
   });
 });

@@ -42,6 +42,51 @@ describe('the sample app settings', () => {
     });
   });
 
+  describe('TRUST_PROXY', () => {
+    const trust = (value?: string) => loadSampleConfig({ TRUST_PROXY: value }).trustProxy;
+
+    it('trusts no proxy unless set', () => {
+      expect([trust(), trust(''), trust('  ')]).toEqual([undefined, undefined, undefined]);
+    });
+
+    it('reads digits as the number of hops, and a list of addresses, CIDRs and range names as is', () => {
+      expect(trust('1')).toBe(1);
+      expect(trust('127.0.0.100')).toBe('127.0.0.100');
+      expect(trust(' 10.0.0.0/8, loopback ,2001:db8::/32,::1 ')).toBe('10.0.0.0/8,loopback,2001:db8::/32,::1');
+    });
+
+    it('names the variable and what it takes for anything else', () => {
+      for (const value of ['true', '10.0.0.0/33', '10.0.0.1/8/1', 'proxy.example.com', '127.0.0.1,']) {
+        expect(() => trust(value)).toThrow(`TRUST_PROXY must be the number of proxies in front of the app`);
+      }
+    });
+  });
+
+  describe('PHONE_CALL_FRAUD_GUARD', () => {
+    it('is on with the module defaults unless off, and takes its tuning variables', () => {
+      expect(loadSampleConfig({}).fraudGuard).toEqual({
+        minSends: undefined,
+        conversionBelow: undefined,
+        windowSeconds: undefined,
+        blockSeconds: undefined,
+        prefixDigits: undefined,
+      });
+      expect(loadSampleConfig({ PHONE_CALL_FRAUD_GUARD: 'off' }).fraudGuard).toBe(false);
+      expect(
+        loadSampleConfig({
+          PHONE_CALL_FRAUD_GUARD_MIN_SENDS: '50',
+          PHONE_CALL_FRAUD_GUARD_CONVERSION: '0.1',
+          PHONE_CALL_FRAUD_GUARD_WINDOW_SECONDS: '1800',
+          PHONE_CALL_FRAUD_GUARD_BLOCK_SECONDS: '7200',
+          PHONE_CALL_FRAUD_GUARD_PREFIX_DIGITS: '4',
+        }).fraudGuard,
+      ).toEqual({ minSends: 50, conversionBelow: 0.1, windowSeconds: 1800, blockSeconds: 7200, prefixDigits: 4 });
+      expect(() => loadSampleConfig({ PHONE_CALL_FRAUD_GUARD_CONVERSION: '20%' })).toThrow(
+        'PHONE_CALL_FRAUD_GUARD_CONVERSION must be a decimal number such as 0.2, got "20%".',
+      );
+    });
+  });
+
   describe('LOG_LEVEL', () => {
     it('is log unless set: everything but debug and verbose', () => {
       expect(loadSampleConfig({}).logLevels).toEqual(['fatal', 'error', 'warn', 'log']);

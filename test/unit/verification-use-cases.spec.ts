@@ -13,13 +13,15 @@ import type { TokenService } from '../../lib/auth/token.service.js';
 import { sha256 } from '../../lib/core/sha256.js';
 import { resolvePhoneCallAuthOptions } from '../../lib/options/resolve-options.js';
 import type { RateLimitService } from '../../lib/rate-limit/rate-limit.service.js';
+import { PhoneCallAuthTelemetry } from '../../lib/telemetry/phone-call-auth.telemetry.js';
 import { CancelService } from '../../lib/verification/cancel.service.js';
 import { CodeCheckService } from '../../lib/verification/code-check.service.js';
 import { InboundCallService } from '../../lib/verification/inbound-call.service.js';
 import { RedeemService } from '../../lib/verification/redeem.service.js';
 import { codeHash } from '../../lib/verification/sms-code.js';
 import { StartVerificationService } from '../../lib/verification/start-verification.service.js';
-import { InMemoryInboundCallStore, InMemoryVerificationStore } from './support/fake-stores.js';
+import { RefusalTally } from '../../lib/ops/refusal-tally.service.js';
+import { InMemoryInboundCallStore, InMemoryOpsEventStore, InMemoryVerificationStore } from './support/fake-stores.js';
 
 /*
  * The use cases of lib/verification/ against in-memory stores: the orchestration (which provider,
@@ -50,6 +52,8 @@ function setUp(overrides: Partial<PhoneCallAuthOptions> = {}, providers = [provi
     ...overrides,
   } as PhoneCallAuthOptions);
   const store = new InMemoryVerificationStore();
+  const events = new InMemoryOpsEventStore();
+  const refusals = new RefusalTally(options.limits, events);
   const calls = new InMemoryInboundCallStore(store);
   const rateLimits = {
     countStart: jest.fn(async () => ({ counted: [{ key: 'k', resetsAt: 'r' }] })),
@@ -62,9 +66,13 @@ function setUp(overrides: Partial<PhoneCallAuthOptions> = {}, providers = [provi
       expiresIn: 900,
     })),
   };
+  // No OpenTelemetry SDK here: every instrument is the API's no-op.
+  const telemetry = new PhoneCallAuthTelemetry();
   return {
     providers,
     store,
+    events,
+    refusals,
     calls,
     rateLimits,
     tokens,
@@ -72,12 +80,16 @@ function setUp(overrides: Partial<PhoneCallAuthOptions> = {}, providers = [provi
       options.platforms,
       options.verification,
       options.texts,
+      options.limits,
       store,
       rateLimits as unknown as RateLimitService,
+      telemetry,
+      events,
+      refusals,
     ),
-    inbound: new InboundCallService(options.verification, options.hooks, calls, store),
-    codes: new CodeCheckService(options.verification, store),
-    redeem: new RedeemService(options.jwt, options.hooks, store, tokens as unknown as TokenService),
+    inbound: new InboundCallService(options.verification, options.hooks, calls, store, telemetry),
+    codes: new CodeCheckService(options.verification, options.limits, store, telemetry),
+    redeem: new RedeemService(options.jwt, options.hooks, store, tokens as unknown as TokenService, telemetry),
     cancel: new CancelService(store),
   };
 }
@@ -92,7 +104,7 @@ describe('StartVerificationService', () => {
       status: 'pending',
       secretHash: sha256(started.secret),
     });
-    expect(t.rateLimits.countStart).toHaveBeenCalledWith(PHONE, 'call', '203.0.113.1', expect.anything());
+    expect(t.rateLimits.countStart).toHaveBeenCalledWith(PHONE, 'call', '203.0.113.1', expect.anything(), undefined);
     expect(t.providers[1].requestCall).not.toHaveBeenCalled();
   });
 
@@ -106,6 +118,20 @@ describe('StartVerificationService', () => {
     const started = await t.start.start(PHONE);
     expect(t.store.rows.get(started.id)?.provider).toBe('beta');
     expect(t.rateLimits.giveBack).not.toHaveBeenCalled();
+    // Both answers are recorded with the start, timed, the number reduced to its prefix.
+    expect(t.store.rows.get(started.id)?.events).toEqual([
+      expect.objectContaining({
+        provider: 'alpha',
+        outcome: error instanceof TelephonyTimeoutException ? 'timeout' : 'failed',
+      }),
+      expect.objectContaining({
+        provider: 'beta',
+        outcome: 'ok',
+        verificationId: started.id,
+        prefix: '+7967',
+        country: 'RU',
+      }),
+    ]);
   });
 
   it('answers the last failure when every provider fails, records nothing and gives the start back', async () => {
@@ -115,6 +141,10 @@ describe('StartVerificationService', () => {
     await expect(t.start.start(PHONE)).rejects.toBeInstanceOf(TelephonyPlatformException);
     expect(t.store.rows.size).toBe(0);
     expect(t.rateLimits.giveBack).toHaveBeenCalledWith({ counted: [{ key: 'k', resetsAt: 'r' }] });
+    expect(t.events.rows.map(({ provider, outcome, verificationId }) => [provider, outcome, verificationId])).toEqual([
+      ['alpha', 'failed', null],
+      ['beta', 'failed', null],
+    ]);
   });
 
   it('does not move on for a client mistake the provider reports', async () => {
@@ -129,6 +159,10 @@ describe('StartVerificationService', () => {
     await expect(t.start.start('12')).rejects.toMatchObject({ code: 'INVALID_PHONE' });
     await expect(t.start.start('12')).rejects.toBeInstanceOf(PhoneRefusedException);
     expect(t.rateLimits.countStart).not.toHaveBeenCalled();
+    // Refusals are counted in memory, and written as one row with its count only when flushed.
+    expect(t.events.rows).toEqual([]);
+    await t.refusals.flush();
+    expect(t.events.rows).toEqual([expect.objectContaining({ kind: 'refused', outcome: 'INVALID_PHONE', count: 2 })]);
   });
 
   it('takes a number to call that is not valid as the platform failing', async () => {
@@ -275,6 +309,7 @@ describe('RedeemService and CancelService', () => {
       status: 'verified',
       phone: PHONE,
       verificationId: verification.id,
+      verifiedAt: expect.any(Date),
     });
     expect(t.tokens.signAccessToken).not.toHaveBeenCalled();
   });

@@ -53,4 +53,8 @@ export class RefreshTokenEntity {
   /** The verification the family was redeemed from; deleting it ends the family. Null for `TokenService.issue()`. */
   @Column({ name: 'verification_id', type: 'uuid', nullable: true })
   verificationId!: string | null;
+
+  /** When the family's number was proven: every access token of the family carries it as `auth_time`. Null on older rows. */
+  @Column({ name: 'auth_time', type: 'timestamptz', nullable: true })
+  authTime!: Date | null;
 }

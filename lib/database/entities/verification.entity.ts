@@ -44,6 +44,10 @@ export class VerificationEntity {
   @Column({ name: 'code_hash', type: 'bytea', nullable: true })
   codeHash!: Buffer | null;
 
+  /** The destination prefix its SMS code was counted against (`limits.fraudGuard`); null when none was. */
+  @Column({ name: 'sms_prefix', type: 'varchar', length: 16, nullable: true })
+  smsPrefix!: string | null;
+
   /** Wrong code entries so far. */
   @Column({ name: 'code_attempts', type: 'integer', default: 0 })
   codeAttempts!: number;
@@ -98,4 +102,11 @@ export class VerificationEntity {
    */
   @Column({ name: 'poll_after', type: 'timestamptz', nullable: true })
   pollAfter!: Date | null;
+
+  /**
+   * The signed-in subject the verification is bound to (the `sub` of the access token that started
+   * it, or the app's own id): only that subject can redeem or consume it. Null: an ordinary sign-in.
+   */
+  @Column({ type: 'text', nullable: true })
+  subject!: string | null;
 }

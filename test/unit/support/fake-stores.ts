@@ -2,6 +2,7 @@ import type { InboundCallOutcome } from '../../../lib/core/verification-state.js
 import { timingSafeEqual } from 'node:crypto';
 import type { VerificationCandidate } from '../../../lib/options/phone-call-auth-options.interface.js';
 import type { E164 } from '../../../lib/phone/phone-number.js';
+import type { EventRow, HistoryRow, OpsEventStore } from '../../../lib/ops/ops-event.store.js';
 import type { ClaimedWait } from '../../../lib/verification/status-poller.sql.js';
 import type {
   InboundCallRecord,
@@ -66,6 +67,8 @@ export class InMemoryVerificationStore implements VerificationStore {
       hasCode: row.codeHash !== null,
       codeAttempts: row.codeAttempts,
       failReason: row.status === 'failed' ? 'too_many_attempts' : null,
+      subject: row.subject,
+      verifiedAt: row.verifiedAt ?? null,
     };
   }
 
@@ -90,16 +93,25 @@ export class InMemoryVerificationStore implements VerificationStore {
     return { checked: { status: row.status, phone: row.phone as E164, codeAttempts: row.codeAttempts } };
   }
 
-  async take(p: { id: string; secretHash: Buffer; refreshTokenHash: Buffer | null }): Promise<TakenRow> {
+  async take(p: {
+    id: string;
+    secretHash: Buffer;
+    refreshTokenHash: Buffer | null;
+    subject: string | null;
+  }): Promise<TakenRow> {
     const row = this.rows.get(p.id);
-    if (!row || !equal(row.secretHash, p.secretHash)) return { takenPhone: null, status: null, expiresAt: null };
-    if (row.status === 'verified') {
+    if (!row || !equal(row.secretHash, p.secretHash)) {
+      return { takenPhone: null, verifiedAt: null, status: null, expiresAt: null, subjectMatches: null };
+    }
+    const subjectMatches = row.subject === p.subject;
+    if (row.status === 'verified' && subjectMatches) {
       row.status = 'consumed';
       row.takenWithRefreshToken = p.refreshTokenHash;
-      return { takenPhone: row.phone as E164, status: 'consumed', expiresAt: row.expiresAt };
+      const { verifiedAt = null, expiresAt } = row;
+      return { takenPhone: row.phone as E164, verifiedAt, status: 'consumed', expiresAt, subjectMatches };
     }
     const seen = await this.find(p.id);
-    return { takenPhone: null, status: seen!.status, expiresAt: row.expiresAt };
+    return { takenPhone: null, verifiedAt: null, status: seen!.status, expiresAt: row.expiresAt, subjectMatches };
   }
 
   async cancel(p: { id: string; secretHash: Buffer }): Promise<{ canceled: boolean; row?: VerificationRow }> {
@@ -171,5 +183,22 @@ export class InMemoryInboundCallStore implements InboundCallStore {
         row.channel !== 'sms' &&
         (call.dialed === null || row.callTo === call.dialed),
     );
+  }
+}
+
+/** The event store in memory: the rows written outside the hot statements (reads are the e2e suite's). */
+export class InMemoryOpsEventStore implements OpsEventStore {
+  readonly rows: EventRow[] = [];
+
+  async insert(rows: readonly EventRow[]): Promise<void> {
+    this.rows.push(...rows);
+  }
+
+  async history(): Promise<HistoryRow[]> {
+    throw new Error('not in memory');
+  }
+
+  async summary(): Promise<never> {
+    throw new Error('not in memory');
   }
 }
