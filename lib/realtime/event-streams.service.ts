@@ -1,5 +1,6 @@
 import { HttpException, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { phoneCallAuthLogFields } from '../telemetry/request-context.js';
 
 /** How often a comment line keeps quiet streams open through proxies that drop idle connections. */
 const KEEP_ALIVE_MS = 15_000;
@@ -136,6 +137,9 @@ export class EventStreamsService implements OnApplicationShutdown {
     for (const [name, value] of Object.entries(EVENT_STREAM_HEADERS)) {
       if (http1 || name !== 'connection') headers[name] = value;
     }
+    // Left to the stream by RequestContextMiddleware when the client asked for a stream.
+    const requestId = phoneCallAuthLogFields()?.requestId;
+    if (requestId && headers['x-request-id'] === undefined) headers['x-request-id'] = requestId;
     // Fastify's reply is told that the route writes the response itself. Nest's route chain ends
     // with the reply, which is a thenable that waits for the end of the response: without this,
     // that chain (and a listener set on the response) would be kept as long as the stream is
