@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { BenchOptions, ServerKind, Step } from './bench.options.js';
 import { startSampleApp, startScript, type ServerProcess } from './support/children.js';
+import type { CpuMeter } from './support/cpu.js';
 import { StepRequests } from './load.js';
 import { RANGES, seedVerifications, settle, statusCounts, truncate } from './seed.sql.js';
 
@@ -10,6 +11,8 @@ export interface BenchContext {
   options: BenchOptions;
   /** The benchmark's own small pool on the benchmark's database, for seeding and checking. */
   db: pg.Pool;
+  /** Reads the servers' and Postgres's CPU time (Linux); undefined where /proc cannot be read. */
+  cpu?: CpuMeter;
   databaseUrl: string;
   platform: { url: string; apiKey: string };
   callbackSecret: string;

@@ -13,6 +13,7 @@ import { throughputPhase } from './phases/throughput.phase.js';
 import { waiterPhase } from './phases/waiters.phase.js';
 import { type BenchResults, textReport, writeResults } from './report.js';
 import { ROOT, type ServerProcess, startScript, stopAll } from './support/children.js';
+import { CpuMeter } from './support/cpu.js';
 import { describeMachine } from './support/machine.js';
 import { type BenchDatabase, startDatabase } from './support/postgres.js';
 
@@ -69,6 +70,7 @@ async function main(options: BenchOptions): Promise<number> {
   const ctx: BenchContext = {
     options,
     db,
+    cpu: await CpuMeter.forDatabase(db).catch(() => undefined),
     databaseUrl: database.url,
     platform: { url: platform.url, apiKey: platform.ready.apiKey },
     callbackSecret: randomBytes(16).toString('hex'),

@@ -7,6 +7,7 @@ import type { RoundTripResults } from './phases/round-trips.phase.js';
 import type { TableSizeResults } from './phases/table-size.phase.js';
 import type { ThroughputResults } from './phases/throughput.phase.js';
 import type { WaiterResults } from './phases/waiters.phase.js';
+import type { CpuPerRequest } from './support/cpu.js';
 import type { Machine } from './support/machine.js';
 
 /** Everything a run measured, as written to `<output>.json`. */
@@ -47,6 +48,7 @@ function mainRows(results: BenchResults): string[][] {
         fixed(cell?.p50, 1),
         fixed(cell?.p99, 1),
         cell?.ratio === undefined ? '-' : fixed(cell.ratio, 2),
+        cpuCell(cell?.cpuMsPerReq),
         fixed(trips, 2),
       ]);
     }
@@ -54,7 +56,70 @@ function mainRows(results: BenchResults): string[][] {
   return rows;
 }
 
-const HEADER = ['step', 'server', 'req/s', 'p50 ms', 'p99 ms', 'x floor', 'SQL round trips/req'];
+const HEADER = [
+  'step',
+  'server',
+  'req/s',
+  'p50 ms',
+  'p99 ms',
+  'x floor',
+  'CPU ms/req: server + Postgres',
+  'SQL round trips/req',
+];
+
+/** `0.52 + 0.31`: the server's CPU per request and Postgres's. */
+function cpuCell(cpu: CpuPerRequest | undefined): string {
+  return cpu?.server === undefined ? '-' : `${fixed(cpu.server, 2)} + ${fixed(cpu.postgres, 2)}`;
+}
+
+/** The issue's targets for the sample app against the floor, and whether this run meets them. */
+const TARGETS = { ratio: 0.5, cpuRatio: 2, eventStreamsMB: 300, eventStreams: 10_000 } as const;
+
+const verdict = (met: boolean | undefined) => (met === undefined ? 'not measured' : met ? 'met' : 'NOT met');
+
+/** One line per target: start and callback against the floor, RSS with 10,000 event streams on Express. */
+function targetLines(results: BenchResults): string[] {
+  const lines: string[] = [];
+  const adapters = (['express', 'fastify'] as const).filter(
+    (kind) => results.throughput?.start?.[kind] ?? results.throughput?.callback?.[kind],
+  );
+  const start = results.throughput?.start;
+  if (start && adapters.some((kind) => start[kind]?.ratio !== undefined)) {
+    const cells = adapters.map((kind) => `${LABELS[kind]} ${fixed(start[kind]?.ratio, 2)}`);
+    const met = adapters.every((kind) => (start[kind]?.ratio ?? 0) >= TARGETS.ratio);
+    lines.push(`start at least ${TARGETS.ratio} x floor: ${cells.join(', ')}: ${verdict(met)}`);
+  }
+  const callback = results.throughput?.callback;
+  const floor = callback?.floor;
+  if (callback && floor && adapters.some((kind) => callback[kind]?.ratio !== undefined)) {
+    const cells = adapters.map((kind) => {
+      const cell = callback[kind];
+      return `${LABELS[kind]} ${fixed(cell?.ratio, 2)} (CPU ${cpuCell(cell?.cpuMsPerReq)} ms, ${fixed(cell?.cpuRatio, 2)} x the floor's)`;
+    });
+    const met = adapters.every((kind) => {
+      const cell = callback[kind];
+      return (cell?.ratio ?? 0) >= TARGETS.ratio || (cell?.cpuRatio ?? Infinity) <= TARGETS.cpuRatio;
+    });
+    lines.push(
+      `callback at least ${TARGETS.ratio} x floor, or CPU per request at most ${TARGETS.cpuRatio} x the floor's ` +
+        `(floor: ${cpuCell(floor.cpuMsPerReq)} ms): ${cells.join(', ')}: ${verdict(met)}`,
+    );
+  }
+  const streams = results.waiters?.find((memory) => memory.kind === 'events' && memory.adapter === 'express');
+  if (streams) {
+    const measured = !('skipped' in streams) && streams.count >= TARGETS.eventStreams;
+    lines.push(
+      `RSS under ${TARGETS.eventStreamsMB} MB with ${fixed(TARGETS.eventStreams)} event streams on Express: ` +
+        ('skipped' in streams
+          ? verdict(undefined)
+          : `${fixed(streams.rssOpenMB)} MB with ${fixed(streams.open)} open: ` +
+            verdict(
+              measured ? streams.open >= TARGETS.eventStreams && streams.rssOpenMB < TARGETS.eventStreamsMB : undefined,
+            )),
+    );
+  }
+  return lines;
+}
 
 /** A plain-text table, columns padded, numbers right-aligned. */
 function textTable(header: string[], rows: string[][]): string {
@@ -139,6 +204,7 @@ export function textReport(results: BenchResults): string {
     '',
     ...(mainRows(results).length ? [textTable(HEADER, mainRows(results)), ''] : []),
     ...extraLines(results),
+    ...(targetLines(results).length ? ['', 'Targets:', ...targetLines(results).map((line) => `- ${line}`)] : []),
     ...(results.problems.length ? ['', 'Problems:', ...results.problems.map((problem) => `- ${problem}`)] : []),
     '',
   ].join('\n');
@@ -157,6 +223,7 @@ export function markdownReport(results: BenchResults): string {
     '',
     ...(mainRows(results).length ? [markdownTable(HEADER, mainRows(results)), ''] : []),
     ...extraLines(results).flatMap((line) => [`- ${line}`]),
+    ...(targetLines(results).length ? ['', '## Targets', '', ...targetLines(results).map((line) => `- ${line}`)] : []),
     ...(results.problems.length ? ['', '## Problems', '', ...results.problems.map((problem) => `- ${problem}`)] : []),
     '',
   ].join('\n');

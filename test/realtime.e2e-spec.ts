@@ -306,6 +306,31 @@ describe('server-sent events', () => {
   );
 
   it(
+    "answers X-Request-Id, the client's or a new one, whether it asks for text/event-stream or not",
+    async () => {
+      const verification = await start(two.a);
+      const url = `${two.b.baseUrl}${PREFIX}/verifications/${verification.id}/events`;
+      const secret = { 'x-verification-secret': verification.secret };
+      const controller = new AbortController();
+      const asked = await fetch(url, {
+        headers: { ...secret, accept: 'text/event-stream', 'x-request-id': 'req-sse-1' },
+        signal: controller.signal,
+      });
+      const made = await fetch(url, { headers: { ...secret, accept: 'text/event-stream' }, signal: controller.signal });
+      const plain = await fetch(url, { headers: secret, signal: controller.signal });
+      expect([asked.status, made.status, plain.status]).toEqual([200, 200, 200]);
+      expect(asked.headers.get('x-request-id')).toBe('req-sse-1');
+      expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(plain.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      await waiting(two.b, 3);
+      controller.abort();
+      const waiters = two.b.app.get(VerificationWaitersService);
+      while (waiters.size > 0) await new Promise((resolve) => setImmediate(resolve));
+    },
+    TIMEOUT,
+  );
+
+  it(
     'takes the secret from the header only: none is 400, in the URL is ignored, a wrong one is 401',
     async () => {
       const verification = await start(two.a);

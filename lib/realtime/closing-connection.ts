@@ -4,7 +4,7 @@
  */
 export interface ClosingConnection {
   readonly destroyed: boolean;
-  once(event: 'close', listener: () => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
   removeListener(event: 'close', listener: () => void): unknown;
 }
 
@@ -15,7 +15,7 @@ export interface ClosingConnection {
  */
 export function closingConnection(response: unknown): ClosingConnection | undefined {
   const target = ((response as { raw?: unknown }).raw ?? response) as Partial<ClosingConnection> | undefined;
-  return typeof target?.once === 'function' && typeof target.removeListener === 'function'
+  return typeof target?.on === 'function' && typeof target.removeListener === 'function'
     ? (target as ClosingConnection)
     : undefined;
 }

@@ -7,63 +7,21 @@ import { ClientAddressService } from '../http/client-address.service.js';
 import { PhoneCallAuthTelemetry } from '../telemetry/phone-call-auth.telemetry.js';
 import { selectNotPending } from './realtime.sql.js';
 import type { ClosingConnection } from './closing-connection.js';
+import { type WaitDone, Waiter, type WaiterOwner } from './verification-waiter.js';
 import { ServerBusyException, TooManyWaitersException } from './too-many-waiters.exception.js';
 
-/** Why a waiter woke up. */
-type WakeReason = 'notified' | 'timeout' | 'shutdown' | 'aborted';
-
-/** A pending verification's window closes on the app clock a little after the database's. */
-const EXPIRY_MARGIN_MS = 250;
 /** How long shutdown waits for the waiters' last answers. */
 const SHUTDOWN_GRACE_MS = 5_000;
+/** The sleeping waiters' one timer ticks this often: a waiter wakes at most this much late. */
+const TICK_MS = 100;
+/** The longest sleep (a timer's own limit is 2^31 - 1 ms). */
+const MAX_SLEEP_MS = 2 ** 31 - 1;
 
-/**
- * One held request: woken by a notification (latched, so none is lost between checks), a timer,
- * shutdown, or its client leaving (for good: it is not woken for anything else after that). Its
- * own fields carry what {@link VerificationWaitersService} needs to forget it, so that a waiting
- * request costs little: this object, its two bound callbacks, one timer and one `close` listener
- * on its response (no AbortController, no closures per wait).
- */
-class Waiter {
-  private latched?: WakeReason;
-  private resolve?: (reason: WakeReason) => void;
-  private timer?: NodeJS.Timeout;
-  private gone = false;
-  /** Bound once: the listener on the connection's `close`, removed when the waiter is done. */
-  readonly leave = (): void => {
-    this.gone = true;
-    this.wake('aborted');
-  };
-
-  constructor(
-    readonly key: string,
-    readonly address: string | undefined,
-    readonly connection: ClosingConnection | undefined,
-  ) {}
-
-  wake(reason: WakeReason): void {
-    const resolve = this.resolve;
-    if (!resolve) {
-      this.latched ??= reason;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.resolve = this.timer = undefined;
-    resolve(reason);
-  }
-
-  next(timeoutMs: number): Promise<WakeReason> {
-    if (this.gone) return Promise.resolve('aborted');
-    const latched = this.latched;
-    this.latched = undefined;
-    if (latched) return Promise.resolve(latched);
-    return new Promise((resolve) => {
-      this.resolve = resolve;
-      this.timer = setTimeout(this.expire, Math.max(0, timeoutMs));
-    });
-  }
-
-  private readonly expire = (): void => this.wake('timeout');
+/** Where a held request's client may leave, its address, and the result of a check made already (see `mark`). */
+export interface WaitOptions<T> {
+  ip?: string;
+  connection?: ClosingConnection;
+  checked?: { result: T; mark: number };
 }
 
 /**
@@ -74,15 +32,25 @@ class Waiter {
  * once on an instance; beyond that the route answers 503.
  */
 @Injectable()
-export class VerificationWaitersService implements BeforeApplicationShutdown {
+export class VerificationWaitersService implements BeforeApplicationShutdown, WaiterOwner {
   private readonly logger = new Logger(VerificationWaitersService.name);
-  private readonly waiters = new Map<string, Set<Waiter>>();
+  /** By verification id: its one waiter, or a set of them when several wait for it. */
+  private readonly waiters = new Map<string, Waiter | Set<Waiter>>();
+  /** The waiters by their connection, for the one `close` listener every connection shares. */
+  private readonly byConnection = new Map<ClosingConnection, Waiter>();
+  private shuttingDown = false;
+  /** Wake-ups so far (for any verification, waited for or not), see {@link mark}. */
+  private wakeUps = 0;
   /** Waiting requests per client address (IPv4, IPv6 /64). */
   private readonly perAddress = new Map<string, number>();
   private count = 0;
-  private closing = false;
   /** Set during shutdown: called once the last waiter is gone. */
   private drained?: () => void;
+  /** Sleeping waiters by the tick (`Date.now() / TICK_MS`, rounded up) they wake at; one timer for all. */
+  private readonly sleepers = new Map<number, Set<Waiter>>();
+  private ticker?: NodeJS.Timeout;
+  /** The last tick the timer has woken the waiters of. */
+  private lastTick = 0;
 
   constructor(
     @InjectPhoneCallAuthOptions('limits') private readonly limits: ResolvedLimits,
@@ -91,6 +59,19 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
     telemetry: PhoneCallAuthTelemetry,
   ) {
     telemetry.observeWaiters(() => this.count);
+    const byConnection = this.byConnection;
+    // A plain function: the emitter is its `this`.
+    this.connectionClosed = function (this: ClosingConnection) {
+      byConnection.get(this)?.leave();
+    };
+  }
+
+  /** The `close` listener on every waiter's connection (one function for all). */
+  private readonly connectionClosed: () => void;
+
+  /** Set at shutdown: waiters woken then answer without waiting again. */
+  get closing(): boolean {
+    return this.shuttingDown;
   }
 
   /** How many requests wait on this instance now. */
@@ -103,41 +84,103 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
    * verification's window), waits for a wake-up and runs `check` once more, until `waitMs` have
    * passed. Returns the last result: pending when nothing happened in time, on shutdown, or when
    * `connection` closed (its client left: then `check` is not run again).
+   *
+   * `checked` is a result of `check` that the caller started after {@link mark} gave `mark`: it
+   * stands for the first check unless something was woken since (then `check` runs again, as a
+   * notification for this verification may have come before the waiter was registered).
    * @throws ServerBusyException (503) when `limits.waiters.perInstance` requests wait already
    * @throws TooManyWaitersException (429) when too many wait for this verification or from this address
    */
-  async hold<T>(
+  hold<T>(
     id: string,
     waitMs: number,
     check: () => Promise<T>,
     pendingUntil: (result: T) => Date | undefined,
-    options: { ip?: string; connection?: ClosingConnection } = {},
+    options: WaitOptions<T> = {},
   ): Promise<T> {
     if (waitMs <= 0 || this.closing) return check();
+    // The last check's result: the answer, also when the client left while the request slept.
+    let last = options.checked?.result;
+    const tracked = async () => (last = await check());
+    return new Promise<T>((resolve, reject) =>
+      this.watch(id, waitMs, tracked, pendingUntil, options, (failure) =>
+        failure ? reject(failure.error) : resolve(last as T),
+      ),
+    );
+  }
+
+  /**
+   * {@link hold} for a caller that keeps nothing of its own while the request waits (an event
+   * stream): `done` is called once, with the last result or the check's failure, instead of a
+   * promise settling. Throws as {@link hold} does, before anything runs.
+   */
+  watch<T>(
+    id: string,
+    waitMs: number,
+    check: () => Promise<T>,
+    pendingUntil: (result: T) => Date | undefined,
+    options: WaitOptions<T>,
+    done: WaitDone<T>,
+  ): void {
     this.assertRoom(id, options.ip);
-    const deadline = Date.now() + waitMs;
-    const waiter = new Waiter(id.toLowerCase(), clientKey(options.ip), options.connection);
+    // The waiter handles results it never looks into, only through `pendingUntil`, which knows their type.
+    const waiter = new Waiter(
+      this,
+      id.toLowerCase(),
+      clientKey(options.ip),
+      options.connection,
+      Date.now() + waitMs,
+      check,
+      pendingUntil as (result: unknown) => Date | undefined,
+      done as WaitDone<unknown>,
+    );
     // Registered before the first check: a notification sent while it runs is latched, not lost.
     this.add(waiter);
-    // One async frame per waiter, not two: a suspended one is kept, with its locals, while it waits.
-    try {
-      let result = await check();
-      let expiresAt = pendingUntil(result)?.getTime();
-      while (expiresAt !== undefined && !this.closing) {
-        const now = Date.now();
-        if (now >= deadline) break;
-        // Nobody notifies when a window closes: wake up for that too (once it is past, only the deadline).
-        const untilExpiry = expiresAt + EXPIRY_MARGIN_MS - now;
-        const reason = await waiter.next(Math.min(deadline - now, untilExpiry > 0 ? untilExpiry : Infinity));
-        // The client left: nobody reads the answer, so no check (a redeem would spend the token).
-        if (reason === 'aborted') break;
-        result = await check();
-        expiresAt = pendingUntil(result)?.getTime();
-      }
-      return result;
-    } finally {
-      this.remove(waiter);
+    const { checked } = options;
+    if (checked && checked.mark === this.wakeUps) waiter.checked(checked.result);
+    else waiter.run();
+  }
+
+  /** Wakes `waiter` with `timeout` at the first tick at least `ms` from now; answers that tick. */
+  sleep(waiter: Waiter, ms: number): number {
+    const tick = Math.max(Math.ceil((Date.now() + Math.min(ms, MAX_SLEEP_MS)) / TICK_MS), this.lastTick + 1);
+    const sleeping = this.sleepers.get(tick);
+    if (sleeping) sleeping.add(waiter);
+    else this.sleepers.set(tick, new Set([waiter]));
+    if (!this.ticker) {
+      this.lastTick = Math.floor(Date.now() / TICK_MS) - 1;
+      this.ticker = setInterval(() => this.onTick(), TICK_MS).unref();
     }
+    return tick;
+  }
+
+  unsleep(waiter: Waiter, tick: number): void {
+    const sleeping = this.sleepers.get(tick);
+    if (sleeping?.delete(waiter) && sleeping.size === 0) this.sleepers.delete(tick);
+  }
+
+  /** Wakes the waiters whose tick has come; the timer stops while none sleeps. */
+  private onTick(): void {
+    const now = Math.floor(Date.now() / TICK_MS);
+    for (let tick = this.lastTick + 1; tick <= now; tick++) {
+      const sleeping = this.sleepers.get(tick);
+      if (!sleeping) continue;
+      this.sleepers.delete(tick);
+      for (const waiter of sleeping) waiter.wake('timeout');
+    }
+    this.lastTick = Math.max(this.lastTick, now);
+    if (this.sleepers.size === 0) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
+  }
+
+  /**
+   * A mark of the wake-ups so far: a result of `check` read after it can be passed to
+   * {@link hold} as its first check, which saves one when nothing was woken meanwhile.
+   */
+  mark(): number {
+    return this.wakeUps;
   }
 
   /**
@@ -151,7 +194,7 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
     if (this.count >= perInstance) {
       throw new ServerBusyException(perInstance);
     }
-    if ((this.waiters.get(id.toLowerCase())?.size ?? 0) >= perVerification) {
+    if (waitingFor(this.waiters.get(id.toLowerCase())) >= perVerification) {
       throw new TooManyWaitersException('for this verification', perVerification);
     }
     const { address } = this.addresses.networksOf(ip, 'limits.waiters.perAddress');
@@ -162,7 +205,10 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
 
   /** Wakes the requests waiting for this verification (it left `pending`). */
   wake(id: string): void {
-    for (const waiter of this.waiters.get(id.toLowerCase()) ?? []) waiter.wake('notified');
+    this.wakeUps++;
+    const waiting = this.waiters.get(id.toLowerCase());
+    if (waiting instanceof Waiter) waiting.wake('notified');
+    else for (const waiter of waiting ?? []) waiter.wake('notified');
   }
 
   /**
@@ -170,6 +216,8 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
    * notifications may have been missed (the LISTEN connection was lost).
    */
   async recheck(): Promise<void> {
+    // Notifications may have been missed: a result read before now may be stale.
+    this.wakeUps++;
     const ids = [...this.waiters.keys()];
     if (ids.length === 0) return;
     try {
@@ -185,8 +233,11 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
 
   /** Answers every waiting request (its final state, or pending) before the database goes away. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.closing = true;
-    for (const waiters of this.waiters.values()) for (const waiter of waiters) waiter.wake('shutdown');
+    this.shuttingDown = true;
+    for (const waiting of [...this.waiters.values()]) {
+      if (waiting instanceof Waiter) waiting.wake('shutdown');
+      else for (const waiter of [...waiting]) waiter.wake('shutdown');
+    }
     if (this.count > 0) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
@@ -201,23 +252,36 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
 
   private add(waiter: Waiter): void {
     const { key, address, connection } = waiter;
-    const set = this.waiters.get(key) ?? new Set<Waiter>();
-    set.add(waiter);
-    this.waiters.set(key, set);
+    const waiting = this.waiters.get(key);
+    if (!waiting) this.waiters.set(key, waiter);
+    else if (waiting instanceof Waiter) this.waiters.set(key, new Set([waiting, waiter]));
+    else waiting.add(waiter);
     this.count++;
     if (address) this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    if (!connection) return;
     // A client that left while the guard ran has closed already: no event will come.
-    if (connection?.destroyed) waiter.leave();
-    else connection?.once('close', waiter.leave);
+    if (connection.destroyed) waiter.leave();
+    else {
+      this.byConnection.set(connection, waiter);
+      connection.on('close', this.connectionClosed);
+    }
   }
 
   /** Forgets the waiter everywhere, so nothing keeps it (or its request) once it is done. */
-  private remove(waiter: Waiter): void {
+  remove(waiter: Waiter): void {
     const { key, address, connection } = waiter;
-    connection?.removeListener('close', waiter.leave);
-    const set = this.waiters.get(key);
-    if (set?.delete(waiter)) this.count--;
-    if (set?.size === 0) this.waiters.delete(key);
+    if (connection && this.byConnection.get(connection) === waiter) {
+      this.byConnection.delete(connection);
+      connection.removeListener('close', this.connectionClosed);
+    }
+    const waiting = this.waiters.get(key);
+    if (waiting === waiter) {
+      this.waiters.delete(key);
+      this.count--;
+    } else if (waiting instanceof Set && waiting.delete(waiter)) {
+      this.count--;
+      if (waiting.size === 1) this.waiters.set(key, [...waiting][0]);
+    } else return;
     if (address) {
       const left = (this.perAddress.get(address) ?? 1) - 1;
       if (left > 0) this.perAddress.set(address, left);
@@ -225,4 +289,9 @@ export class VerificationWaitersService implements BeforeApplicationShutdown {
     }
     if (this.count === 0) this.drained?.();
   }
+}
+
+/** How many wait for one verification. */
+function waitingFor(waiting: Waiter | Set<Waiter> | undefined): number {
+  return waiting instanceof Waiter ? 1 : (waiting?.size ?? 0);
 }

@@ -52,7 +52,9 @@ export class RequestContextMiddleware implements NestMiddleware {
   ): void {
     const given = request.headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    response.setHeader('x-request-id', requestId);
+    // An event stream sends this header with its own (EventStreamsService reads the store): set
+    // here, Node would keep a table of the response's headers for as long as the stream is open.
+    if (request.headers.accept !== 'text/event-stream') response.setHeader('x-request-id', requestId);
     storage.run({ requestId }, next);
   }
 }

@@ -45,6 +45,7 @@ export class EventsController {
     assertVerificationId(id);
     const secret = readVerificationSecret(request);
     const check = () => this.verifications.authenticate(id, secret);
+    const mark = this.waiters.mark();
     const now = await check();
     if (!now) throw new VerificationRefusedException('UNAUTHORIZED');
     // Refused here, while the answer can still be a 503 or a 429, rather than in the stream.
@@ -57,12 +58,18 @@ export class EventsController {
     }
     // Held until the window closes (and a little longer, for the database clock to agree).
     const waitMs = now.expiresAt.getTime() - Date.now() + 5_000;
-    this.waiters.hold(id, waitMs, check, pendingUntil, { connection: stream.response, ip: request.ip }).then(
-      (last) => {
-        if (last && last.status !== 'pending') stream.send('status', statusData(last));
-        stream.end();
-      },
-      (error: unknown) => stream.fail(error),
-    );
+    const options = { connection: stream.response, ip: request.ip, checked: { result: now, mark } };
+    try {
+      this.waiters.watch(id, waitMs, check, pendingUntil, options, (failure, last) => {
+        if (failure) stream.fail(failure.error);
+        else {
+          if (last && last.status !== 'pending') stream.send('status', statusData(last));
+          stream.end();
+        }
+      });
+    } catch (error) {
+      // The headers are out: no exception filter can answer any more.
+      stream.fail(error);
+    }
   }
 }

@@ -25,6 +25,9 @@ async function createApp(
   if (config.httpAdapter === 'express') {
     const app = await NestFactory.create<NestExpressApplication>(module, options);
     if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
+    // No `X-Powered-By: Express` (it tells an attacker what to try); and a response with no header
+    // set before its route writes them keeps no table of them (an open event stream is 1 KB less).
+    app.disable('x-powered-by');
     return app;
   }
   const { FastifyAdapter } = await import('@nestjs/platform-fastify');
