@@ -235,11 +235,13 @@ describe('the operator dashboard (PHONE_CALL_OPS_TOKEN)', () => {
     expect(await allowed.json()).toMatchObject({ prefix: '+7999', blocked: false });
     const after = (await (await get('/ops/summary', `Bearer ${TOKEN}`)).json()) as { fraudGuard: unknown[] };
     expect(after.fraudGuard).toEqual([]);
-    const bad = await fetch(`${base}/ops/fraud-guard/7999;drop/allow`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}` },
-    });
-    expect(bad.status).toBe(400);
+    for (const prefix of ['7999;drop', '%2B0799', '%2B79670311122']) {
+      const bad = await fetch(`${base}/ops/fraud-guard/${prefix}/allow`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect([prefix, bad.status]).toEqual([prefix, 400]);
+    }
   });
 
   it('refuses a short PHONE_CALL_OPS_TOKEN', () => {

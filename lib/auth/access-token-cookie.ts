@@ -28,7 +28,8 @@ export function readCookie(header: unknown, name: string): string | undefined {
 }
 
 /** The routes that precede the token path in the module's request paths, and what follows it. */
-const MODULE_ROUTE = /^(.*)\/(?:verifications\/[^/]+\/(?:token|code)|token\/[^/]+)\/?$/;
+// The account group's token route (`<prefix>/account/verifications/:id/token`) sets them too.
+const MODULE_ROUTE = /^(.*?)(?:\/account)?\/(?:verifications\/[^/]+\/(?:token|code)|token\/[^/]+)\/?$/;
 
 /**
  * The path of the token routes (`<global prefix>/<routePrefix>/token`) as the browser sees it, read

@@ -6,7 +6,7 @@ import type { ResolvedHttpOptions, ResolvedJwtOptions, ResolvedTexts } from '../
 
 /**
  * Login CSRF: in cookie mode (`jwt.cookie`) the routes that set or read the cookie (token, code,
- * refresh, sign-out) would otherwise let another site's form sign a visitor's browser in as the
+ * refresh, sign-out, the account group's token) would otherwise let another site's form sign a visitor's browser in as the
  * attacker (a `POST .../token` with the attacker's id and secret sets the attacker's cookie), or
  * out. With a cookie they take only what a page of this site sends: {@link SameOriginGuard}'s check
  * (403 cross-site, 415 for a body that is not JSON), where a request carrying

@@ -23,7 +23,7 @@ export interface PhoneCallAuthRouteOptions {
   /**
    * Seconds since the number was proven (the token's `auth_time`) that the route accepts: an older
    * proof, or a token without `auth_time`, gets 401 `INSUFFICIENT_USER_AUTHENTICATION` with RFC
-   * 9470's `WWW-Authenticate` challenge (`max_age`). A refresh keeps `auth_time`; a step-up renews it.
+   * 9470's `WWW-Authenticate` challenge (`max_age`). A refresh keeps `auth_time`; a step-up's access token carries the new proof's (its refreshes go back to the sign-in's).
    * @default any age
    */
   maxAge?: number;

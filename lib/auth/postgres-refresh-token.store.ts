@@ -17,7 +17,7 @@ export class PostgresRefreshTokenStore implements RefreshTokenStore {
    * Outside admission control: apps call it (`TokenService.issue`) inside their own transaction,
    * which holds a connection already; waiting there for a slot could wait for itself.
    */
-  async startFamily(tokenHash: Buffer, phone: E164, authTime: Date, manager?: EntityManager): Promise<void> {
+  async startFamily(tokenHash: Buffer, phone: E164, authTime: Date | null, manager?: EntityManager): Promise<void> {
     await this.db.queryRows({ text: sql.START_FAMILY, values: [tokenHash, phone, authTime] }, manager);
   }
 

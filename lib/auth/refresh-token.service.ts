@@ -33,7 +33,7 @@ export class RefreshTokenService {
    * Starts a family for a number proven at `authTime` and returns its first token (in the caller's
    * transaction, given its `manager`).
    */
-  async start(phone: E164, authTime: Date, manager?: EntityManager): Promise<string> {
+  async start(phone: E164, authTime: Date | null, manager?: EntityManager): Promise<string> {
     const token = newRefreshToken();
     await this.store.startFamily(sha256(token), phone, authTime, manager);
     return token;

@@ -21,7 +21,7 @@ export interface RotatedRow {
 /** Storage of refresh tokens. */
 export interface RefreshTokenStore {
   /** Starts a family with its first token, proven at `authTime`; inside the caller's transaction when `manager` is given. */
-  startFamily(tokenHash: Buffer, phone: E164, authTime: Date, manager?: EntityManager): Promise<void>;
+  startFamily(tokenHash: Buffer, phone: E164, authTime: Date | null, manager?: EntityManager): Promise<void>;
   /**
    * Exchanges a live token (or one used within the grace, none of whose successors was used) for
    * the successor `nextHash`, and runs `then` on the outcome, in one transaction: should `then`

@@ -135,13 +135,14 @@ export class TokenService {
    * `manager`: the refresh token is then stored, or not, with the caller's own change, on the same
    * connection (without it, each call would hold one pool connection and wait for a second).
    *
-   * `authTime` is when the number was proven (`auth_time`, kept across refreshes): `consume()`'s
-   * `verifiedAt`; by default now.
+   * `authTime` is when the number was proven (`auth_time`, kept across refreshes): pass `consume()`'s
+   * `verifiedAt`. Without it the token carries no `auth_time`, and `@PhoneCallAuth({ maxAge })`
+   * routes refuse it: a token issued later is no fresh proof.
    *
    * @example
    * await dataSource.transaction(async (manager) => tokens.issue('+79670311122', manager, consumed.verifiedAt));
    */
-  async issue(phone: E164, manager?: EntityManager, authTime: Date = new Date()): Promise<IssuedToken> {
+  async issue(phone: E164, manager?: EntityManager, authTime: Date | null = null): Promise<IssuedToken> {
     const token = await this.signAccessToken(phone, authTime);
     if (!this.jwt.refreshTokens.enabled) return token;
     return { ...token, refreshToken: await this.refreshTokens.start(phone, authTime, manager) };

@@ -1,5 +1,5 @@
 /*
- * The limits of the module, under one key: `limits: { starts, sms, fraudGuard, budgets, connections, waiters, admission }`.
+ * The limits of the module, under one key: `limits: { starts, sms, fraudGuard, budgets, connections, waiters, admission, refusalTally }`.
  * Defaults are in PHONE_CALL_AUTH_DEFAULTS.limits; each `@default` below quotes it.
  */
 

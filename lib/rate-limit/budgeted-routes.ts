@@ -1,15 +1,21 @@
 import type { PhoneCallAuthMountedRoutes } from '../core/phone-call-auth.constants.js';
 import type { RouteFamily } from './client-budget.service.js';
 
-/** Each budgeted route group's path under the prefix (a regular expression's source), by the family it spends. */
-const GROUP_PATHS: Record<string, [Exclude<RouteFamily, 'callback'>, string]> = {
-  start: ['start', 'verifications'],
-  token: ['poll', 'verifications/[^/]+/token'],
-  events: ['poll', 'verifications/[^/]+/events'],
-  code: ['poll', 'verifications/[^/]+/code'],
-  cancel: ['poll', 'verifications/[^/]+'],
-  refresh: ['refresh', 'token/refresh'],
-  signOut: ['refresh', 'token/sign-out'],
+type BudgetedFamily = Exclude<RouteFamily, 'callback'>;
+
+/** Each budgeted route group's paths under the prefix (a regular expression's source), with the family each spends. */
+const GROUP_PATHS: Record<string, [BudgetedFamily, string][]> = {
+  start: [['start', 'verifications']],
+  token: [['poll', 'verifications/[^/]+/token']],
+  events: [['poll', 'verifications/[^/]+/events']],
+  code: [['poll', 'verifications/[^/]+/code']],
+  cancel: [['poll', 'verifications/[^/]+']],
+  refresh: [['refresh', 'token/refresh']],
+  signOut: [['refresh', 'token/sign-out']],
+  account: [
+    ['start', 'account/verifications'],
+    ['poll', 'account/verifications/[^/]+/token'],
+  ],
 };
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -23,18 +29,21 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * same budget.
  */
 export class BudgetedRoutes {
-  private readonly families: [Exclude<RouteFamily, 'callback'>, RegExp][] = [];
+  private readonly families: [BudgetedFamily, RegExp][] = [];
 
   constructor({ prefix, groups }: PhoneCallAuthMountedRoutes) {
     const under = prefix ? `/${escape(prefix)}` : '';
     for (const family of ['start', 'poll', 'refresh'] as const) {
-      const paths = groups.filter((group) => GROUP_PATHS[group]?.[0] === family).map((group) => GROUP_PATHS[group][1]);
+      const paths = groups
+        .flatMap((group) => GROUP_PATHS[group] ?? [])
+        .filter(([spends]) => spends === family)
+        .map(([, path]) => path);
       if (paths.length > 0) this.families.push([family, new RegExp(`${under}/(?:${paths.join('|')})/?$`, 'i')]);
     }
   }
 
   /** The family `url` (the request line's target) spends, if it is one of the module's budgeted routes. */
-  familyOf(url: string): Exclude<RouteFamily, 'callback'> | undefined {
+  familyOf(url: string): BudgetedFamily | undefined {
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
     for (const [family, pattern] of this.families) if (pattern.test(path)) return family;

@@ -20,6 +20,7 @@ import { ClientBudgetService } from './client-budget.service.js';
 import { ConnectionCaps, ConnectionHold } from './connection-caps.js';
 import { proxyTrusted } from './proxy-trust.js';
 import { PhoneCallAuthTelemetry } from '../telemetry/phone-call-auth.telemetry.js';
+import { RefusalTally } from '../ops/refusal-tally.service.js';
 
 /** Refusals written, by `Accept-Language` and seconds; emptied when it grows past this (a flood sends one header). */
 const MAX_ANSWERS = 256;
@@ -61,6 +62,7 @@ export class ServerGateService implements OnApplicationBootstrap, BeforeApplicat
     @InjectPhoneCallAuthOptions('platforms') private readonly platforms: ResolvedPlatforms,
     @Inject(PHONE_CALL_AUTH_MOUNTED_ROUTES) mounted: PhoneCallAuthMountedRoutes,
     private readonly telemetry: PhoneCallAuthTelemetry,
+    private readonly tally: RefusalTally,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {
     this.routes = new BudgetedRoutes(mounted);
@@ -100,6 +102,8 @@ export class ServerGateService implements OnApplicationBootstrap, BeforeApplicat
     const seconds = this.budgets.waitFor(family, request.socket.remoteAddress);
     if (seconds === 0) return false;
     this.telemetry.refused('client_budget');
+    // As the routes' guard counts them, for the dashboard (in memory: a flood writes nothing).
+    if (family === 'start') this.tally.count({ reason: 'CLIENT_BUDGET_EXCEEDED' });
     if (this.abusive(request.socket)) {
       this.held.hold(request.socket);
       return true;

@@ -1,4 +1,5 @@
 import type { PhoneNumber } from 'libphonenumber-js/max';
+import { parsePhone } from '../phone/phone-number.js';
 
 /**
  * The destination prefix of a number for the SMS fraud guard: `+`, the country calling code and
@@ -9,7 +10,10 @@ export function smsPrefixOf(phone: PhoneNumber, digits: number): string {
   return `+${phone.countryCallingCode}${phone.nationalNumber.slice(0, digits)}`;
 }
 
-/** A prefix as an operator may name it: `+` and 2 to 15 digits, the first not 0. */
+/**
+ * A prefix as an operator may name it: `+`, then 2 to 11 digits (a country code and at most 8 more,
+ * as `prefixDigits`), the first not 0; never a whole valid number, which would then be logged.
+ */
 export function isSmsPrefix(value: unknown): value is string {
-  return typeof value === 'string' && /^\+[1-9]\d{1,14}$/.test(value);
+  return typeof value === 'string' && /^\+[1-9]\d{1,10}$/.test(value) && !parsePhone(value, 'RU');
 }

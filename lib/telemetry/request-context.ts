@@ -46,7 +46,7 @@ export function annotateRequest(fields: { verificationId?: string; provider?: st
 @Injectable()
 export class RequestContextMiddleware implements NestMiddleware {
   use(
-    request: { headers: Record<string, string | string[] | undefined> },
+    request: { headers: Record<string, string | string[] | undefined>; url?: string; originalUrl?: string },
     response: { setHeader(name: string, value: string): unknown },
     next: () => void,
   ): void {
@@ -54,7 +54,10 @@ export class RequestContextMiddleware implements NestMiddleware {
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     // An event stream sends this header with its own (EventStreamsService reads the store): set
     // here, Node would keep a table of the response's headers for as long as the stream is open.
-    if (request.headers.accept !== 'text/event-stream') response.setHeader('x-request-id', requestId);
+    const stream =
+      request.headers.accept === 'text/event-stream' &&
+      /\/events\/?(?:\?|$)/.test(request.originalUrl ?? request.url ?? '');
+    if (!stream) response.setHeader('x-request-id', requestId);
     storage.run({ requestId }, next);
   }
 }

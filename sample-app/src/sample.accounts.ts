@@ -14,9 +14,13 @@ export class SampleAccounts {
     return { sub: this.moved.get(phone) ?? phone };
   }
 
-  /** `onNumberChange`: moves the account to the new number, and asks the module for a token for it. */
+  /**
+   * `onNumberChange`: moves the account to the new number, and asks the module for a token for it.
+   * The old number is retired, not freed: whoever holds it next (a lost or recycled SIM) signs in to
+   * an account of their own, never to the moved one.
+   */
   move(change: NumberChange): boolean {
-    this.moved.delete(change.previousPhone);
+    this.moved.set(change.previousPhone, `retired:${change.verificationId}`);
     this.moved.set(change.phone, change.sub);
     return true;
   }

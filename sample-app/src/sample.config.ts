@@ -256,11 +256,11 @@ function host(env: NodeJS.ProcessEnv, fake: boolean, fakePublic: boolean): strin
 /** The names `trust proxy` (proxy-addr) knows for ranges of addresses. */
 const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
 
-/** TRUST_PROXY: unset, a number of hops, or a list of addresses, CIDRs and range names, each checked here. */
+/** TRUST_PROXY: unset (or 0: no proxy), a number of hops, or a list of addresses, CIDRs and range names, each checked here. */
 function trustProxy(value: string | undefined): string | number | undefined {
   const setting = value?.trim();
   if (!setting) return undefined;
-  if (/^\d+$/.test(setting)) return Number(setting);
+  if (/^\d+$/.test(setting)) return Number(setting) === 0 ? undefined : Number(setting);
   const entries = setting.split(',').map((entry) => entry.trim());
   const valid = (entry: string) => {
     if (PROXY_RANGES.includes(entry)) return true;

@@ -128,8 +128,9 @@ describe('smsPrefixOf', () => {
     expect(smsPrefixOf(parsePhoneNumberWithError(number), digits)).toBe(prefix);
   });
 
-  it('accepts only "+" and digits as an operator-named prefix', () => {
-    expect(['+7967', '+44', '+12125550100'].every(isSmsPrefix)).toBe(true);
-    expect(['7967', '+0967', '+7', '+79-67', "+7967' OR 1=1", '', '+7967123456789012'].some(isSmsPrefix)).toBe(false);
+  it('accepts only "+" and digits as an operator-named prefix, never a whole number', () => {
+    expect(['+7967', '+44', '+1212555010', '+79670311'].every(isSmsPrefix)).toBe(true);
+    const refused = ['7967', '+0967', '+7', '+79-67', "+7967' OR 1=1", '', '+79670311122', '+12125550100'];
+    expect(refused.filter(isSmsPrefix)).toEqual([]);
   });
 });

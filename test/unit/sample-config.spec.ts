@@ -46,7 +46,8 @@ describe('the sample app settings', () => {
     const trust = (value?: string) => loadSampleConfig({ TRUST_PROXY: value }).trustProxy;
 
     it('trusts no proxy unless set', () => {
-      expect([trust(), trust(''), trust('  ')]).toEqual([undefined, undefined, undefined]);
+      // 0 proxies is none: the flood defence stays on (a function trusting no hop would turn it off on Fastify).
+      expect([trust(), trust(''), trust('  '), trust('0')]).toEqual([undefined, undefined, undefined, undefined]);
     });
 
     it('reads digits as the number of hops, and a list of addresses, CIDRs and range names as is', () => {

@@ -4,7 +4,7 @@ import { BudgetedRoutes } from '../../lib/rate-limit/budgeted-routes.js';
 import { ConnectionCaps, ConnectionHold } from '../../lib/rate-limit/connection-caps.js';
 
 describe('the budgeted routes, read from the raw URL', () => {
-  const all = ['start', 'token', 'events', 'cancel', 'code', 'callback', 'refresh', 'signOut'];
+  const all = ['start', 'token', 'events', 'cancel', 'code', 'callback', 'refresh', 'signOut', 'account'];
   const routes = new BudgetedRoutes({ prefix: 'auth/phone-call', groups: all });
 
   it.each([
@@ -17,6 +17,8 @@ describe('the budgeted routes, read from the raw URL', () => {
     ['/auth/phone-call/verifications/3f2a', 'poll'],
     ['/auth/phone-call/token/refresh', 'refresh'],
     ['/auth/phone-call/token/sign-out', 'refresh'],
+    ['/auth/phone-call/account/verifications', 'start'],
+    ['/auth/phone-call/account/verifications/3f2a/token?wait=30', 'poll'],
   ])('%s spends %s', (url, family) => expect(routes.familyOf(url)).toBe(family));
 
   it.each([

@@ -9,6 +9,8 @@ describe('tokenRoutesPath: the refresh cookie is sent to the token routes only',
     [`/auth/phone-call/verifications/${id}/code`, '/auth/phone-call/token'],
     ['/auth/phone-call/token/refresh', '/auth/phone-call/token'],
     ['/auth/phone-call/token/sign-out', '/auth/phone-call/token'],
+    // A change of number in cookie mode: its new family's cookie goes where refresh reads it.
+    [`/auth/phone-call/account/verifications/${id}/token`, '/auth/phone-call/token'],
     // An app's global prefix (app.setGlobalPrefix('api')) and its own routePrefix are counted.
     [`/api/v1/login/verifications/${id}/token`, '/api/v1/login/token'],
   ])('%s -> %s', (url, path) => {
