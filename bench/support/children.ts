@@ -110,6 +110,9 @@ export async function startSampleApp(options: SampleAppOptions): Promise<ServerP
     PHONE_CALL_LIMIT_PER_SUBNET: 'off',
     PHONE_CALL_LIMIT_GLOBAL: 'off',
     PHONE_CALL_CLIENT_BUDGETS: 'off',
+    // The connection caps too: the memory phase holds 10,000 connections from 127.0.0.1.
+    PHONE_CALL_MAX_CONNECTIONS_PER_ADDRESS: 'off',
+    PHONE_CALL_MAX_CONNECTIONS_PER_NETWORK: 'off',
     ...options.env,
   };
   const main = join(ROOT, 'dist/sample-app/src/main.js');
