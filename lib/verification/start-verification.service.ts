@@ -12,11 +12,11 @@ import type {
 } from '../options/resolved-options.interface.js';
 import { InjectPhoneCallAuthOptions } from '../options/option-slices.js';
 import { channelsServedBy } from '../options/resolve-platforms.js';
-import { maskNumbers, maskPhone, numberPrefix, parsePhone, parsePlatformPhone } from '../phone/phone-number.js';
+import { maskNumbers, maskPhone, parsePhone, parsePlatformPhone } from '../phone/phone-number.js';
 import { phonePolicyRefusal } from '../phone/phone-policy.js';
 import { RateLimitService, type SmsDestination, type StartAllowance } from '../rate-limit/rate-limit.service.js';
 import { smsPrefixOf } from '../rate-limit/sms-prefix.js';
-import { PhoneCallAuthTelemetry, type StartOutcome } from '../telemetry/phone-call-auth.telemetry.js';
+import { PhoneCallAuthTelemetry } from '../telemetry/phone-call-auth.telemetry.js';
 import { annotateRequest } from '../telemetry/request-context.js';
 import type { CallAssignment, TelephonyProvider } from '../providers/telephony-provider.interface.js';
 import {
@@ -27,13 +27,14 @@ import {
 import { ChannelRefusedException } from './channel-refused.exception.js';
 import { NumbersBusyException } from './numbers-busy.exception.js';
 import { PhoneRefusedException } from './phone-refused.exception.js';
-import { OPS_EVENT_STORE, type EventRow, type OpsEventStore } from '../ops/ops-event.store.js';
+import { OPS_EVENT_STORE, type OpsEventStore } from '../ops/ops-event.store.js';
 import type { PlatformAttempt } from '../ops/ops.types.js';
 import { RefusalTally } from '../ops/refusal-tally.service.js';
 import { PhoneCallAuthException } from '../core/phone-call-auth.exception.js';
 import { firstAnswer, platformAttempt } from './provider-failover.js';
 import { codeHash, newSmsCode } from './sms-code.js';
 import { localeOf, startMessage } from './start-message.js';
+import { attemptEvents, failedStart, type StartSeen } from './start-records.js';
 import { VERIFICATION_STORE, type VerificationStore } from './verification.store.js';
 import type { StartContext, StartedVerification } from './verification.types.js';
 
@@ -41,24 +42,6 @@ import type { StartContext, StartedVerification } from './verification.types.js'
 interface Proof {
   assignment: { callTo?: string; waitId?: string };
   callTo?: PhoneNumber;
-}
-
-/** What a start has learnt so far, for its `phone_call_auth.verification.starts` attributes. */
-interface StartSeen {
-  channel?: VerificationChannel;
-  country?: string;
-  provider?: string;
-}
-
-/**
- * A start's outcome from what it threw: the platform's failures (502, 504, a busy pool), the
- * module's own (the database's 503s, anything that is no HTTP error), and the client's (`refused`).
- */
-function failedStart(error: unknown): StartOutcome {
-  if (error instanceof NumbersBusyException) return 'numbers_busy';
-  if (!(error instanceof HttpException)) return 'error';
-  const status = error.getStatus();
-  return status === 504 ? 'timeout' : status === 502 ? 'platform_error' : status >= 500 ? 'error' : 'refused';
 }
 
 /**
@@ -185,7 +168,7 @@ export class StartVerificationService {
         smsPrefix: allowance.prefix?.prefix ?? null,
         fromPool,
         subject: context.subject ?? null,
-        events: this.attemptEvents(attempts, phone, channel, id),
+        events: attemptEvents(attempts, phone, channel, id),
       });
     let proof = tried.answer;
     let row = await insert(proof);
@@ -244,26 +227,6 @@ export class StartVerificationService {
       country: phone.country ?? null,
       callOffered: this.verification.channels.includes('call'),
     };
-  }
-
-  /** The platforms' answers to a start as events (of the verification `id`, when it is recorded). */
-  private attemptEvents(
-    attempts: readonly PlatformAttempt[],
-    phone: PhoneNumber,
-    channel: VerificationChannel,
-    id: string | null,
-  ): EventRow[] {
-    return attempts.map((attempt) => ({
-      kind: 'platform',
-      verificationId: id,
-      channel,
-      provider: attempt.provider,
-      country: phone.country ?? null,
-      prefix: numberPrefix(phone.number),
-      outcome: attempt.outcome,
-      durationMs: attempt.durationMs,
-      detail: attempt.detail,
-    }));
   }
 
   /** The providers that serve a phone's country, in order of preference. */
@@ -386,7 +349,7 @@ export class StartVerificationService {
   ): Promise<unknown> {
     const phone = phoneNumber.number;
     await this.rateLimits.giveBack(allowance);
-    await this.events.insert(this.attemptEvents(attempts, phoneNumber, channel, null)).catch((recordError: unknown) => {
+    await this.events.insert(attemptEvents(attempts, phoneNumber, channel, null)).catch((recordError: unknown) => {
       this.logger.warn(`Could not record a failed start for the dashboard: ${(recordError as Error)?.message}`);
     });
     if (error instanceof NumbersBusyException) {
