@@ -24,7 +24,7 @@ import {
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { publicFolder } from './page.controller.js';
+import { PAGE_CSP, publicFolder } from './page.controller.js';
 import { OPS_TOKEN, OpsTokenGuard } from './ops-token.guard.js';
 
 /** The dashboard's JSON: the module's summary, and the prefixes the SMS fraud guard blocks now. */
@@ -44,18 +44,6 @@ function chartJs(): string {
   const main = createRequire(import.meta.url).resolve('chart.js');
   return readFileSync(join(dirname(main), 'chart.umd.min.js'), 'utf8');
 }
-
-/** The page's content security policy: everything from this app, nothing inline. */
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 /**
  * The operator dashboard: `/ops` (a page that asks for the operator token once and keeps it in
@@ -85,7 +73,7 @@ export class OpsController {
   /** The page holds no data: it asks for the token, then reads the JSON routes with it. */
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', CSP)
+  @Header('Content-Security-Policy', PAGE_CSP)
   @Header('X-Content-Type-Options', 'nosniff')
   @Header('Cache-Control', 'no-cache')
   page(): string {

@@ -61,8 +61,8 @@ export function publicFolder(): string {
   return found;
 }
 
-/** The content security policy of the page: everything from this app, nothing inline. */
-const CSP = [
+/** The content security policy of the sample's pages (sign-in, operator dashboard): everything from this app, nothing inline. */
+export const PAGE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
@@ -92,7 +92,7 @@ export class PageController {
 
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', CSP)
+  @Header('Content-Security-Policy', PAGE_CSP)
   @Header('X-Content-Type-Options', 'nosniff')
   @Header('Cache-Control', 'no-cache')
   index(): string {
