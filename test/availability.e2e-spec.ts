@@ -6,6 +6,7 @@ import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { AdmissionService } from '../lib/database/admission.service.js';
 import { EventStreamsService } from '../lib/realtime/event-streams.service.js';
@@ -117,31 +118,60 @@ describe('budgets per client address and network', () => {
 
 describe('a sustained flood from one network', () => {
   /**
-   * The sample app with its defaults, on the adapter under test: a platform configured (SSMS, at the
-   * fake's URL), so the module's default limits, and no proxy trusted.
+   * The sample app as `npm start` runs it, on the adapter under test: the fake platform (relaxed
+   * start limits, the module's client budgets), its defaults otherwise, and no proxy trusted.
    */
   async function bootSampleApp(): Promise<{ app: INestApplication; base: string; fake: FakeSsmsPlatform }> {
     const fake = await db.startPlatform();
-    const callbackSecret = randomUUID();
-    const config = loadSampleConfig({
-      DATABASE_URL: db.url,
-      SSMS_API_URL: fake.url,
-      SSMS_API_KEY: fake.apiKey,
-      PHONE_CALL_CALLBACK_SECRET: callbackSecret,
-    });
-    const module = AppModule.register(config);
+    const config = loadSampleConfig({ DATABASE_URL: db.url });
+    const module = AppModule.register(config, fake);
     const app =
       TEST_ADAPTER === 'fastify'
         ? await NestFactory.create(module, new FastifyAdapter(), { logger: false })
         : await NestFactory.create(module, { logger: false });
     await app.listen(0, '127.0.0.1');
     const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    fake.callbackUrl = `${base}${PREFIX}/callback/${callbackSecret}`;
+    fake.callbackUrl = `${base}${PREFIX}/callback/${config.callbackSecret}`;
     return { app, base, fake };
   }
 
   it("answers every step of a person's flow in under 2 s, and /health, while 2,000 keep-alive sockets of one /24 send without pause for 15 s", async () => {
     const { app, base, fake } = await bootSampleApp();
+    const post = (path: string, body: unknown) =>
+      fetch(`${base}${PREFIX}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as Record<string, string>,
+      }));
+    let flows = 0;
+    const slow: string[] = [];
+    const timed = async <T>(step: string, run: () => Promise<T>): Promise<T> => {
+      const began = performance.now();
+      const result = await run();
+      const ms = Math.round(performance.now() - began);
+      if (ms >= 2000) slow.push(`${step} of flow ${flows}: ${ms} ms`);
+      return result;
+    };
+    /** A person's whole flow, each step timed. */
+    const flow = async () => {
+      const phone = nextPhone();
+      const started = await timed('start', () => post('/verifications', { phone }));
+      expect(started.status).toBe(201);
+      expect(await timed('call', () => fake.placeCall({ from: digits(phone) }))).toEqual({ status: 200, body: 'OK' });
+      const issued = await timed('redeem', () =>
+        post(`/verifications/${started.body.id}/token`, { secret: started.body.secret }),
+      );
+      expect(issued.status).toBe(200);
+      const health = await timed('health', () => fetch(`${base}/health`));
+      expect(health.status).toBe(200);
+      await health.arrayBuffer();
+      flows++;
+    };
+    // The app has served someone before the flood comes, as an app in service has.
+    await flow();
     // From 127.0.1.2-5 (one /24; Linux answers on all of 127/8), in a process of its own; the
     // person comes from 127.0.0.1, another network.
     const flood = fork(resolve('test/support/flood.worker.mjs'), [
@@ -150,7 +180,8 @@ describe('a sustained flood from one network', () => {
         addresses: ['127.0.1.2', '127.0.1.3', '127.0.1.4', '127.0.1.5'],
         sockets: 2000,
         seconds: 15,
-        announceAfter: 2000,
+        // The person starts at the flood's first refusal: its first seconds are the hardest.
+        announceAfter: 1,
       }),
     ]);
     const on = new Promise<void>((done, fail) => {
@@ -164,32 +195,20 @@ describe('a sustained flood from one network', () => {
     });
     try {
       await on;
-      const timed = async <T>(step: string, run: () => Promise<T>): Promise<T> => {
-        const began = performance.now();
-        const result = await run();
-        expect({ step, fast: performance.now() - began < 2000 }).toEqual({ step, fast: true });
-        return result;
-      };
-      const post = (path: string, body: unknown) =>
-        fetch(`${base}${PREFIX}${path}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        }).then(async (response) => ({
-          status: response.status,
-          body: (await response.json()) as Record<string, string>,
-        }));
-      const phone = nextPhone();
-      const started = await timed('start', () => post('/verifications', { phone }));
-      expect(started.status).toBe(201);
-      expect(await timed('call', () => fake.placeCall({ from: digits(phone) }))).toEqual({ status: 200, body: 'OK' });
-      const issued = await timed('redeem', () =>
-        post(`/verifications/${started.body.id}/token`, { secret: started.body.secret }),
+      // The flow again every 2 s (as a person retries, within their own start budget) from the
+      // flood's first refusal to its end.
+      let over = false;
+      const end = finished.then(
+        () => (over = true),
+        () => (over = true),
       );
-      expect(issued.status).toBe(200);
-      const health = await timed('health', () => fetch(`${base}/health`));
-      expect(health.status).toBe(200);
-      await health.arrayBuffer();
+      while (!over) {
+        await flow();
+        await Promise.race([end, sleep(2000)]);
+      }
+      expect(slow).toEqual([]);
+      // The flows covered the flood's 15 s, not only a moment of it.
+      expect(flows).toBeGreaterThanOrEqual(7);
     } finally {
       report = await finished;
       await app.close();
