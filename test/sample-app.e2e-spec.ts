@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FakeSmsRuPlatform, FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import { AppModule } from '../sample-app/src/app.module.js';
+import { SampleExpressAdapter } from '../sample-app/src/express-adapter.js';
 import { loadSampleConfig } from '../sample-app/src/sample.config.js';
 import { PHONE_CALL_AUTH_DEFAULTS, PhoneCallAuthCallbacks, PhoneCallAuthFraudGuard } from 'nestjs-phone-call-auth';
 import { nextPhone } from './support/phones.js';
@@ -26,7 +27,8 @@ describe('the sample app on the fake platform', () => {
     db = await createTestDatabase();
     fake = await FakeSsmsPlatform.start();
     const config = loadSampleConfig({ DATABASE_URL: db.url });
-    app = await NestFactory.create(AppModule.register(config, fake), { logger: false });
+    // On the adapter main.ts uses for Express.
+    app = await NestFactory.create(AppModule.register(config, fake), new SampleExpressAdapter(), { logger: false });
     await app.listen(0, '127.0.0.1');
     base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     fake.callbackUrl = `${base}/auth/phone-call/callback/${config.callbackSecret}`;
@@ -48,6 +50,20 @@ describe('the sample app on the fake platform', () => {
     expect(token.status).toBe(200);
     const me = await fetch(`${base}/me`, { headers: { authorization: `Bearer ${token.body.accessToken}` } });
     expect(await me.json()).toEqual({ sub: '+79670311122', phone: '+79670311122' });
+  });
+
+  it('streams the events of a verification (text/event-stream)', async () => {
+    const started = await post('/auth/phone-call/verifications', { phone: nextPhone() });
+    const abort = new AbortController();
+    const response = await fetch(`${base}/auth/phone-call/verifications/${started.body.id}/events`, {
+      headers: { accept: 'text/event-stream', 'x-verification-secret': started.body.secret },
+      signal: abort.signal,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const first = await response.body!.getReader().read();
+    expect(new TextDecoder().decode(first.value)).toMatch(/^\nevent: \w+\nid: 1\ndata: \{.*"status":"pending"/);
+    abort.abort();
   });
 
   it('relaxes the start limits on the fake platform: one phone more often than perPhone allows', async () => {

@@ -5,6 +5,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { AppModule } from './app.module.js';
+import { SampleExpressAdapter } from './express-adapter.js';
 import { startEmbeddedDatabase } from './embedded-database.js';
 import { installPrometheusMetrics } from './metrics.controller.js';
 import { createOpenApiDocument, setupOpenApi } from './openapi.setup.js';
@@ -23,7 +24,7 @@ async function createApp(
   const module = AppModule.register(config, fake, exporter);
   // TRUST_PROXY: which peers' X-Forwarded-For gives request.ip, the address the limits count.
   if (config.httpAdapter === 'express') {
-    const app = await NestFactory.create<NestExpressApplication>(module, options);
+    const app = await NestFactory.create<NestExpressApplication>(module, new SampleExpressAdapter(), options);
     if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
     // No `X-Powered-By: Express` (it tells an attacker what to try); and a response with no header
     // set before its route writes them keeps no table of them (an open event stream is 1 KB less).
