@@ -1,4 +1,4 @@
-import { DATABASE_UNAVAILABLE, timed } from './support/timed.js';
+import { DATABASE_UNAVAILABLE, timed } from '../support/timed.js';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FakeSsmsPlatform } from 'nestjs-phone-call-auth/testing';
@@ -8,11 +8,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { AppModule } from '../sample-app/src/app.module.js';
-import { loadSampleConfig } from '../sample-app/src/sample.config.js';
-import { startEmbeddedPostgres, type RunningPostgres } from './support/global-setup.js';
-import { nextPhone } from './support/phones.js';
-import { VERIFICATION_TABLE } from './support/tables.js';
+import { AppModule } from '../../sample-app/src/app.module.js';
+import { loadSampleConfig } from '../../sample-app/src/sample.config.js';
+import { startEmbeddedPostgres, type RunningPostgres } from '../support/global-setup.js';
+import { nextPhone } from '../support/phones.js';
+import { VERIFICATION_TABLE } from '../support/tables.js';
 import {
   bootTestApp,
   PREFIX,
@@ -20,7 +20,7 @@ import {
   TEST_JWT_SECRET,
   type TestApp,
   type TestResponse,
-} from './support/test-app.js';
+} from '../support/test-app.js';
 
 /*
  * The database freezes (SIGSTOP of the server and all its backends: it refuses nothing, answers
