@@ -38,7 +38,6 @@ export const ADAPTER_DEPENDENT = [
   'flow',
   'fuzz',
   'input',
-  'jwt',
   'platform-new-tel',
   'platform-sms-ru',
   'platform-ssms',
